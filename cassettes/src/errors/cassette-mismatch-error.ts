@@ -1,0 +1,89 @@
+import { formatRequestDifferences, type RequestDifference } from '../matching/describe-request-diff.ts'
+import { RetraceError } from './retrace-error.ts'
+
+/**
+ * Why a request could not be answered from the cassette:
+ * - `unmatched`: no recorded request has the same key (the agent now asks something else);
+ * - `exhausted`: it matched, but every recorded copy was already replayed;
+ * - `egress-blocked`: the cassette never went to that host, and the host is not allowed.
+ */
+export type MismatchReason = 'unmatched' | 'exhausted' | 'egress-blocked'
+
+/** What the error knows about the request that failed. */
+export interface MismatchDetails {
+  file: string
+  reason: MismatchReason
+  method: string
+  url: string
+  /** 1-based position of this request among the requests the run made. */
+  requestNumber: number
+  /** The closest recorded interaction (0-based index) and what differs from it. */
+  closest?: { index: number; differences: RequestDifference[] }
+  /** For `exhausted`: how many times the request was recorded. */
+  recordedCount?: number
+}
+
+const RERECORD_HINT =
+  'If the change is intended, record again: RETRACE_MODE=record (or `vitest -u` / `jest -u` with the test plugins). Otherwise fix the agent so it sends what was recorded.'
+
+/**
+ * Replay could not answer a request from the cassette, and nothing was sent to the network.
+ * The message names the request, the closest recorded one, and a diff of what changed.
+ *
+ * @example
+ * await expect(runAgent()).rejects.toThrow(CassetteMismatchError)
+ */
+export class CassetteMismatchError extends RetraceError {
+  readonly file: string
+  readonly reason: MismatchReason
+  readonly method: string
+  readonly url: string
+  readonly requestNumber: number
+  readonly closest: MismatchDetails['closest']
+  readonly recordedCount: number | undefined
+
+  constructor(details: MismatchDetails) {
+    const { message, hint } = describeMismatch(details)
+    super(details.reason === 'egress-blocked' ? 'RETRACE_EGRESS_BLOCKED' : 'RETRACE_CASSETTE_MISMATCH', message, { hint })
+    this.file = details.file
+    this.reason = details.reason
+    this.method = details.method
+    this.url = details.url
+    this.requestNumber = details.requestNumber
+    this.closest = details.closest
+    this.recordedCount = details.recordedCount
+  }
+}
+
+/**
+ * A request in replay went to a host the cassette never recorded and that is not in
+ * `allowHosts`. Nothing was sent.
+ *
+ * @example
+ * startCassette(file, { mode: 'replay', allowHosts: ['localhost'] })
+ */
+export class EgressBlockedError extends CassetteMismatchError {}
+
+function describeMismatch(details: MismatchDetails): { message: string; hint: string } {
+  const what = `${details.method.toUpperCase()} ${details.url}`
+  if (details.reason === 'egress-blocked') {
+    return {
+      message: `Replay blocked request #${details.requestNumber}, ${what}: cassette ${details.file} has no interaction with that host, and replay never goes to the network.`,
+      hint: 'Record the cassette again if the agent should now call this host, or allow it to pass through live with the `allowHosts` option.',
+    }
+  }
+  if (details.reason === 'exhausted') {
+    return {
+      message: `Request #${details.requestNumber}, ${what}, was recorded ${details.recordedCount ?? 0} time(s) in ${details.file} and all of them were already replayed: the agent now makes this call more often than when it was recorded.`,
+      hint: `${RERECORD_HINT} To serve the last recorded response again for repeats, set allowPlaybackRepeats: true.`,
+    }
+  }
+  const closest = details.closest
+  const body = closest
+    ? `\nClosest recorded request: interaction #${closest.index + 1} (step ${closest.index + 1}). What changed (recorded → received):\n${formatRequestDifferences(closest.differences)}`
+    : ''
+  return {
+    message: `Request #${details.requestNumber}, ${what}, does not match any recorded request in ${details.file}.${body}`,
+    hint: RERECORD_HINT,
+  }
+}

@@ -1,0 +1,18 @@
+import { RetraceError } from './retrace-error.ts'
+
+/**
+ * An option or environment variable has a value Retrace cannot use. Thrown where the value
+ * is given (`startCassette`, `configure`, a plugin's options), never later mid-run.
+ *
+ * @example
+ * startCassette(file, { mode: 'replya' }) // RetraceConfigError: mode: expected one of …
+ */
+export class RetraceConfigError extends RetraceError {
+  /** The option (`mode`, `redact[0].path`) or environment variable (`RETRACE_MODE`) at fault. */
+  readonly field: string
+
+  constructor(field: string, problem: string, hint?: string) {
+    super('RETRACE_CONFIG', `Invalid ${field}: ${problem}`, hint ? { hint } : {})
+    this.field = field
+  }
+}

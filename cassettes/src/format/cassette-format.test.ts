@@ -1,0 +1,126 @@
+import { mkdtempSync, readFileSync, writeFileSync, existsSync, readdirSync, statSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { describe, expect, test } from 'vitest'
+import { CassetteFormatError } from '../errors/cassette-format-error.ts'
+import { CassetteSecretError } from '../errors/cassette-secret-error.ts'
+import type { Cassette } from '../schema/cassette.ts'
+import { readCassetteFile, writeCassetteFile } from './cassette-file.ts'
+import { parseCassette } from './parse-cassette.ts'
+import { serializeCassette } from './serialize-cassette.ts'
+
+const cassette: Cassette = {
+  version: 1,
+  meta: { recorder: 'test' },
+  interactions: [
+    {
+      request: { method: 'POST', url: 'https://api.example.com/v1/chat', headers: { 'content-type': 'application/json' }, body: { json: { model: 'm', messages: [{ role: 'user', content: 'hi' }] } } },
+      response: {
+        status: 200,
+        headers: { 'content-type': 'text/event-stream' },
+        body: { sse: [{ t: 0, data: { delta: 'Hel' } }, { t: 5, data: { delta: 'lo' } }, { t: 6, text: '[DONE]' }] },
+      },
+      timing: { latencyMs: 12, durationMs: 20 },
+    },
+  ],
+}
+
+const tempDir = () => mkdtempSync(join(tmpdir(), 'retrace-format-'))
+
+describe('serializeCassette', () => {
+  test('writes 2-space JSON with each server-sent event on one line', () => {
+    const text = serializeCassette(cassette)
+    expect(text).toContain('\n  "interactions": [\n')
+    expect(text).toContain('            {"t":0,"data":{"delta":"Hel"}},\n')
+    expect(text).toContain('{"t":6,"text":"[DONE]"}')
+    expect(text.endsWith('}\n')).toBe(true)
+    expect(JSON.parse(text)).toEqual(cassette)
+  })
+
+  test('parse then serialize is stable (same bytes)', () => {
+    const text = serializeCassette(cassette)
+    expect(serializeCassette(parseCassette(text, 'x.json'))).toBe(text)
+  })
+})
+
+describe('parseCassette errors', () => {
+  test('invalid JSON names the file and the line', () => {
+    const broken = serializeCassette(cassette).replace('"status": 200', '"status": 200,,')
+    const error = catchError(() => parseCassette(broken, 'a.cassette.json'))
+    expect(error).toBeInstanceOf(CassetteFormatError)
+    expect(error.problem).toBe('invalid-json')
+    expect(error.message).toMatch(/a\.cassette\.json.*line \d+, column \d+/s)
+    expect(error.message).toMatch(/restore it from git/)
+  })
+
+  test('a wrong field type names the JSON path', () => {
+    const wrong = JSON.parse(serializeCassette(cassette))
+    wrong.interactions[0].response.status = 'ok'
+    const error = catchError(() => parseCassette(JSON.stringify(wrong), 'b.json'))
+    expect(error.problem).toBe('invalid-schema')
+    expect(error.path).toBe('$.interactions[0].response.status')
+    expect(error.message).toContain('$.interactions[0].response.status')
+  })
+
+  test('a newer version says to upgrade', () => {
+    const error = catchError(() => parseCassette(JSON.stringify({ version: 7, interactions: [] }), 'c.json'))
+    expect(error.problem).toBe('newer-version')
+    expect(error.message).toMatch(/format v7.*Upgrade the @retrace/s)
+  })
+
+  test('a JSON file that is not a cassette has no version', () => {
+    expect(catchError(() => parseCassette('{"interactions": []}', 'd.json')).problem).toBe('missing-version')
+  })
+})
+
+describe('files', () => {
+  test('writes atomically, leaves no temporary file, and reads back', async () => {
+    const dir = tempDir()
+    const file = join(dir, 'nested', 'run.cassette.json')
+    expect(await writeCassetteFile(file, cassette)).toBe(true)
+    expect(readdirSync(join(dir, 'nested'))).toEqual(['run.cassette.json'])
+    expect(readCassetteFile(file)).toEqual(cassette)
+  })
+
+  test('an unchanged cassette is not rewritten', async () => {
+    const file = join(tempDir(), 'run.cassette.json')
+    await writeCassetteFile(file, cassette)
+    const before = statSync(file).mtimeMs
+    await new Promise((resolve) => setTimeout(resolve, 20))
+    expect(await writeCassetteFile(file, cassette)).toBe(false)
+    expect(statSync(file).mtimeMs).toBe(before)
+  })
+
+  test('a missing file reads as undefined; a corrupt one throws and stays untouched', () => {
+    const dir = tempDir()
+    expect(readCassetteFile(join(dir, 'none.json'))).toBeUndefined()
+    const corrupt = join(dir, 'corrupt.json')
+    writeFileSync(corrupt, '{ "version": 1, "interactions": [ <<<<<<< HEAD')
+    expect(() => readCassetteFile(corrupt)).toThrow(CassetteFormatError)
+    expect(readFileSync(corrupt, 'utf8')).toBe('{ "version": 1, "interactions": [ <<<<<<< HEAD')
+  })
+
+  test('refuses to write a secret, names the path, and keeps the previous file', async () => {
+    const file = join(tempDir(), 'run.cassette.json')
+    await writeCassetteFile(file, cassette)
+    const leaky = structuredClone(cassette)
+    leaky.interactions[0]!.request.headers['x-api-key'] = 'sk-ant-' + 'a1'.repeat(20)
+    const error = await writeCassetteFile(file, leaky).catch((e: unknown) => e)
+    expect(error).toBeInstanceOf(CassetteSecretError)
+    expect((error as CassetteSecretError).findings).toEqual([{ path: "$.interactions[0].request.headers['x-api-key']", kind: 'anthropic-key' }])
+    expect((error as Error).message).toContain(file)
+    expect((error as Error).message).not.toContain('a1a1a1')
+    expect(readCassetteFile(file)).toEqual(cassette)
+    expect(existsSync(file)).toBe(true)
+  })
+})
+
+function catchError(fn: () => unknown): CassetteFormatError {
+  try {
+    fn()
+  } catch (error) {
+    if (error instanceof CassetteFormatError) return error
+    throw error
+  }
+  throw new Error('expected a CassetteFormatError')
+}

@@ -1,0 +1,66 @@
+import { CassetteFormatError } from '../errors/cassette-format-error.ts'
+import { formatJsonPath } from '../json/json-path.ts'
+import { CASSETTE_VERSION, CassetteSchema, type Cassette } from '../schema/cassette.ts'
+
+/**
+ * Parses and validates cassette text. Every failure is a `CassetteFormatError` naming the
+ * file, the offending line or JSON path, and the fix.
+ *
+ * @example
+ * const cassette = parseCassette(readFileSync(file, 'utf8'), file)
+ */
+export function parseCassette(text: string, file: string): Cassette {
+  let raw: unknown
+  try {
+    raw = JSON.parse(text)
+  } catch (error) {
+    throw new CassetteFormatError({
+      file,
+      problem: 'invalid-json',
+      detail: `it is not valid JSON (${describeJsonError(error, text)}).`,
+      hint: 'If a merge conflict or a hand edit broke it, fix it or restore it from git (`git checkout -- <file>`); otherwise delete it and record again.',
+      cause: error,
+    })
+  }
+  const version = typeof raw === 'object' && raw !== null ? (raw as { version?: unknown }).version : undefined
+  if (version === undefined) {
+    throw new CassetteFormatError({
+      file,
+      problem: 'missing-version',
+      detail: 'it has no "version" field, so it is not a Retrace cassette.',
+      hint: `Retrace cassettes start with "version": ${CASSETTE_VERSION}. Point Retrace at a different file name, or delete this file and record again.`,
+    })
+  }
+  if (typeof version === 'number' && version > CASSETTE_VERSION) {
+    throw new CassetteFormatError({
+      file,
+      problem: 'newer-version',
+      detail: `it uses cassette format v${version}, and this Retrace reads up to v${CASSETTE_VERSION}.`,
+      hint: 'Upgrade the @retrace/* packages to the version that wrote it. The file was not changed.',
+    })
+  }
+  const result = CassetteSchema.safeParse(raw)
+  if (!result.success) {
+    const issue = result.error.issues[0]!
+    const path = formatJsonPath(issue.path.filter((p): p is string | number => typeof p !== 'symbol'))
+    throw new CassetteFormatError({
+      file,
+      problem: 'invalid-schema',
+      path,
+      detail: `${path}: ${issue.message}${result.error.issues.length > 1 ? ` (and ${result.error.issues.length - 1} more problem(s))` : ''}.`,
+      hint: 'Fix that field by hand, restore the file from git, or delete it and record again. The file was not changed.',
+    })
+  }
+  return result.data
+}
+
+function describeJsonError(error: unknown, text: string): string {
+  const message = error instanceof Error ? error.message : String(error)
+  const position = /position (\d+)/.exec(message)
+  if (!position) return message
+  const offset = Number(position[1])
+  const before = text.slice(0, offset)
+  const line = before.split('\n').length
+  const column = offset - before.lastIndexOf('\n')
+  return `line ${line}, column ${column}: ${message.replace(/ in JSON at position.*$/, '').replace(/\s*\(line.*\)$/, '')}`
+}

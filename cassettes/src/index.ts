@@ -1,0 +1,37 @@
+export { RetraceError } from './errors/retrace-error.ts'
+export { CassetteFormatError, type CassetteFormatProblem } from './errors/cassette-format-error.ts'
+export { CassetteSecretError, type SecretFinding } from './errors/cassette-secret-error.ts'
+export { CassetteMismatchError, EgressBlockedError, type MismatchDetails, type MismatchReason } from './errors/cassette-mismatch-error.ts'
+export { CassetteMissingError } from './errors/cassette-missing-error.ts'
+export { RetraceConfigError } from './errors/retrace-config-error.ts'
+
+export type { JsonValue, JsonObject } from './json/json-value.ts'
+export { isJsonObject } from './json/json-value.ts'
+export { canonicalJson } from './json/canonical-json.ts'
+export { parseJsonPath, formatJsonPath, omitJsonPaths, transformJsonPath, type PathSegment } from './json/json-path.ts'
+
+export * from './schema/body.ts'
+export * from './schema/step.ts'
+export * from './schema/interaction.ts'
+export * from './schema/cassette.ts'
+
+export { serializeCassette } from './format/serialize-cassette.ts'
+export { parseCassette } from './format/parse-cassette.ts'
+export { readCassetteFile, writeCassetteFile, type WriteCassetteOptions } from './format/cassette-file.ts'
+
+export { SECRET_PATTERNS, redactSecretStrings, detectSecret, redactionMarker, type SecretPattern } from './secrets/secret-patterns.ts'
+export { findSecrets } from './secrets/find-secrets.ts'
+
+export type { MatchOptions } from './matching/match-options.ts'
+export {
+  requestKey,
+  compileMatchOptions,
+  normalizeUrlForMatching,
+  canonicalBodyForMatching,
+  type CompiledMatchOptions,
+} from './matching/request-key.ts'
+export { diffRequests, formatRequestDifferences, type RequestDifference } from './matching/describe-request-diff.ts'
+export { findClosestRequest, type ClosestRequest } from './matching/find-closest-request.ts'
+
+export { VOLATILE_BODY_KEYS, VOLATILE_HEADERS, UNSTORED_HEADERS, isVolatileHeader, maskVolatileFields } from './stability/volatile-fields.ts'
+export { stabilizeRecording } from './stability/stabilize-recording.ts'

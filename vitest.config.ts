@@ -1,0 +1,16 @@
+import { defineConfig } from 'vitest/config'
+
+// Our own tests run against package sources (the `@retrace/source` export condition),
+// so a change in one package is seen by the others without a rebuild.
+const conditions = ['@retrace/source', 'node', 'import', 'module', 'default']
+
+export default defineConfig({
+  resolve: { conditions },
+  ssr: { resolve: { conditions, externalConditions: conditions } },
+  test: {
+    include: ['{core,cassettes,vitest-plugin,jest-preset,cli,bench}/**/*.test.ts'],
+    exclude: ['**/node_modules/**', '**/dist/**', '**/fixtures/**'],
+    testTimeout: 30_000,
+    hookTimeout: 30_000,
+  },
+})
