@@ -8,5 +8,5 @@ export type {
   FakeResponder,
   FakeToolCall,
   FakeUsage,
-  ReceivedRequest,
+  LoggedRequest,
 } from './types.ts'

@@ -16,7 +16,7 @@ import { openaiChatAdapter } from './openai-chat.ts'
 import { openaiResponsesAdapter } from './openai-responses.ts'
 import { planDefaultReply, planScriptedReply } from './policy.ts'
 import { encodeSseEvent, type SseEvent } from './sse.ts'
-import type { FakeProvider, FakeProviderOptions, FakeResponder, ReceivedRequest } from './types.ts'
+import type { FakeProvider, FakeProviderOptions, FakeResponder, LoggedRequest } from './types.ts'
 
 interface ServerSettings {
   readonly respond: FakeResponder | undefined
@@ -85,7 +85,7 @@ export async function startFakeProvider(options: FakeProviderOptions = {}): Prom
     requireAuth: options.requireAuth ?? true,
     lifetime: lifetime.signal,
   }
-  const recorded: ReceivedRequest[] = []
+  const recorded: LoggedRequest[] = []
   const server = createServer((req, res) => {
     // Reading the body fails only when the client disconnects; there is nobody to answer then.
     handleRequest(req, res, settings, recorded).catch(() => res.destroy())
@@ -131,7 +131,7 @@ async function handleRequest(
   req: IncomingMessage,
   res: ServerResponse,
   settings: ServerSettings,
-  recorded: ReceivedRequest[],
+  recorded: LoggedRequest[],
 ): Promise<void> {
   const method = req.method ?? 'GET'
   const { pathname: path, searchParams } = new URL(req.url ?? '/', 'http://fake-provider')

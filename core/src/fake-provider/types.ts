@@ -69,7 +69,7 @@ export interface FakeProviderOptions {
 }
 
 /** One HTTP request as the server received it. */
-export interface ReceivedRequest {
+export interface LoggedRequest {
   readonly method: string
   readonly path: string
   readonly query: Readonly<Record<string, string>>
@@ -91,7 +91,7 @@ export interface FakeProvider {
   /** Number of HTTP requests received since start or the last `reset()`. */
   readonly requestCount: number
   /** Every HTTP request received since start or the last `reset()`, oldest first. */
-  readonly requests: readonly ReceivedRequest[]
+  readonly requests: readonly LoggedRequest[]
   /** Forgets the recorded requests. */
   reset(): void
   /** Stops listening and closes every socket, keep-alive ones included. */
