@@ -1,0 +1,5 @@
+export { extractStep, type ExtractStepOptions } from './extract-step.ts'
+export { detectLlmApi, type LlmApi, type LlmApiMatch } from './detect-llm-api.ts'
+export { storedStepOf } from './stored-step.ts'
+export { stepText, stepToolCalls } from './step-output.ts'
+export { toGenAIAttributes, type GenAIAttributes, type GenAIAttributeOptions } from './genai-attributes.ts'
