@@ -6,9 +6,9 @@ import { stabilizeRecording } from './stabilize-recording.ts'
 
 // A two-step tool loop as a provider would return it: the id of the tool call in response 1
 // comes back in request 2. Every recording has fresh ids, timestamps and timings.
-function run(ids: { completion: string; call: string; request: string }, answer = 'It is sunny.', latency = 10): Cassette {
+function run(ids: { completion: string; call: string; request: string }, answer = 'It is sunny.', latency = 10, port = 4010): Cassette {
   const step1: Interaction = {
-    request: { method: 'POST', url: 'http://127.0.0.1:4010/v1/chat/completions', headers: {}, body: { json: { messages: [{ role: 'user', content: 'Weather?' }] } } },
+    request: { method: 'POST', url: `http://127.0.0.1:${port}/v1/chat/completions`, headers: {}, body: { json: { messages: [{ role: 'user', content: 'Weather?' }] } } },
     response: {
       status: 200,
       headers: { 'content-type': 'application/json', 'x-request-id': ids.request },
@@ -19,7 +19,7 @@ function run(ids: { completion: string; call: string; request: string }, answer 
   const step2: Interaction = {
     request: {
       method: 'POST',
-      url: 'http://127.0.0.1:4010/v1/chat/completions',
+      url: `http://127.0.0.1:${port}/v1/chat/completions`,
       headers: {},
       body: { json: { messages: [{ role: 'user', content: 'Weather?' }, { role: 'tool', tool_call_id: ids.call, content: 'sunny' }] } },
     },
@@ -29,9 +29,9 @@ function run(ids: { completion: string; call: string; request: string }, answer 
   return { version: 1, meta: { recorder: 'test' }, interactions: [step1, step2] }
 }
 
-test('an unchanged run re-recorded with new ids and timings is byte-identical', () => {
+test('an unchanged run re-recorded with new ids, timings and local port is byte-identical', () => {
   const first = run({ completion: 'chatcmpl-AAAAAA', call: 'call_AAAAAA', request: 'req_AAAAAA' })
-  const second = run({ completion: 'chatcmpl-BBBBBB', call: 'call_BBBBBB', request: 'req_BBBBBB' }, 'It is sunny.', 37)
+  const second = run({ completion: 'chatcmpl-BBBBBB', call: 'call_BBBBBB', request: 'req_BBBBBB' }, 'It is sunny.', 37, 51234)
   expect(serializeCassette(stabilizeRecording(first, second))).toBe(serializeCassette(first))
 })
 

@@ -1,6 +1,6 @@
 import { canonicalJson } from '../json/canonical-json.ts'
 import { isJsonObject, type JsonValue } from '../json/json-value.ts'
-import { compileMatchOptions, requestKey, type CompiledMatchOptions } from '../matching/request-key.ts'
+import { compileMatchOptions, normalizeUrlForMatching, requestKey, type CompiledMatchOptions } from '../matching/request-key.ts'
 import type { Body } from '../schema/body.ts'
 import type { Cassette } from '../schema/cassette.ts'
 import type { Interaction, RecordedResponse } from '../schema/interaction.ts'
@@ -53,7 +53,8 @@ function comparableForm(interaction: Interaction): string {
   return canonicalJson({
     request: {
       method: interaction.request.method,
-      url: interaction.request.url,
+      // A local server's port changes every run; it does not make the exchange different.
+      url: normalizeUrlForMatching(interaction.request.url),
       headers: stableHeaders(interaction.request.headers),
       body: interaction.request.body ? comparableBody(interaction.request.body) : null,
     },

@@ -21,6 +21,7 @@ export const VOLATILE_BODY_KEYS: ReadonlySet<string> = new Set([
   'requestId',
   'signature',
   'encrypted_content',
+  'obfuscation',
 ])
 
 /**

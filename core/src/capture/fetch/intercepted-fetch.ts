@@ -1,0 +1,49 @@
+import type { FetchInput } from '../captured-request.ts'
+import type { CassetteMismatchError } from '@retrace/cassettes'
+import { replayFetchResponse } from '../../replay/replay-fetch-response.ts'
+import { networkErrorOf } from '../../replay/replayed-body-errors.ts'
+import type { CassetteSession } from '../../session/cassette-session.ts'
+import { isBypassed, withoutInterception } from '../session-routing.ts'
+import { readFetchCall } from './fetch-request.ts'
+import { liveFetch } from './live-fetch.ts'
+
+/**
+ * Wraps a fetch implementation so calls made while a cassette is active are replayed,
+ * recorded or refused by it. `pickSession` decides which cassette (the current one for the
+ * global `fetch`, a fixed one for `handle.fetch`); with none, the call goes through as is.
+ *
+ * @example
+ * globalThis.fetch = createInterceptedFetch(originalFetch, currentSession)
+ */
+export function createInterceptedFetch(original: typeof fetch, pickSession: () => CassetteSession | undefined): typeof fetch {
+  return async function retraceFetch(input: FetchInput, init?: RequestInit): Promise<Response> {
+    if (isBypassed()) return original(input, init)
+    const session = pickSession()
+    if (!session || session.mode === 'passthrough') return withoutInterception(() => original(input, init))
+    const call = await readFetchCall(input, init)
+    const resolution = session.resolve(call.request)
+    if (resolution.kind === 'replay') {
+      if (call.signal?.aborted) throw call.signal.reason
+      if (resolution.source.networkError) throw networkErrorOf(resolution.source.networkError)
+      return replayFetchResponse(resolution.source, session.pacing, call.signal)
+    }
+    if (resolution.kind === 'blocked') return refuse(resolution.error, call.request.headers)
+    return liveFetch(original, call, resolution.slot, session.injectStreamUsage)
+  }
+}
+
+/**
+ * Delivers a replay refusal. Plain fetch callers get a rejected promise. Stainless-generated
+ * SDKs (openai, @anthropic-ai/sdk) would retry a rejected fetch with back-off and then hide
+ * our message behind "Connection error."; for them the refusal arrives as a response whose
+ * body fails with the same error, which those SDKs re-throw unchanged and never retry.
+ */
+function refuse(error: CassetteMismatchError, headers: Record<string, string>): Promise<Response> {
+  if (!('x-stainless-retry-count' in headers || 'x-stainless-lang' in headers)) return Promise.reject(error)
+  const body = new ReadableStream<Uint8Array>({
+    pull(controller) {
+      controller.error(error)
+    },
+  })
+  return Promise.resolve(new Response(body, { status: 200, headers: { 'content-type': 'application/json', 'x-retrace-refused': error.code } }))
+}

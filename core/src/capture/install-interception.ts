@@ -1,0 +1,103 @@
+import { createInterceptedFetch } from './fetch/intercepted-fetch.ts'
+import { interceptNodeHttp } from './node-http/intercept-node-http.ts'
+import { currentSession } from './session-routing.ts'
+import { INTERCEPTED, interceptDispatcher } from './undici/intercept-dispatcher.ts'
+import { findUndiciModules, interceptUndiciModule } from './undici/intercept-undici-module.ts'
+import type { DispatcherLike } from './undici/dispatcher-types.ts'
+
+// undici keeps the process-wide dispatcher in these slots: `.1` is read by Node's built-in
+// fetch (legacy handlers), `.2` by npm undici ≥ 8 (`undici.request`, `undici.fetch`).
+const DISPATCHER_SLOTS = [Symbol.for('undici.globalDispatcher.1'), Symbol.for('undici.globalDispatcher.2')]
+
+interface InstalledInterception {
+  users: number
+  originalFetch: typeof fetch
+  interceptedFetch: typeof fetch
+  restoreNodeHttp: () => void
+  restoreUndiciModules: Array<() => void>
+  dispatchers: Map<symbol, DispatcherLike>
+}
+
+const STATE = Symbol.for('retrace.interception.v1')
+const globals = globalThis as unknown as Record<symbol, InstalledInterception | undefined>
+
+/**
+ * Installs Retrace's capture layers: global `fetch`, `node:http`/`node:https`, the undici
+ * global dispatchers (so `undici.request`/`undici.fetch`, and fetch references an SDK took
+ * before this ran, are covered too) and npm undici's dispatcher classes (for dispatchers
+ * the user constructs). Idempotent and reference-counted: call the returned
+ * function to release; the layers come off when the last user releases. With no cassette
+ * active, every request goes through untouched.
+ *
+ * Install it before SDK clients are constructed (a Vitest/Jest setup file, or
+ * `import '@retrace/core/setup'`): Stainless SDKs keep the `fetch` they find at construction.
+ *
+ * @example
+ * const release = installInterception()
+ * // … run code …
+ * release()
+ */
+export function installInterception(): () => void {
+  let state = globals[STATE]
+  if (!state) {
+    const originalFetch = globalThis.fetch
+    const interceptedFetch = createInterceptedFetch(originalFetch, currentSession)
+    globalThis.fetch = interceptedFetch
+    const patch = interceptNodeHttp(originalFetch)
+    const restoreUndiciModules = findUndiciModules().flatMap((undici) => interceptUndiciModule(undici, currentSession) ?? [])
+    state = { users: 0, originalFetch, interceptedFetch, restoreNodeHttp: patch.restore, restoreUndiciModules, dispatchers: new Map() }
+    globals[STATE] = state
+  }
+  state.users++
+  ensureDispatchersIntercepted()
+  let released = false
+  return () => {
+    if (released) return
+    released = true
+    releaseInterception()
+  }
+}
+
+function releaseInterception(): void {
+  const state = globals[STATE]
+  if (!state || --state.users > 0) return
+  // Someone (msw, nock) may have wrapped fetch after us: then our wrapper stays in their
+  // chain, where it passes everything through, rather than cutting theirs out.
+  if (globalThis.fetch === state.interceptedFetch) globalThis.fetch = state.originalFetch
+  state.restoreNodeHttp()
+  for (const restore of state.restoreUndiciModules) restore()
+  const slots = globalThis as unknown as Record<symbol, DispatcherLike | undefined>
+  for (const [slot, original] of state.dispatchers) {
+    if (slots[slot] && (slots[slot] as unknown as Record<symbol, unknown>)[INTERCEPTED] === original) slots[slot] = original
+  }
+  globals[STATE] = undefined
+}
+
+/**
+ * Wraps the undici global dispatchers again if something replaced them since (loading npm
+ * undici, or a test calling `setGlobalDispatcher`). Cheap; runs whenever a cassette starts.
+ */
+export function ensureDispatchersIntercepted(): void {
+  const state = globals[STATE]
+  if (!state) return
+  const slots = globalThis as unknown as Record<symbol, DispatcherLike | undefined>
+  for (const slot of DISPATCHER_SLOTS) {
+    const current = slots[slot]
+    if (!current || (current as unknown as Record<symbol, unknown>)[INTERCEPTED]) continue
+    state.dispatchers.set(slot, current)
+    slots[slot] = interceptDispatcher(current, currentSession)
+  }
+}
+
+/**
+ * The `fetch` that was global before Retrace installed itself (for live calls that must
+ * never be captured), or the current global one when not installed.
+ */
+export function originalFetch(): typeof fetch {
+  return globals[STATE]?.originalFetch ?? globalThis.fetch
+}
+
+/** True while the capture layers are installed. */
+export function isInterceptionInstalled(): boolean {
+  return globals[STATE] !== undefined
+}

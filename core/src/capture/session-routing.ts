@@ -1,0 +1,78 @@
+import { AsyncLocalStorage } from 'node:async_hooks'
+import type { CassetteSession } from '../session/cassette-session.ts'
+
+/**
+ * Which cassette answers a request made now. Shared through `globalThis` so that two copies
+ * of @retrace/core in one process (a bundled and a linked one) route to the same cassettes.
+ */
+interface RoutingState {
+  /** The cassette of the current async context (`withCassette`, or `startCassette` inside a test). */
+  scoped: AsyncLocalStorage<CassetteSession>
+  /** Set while Retrace itself makes a live call, so lower layers let it through untouched. */
+  bypass: AsyncLocalStorage<true>
+  /** Started cassettes, newest last: the fallback for requests made outside any scope. */
+  started: CassetteSession[]
+}
+
+const STATE = Symbol.for('retrace.routing.v1')
+const state: RoutingState = ((globalThis as Record<symbol, unknown>)[STATE] as RoutingState | undefined) ??
+  ((globalThis as Record<symbol, unknown>)[STATE] = {
+    scoped: new AsyncLocalStorage<CassetteSession>(),
+    bypass: new AsyncLocalStorage<true>(),
+    started: [],
+  })
+
+/**
+ * The cassette for a request made in the current async context: the scoped one if any,
+ * else the most recently started one still running, else none (the request goes live).
+ *
+ * @example
+ * const session = currentSession()
+ */
+export function currentSession(): CassetteSession | undefined {
+  const scoped = state.scoped.getStore()
+  if (scoped && !scoped.stopped) return scoped
+  for (let i = state.started.length - 1; i >= 0; i--) {
+    const session = state.started[i]!
+    if (!session.stopped) return session
+  }
+  return undefined
+}
+
+/** Runs `fn` with `session` as the cassette of everything it does, however deep and async. */
+export function runInSession<T>(session: CassetteSession, fn: () => T): T {
+  return state.scoped.run(session, fn)
+}
+
+/**
+ * Makes `session` the cassette of the rest of the current async context (the code after a
+ * synchronous `startCassette()` call, and what it awaits), without a callback.
+ */
+export function enterSession(session: CassetteSession): void {
+  state.scoped.enterWith(session)
+}
+
+export function addStartedSession(session: CassetteSession): void {
+  state.started.push(session)
+}
+
+export function removeStartedSession(session: CassetteSession): void {
+  const index = state.started.indexOf(session)
+  if (index >= 0) state.started.splice(index, 1)
+}
+
+/** True while Retrace makes its own live call (lower interception layers must not capture it again). */
+export function isBypassed(): boolean {
+  return state.bypass.getStore() === true
+}
+
+/**
+ * Runs `fn` with interception off for everything it starts: Retrace's own live calls, and
+ * any traffic a caller wants kept out of cassettes (e.g. a telemetry exporter).
+ *
+ * @example
+ * await withoutInterception(() => fetch('https://telemetry.example.com', { method: 'POST', body }))
+ */
+export function withoutInterception<T>(fn: () => T): T {
+  return state.bypass.run(true, fn)
+}

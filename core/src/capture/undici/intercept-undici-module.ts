@@ -1,0 +1,54 @@
+import { createRequire } from 'node:module'
+import { join } from 'node:path'
+import type { CassetteSession } from '../../session/cassette-session.ts'
+import { dispatchThroughCassette } from './intercept-dispatcher.ts'
+import type { DispatchHandler, DispatchOptions } from './dispatcher-types.ts'
+
+type DispatchMethod = (this: unknown, options: DispatchOptions, handler: DispatchHandler) => boolean
+
+const PATCHED = Symbol.for('retrace.undiciPrototypePatch')
+
+/**
+ * Patches an npm undici module so dispatchers the user constructs (`new Client(origin)`,
+ * `new Pool(…)`, `{ dispatcher: new Agent() }`) are covered too, not only the global one.
+ * All of them inherit `dispatch` from one base class; internal re-dispatches (Agent → Pool
+ * → Client) run inside Retrace's own bypass, so each request is handled once.
+ * Returns a function that removes the patch; `undefined` if the module is not undici-shaped.
+ *
+ * @example
+ * const unpatch = interceptUndiciModule(await import('undici'), currentSession)
+ */
+export function interceptUndiciModule(undici: unknown, pickSession: () => CassetteSession | undefined): (() => void) | undefined {
+  const client = (undici as { Client?: { prototype?: object } } | undefined)?.Client
+  const base = client?.prototype ? (Object.getPrototypeOf(client.prototype) as Record<PropertyKey, unknown> | null) : null
+  if (!base || typeof base.dispatch !== 'function' || base[PATCHED]) return undefined
+  const original = base.dispatch as DispatchMethod
+  const patched: DispatchMethod = function (this: unknown, options, handler) {
+    return dispatchThroughCassette((o, h) => original.call(this, o, h), options, handler, pickSession)
+  }
+  base.dispatch = patched
+  base[PATCHED] = true
+  return () => {
+    if (base.dispatch === patched) base.dispatch = original
+    delete base[PATCHED]
+  }
+}
+
+/**
+ * The npm undici modules this process would load: the one the project resolves (from the
+ * working directory) and the one next to @retrace/core, when they exist.
+ *
+ * @example
+ * for (const undici of findUndiciModules()) interceptUndiciModule(undici, currentSession)
+ */
+export function findUndiciModules(): unknown[] {
+  const found = new Set<unknown>()
+  for (const from of [join(process.cwd(), 'index.js'), import.meta.url]) {
+    try {
+      found.add(createRequire(from)('undici'))
+    } catch {
+      // not installed there: nothing to patch
+    }
+  }
+  return [...found]
+}

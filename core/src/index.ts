@@ -1,0 +1,24 @@
+export { startCassette, withCassette, type CassetteHandle } from './session/start-cassette.ts'
+export type { CassetteSummary, ActiveMode } from './session/cassette-session.ts'
+export { type CassetteOptions, type CassetteMode, CassetteOptionsSchema, isCI } from './session/cassette-options.ts'
+export { installInterception, isInterceptionInstalled } from './capture/install-interception.ts'
+export { withoutInterception } from './capture/session-routing.ts'
+export { createRedactor, type Redaction } from './redaction/redactor.ts'
+export { DEFAULT_REDACTED_HEADERS, DEFAULT_REDACTED_QUERY_PARAMS, type Redactor } from './redaction/redaction-options.ts'
+export * from './steps/index.ts'
+export * from './pricing/index.ts'
+export { VERSION } from './version.ts'
+export {
+  RetraceError,
+  RetraceConfigError,
+  CassetteFormatError,
+  CassetteSecretError,
+  CassetteMismatchError,
+  EgressBlockedError,
+  CassetteMissingError,
+  type MismatchReason,
+  type SecretFinding,
+  type Interaction,
+  type Step,
+  type Cassette,
+} from '@retrace/cassettes'

@@ -1,0 +1,28 @@
+import type { BodyEnd, NetworkError } from '@retrace/cassettes'
+
+/**
+ * The error a replayed body ends with when its recording was cut short: an `AbortError`
+ * where the caller aborted, or undici's `TypeError: terminated` where the server dropped
+ * the connection, so the agent's error handling sees what it saw when recorded.
+ *
+ * @example
+ * controller.error(bodyEndError(source.end))
+ */
+export function bodyEndError(end: BodyEnd): Error {
+  if (end.outcome === 'aborted') {
+    return new DOMException(`This response was aborted at ${end.t} ms when it was recorded${end.message ? ` (${end.message})` : ''}; replay ends it at the same point.`, 'AbortError')
+  }
+  return new TypeError('terminated', { cause: new Error(end.message ?? 'The connection was closed mid-body when this response was recorded.') })
+}
+
+/**
+ * The error a replayed request fails with when it got no response when recorded, shaped
+ * like undici's `TypeError: fetch failed` with the original error as `cause`.
+ *
+ * @example
+ * throw networkErrorOf(source.networkError)
+ */
+export function networkErrorOf(error: NetworkError): Error {
+  const cause = Object.assign(new Error(error.message), error.code ? { code: error.code } : {}, error.name ? { name: error.name } : {})
+  return new TypeError('fetch failed', { cause })
+}

@@ -1,0 +1,235 @@
+import {
+  CASSETTE_VERSION,
+  CassetteMismatchError,
+  compileMatchOptions,
+  EgressBlockedError,
+  findClosestRequest,
+  requestKey,
+  stabilizeRecording,
+  writeCassetteFile,
+  type Cassette,
+  type CompiledMatchOptions,
+  type Interaction,
+  type RecordedRequest,
+  type Step,
+} from '@retrace/cassettes'
+import { toRecordedRequest, type CapturedRequest } from '../capture/captured-request.ts'
+import { createRedactor, type Redaction } from '../redaction/redactor.ts'
+import { replaySourceOf, type ReplaySource } from '../replay/replay-source.ts'
+import type { ReplayTiming } from '../replay/replay-timing.ts'
+import { extractStep, storedStepOf } from '../steps/index.ts'
+import { RECORDER_NAME } from '../version.ts'
+import type { CassetteOptions } from './cassette-options.ts'
+import { hostMatcher } from './host-patterns.ts'
+import { RecordingSlot } from './recording-slot.ts'
+
+/** The mode a started cassette runs in (`auto` is resolved at start). */
+export type ActiveMode = 'record' | 'replay' | 'passthrough'
+
+/** What a transport should do with a request. */
+export type Resolution =
+  | { kind: 'replay'; source: ReplaySource }
+  | { kind: 'live'; slot: RecordingSlot | undefined }
+  | { kind: 'blocked'; error: CassetteMismatchError }
+
+/** What `stop()` reports. */
+export interface CassetteSummary {
+  file: string
+  mode: ActiveMode
+  /** True when the file on disk changed (record mode only). */
+  written: boolean
+  /** Interactions in the cassette after this run. */
+  interactions: number
+  /** Requests answered from the cassette (replay). */
+  replayed: number
+  /** Recorded interactions this run never used (replay). */
+  unused: number
+  /** Requests replay could not answer. */
+  mismatches: number
+}
+
+/**
+ * The state of one started cassette: the loaded recording and its match index (replay),
+ * or the exchanges being recorded (record). Transports ask it what to do per request.
+ */
+export class CassetteSession {
+  readonly file: string
+  readonly mode: ActiveMode
+  readonly redaction: Redaction
+  readonly pacing: ReplayTiming
+  readonly injectStreamUsage: boolean
+  readonly mismatches: CassetteMismatchError[] = []
+  readonly #match: CompiledMatchOptions
+  readonly #previous: Cassette | undefined
+  readonly #queues = new Map<string, number[]>()
+  readonly #lastByKey = new Map<string, number>()
+  readonly #recordedCount = new Map<string, number>()
+  readonly #served: number[] = []
+  readonly #recorded: Array<Interaction | undefined> = []
+  readonly #slots = new Set<RecordingSlot>()
+  readonly #allowHost: (url: URL) => boolean
+  readonly #ignoreHost: (url: URL) => boolean
+  readonly #allowRepeats: boolean
+  readonly #stopTimeoutMs: number
+  #requests = 0
+  #stopped = false
+
+  constructor(file: string, mode: ActiveMode, options: CassetteOptions, previous: Cassette | undefined) {
+    this.file = file
+    this.mode = mode
+    this.#previous = previous
+    this.redaction = createRedactor(options.redact ?? [])
+    this.#match = compileMatchOptions(options)
+    this.pacing = { timing: options.timing ?? 'instant', speed: options.speed ?? 1 }
+    this.injectStreamUsage = options.injectStreamUsage ?? true
+    this.#allowHost = hostMatcher(options.allowHosts)
+    this.#ignoreHost = hostMatcher(options.ignoreHosts)
+    this.#allowRepeats = options.allowPlaybackRepeats ?? false
+    this.#stopTimeoutMs = options.stopTimeoutMs ?? 30_000
+    if (mode === 'replay' && previous) {
+      previous.interactions.forEach((interaction, index) => {
+        const key = requestKey(this.redaction.request(interaction.request), this.#match)
+        const queue = this.#queues.get(key)
+        if (queue) queue.push(index)
+        else this.#queues.set(key, [index])
+        this.#recordedCount.set(key, (this.#recordedCount.get(key) ?? 0) + 1)
+      })
+    }
+  }
+
+  get stopped(): boolean {
+    return this.#stopped
+  }
+
+  /** True for hosts named in `ignoreHosts`: never recorded, never replayed, always live. */
+  ignoresHost(url: URL): boolean {
+    return this.#ignoreHost(url)
+  }
+
+  /**
+   * Decides how to answer a request: replay a recorded response, go live (recording it or
+   * not), or refuse. The request is redacted first, exactly as it would be stored, so a
+   * secret never decides a match. Synchronous, so concurrent requests are matched in the
+   * order they were made.
+   */
+  resolve(captured: CapturedRequest): Resolution {
+    const requestNumber = ++this.#requests
+    const request = toRecordedRequest(captured, this.redaction)
+    const url = safeUrl(request.url)
+    if (this.mode === 'passthrough' || (url && this.#ignoreHost(url))) return { kind: 'live', slot: undefined }
+    if (this.mode === 'record') return { kind: 'live', slot: this.startRecording(request) }
+
+    const key = requestKey(request, this.#match)
+    const queue = this.#queues.get(key)
+    const index = queue?.shift() ?? (this.#allowRepeats ? this.#lastByKey.get(key) : undefined)
+    if (index !== undefined) {
+      this.#lastByKey.set(key, index)
+      this.#served.push(index)
+      return { kind: 'replay', source: replaySourceOf(this.#previous!.interactions[index]!) }
+    }
+    if (url && this.#allowHost(url)) return { kind: 'live', slot: undefined }
+    const error = this.#mismatch(request, requestNumber, key)
+    this.mismatches.push(error)
+    return { kind: 'blocked', error }
+  }
+
+  #mismatch(request: RecordedRequest, requestNumber: number, key: string): CassetteMismatchError {
+    const base = { file: this.file, method: request.method, url: request.url, requestNumber }
+    const recordedCount = this.#recordedCount.get(key)
+    if (recordedCount) return new CassetteMismatchError({ ...base, reason: 'exhausted', recordedCount })
+    const recorded = (this.#previous?.interactions ?? []).map((interaction) => this.redaction.request(interaction.request))
+    const closest = findClosestRequest(request, recorded, this.#match)
+    if (!closest) return new EgressBlockedError({ ...base, reason: 'egress-blocked' })
+    return new CassetteMismatchError({ ...base, reason: 'unmatched', closest: { index: closest.index, differences: closest.differences } })
+  }
+
+  /** Reserves the next position in the recording for a request being sent live. */
+  startRecording(request: RecordedRequest): RecordingSlot {
+    const position = this.#recorded.length
+    this.#recorded.push(undefined)
+    const slot = new RecordingSlot(request, (interaction) => {
+      this.#recorded[position] = interaction
+      this.#slots.delete(slot)
+    })
+    this.#slots.add(slot)
+    return slot
+  }
+
+  /**
+   * The provider-neutral steps of this run so far: the LLM calls recorded (record) or
+   * replayed (replay), in order.
+   */
+  steps(): Step[] {
+    const interactions = this.mode === 'replay' ? this.#served.map((index) => this.#previous!.interactions[index]!) : this.#completedRecording()
+    return interactions.flatMap((interaction) => extractStep(interaction) ?? [])
+  }
+
+  /** Interactions of this run so far (recorded, or replayed in the order served). */
+  interactions(): Interaction[] {
+    return this.mode === 'replay' ? this.#served.map((index) => this.#previous!.interactions[index]!) : this.#completedRecording()
+  }
+
+  #completedRecording(): Interaction[] {
+    return this.#recorded.filter((interaction): interaction is Interaction => interaction !== undefined)
+  }
+
+  /**
+   * Ends the cassette. Recording: waits for open bodies (up to `stopTimeoutMs`), redacts,
+   * adds steps, keeps unchanged interactions byte-identical, and writes atomically.
+   */
+  async stop(): Promise<CassetteSummary> {
+    this.#stopped = true
+    const summary: CassetteSummary = {
+      file: this.file,
+      mode: this.mode,
+      written: false,
+      interactions: this.#previous?.interactions.length ?? 0,
+      replayed: this.#served.length,
+      unused: 0,
+      mismatches: this.mismatches.length,
+    }
+    if (this.mode === 'replay') {
+      const used = new Set(this.#served)
+      summary.unused = (this.#previous?.interactions.length ?? 0) - used.size
+      return summary
+    }
+    if (this.mode !== 'record') return summary
+    await this.#settleOpenSlots()
+    const interactions = this.#completedRecording().map((interaction) => this.#finalize(interaction))
+    const fresh: Cassette = { version: CASSETTE_VERSION, meta: { recorder: RECORDER_NAME }, interactions }
+    const cassette = stabilizeRecording(this.#previous, fresh, this.#match)
+    summary.written = await writeCassetteFile(this.file, cassette)
+    summary.interactions = cassette.interactions.length
+    return summary
+  }
+
+  async #settleOpenSlots(): Promise<void> {
+    if (this.#slots.size === 0) return
+    let timer: NodeJS.Timeout | undefined
+    const timeout = new Promise<void>((resolve) => (timer = setTimeout(resolve, this.#stopTimeoutMs)))
+    await Promise.race([Promise.all([...this.#slots].map((slot) => slot.done)), timeout])
+    clearTimeout(timer)
+    for (const slot of [...this.#slots]) slot.abandon(`still open when the cassette stopped after ${this.#stopTimeoutMs} ms`)
+  }
+
+  #finalize(interaction: Interaction): Interaction {
+    const redacted = this.redaction.interaction(interaction)
+    const step = extractStep(redacted)
+    // Key order here is the order in the file: request, response, error, step, timing.
+    return {
+      request: redacted.request,
+      ...(redacted.response ? { response: redacted.response } : {}),
+      ...(redacted.error ? { error: redacted.error } : {}),
+      ...(step ? { step: storedStepOf(step) } : {}),
+      ...(redacted.timing ? { timing: redacted.timing } : {}),
+    }
+  }
+}
+
+function safeUrl(url: string): URL | undefined {
+  try {
+    return new URL(url)
+  } catch {
+    return undefined
+  }
+}
