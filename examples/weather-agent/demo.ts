@@ -1,0 +1,57 @@
+// The Retrace demo: record an agent against the local fake provider, stop the provider,
+// replay the agent offline, then show what a changed prompt does. No key, no internet.
+//   npm run demo
+import { mkdtempSync, readFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import OpenAI from 'openai'
+import { CassetteMismatchError, startCassette, stepText, stepToolCalls, type Step } from '@retrace/core'
+import { startFakeProvider } from '@retrace/core/fake-provider'
+import { runWeatherAgent } from './agent.ts'
+
+const file = join(mkdtempSync(join(tmpdir(), 'retrace-demo-')), 'weather.cassette.json')
+const question = 'What is the weather in Paris?'
+const say = (line = '') => console.log(line)
+
+const provider = await startFakeProvider()
+say(`▶ Local fake provider (OpenAI, Anthropic and Gemini wire protocols) on ${provider.url}`)
+
+// 1. Record: the agent runs live against the provider; every call lands in the cassette.
+const recording = startCassette(file, { mode: 'record' })
+const client = () => new OpenAI({ apiKey: 'sk-demo-not-a-real-key', baseURL: provider.openaiBaseURL, maxRetries: 0 })
+const recordedAnswer = await runWeatherAgent(client(), question)
+const steps = recording.steps()
+await recording.stop()
+say(`▶ Recorded ${steps.length} LLM calls (${provider.requestCount} requests reached the provider):`)
+steps.forEach((step, index) => say(`   step ${index + 1}  ${describe(step)}`))
+say(`   answer: ${recordedAnswer}`)
+say(`   cassette: ${file} (${readFileSync(file, 'utf8').split('\n').length} lines, API key redacted)`)
+
+// 2. Replay with the provider stopped: the agent gets the same answers from the cassette.
+await provider.stop()
+say('▶ Provider stopped. Replaying…')
+const replay = startCassette(file, { mode: 'replay' })
+const replayedAnswer = await runWeatherAgent(client(), question)
+const summary = await replay.stop()
+say(`   answer: ${replayedAnswer}`)
+say(`   ${summary.replayed} calls served from the cassette, ${provider.requestCount - steps.length} new requests to the provider`)
+say(replayedAnswer === recordedAnswer ? '✔ identical to the recorded run' : '✘ the answers differ')
+
+// 3. A changed prompt is refused, with the closest recorded step and a diff.
+say('▶ Replaying with a different question…')
+const strict = startCassette(file, { mode: 'replay' })
+try {
+  await runWeatherAgent(client(), 'What is the weather in Rome?')
+} catch (error) {
+  if (!(error instanceof CassetteMismatchError)) throw error
+  say(error.message.split('\n').map((line) => `   ${line}`).join('\n'))
+} finally {
+  await strict.stop()
+}
+
+function describe(step: Step): string {
+  const calls = stepToolCalls(step).map((call) => `${call.name}(${JSON.stringify(call.arguments)})`)
+  const output = calls.length ? `tool call ${calls.join(', ')}` : JSON.stringify(stepText(step))
+  const usage = step.usage ? `${step.usage.inputTokens} in / ${step.usage.outputTokens} out tokens` : 'no usage'
+  return `${step.provider} ${step.model} → ${output}  (${usage}, $${(step.costUsd ?? 0).toFixed(6)})`
+}
