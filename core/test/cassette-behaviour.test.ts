@@ -362,3 +362,106 @@ describe('streams cut short', () => {
     await replay.stop()
   })
 })
+
+describe('streams and steps', () => {
+  test('SSE replays event by event: instantly by default, at the recorded pace with timing: recorded', async () => {
+    const paced = await startFakeProvider({ eventDelayMs: 25 })
+    const file = tempCassettePath()
+    const read = async (fetchOption: typeof fetch) => {
+      const response = await fetchOption(`${paced.openaiBaseURL}/chat/completions`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${FAKE_KEYS.openai}` },
+        body: JSON.stringify({ model: 'gpt-4o-mini', stream: true, messages: [{ role: 'user', content: 'one two three four five six' }] }),
+      })
+      const chunks: string[] = []
+      const decoder = new TextDecoder()
+      for await (const chunk of response.body!) chunks.push(decoder.decode(chunk))
+      return chunks
+    }
+    try {
+      const recording = startCassette(file, { mode: 'record' })
+      await read(recording.fetch)
+      await recording.stop()
+    } finally {
+      await paced.stop()
+    }
+    const events = readCassetteFile(file)!.interactions[0]!.response!.body as { sse: Array<{ t: number; data?: { choices?: unknown[] } }> }
+    const recordedSpan = events.sse.at(-1)!.t
+    // The usage-only chunk was asked for by the recorder, not by this caller: replay hides it.
+    const callerEvents = events.sse.filter((event) => event.data?.choices?.length !== 0)
+    expect(callerEvents).toHaveLength(events.sse.length - 1)
+    expect(recordedSpan).toBeGreaterThanOrEqual(150)
+
+    const timed = async (options: Parameters<typeof startCassette>[1]) => {
+      const cassette = startCassette(file, options)
+      const started = performance.now()
+      const chunks = await read(cassette.fetch)
+      const elapsed = performance.now() - started
+      await cassette.stop()
+      return { chunks, elapsed }
+    }
+    const instant = await timed({ mode: 'replay' })
+    const recorded = await timed({ mode: 'replay', timing: 'recorded' })
+    const fast = await timed({ mode: 'replay', timing: 'recorded', speed: 5 })
+    // One chunk per recorded event, whatever the pace.
+    expect(instant.chunks).toHaveLength(callerEvents.length)
+    expect(instant.chunks.every((chunk) => chunk.endsWith('\n\n'))).toBe(true)
+    expect(recorded.chunks).toEqual(instant.chunks)
+    expect(instant.elapsed).toBeLessThan(recordedSpan / 2)
+    expect(recorded.elapsed).toBeGreaterThanOrEqual(recordedSpan * 0.9)
+    expect(fast.elapsed).toBeLessThan(recorded.elapsed)
+  })
+
+  test('a streamed OpenAI call records its usage, and the caller never sees the usage chunk', async () => {
+    const file = tempCassettePath()
+    const consume = async (openai: OpenAI) => {
+      const stream = await openai.chat.completions.create({ model: 'gpt-4o-mini', stream: true, messages: [{ role: 'user', content: 'count my tokens' }] })
+      const chunks = []
+      for await (const chunk of stream) chunks.push(chunk)
+      return chunks
+    }
+    const recordedChunks = (await record(file, consume)) as OpenAI.ChatCompletionChunk[]
+    expect(recordedChunks.every((chunk) => chunk.choices.length > 0)).toBe(true)
+    const interaction = readCassetteFile(file)!.interactions[0]!
+    // The stored request is the caller's own (no stream_options), the usage is real.
+    expect(JSON.stringify(interaction.request.body)).not.toContain('stream_options')
+    expect(interaction.step!.usage!.inputTokens).toBeGreaterThan(0)
+    expect(interaction.step!.usage!.outputTokens).toBeGreaterThan(0)
+    expect(interaction.step!.costUsd).toBeGreaterThan(0)
+    const replay = startCassette(file, { mode: 'replay' })
+    expect(await consume(client(replay.fetch))).toEqual(recordedChunks)
+    await replay.stop()
+  })
+
+  test('steps carry every input message, the tools, and multi-block Anthropic output whole', async () => {
+    const scripted = await startFakeProvider({
+      respond: () => ({ thinking: 'The user wants weather.', text: 'Let me check.', toolCalls: [{ name: 'get_weather', arguments: { city: 'Paris' } }] }),
+    })
+    try {
+      const file = tempCassettePath()
+      const cassette = startCassette(file, { mode: 'record' })
+      const anthropic = new Anthropic({ apiKey: FAKE_KEYS.anthropic, baseURL: scripted.anthropicBaseURL, maxRetries: 0, fetch: cassette.fetch })
+      const stream = await anthropic.messages.create({
+        model: 'claude-sonnet-4-5',
+        max_tokens: 1024,
+        stream: true,
+        system: 'You are a weather bot.',
+        thinking: { type: 'enabled', budget_tokens: 512 },
+        tools: [{ name: 'get_weather', input_schema: { type: 'object', properties: { city: { type: 'string' } } } }],
+        messages: [{ role: 'user', content: 'Weather in Paris?' }],
+      })
+      for await (const _event of stream);
+      const [step] = cassette.steps()
+      await cassette.stop()
+      expect(step!.input.map((message) => message.role)).toEqual(['system', 'user'])
+      expect(step!.tools.map((tool) => tool.name)).toEqual(['get_weather'])
+      expect(step!.output.map((part) => part.type)).toEqual(['reasoning', 'text', 'tool_call'])
+      expect(step!.output[2]).toMatchObject({ type: 'tool_call', name: 'get_weather', arguments: { city: 'Paris' } })
+      expect(step!.finishReason).toBe('tool_calls')
+      expect(step!.streamed).toBe(true)
+      expect(readCassetteFile(file)!.interactions[0]!.step!.output).toEqual(step!.output)
+    } finally {
+      await scripted.stop()
+    }
+  })
+})

@@ -9,6 +9,7 @@ import type { CassetteSession } from '../../session/cassette-session.ts'
 import { headerRecord } from '../captured-request.ts'
 import { liveFetch } from '../fetch/live-fetch.ts'
 import { currentSession, isBypassed } from '../session-routing.ts'
+import { shapeAsSocket } from './socket-shape.ts'
 
 // node:http requests made under a cassette are sent over an in-memory socket pair to an
 // in-process http.Server, so both sides use Node's own HTTP parser (axios, got, follow-
@@ -70,7 +71,7 @@ function patchedRequest(original: RequestFunction, defaultProtocol: 'http:' | 'h
       const [client, serverSide] = duplexPair()
       targets.set(serverSide, { origin, session, client, originalFetch })
       server.emit('connection', serverSide)
-      return client
+      return shapeAsSocket(client, origin.startsWith('https:'))
     }
     return (original as (...a: unknown[]) => ClientRequest).apply(this, rest(createConnection))
   } as RequestFunction

@@ -24,7 +24,9 @@ export function interceptUndiciModule(undici: unknown, pickSession: () => Casset
   if (!base || typeof base.dispatch !== 'function' || base[PATCHED]) return undefined
   const original = base.dispatch as DispatchMethod
   const patched: DispatchMethod = function (this: unknown, options, handler) {
-    return dispatchThroughCassette((o, h) => original.call(this, o, h), options, handler, pickSession)
+    // A Client or Pool knows its origin; the options dispatched to it carry only the path.
+    const withOrigin = options.origin === undefined ? { ...options, origin: originOf(this) } : options
+    return dispatchThroughCassette((o, h) => original.call(this, o, h), withOrigin, handler, pickSession)
   }
   base.dispatch = patched
   base[PATCHED] = true
@@ -32,6 +34,16 @@ export function interceptUndiciModule(undici: unknown, pickSession: () => Casset
     if (base.dispatch === patched) base.dispatch = original
     delete base[PATCHED]
   }
+}
+
+/** The origin a Client/Pool was built for, kept by undici under a symbol described `url`. */
+function originOf(dispatcher: unknown): string | undefined {
+  if (typeof dispatcher !== 'object' || dispatcher === null) return undefined
+  for (const symbol of Object.getOwnPropertySymbols(dispatcher)) {
+    const value = (dispatcher as Record<symbol, unknown>)[symbol]
+    if (symbol.description === 'url' && value instanceof URL) return value.origin
+  }
+  return undefined
 }
 
 /**
