@@ -28,6 +28,10 @@ export function redactionMarker(kind: string): string {
   return `[REDACTED:${kind}]`
 }
 
+// One pass that says whether any rule could match: most strings hold no secret, and one
+// regex scan is much cheaper than one per rule.
+const ANY_DEFAULT_SECRET = new RegExp(SECRET_PATTERNS.map(({ pattern }) => `(?:${pattern.source})`).join('|'), 'i')
+
 /**
  * Replaces every secret-shaped substring of `text` with a `[REDACTED:<kind>]` marker.
  * Returns the input string itself (same reference) when nothing matched, so callers can
@@ -37,6 +41,7 @@ export function redactionMarker(kind: string): string {
  * redactSecretStrings('key=sk-proj-' + 'a'.repeat(30)) // 'key=[REDACTED:openai-key]'
  */
 export function redactSecretStrings(text: string, patterns: readonly SecretPattern[] = SECRET_PATTERNS): string {
+  if (patterns === SECRET_PATTERNS && !ANY_DEFAULT_SECRET.test(text)) return text
   let out = text
   for (const { kind, pattern } of patterns) {
     pattern.lastIndex = 0

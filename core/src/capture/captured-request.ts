@@ -18,15 +18,17 @@ const utf8 = new TextDecoder('utf-8', { fatal: true })
 /**
  * The stored, redacted form of a captured request. Secrets are removed from the raw text
  * before JSON parsing (the markers need no escaping), so the JSON is parsed once.
+ * `keepHeaders` limits the headers kept (replay needs only those that take part in matching).
  *
  * @example
  * const request = toRecordedRequest({ method: 'POST', url, headers, body: '{"model":"gpt-4o"}' }, createRedactor())
  */
-export function toRecordedRequest(captured: CapturedRequest, redaction: Redaction): RecordedRequest {
+export function toRecordedRequest(captured: CapturedRequest, redaction: Redaction, keepHeaders: readonly string[] | 'all' = 'all'): RecordedRequest {
   const headers: Record<string, string> = {}
   for (const [name, value] of Object.entries(captured.headers)) {
     // SDK telemetry (x-stainless-os, -retry-count, …) changes with SDK upgrades and retries.
-    if (!UNSTORED_HEADERS.has(name) && !name.startsWith('x-stainless-')) headers[name] = value
+    if (UNSTORED_HEADERS.has(name) || name.startsWith('x-stainless-')) continue
+    if (keepHeaders === 'all' || keepHeaders.includes(name)) headers[name] = value
   }
   const request: RecordedRequest = {
     method: captured.method.toUpperCase(),

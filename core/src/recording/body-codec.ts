@@ -32,6 +32,15 @@ export function storeBody(bytes: Uint8Array | string, contentType: string | unde
 }
 
 function parseJsonLosslessly(text: string): JsonValue | undefined {
+  // Only a run of 16+ digits can be an integer JSON numbers would round; skip the slower
+  // checking parse for every other body.
+  if (!/\d{16}/.test(text)) {
+    try {
+      return JSON.parse(text) as JsonValue
+    } catch {
+      return undefined
+    }
+  }
   let lossy = false
   let value: JsonValue
   try {

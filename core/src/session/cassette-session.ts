@@ -114,7 +114,8 @@ export class CassetteSession {
    */
   resolve(captured: CapturedRequest): Resolution {
     const requestNumber = ++this.#requests
-    const request = toRecordedRequest(captured, this.redaction)
+    // Replay matches on method, URL and body: only headers named in matchHeaders are needed.
+    const request = toRecordedRequest(captured, this.redaction, this.mode === 'replay' ? this.#match.matchHeaders : 'all')
     const url = safeUrl(request.url)
     if (this.mode === 'passthrough' || (url && this.#ignoreHost(url))) return { kind: 'live', slot: undefined }
     if (this.mode === 'record') return { kind: 'live', slot: this.startRecording(request) }
