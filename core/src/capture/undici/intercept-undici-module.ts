@@ -55,7 +55,7 @@ function originOf(dispatcher: unknown): string | undefined {
  */
 export function findUndiciModules(): unknown[] {
   const found = new Set<unknown>()
-  for (const from of [join(process.cwd(), 'index.js'), import.meta.url]) {
+  for (const from of [join(process.cwd(), 'index.js')]) {
     try {
       found.add(createRequire(from)('undici'))
     } catch {
