@@ -8,6 +8,7 @@ export { RetraceConfigError } from './errors/retrace-config-error.ts'
 export type { JsonValue, JsonObject } from './json/json-value.ts'
 export { isJsonObject } from './json/json-value.ts'
 export { canonicalJson } from './json/canonical-json.ts'
+export { toJsonValue } from './json/to-json-value.ts'
 export { parseJsonPath, formatJsonPath, omitJsonPaths, transformJsonPath, type PathSegment } from './json/json-path.ts'
 
 export * from './schema/body.ts'

@@ -1,5 +1,5 @@
 export { startCassette, withCassette, type CassetteHandle } from './session/start-cassette.ts'
-export type { CassetteSummary, ActiveMode } from './session/cassette-session.ts'
+export type { CassetteSummary, ActiveMode, StopOptions } from './session/cassette-session.ts'
 export { type CassetteOptions, type CassetteMode, CassetteOptionsSchema, isCI } from './session/cassette-options.ts'
 export { installInterception, isInterceptionInstalled } from './capture/install-interception.ts'
 export { withoutInterception } from './capture/session-routing.ts'
@@ -21,4 +21,7 @@ export {
   type Interaction,
   type Step,
   type Cassette,
+  type RecordedRun,
+  type StoredStep,
+  type JsonValue,
 } from '@retrace/cassettes'

@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { JsonValueSchema } from './body.ts'
 import { InteractionSchema } from './interaction.ts'
 
 /** The cassette format version this release reads and writes. */
@@ -10,6 +11,19 @@ export const CassetteMetaSchema = z.looseObject({
 })
 
 /**
+ * What the recorded run itself produced, for golden comparisons: the agent's return value
+ * (or the error it threw) and the test that recorded it.
+ */
+export const RecordedRunSchema = z.looseObject({
+  /** The run's return value, converted to JSON (see `toJsonValue`). */
+  result: JsonValueSchema.optional(),
+  /** Set instead of `result` when the run threw. */
+  error: z.looseObject({ name: z.string(), message: z.string() }).optional(),
+  /** The test that recorded it: file relative to the cassette's folder, and full test name. */
+  test: z.looseObject({ file: z.string(), name: z.string() }).optional(),
+})
+
+/**
  * A cassette: every interaction of one recorded run, in the order they completed their
  * request. Unknown fields are kept (never dropped on rewrite) so newer minor additions
  * survive an older reader.
@@ -17,8 +31,11 @@ export const CassetteMetaSchema = z.looseObject({
 export const CassetteSchema = z.looseObject({
   version: z.literal(CASSETTE_VERSION),
   meta: CassetteMetaSchema.optional(),
+  /** The golden run's outcome (written by the test matchers and `writeGoldenCassette`). */
+  run: RecordedRunSchema.optional(),
   interactions: z.array(InteractionSchema),
 })
 
 export type CassetteMeta = z.infer<typeof CassetteMetaSchema>
+export type RecordedRun = z.infer<typeof RecordedRunSchema>
 export type Cassette = z.infer<typeof CassetteSchema>

@@ -40,11 +40,10 @@ export function stabilizeRecording(previous: Cassette | undefined, next: Cassett
     changed = true
     return remapped
   })
-  if (!changed && interactions.length === previous.interactions.length) {
-    // Same run: keep everything else of the previous file too (meta, golden data added later).
-    return { ...next, ...previous, interactions }
-  }
-  return { ...next, interactions }
+  // The recorder's name stays as it was when nothing changed, so an upgrade alone is no diff;
+  // everything else (the run's result) is the new run's.
+  const unchanged = !changed && interactions.length === previous.interactions.length
+  return { ...next, ...(unchanged && previous.meta ? { meta: previous.meta } : {}), interactions }
 }
 
 /** A canonical string of the parts of an interaction that are not volatile. */

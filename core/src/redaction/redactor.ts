@@ -22,6 +22,8 @@ export interface Redaction {
   jsonPaths(json: JsonValue): void
   /** True when there are JSON-path rules, so callers can skip parsing work otherwise. */
   readonly hasPathRules: boolean
+  /** A redacted copy of any JSON value (string rules everywhere, then the JSON-path rules). */
+  json(value: JsonValue): JsonValue
   /** Redacts a request; used before storing and before computing a replay match key. */
   request(request: RecordedRequest): RecordedRequest
   /** Redacts a whole interaction before it is written. */
@@ -41,7 +43,7 @@ export interface Redaction {
 export function createRedactor(rules: readonly Redactor[] | false = []): Redaction {
   if (rules === false) {
     const same = <T,>(value: T): T => value
-    return { text: same, url: same, headers: same, jsonPaths: () => {}, hasPathRules: false, request: same, interaction: same }
+    return { text: same, url: same, headers: same, jsonPaths: () => {}, hasPathRules: false, json: same, request: same, interaction: same }
   }
   const headers = new Map<string, string>(DEFAULT_REDACTED_HEADERS.map((name) => [name, REDACTED]))
   const params = new Map<string, string>(DEFAULT_REDACTED_QUERY_PARAMS.map((name) => [name, REDACTED]))
@@ -120,6 +122,7 @@ export function createRedactor(rules: readonly Redactor[] | false = []): Redacti
       for (const { segments, replacement } of paths) transformJsonPath(json, segments, () => replacement)
     },
     hasPathRules: paths.length > 0,
+    json: redactJson,
     request,
     interaction: (input) => ({
       ...input,

@@ -10,7 +10,9 @@ import {
   type Cassette,
   type CompiledMatchOptions,
   type Interaction,
+  type JsonValue,
   type RecordedRequest,
+  type RecordedRun,
   type Step,
 } from '@retrace/cassettes'
 import { toRecordedRequest, type CapturedRequest } from '../capture/captured-request.ts'
@@ -31,6 +33,14 @@ export type Resolution =
   | { kind: 'replay'; source: ReplaySource }
   | { kind: 'live'; slot: RecordingSlot | undefined }
   | { kind: 'blocked'; error: CassetteMismatchError }
+
+/** Options of `stop()`. */
+export interface StopOptions {
+  /** `false` records without writing: a live run compared against the cassette, then dropped. */
+  write?: boolean
+  /** The run's outcome (return value or error, and the test) stored with the cassette. */
+  run?: RecordedRun
+}
 
 /** What `stop()` reports. */
 export interface CassetteSummary {
@@ -178,7 +188,7 @@ export class CassetteSession {
    * Ends the cassette. Recording: waits for open bodies (up to `stopTimeoutMs`), redacts,
    * adds steps, keeps unchanged interactions byte-identical, and writes atomically.
    */
-  async stop(): Promise<CassetteSummary> {
+  async stop(options: StopOptions = {}): Promise<CassetteSummary> {
     this.#stopped = true
     const summary: CassetteSummary = {
       file: this.file,
@@ -196,8 +206,16 @@ export class CassetteSession {
     }
     if (this.mode !== 'record') return summary
     await this.#settleOpenSlots()
+    summary.interactions = this.#recorded.length
+    if (options.write === false) return summary
     const interactions = this.#completedRecording().map((interaction) => this.#finalize(interaction))
-    const fresh: Cassette = { version: CASSETTE_VERSION, meta: { recorder: RECORDER_NAME }, interactions }
+    const fresh: Cassette = {
+      version: CASSETTE_VERSION,
+      meta: { recorder: RECORDER_NAME },
+      // The agent's own output can quote a secret too: it is redacted like everything else.
+      ...(options.run ? { run: this.redaction.json(options.run as JsonValue) as RecordedRun } : {}),
+      interactions,
+    }
     const cassette = stabilizeRecording(this.#previous, fresh, this.#match)
     summary.written = await writeCassetteFile(this.file, cassette)
     summary.interactions = cassette.interactions.length

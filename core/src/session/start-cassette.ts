@@ -11,7 +11,7 @@ import { createInterceptedFetch } from '../capture/fetch/intercepted-fetch.ts'
 import { ensureDispatchersIntercepted, installInterception, originalFetch } from '../capture/install-interception.ts'
 import { addStartedSession, enterSession, removeStartedSession, runInSession } from '../capture/session-routing.ts'
 import { isCI, parseCassetteOptions, requestedMode, type CassetteOptions } from './cassette-options.ts'
-import { CassetteSession, type ActiveMode, type CassetteSummary } from './cassette-session.ts'
+import { CassetteSession, type ActiveMode, type CassetteSummary, type StopOptions } from './cassette-session.ts'
 
 /** A started cassette. */
 export interface CassetteHandle {
@@ -30,8 +30,16 @@ export interface CassetteHandle {
   interactions(): Interaction[]
   /** The provider-neutral LLM steps of this run so far. */
   steps(): Step[]
-  /** Ends the cassette; when recording, writes the file (atomically, redacted, secret-scanned). */
-  stop(): Promise<CassetteSummary>
+  /**
+   * Runs `fn` with this cassette as the one for everything it does, whatever the async
+   * context (concurrent tests each run their agent inside their own cassette).
+   */
+  run<T>(fn: () => T): T
+  /**
+   * Ends the cassette; when recording, writes the file (atomically, redacted, secret-scanned).
+   * `{ write: false }` drops the recording instead; `{ run }` stores the run's outcome with it.
+   */
+  stop(options?: StopOptions): Promise<CassetteSummary>
 }
 
 /**
@@ -133,8 +141,9 @@ function openCassette(file: string, options: CassetteOptions): { handle: Cassett
     },
     interactions: () => session.interactions(),
     steps: () => session.steps(),
-    stop: () =>
-      (stopping ??= session.stop().finally(() => {
+    run: (fn) => runInSession(session, fn),
+    stop: (options) =>
+      (stopping ??= session.stop(options).finally(() => {
         removeStartedSession(session)
         release()
       })),

@@ -18,6 +18,9 @@ import { liveFetch } from './live-fetch.ts'
 export function createInterceptedFetch(original: typeof fetch, pickSession: () => CassetteSession | undefined): typeof fetch {
   return async function retraceFetch(input: FetchInput, init?: RequestInit): Promise<Response> {
     if (isBypassed()) return original(input, init)
+    // One microtask before choosing the cassette: in `expect(runAgent()).toMatchCassette()`
+    // the agent starts before the matcher, and its first request must still find it.
+    await undefined
     const session = pickSession()
     if (!session || session.mode === 'passthrough') return withoutInterception(() => original(input, init))
     const call = await readFetchCall(input, init)
