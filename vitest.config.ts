@@ -8,7 +8,7 @@ export default defineConfig({
   resolve: { conditions },
   ssr: { resolve: { conditions, externalConditions: conditions } },
   test: {
-    include: ['{core,cassettes,vitest-plugin,jest-preset,cli,bench}/**/*.test.ts'],
+    include: ['{core,cassettes,matchers,vitest-plugin,jest-preset,cli,bench}/**/*.test.ts'],
     exclude: ['**/node_modules/**', '**/dist/**', '**/fixtures/**'],
     testTimeout: 30_000,
     hookTimeout: 30_000,

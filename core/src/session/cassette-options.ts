@@ -45,6 +45,11 @@ export const CassetteOptionsSchema = z.strictObject({
   injectStreamUsage: z.boolean().optional(),
   /** How long `stop()` waits for response bodies still streaming before recording them as cut short. Default 30000. */
   stopTimeoutMs: z.number().int().nonnegative().optional(),
+  /**
+   * Let `RETRACE_MODE` override `mode` (default true). Tools that already resolved the mode
+   * from the environment themselves (the test matchers) pass false.
+   */
+  modeFromEnvironment: z.boolean().optional(),
 })
 
 export type CassetteMode = z.infer<typeof CassetteModeSchema>
@@ -77,7 +82,7 @@ export function parseCassetteOptions(options: unknown): CassetteOptions {
  * requestedMode({ mode: 'replay' }, process.env) // 'replay' unless RETRACE_MODE says otherwise
  */
 export function requestedMode(options: CassetteOptions, env: NodeJS.ProcessEnv = process.env): CassetteMode {
-  const fromEnv = env.RETRACE_MODE?.trim()
+  const fromEnv = options.modeFromEnvironment === false ? undefined : env.RETRACE_MODE?.trim()
   if (fromEnv) {
     const parsed = CassetteModeSchema.safeParse(fromEnv.toLowerCase())
     if (!parsed.success) {

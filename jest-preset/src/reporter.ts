@@ -1,0 +1,46 @@
+import { closeRunLedger, findObsoleteCassettes, formatRunSummary, openRunLedger, removeObsoleteCassettes, summarizeRun, type RanTestFile } from '@retrace/matchers'
+
+interface JestGlobalConfig {
+  updateSnapshot?: 'all' | 'new' | 'none'
+}
+
+interface JestAggregatedResult {
+  testResults: Array<{
+    testFilePath: string
+    testExecError?: unknown
+    testResults: Array<{ status: string }>
+  }>
+}
+
+/**
+ * Jest reporter: prints the end-of-run line (recorded · replayed · equivalent · diverged ·
+ * obsolete) and, with `-u`, removes cassettes no test uses any more. Listed by the preset.
+ */
+export default class RetraceJestReporter {
+  readonly #update: boolean
+  readonly #runDir: string
+
+  constructor(globalConfig: JestGlobalConfig) {
+    this.#update = globalConfig.updateSnapshot === 'all'
+    // Workers are started after reporters are built, and inherit the environment.
+    if (this.#update) process.env.RETRACE_UPDATE = '1'
+    this.#runDir = openRunLedger()
+  }
+
+  onRunComplete(_contexts: unknown, results: JestAggregatedResult): void {
+    const entries = closeRunLedger(this.#runDir)
+    const files: RanTestFile[] = results.testResults.map((file) => ({
+      path: file.testFilePath,
+      complete: !file.testExecError && file.testResults.every((test) => test.status === 'passed' || test.status === 'failed'),
+    }))
+    const obsolete = findObsoleteCassettes(files, entries)
+    if (entries.length === 0 && obsolete.length === 0) return
+    if (obsolete.length && this.#update) removeObsoleteCassettes(obsolete)
+    const lines = [formatRunSummary(summarizeRun(entries, obsolete.length))]
+    if (obsolete.length) {
+      lines.push(this.#update ? `Removed ${obsolete.length} obsolete cassette(s).` : 'Obsolete cassettes (no test uses them; run with -u to remove):')
+      if (!this.#update) for (const path of obsolete) lines.push(`  ${path}`)
+    }
+    process.stderr.write(`\n${lines.join('\n')}\n`)
+  }
+}

@@ -1,0 +1,92 @@
+import { afterAll, beforeAll, describe, expect, test } from 'vitest'
+import { readCassetteFile } from '@retrace/cassettes'
+import { startFakeProvider, type FakeProvider } from '@retrace/core/fake-provider'
+import { FIXTURE_AGENT } from '../../test-support/fixture-agent.ts'
+import { createFixtureProject, runInProject, type FixtureProject } from '../../test-support/fixture-project.ts'
+
+// Jest runs as a child process, with two workers and two test files, on a generated project
+// whose only Retrace set-up is `preset: '@retrace/jest-preset'`. Steps build on each other.
+
+let provider: FakeProvider
+let project: FixtureProject
+const OFFLINE = 'http://127.0.0.1:9/v1'
+
+const weatherTests = (question = 'What is the weather in Paris?') => `import { runAgent } from './agent'
+
+test('weather in Paris', async () => {
+  await expect(() => runAgent('${question}')).toMatchCassette()
+})
+
+describe('tools', () => {
+  test('parallel calls, trajectory and budget', async () => {
+    await expect(runAgent('Please get_weather and get_time for Rome')).toMatchCassette()
+    await expect(() => runAgent('Please get_weather and get_time for Rome')).toMatchTrajectory(['get_time', 'get_weather'], { mode: 'unordered' })
+    await expect(() => runAgent('What is the weather in Oslo?')).toStayWithinBudget({ tokens: 10000, steps: 2 })
+  })
+})
+`
+
+const jest = (args: string[], env: Record<string, string>) => runInProject(project, process.execPath, ['node_modules/jest/bin/jest.js', '-w', '2', ...args], env)
+
+beforeAll(async () => {
+  provider = await startFakeProvider()
+  project = createFixtureProject({
+    'package.json': JSON.stringify({ name: 'jest-fixture', private: true }),
+    'jest.config.cjs': `module.exports = { preset: '@retrace/jest-preset' }\n`,
+    'agent.ts': FIXTURE_AGENT.replace('export async function runAgent(question, options = {})', 'export async function runAgent(question: string, options: { tools?: boolean } = {}): Promise<string>').replace('function runTool(name, args)', 'function runTool(name: string, args: { city: string })'),
+    'weather.test.ts': weatherTests(),
+    'lisbon.test.js': `import { runAgent } from './agent'\n\ntest('weather in Lisbon', async () => {\n  await expect(() => runAgent('What is the weather in Lisbon?')).toMatchCassette()\n})\n`,
+  })
+})
+afterAll(() => provider.stop())
+
+describe('@retrace/jest-preset end to end', () => {
+  test('the first run records, across two workers and two files', async () => {
+    const result = await jest([], { FAKE_OPENAI_URL: provider.openaiBaseURL })
+    expect(result.output).toContain('Tests:       3 passed, 3 total')
+    expect(result.code).toBe(0)
+    expect(project.cassettes()).toEqual([
+      '__cassettes__/lisbon.test.js/weather in Lisbon.cassette.json',
+      '__cassettes__/weather.test.ts/tools parallel calls, trajectory and budget 2.cassette.json',
+      '__cassettes__/weather.test.ts/tools parallel calls, trajectory and budget 3.cassette.json',
+      '__cassettes__/weather.test.ts/tools parallel calls, trajectory and budget.cassette.json',
+      '__cassettes__/weather.test.ts/weather in Paris.cassette.json',
+    ])
+    expect(result.output).toContain('Retrace cassettes: 5 recorded · 0 replayed · 0 equivalent · 0 diverged · 0 obsolete')
+    expect(readCassetteFile(`${project.dir}/__cassettes__/weather.test.ts/weather in Paris.cassette.json`)!.run?.result).toMatch(/^Based on get_weather/)
+  })
+
+  test('the next run replays offline', async () => {
+    const calls = provider.requestCount
+    const result = await jest([], { FAKE_OPENAI_URL: OFFLINE })
+    expect(result.output).toContain('Tests:       3 passed, 3 total')
+    expect(result.code).toBe(0)
+    expect(result.output).toContain('Retrace cassettes: 0 recorded · 5 replayed · 5 equivalent · 0 diverged · 0 obsolete')
+    expect(provider.requestCount).toBe(calls)
+  })
+
+  test('a changed prompt fails with the step, the field and the jest command to re-record', async () => {
+    project.write('weather.test.ts', weatherTests('What is the weather in Lyon?'))
+    const result = await jest([], { FAKE_OPENAI_URL: OFFLINE })
+    expect(result.code).toBe(1)
+    expect(result.output).toContain('The agent now sends a different request at step 1')
+    expect(result.output).toContain('$.messages[0].content: What is the weather in [-Paris-]{+Lyon+}?')
+    expect(result.output).toContain('npx jest weather.test.ts -t "weather in Paris" -u')
+  })
+
+  test('under CI nothing is recorded', async () => {
+    project.write('nice.test.ts', `import { runAgent } from './agent'\n\ntest('weather in Nice', async () => {\n  await expect(() => runAgent('What is the weather in Nice?')).toMatchCassette()\n})\n`)
+    const result = await jest(['nice.test.ts'], { FAKE_OPENAI_URL: provider.openaiBaseURL, CI: 'true' })
+    expect(result.code).toBe(1)
+    expect(result.output).toContain('No cassette for this test: __cassettes__/nice.test.ts/weather in Nice.cassette.json')
+    expect(project.exists('__cassettes__/nice.test.ts/weather in Nice.cassette.json')).toBe(false)
+  })
+
+  test('-u re-records the changed test', async () => {
+    const result = await jest(['-u', 'weather.test.ts'], { FAKE_OPENAI_URL: provider.openaiBaseURL })
+    expect(result.code).toBe(0)
+    expect(project.read('__cassettes__/weather.test.ts/weather in Paris.cassette.json')).toContain('What is the weather in Lyon?')
+    const replay = await jest(['weather.test.ts'], { FAKE_OPENAI_URL: OFFLINE })
+    expect(replay.code).toBe(0)
+  })
+})

@@ -1,0 +1,52 @@
+import { existsSync, readdirSync, rmdirSync, rmSync } from 'node:fs'
+import { join } from 'node:path'
+import { CASSETTE_EXTENSION, cassettesFolderOf } from '../naming/cassette-path.ts'
+import type { LedgerEntry } from './run-ledger.ts'
+
+/** A test file as the runner reports it after the run. */
+export interface RanTestFile {
+  path: string
+  /** False when some of its tests were skipped, filtered out or not run: then its unused cassettes are not called obsolete. */
+  complete: boolean
+}
+
+/**
+ * Cassettes no test used, like obsolete snapshots: files in the `__cassettes__` folder of a
+ * test file that ran completely, which no matcher call in this run read or wrote.
+ *
+ * @example
+ * const obsolete = findObsoleteCassettes(ranFiles, ledgerEntries)
+ */
+export function findObsoleteCassettes(files: readonly RanTestFile[], entries: readonly LedgerEntry[]): string[] {
+  const used = new Set(entries.map((entry) => entry.cassette))
+  const obsolete: string[] = []
+  for (const file of files) {
+    if (!file.complete) continue
+    const folder = cassettesFolderOf(file.path)
+    if (!existsSync(folder)) continue
+    for (const name of readdirSync(folder)) {
+      const path = join(folder, name)
+      if (name.endsWith(CASSETTE_EXTENSION) && !used.has(path)) obsolete.push(path)
+    }
+  }
+  return obsolete.sort()
+}
+
+/**
+ * Deletes obsolete cassettes (with `-u`), and their folders once empty.
+ *
+ * @example
+ * removeObsoleteCassettes(findObsoleteCassettes(ranFiles, entries))
+ */
+export function removeObsoleteCassettes(paths: readonly string[]): void {
+  for (const path of paths) rmSync(path, { force: true })
+  for (const folder of new Set(paths.map((path) => join(path, '..')))) {
+    try {
+      if (readdirSync(folder).length === 0) rmdirSync(folder)
+      const parent = join(folder, '..')
+      if (readdirSync(parent).length === 0) rmdirSync(parent)
+    } catch {
+      // already gone or not empty: leave it
+    }
+  }
+}

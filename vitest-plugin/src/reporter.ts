@@ -1,0 +1,48 @@
+import { closeRunLedger, findObsoleteCassettes, formatRunSummary, openRunLedger, removeObsoleteCassettes, summarizeRun, type RanTestFile } from '@retrace/matchers'
+import type { Reporter, TestModule, Vitest } from 'vitest/node'
+
+/**
+ * Prints the end-of-run line (recorded · replayed · equivalent · diverged · obsolete) and,
+ * with `-u`, removes cassettes no test uses any more. Added by the `retrace()` plugin.
+ */
+export class RetraceReporter implements Reporter {
+  #vitest: Vitest | undefined
+  #runDir: string | undefined
+  readonly #update: boolean
+
+  constructor(options: { update: boolean }) {
+    this.#update = options.update
+  }
+
+  onInit(vitest: Vitest): void {
+    this.#vitest = vitest
+    this.#runDir = openRunLedger()
+  }
+
+  onTestRunEnd(testModules: ReadonlyArray<TestModule>): void {
+    if (!this.#runDir) return
+    const entries = closeRunLedger(this.#runDir)
+    // A fresh folder for the next run in watch mode.
+    this.#runDir = openRunLedger()
+    const files: RanTestFile[] = testModules.map((module) => ({ path: module.moduleId, complete: ranCompletely(module) }))
+    const obsolete = findObsoleteCassettes(files, entries)
+    if (entries.length === 0 && obsolete.length === 0) return
+    const log = (line: string) => (this.#vitest ? this.#vitest.logger.log(line) : console.log(line))
+    if (obsolete.length && this.#update) removeObsoleteCassettes(obsolete)
+    log('')
+    log(formatRunSummary(summarizeRun(entries, obsolete.length)))
+    if (obsolete.length) {
+      log(this.#update ? `Removed ${obsolete.length} obsolete cassette(s).` : `Obsolete cassettes (no test uses them; run with -u to remove):`)
+      if (!this.#update) for (const path of obsolete) log(`  ${path}`)
+    }
+  }
+}
+
+function ranCompletely(module: TestModule): boolean {
+  if (module.state() !== 'passed' && module.state() !== 'failed') return false
+  for (const test of module.children.allTests()) {
+    const state = test.result().state
+    if (state !== 'passed' && state !== 'failed') return false
+  }
+  return true
+}

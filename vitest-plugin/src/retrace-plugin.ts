@@ -1,0 +1,42 @@
+/// <reference types="vitest/config" />
+import { fileURLToPath } from 'node:url'
+import { DEFAULTS_VARIABLE, type MatchCassetteOptions } from '@retrace/matchers'
+import type { Vite, VitestPluginContext } from 'vitest/node'
+import { RetraceReporter } from './reporter.ts'
+
+/**
+ * Options of the plugin: defaults for every matcher call (JSON only: they travel to the test
+ * workers through the environment; use `configureMatchers` in a setup file for RegExps).
+ */
+export type RetracePluginOptions = Pick<MatchCassetteOptions, 'threshold' | 'divergence' | 'cassette'>
+
+// The setup module next to this file (TypeScript sources in this repository's own tests).
+const setupFile = fileURLToPath(new URL(import.meta.url.endsWith('.ts') ? './setup.ts' : './setup.js', import.meta.url))
+
+/**
+ * The Vitest plugin: installs interception and the `toMatchCassette`, `toMatchTrajectory` and
+ * `toStayWithinBudget` matchers in every worker, and reports recorded / replayed /
+ * equivalent / diverged / obsolete cassettes at the end of the run. `vitest -u` (or
+ * `RETRACE_UPDATE=1`) re-records; under CI nothing is ever recorded.
+ *
+ * @example
+ * // vitest.config.ts
+ * import { defineConfig } from 'vitest/config'
+ * import { retrace } from '@retrace/vitest'
+ * export default defineConfig({ plugins: [retrace()] })
+ */
+export function retrace(options: RetracePluginOptions = {}): Vite.Plugin {
+  return {
+    name: 'retrace',
+    config() {
+      return { test: { setupFiles: [setupFile] } }
+    },
+    configureVitest({ vitest }: VitestPluginContext) {
+      const update = vitest.config.update === true || vitest.config.update === 'all'
+      // Workers start after this runs and inherit the environment.
+      if (update) process.env.RETRACE_UPDATE = '1'
+      if (Object.keys(options).length) process.env[DEFAULTS_VARIABLE] = JSON.stringify(options)
+      vitest.config.reporters.push(new RetraceReporter({ update }))
+    },
+  }
+}
