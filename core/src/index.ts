@@ -3,10 +3,23 @@ export type { CassetteSummary, ActiveMode, StopOptions } from './session/cassett
 export { type CassetteOptions, type CassetteMode, CassetteOptionsSchema, isCI } from './session/cassette-options.ts'
 export { installInterception, isInterceptionInstalled } from './capture/install-interception.ts'
 export { withoutInterception } from './capture/session-routing.ts'
+export { egressRefusal, BLOCK_EGRESS_VARIABLE, ALLOW_HOSTS_VARIABLE } from './capture/egress-policy.ts'
 export { createRedactor, type Redaction } from './redaction/redactor.ts'
 export { DEFAULT_REDACTED_HEADERS, DEFAULT_REDACTED_QUERY_PARAMS, type Redactor } from './redaction/redaction-options.ts'
 export * from './steps/index.ts'
 export * from './pricing/index.ts'
+export {
+  openRunLedger,
+  recordLedgerEntry,
+  readRunLedger,
+  closeRunLedger,
+  RUN_DIR_VARIABLE,
+  LedgerEntrySchema,
+  LedgerOutcomeSchema,
+  type RunLedger,
+  type LedgerEntry,
+  type LedgerOutcome,
+} from './run-ledger/run-ledger.ts'
 export { VERSION } from './version.ts'
 export {
   RetraceError,

@@ -1,4 +1,5 @@
-import { closeRunLedger, findObsoleteCassettes, formatRunSummary, openRunLedger, removeObsoleteCassettes, summarizeRun, type RanTestFile } from '@retrace/matchers'
+import { closeRunLedger, openRunLedger, type RunLedger } from '@retrace/core'
+import { findObsoleteCassettes, formatRunSummary, removeObsoleteCassettes, summarizeRun, type RanTestFile } from '@retrace/matchers'
 
 interface JestGlobalConfig {
   updateSnapshot?: 'all' | 'new' | 'none'
@@ -18,17 +19,17 @@ interface JestAggregatedResult {
  */
 export default class RetraceJestReporter {
   readonly #update: boolean
-  readonly #runDir: string
+  readonly #ledger: RunLedger
 
   constructor(globalConfig: JestGlobalConfig) {
     this.#update = globalConfig.updateSnapshot === 'all'
     // Workers are started after reporters are built, and inherit the environment.
     if (this.#update) process.env.RETRACE_UPDATE = '1'
-    this.#runDir = openRunLedger()
+    this.#ledger = openRunLedger()
   }
 
   onRunComplete(_contexts: unknown, results: JestAggregatedResult): void {
-    const entries = closeRunLedger(this.#runDir)
+    const entries = closeRunLedger(this.#ledger)
     const files: RanTestFile[] = results.testResults.map((file) => ({
       path: file.testFilePath,
       complete: !file.testExecError && file.testResults.every((test) => test.status === 'passed' || test.status === 'failed'),

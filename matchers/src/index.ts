@@ -6,7 +6,6 @@ export { configureMatchers, resolveMatchOptions, DEFAULTS_VARIABLE, type MatchCa
 export { startTest, runUnderCassette, stepsOf, type CassetteRun, type RunAttempt } from './runs/run-under-cassette.ts'
 export { matcherMode, type MatcherMode } from './runs/matcher-mode.ts'
 export { cassettePathFor, cassettesFolderOf, cassetteFileName, CASSETTES_DIR, CASSETTE_EXTENSION } from './naming/cassette-path.ts'
-export { openRunLedger, recordLedgerEntry, closeRunLedger, RUN_DIR_VARIABLE, type LedgerEntry, type LedgerOutcome } from './ledger/run-ledger.ts'
 export { findObsoleteCassettes, removeObsoleteCassettes, type RanTestFile } from './ledger/obsolete-cassettes.ts'
 export { summarizeRun, formatRunSummary, type RunSummary } from './ledger/run-summary.ts'
 export { rerecordCommand, recordCommand } from './messages/rerecord-command.ts'

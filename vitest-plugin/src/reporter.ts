@@ -1,4 +1,5 @@
-import { closeRunLedger, findObsoleteCassettes, formatRunSummary, openRunLedger, removeObsoleteCassettes, summarizeRun, type RanTestFile } from '@retrace/matchers'
+import { closeRunLedger, openRunLedger, type RunLedger } from '@retrace/core'
+import { findObsoleteCassettes, formatRunSummary, removeObsoleteCassettes, summarizeRun, type RanTestFile } from '@retrace/matchers'
 import type { Reporter, TestModule, Vitest } from 'vitest/node'
 
 /**
@@ -7,7 +8,7 @@ import type { Reporter, TestModule, Vitest } from 'vitest/node'
  */
 export class RetraceReporter implements Reporter {
   #vitest: Vitest | undefined
-  #runDir: string | undefined
+  #ledger: RunLedger | undefined
   readonly #update: boolean
 
   constructor(options: { update: boolean }) {
@@ -16,14 +17,14 @@ export class RetraceReporter implements Reporter {
 
   onInit(vitest: Vitest): void {
     this.#vitest = vitest
-    this.#runDir = openRunLedger()
+    this.#ledger = openRunLedger()
   }
 
   onTestRunEnd(testModules: ReadonlyArray<TestModule>): void {
-    if (!this.#runDir) return
-    const entries = closeRunLedger(this.#runDir)
-    // A fresh folder for the next run in watch mode.
-    this.#runDir = openRunLedger()
+    if (!this.#ledger) return
+    const entries = closeRunLedger(this.#ledger)
+    // A fresh folder for the next run in watch mode (one a parent process owns stays as is).
+    if (this.#ledger.owned) this.#ledger = openRunLedger()
     const files: RanTestFile[] = testModules.map((module) => ({ path: module.moduleId, complete: ranCompletely(module) }))
     const obsolete = findObsoleteCassettes(files, entries)
     if (entries.length === 0 && obsolete.length === 0) return

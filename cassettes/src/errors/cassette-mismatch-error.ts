@@ -66,6 +66,12 @@ export class EgressBlockedError extends CassetteMismatchError {}
 
 function describeMismatch(details: MismatchDetails): { message: string; hint: string } {
   const what = `${details.method.toUpperCase()} ${details.url}`
+  if (details.reason === 'egress-blocked' && !details.file) {
+    return {
+      message: `Retrace blocked ${what}: it was made outside any cassette while egress is blocked (retrace ci replay).`,
+      hint: 'Run it inside a cassette (toMatchCassette, withCassette), or let the host through with --allow-host.',
+    }
+  }
   if (details.reason === 'egress-blocked') {
     return {
       message: `Replay blocked request #${details.requestNumber}, ${what}: cassette ${details.file} has no interaction with that host, and replay never goes to the network.`,

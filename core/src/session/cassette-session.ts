@@ -54,6 +54,8 @@ export interface CassetteSummary {
   replayed: number
   /** Recorded interactions this run never used (replay). */
   unused: number
+  /** Indexes of the recorded interactions this run used, ascending (replay). */
+  used: number[]
   /** Requests replay could not answer. */
   mismatches: number
 }
@@ -197,11 +199,13 @@ export class CassetteSession {
       interactions: this.#previous?.interactions.length ?? 0,
       replayed: this.#served.length,
       unused: 0,
+      used: [],
       mismatches: this.mismatches.length,
     }
     if (this.mode === 'replay') {
-      const used = new Set(this.#served)
-      summary.unused = (this.#previous?.interactions.length ?? 0) - used.size
+      summary.used = [...new Set(this.#served)].sort((a, b) => a - b)
+      summary.unused = (this.#previous?.interactions.length ?? 0) - summary.used.length
+      this.#release()
       return summary
     }
     if (this.mode !== 'record') return summary
@@ -219,7 +223,18 @@ export class CassetteSession {
     const cassette = stabilizeRecording(this.#previous, fresh, this.#match)
     summary.written = await writeCassetteFile(this.file, cassette)
     summary.interactions = cassette.interactions.length
+    this.#release()
     return summary
+  }
+
+  /**
+   * Drops the match indexes of a stopped cassette: a handle (or an async context that
+   * entered it) may outlive the run. The interactions stay, for `steps()` after `stop()`.
+   */
+  #release(): void {
+    this.#queues.clear()
+    this.#lastByKey.clear()
+    this.#recordedCount.clear()
   }
 
   async #settleOpenSlots(): Promise<void> {

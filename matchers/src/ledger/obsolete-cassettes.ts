@@ -1,7 +1,7 @@
 import { existsSync, readdirSync, rmdirSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
 import { CASSETTE_EXTENSION, cassettesFolderOf } from '../naming/cassette-path.ts'
-import type { LedgerEntry } from './run-ledger.ts'
+import type { LedgerEntry } from '@retrace/core'
 
 /** A test file as the runner reports it after the run. */
 export interface RanTestFile {

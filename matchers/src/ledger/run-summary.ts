@@ -1,4 +1,4 @@
-import type { LedgerEntry } from './run-ledger.ts'
+import type { LedgerEntry } from '@retrace/core'
 
 /** Counts for the end-of-run line. */
 export interface RunSummary {

@@ -1,9 +1,9 @@
-import { compareRuns, RetraceError, toJsonValue } from '@retrace/cassettes'
-import { recordLedgerEntry, type LedgerOutcome } from '../ledger/run-ledger.ts'
-import { agentThrewMessage, divergedMessage, isMismatch, missingCassetteMessage, requestChangedMessage } from '../messages/failure-messages.ts'
+import { compareRuns, RetraceError, toJsonValue, type DivergenceOptions } from '@retrace/cassettes'
+import { divergedMessage } from '../messages/failure-messages.ts'
 import type { MatcherOutcome, RunnerContext } from '../runner-context.ts'
 import { readReceivedRun } from '../runs/received-run.ts'
 import { runUnderCassette, stepsOf, type CassetteRun } from '../runs/run-under-cassette.ts'
+import { recordOutcome, settleAttempt } from '../runs/settle-attempt.ts'
 import { resolveMatchOptions } from './matcher-options.ts'
 
 /**
@@ -22,37 +22,17 @@ export async function matchCassette(context: RunnerContext, received: unknown, a
     throw usageError('toMatchCassette expects a function that runs the agent, or the promise it returns: expect(() => runAgent()).toMatchCassette()')
   }
   const options = resolveMatchOptions(args, 'toMatchCassette')
-  const attempt = await runUnderCassette(run, context, { ...(options.name ? { name: options.name } : {}), ...(options.cassette ? { cassette: options.cassette } : {}) })
-  const ledger = (cassette: string, outcome: LedgerOutcome) => recordLedgerEntry({ testPath: context.testPath, testName: context.testName, cassette, outcome })
-
-  if (attempt.kind === 'missing') {
-    ledger(attempt.file, 'missing')
-    return fail(missingCassetteMessage(context, attempt.file))
-  }
-  const result = attempt.run
-  const mismatch = result.mismatches[0] ?? (isMismatch(result.error?.value) ? result.error.value : undefined)
-  if (mismatch) {
-    ledger(result.file, 'request-changed')
-    return fail(requestChangedMessage(context, mismatch, result.file))
-  }
-  if (result.error) {
-    ledger(result.file, 'failed')
-    return fail(agentThrewMessage(result.error.value, result.mode, result.file))
-  }
+  const settled = settleAttempt(context, await runUnderCassette(run, context, { ...(options.name ? { name: options.name } : {}), ...(options.cassette ? { cassette: options.cassette } : {}) }))
+  if (settled.kind === 'failed') return settled.outcome
+  const result = settled.run
   if (result.mode === 'record') {
-    ledger(result.file, 'recorded')
+    recordOutcome(context, result.file, 'recorded')
     return { pass: true, message: () => `Recorded ${result.file}` }
   }
-  return compareWithGolden(context, result, options.threshold, options.divergence, ledger)
+  return compareWithGolden(context, result, { ...options.divergence, ...(options.threshold !== undefined ? { textThreshold: options.threshold } : {}) })
 }
 
-function compareWithGolden(
-  context: RunnerContext,
-  run: CassetteRun,
-  threshold: number | undefined,
-  divergenceOptions: Parameters<typeof compareRuns>[2],
-  ledger: (cassette: string, outcome: LedgerOutcome) => void,
-): MatcherOutcome {
+function compareWithGolden(context: RunnerContext, run: CassetteRun, divergenceOptions: DivergenceOptions): MatcherOutcome {
   const golden = run.golden!
   const hasResult = golden.run !== undefined && 'result' in golden.run
   const expected = hasResult ? golden.run!.result : undefined
@@ -60,11 +40,11 @@ function compareWithGolden(
   const divergence = compareRuns(
     { steps: stepsOf(golden.interactions), ...(hasResult ? { result: expected } : {}) },
     { steps: run.steps, ...(hasResult ? { result: actual } : {}) },
-    { ...divergenceOptions, ...(threshold !== undefined ? { textThreshold: threshold } : {}) },
+    divergenceOptions,
   )
   if (divergence.verdict === 'diverged') {
-    ledger(run.file, 'diverged')
     const message = divergedMessage(context, divergence, run.file, run.mode === 'live' ? 'live' : 'replay')
+    recordOutcome(context, run.file, 'diverged', { message: message.slice(0, 4000), used: run.used, ...(divergence.firstDivergentStep ? { step: divergence.firstDivergentStep } : {}) })
     const diff = hasResult && context.diff ? context.diff(expected, actual) : null
     return {
       pass: false,
@@ -72,12 +52,8 @@ function compareWithGolden(
       ...(hasResult && !context.diff ? { expected, actual } : {}),
     }
   }
-  ledger(run.file, divergence.verdict)
+  recordOutcome(context, run.file, divergence.verdict, { used: run.used })
   return { pass: true, message: () => `The run is ${divergence.verdict} to ${run.file}` }
-}
-
-function fail(message: string): MatcherOutcome {
-  return { pass: false, message: () => message }
 }
 
 function usageError(message: string): RetraceError {

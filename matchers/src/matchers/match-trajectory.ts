@@ -1,10 +1,9 @@
 import { stepToolCalls } from '@retrace/core'
 import { canonicalJson, RetraceConfigError, RetraceError, type JsonValue, type StoredStep, type Step } from '@retrace/cassettes'
-import { recordLedgerEntry } from '../ledger/run-ledger.ts'
-import { agentThrewMessage, isMismatch, missingCassetteMessage, requestChangedMessage } from '../messages/failure-messages.ts'
 import type { MatcherOutcome, RunnerContext } from '../runner-context.ts'
 import { readReceivedRun } from '../runs/received-run.ts'
 import { runUnderCassette } from '../runs/run-under-cassette.ts'
+import { recordOutcome, settleAttempt } from '../runs/settle-attempt.ts'
 import { resolveMatchOptions } from './matcher-options.ts'
 
 /** How an expected tool-call sequence is compared with the run's (agentevals' four modes). */
@@ -118,22 +117,9 @@ export async function stepsOfRun(context: RunnerContext, received: unknown, name
   if (!run) throw new RetraceError('RETRACE_MATCHER_USAGE', `${matcher} expects a function or promise running the agent, or a finished run (an array of steps, a cassette handle, { steps }).`)
   if (run.kind === 'steps') return run.steps
   const options = resolveMatchOptions(name ? [name] : [], matcher)
-  const attempt = await runUnderCassette(run, context, { ...(options.name ? { name: options.name } : {}), ...(options.cassette ? { cassette: options.cassette } : {}) })
-  if (attempt.kind === 'missing') {
-    recordLedgerEntry({ testPath: context.testPath, testName: context.testName, cassette: attempt.file, outcome: 'missing' })
-    return { pass: false, message: () => missingCassetteMessage(context, attempt.file) }
-  }
-  const result = attempt.run
-  const outcome = result.mode === 'record' ? 'recorded' : 'identical'
-  const mismatch = result.mismatches[0] ?? (isMismatch(result.error?.value) ? result.error.value : undefined)
-  if (mismatch) {
-    recordLedgerEntry({ testPath: context.testPath, testName: context.testName, cassette: result.file, outcome: 'request-changed' })
-    return { pass: false, message: () => requestChangedMessage(context, mismatch, result.file) }
-  }
-  if (result.error) {
-    recordLedgerEntry({ testPath: context.testPath, testName: context.testName, cassette: result.file, outcome: 'failed' })
-    return { pass: false, message: () => agentThrewMessage(result.error!.value, result.mode, result.file) }
-  }
-  recordLedgerEntry({ testPath: context.testPath, testName: context.testName, cassette: result.file, outcome })
-  return result.steps
+  const settled = settleAttempt(context, await runUnderCassette(run, context, { ...(options.name ? { name: options.name } : {}), ...(options.cassette ? { cassette: options.cassette } : {}) }))
+  if (settled.kind === 'failed') return settled.outcome
+  // The trajectory and budget checks are the test's own: a replayed run counts as identical.
+  recordOutcome(context, settled.run.file, settled.run.mode === 'record' ? 'recorded' : 'identical', { used: settled.run.used })
+  return settled.run.steps
 }

@@ -1,6 +1,6 @@
 import { basename } from 'node:path'
 import { extractStep, startCassette, storedStepOf, type CassetteOptions } from '@retrace/core'
-import { readCassetteFile, toJsonValue, type Cassette, type CassetteMismatchError, type Interaction, type StoredStep } from '@retrace/cassettes'
+import { CassetteFormatError, readCassetteFile, toJsonValue, type Cassette, type CassetteMismatchError, type Interaction, type StoredStep } from '@retrace/cassettes'
 import { cassettePathFor } from '../naming/cassette-path.ts'
 import type { RunnerContext } from '../runner-context.ts'
 import { matcherMode } from './matcher-mode.ts'
@@ -21,9 +21,11 @@ export interface CassetteRun {
   mismatches: readonly CassetteMismatchError[]
   /** Recorded interactions the agent no longer made (replay). */
   unused: number
+  /** Indexes of the recorded interactions this run used (replay). */
+  used: number[]
 }
 
-export type RunAttempt = { kind: 'missing'; file: string } | { kind: 'ran'; run: CassetteRun }
+export type RunAttempt = { kind: 'missing'; file: string } | { kind: 'unusable'; file: string; error: CassetteFormatError } | { kind: 'ran'; run: CassetteRun }
 
 // Per test, how many cassettes of each name it used so far, so a second unnamed one gets
 // " 2". Forgotten when the test (or a retry of it) starts.
@@ -54,7 +56,13 @@ export async function runUnderCassette(
   options: { name?: string; cassette?: CassetteOptions } = {},
 ): Promise<RunAttempt> {
   const file = cassettePathFor(context.testPath, options.name ?? context.testName, nextOccurrence(context, options.name))
-  const golden = readCassetteFile(file)
+  let golden: Cassette | undefined
+  try {
+    golden = readCassetteFile(file)
+  } catch (error) {
+    if (error instanceof CassetteFormatError) return { kind: 'unusable', file, error }
+    throw error
+  }
   const mode = matcherMode({ exists: golden !== undefined, update: context.update })
   if (mode === 'missing') return { kind: 'missing', file }
 
@@ -73,7 +81,7 @@ export async function runUnderCassette(
     write,
     ...(write ? { run: { result: toJsonValue(result), test: { file: basename(context.testPath), name: context.testName } } } : {}),
   })
-  return { kind: 'ran', run: { file, mode, golden, result, error, steps, mismatches: cassette.mismatches, unused: summary.unused } }
+  return { kind: 'ran', run: { file, mode, golden, result, error, steps, mismatches: cassette.mismatches, unused: summary.unused, used: summary.used } }
 }
 
 /**

@@ -3,6 +3,7 @@ import type { CassetteMismatchError } from '@retrace/cassettes'
 import { replayFetchResponse } from '../../replay/replay-fetch-response.ts'
 import { networkErrorOf } from '../../replay/replayed-body-errors.ts'
 import type { CassetteSession } from '../../session/cassette-session.ts'
+import { egressRefusal } from '../egress-policy.ts'
 import { isBypassed, withoutInterception } from '../session-routing.ts'
 import { readFetchCall } from './fetch-request.ts'
 import { liveFetch } from './live-fetch.ts'
@@ -22,6 +23,10 @@ export function createInterceptedFetch(original: typeof fetch, pickSession: () =
     // the agent starts before the matcher, and its first request must still find it.
     await undefined
     const session = pickSession()
+    if (!session) {
+      const refusal = egressRefusal(init?.method ?? (input instanceof Request ? input.method : 'GET'), input instanceof Request ? input.url : String(input))
+      if (refusal) throw refusal
+    }
     if (!session || session.mode === 'passthrough') return withoutInterception(() => original(input, init))
     const call = await readFetchCall(input, init)
     const resolution = session.resolve(call.request)

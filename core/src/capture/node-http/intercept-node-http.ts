@@ -8,6 +8,7 @@ import type { ReplaySource } from '../../replay/replay-source.ts'
 import type { CassetteSession } from '../../session/cassette-session.ts'
 import { headerRecord } from '../captured-request.ts'
 import { liveFetch } from '../fetch/live-fetch.ts'
+import { egressRefusal } from '../egress-policy.ts'
 import { currentSession, isBypassed } from '../session-routing.ts'
 import { shapeAsSocket } from './socket-shape.ts'
 
@@ -63,9 +64,15 @@ export function interceptNodeHttp(originalFetch: typeof fetch): Patch {
 
 function patchedRequest(original: RequestFunction, defaultProtocol: 'http:' | 'https:', originalFetch: typeof fetch): RequestFunction {
   return function request(this: unknown, ...args: unknown[]): ClientRequest {
-    const session = isBypassed() ? undefined : currentSession()
-    if (!session || session.mode === 'passthrough') return (original as (...a: unknown[]) => ClientRequest).apply(this, args)
+    if (isBypassed()) return (original as (...a: unknown[]) => ClientRequest).apply(this, args)
+    const session = currentSession()
     const { origin, rest } = splitArguments(args, defaultProtocol)
+    if (!session) {
+      const refusal = egressRefusal(methodOf(args), origin)
+      // Refused without a DNS lookup or a socket: the request fails on an in-memory connection.
+      if (refusal) return (original as (...a: unknown[]) => ClientRequest).apply(this, rest(() => failedConnection(refusal, origin.startsWith('https:'))))
+    }
+    if (!session || session.mode === 'passthrough') return (original as (...a: unknown[]) => ClientRequest).apply(this, args)
     if (session.ignoresHost(new URL(origin))) return (original as (...a: unknown[]) => ClientRequest).apply(this, args)
     const createConnection = () => {
       const [client, serverSide] = duplexPair()
@@ -75,6 +82,17 @@ function patchedRequest(original: RequestFunction, defaultProtocol: 'http:' | 'h
     }
     return (original as (...a: unknown[]) => ClientRequest).apply(this, rest(createConnection))
   } as RequestFunction
+}
+
+function failedConnection(error: Error, secure: boolean): Duplex {
+  const [client] = duplexPair()
+  process.nextTick(() => client.destroy(error))
+  return shapeAsSocket(client, secure)
+}
+
+function methodOf(args: unknown[]): string {
+  const options = args.find((arg): arg is RequestOptions => typeof arg === 'object' && arg !== null && !(arg instanceof URL))
+  return options?.method ?? 'GET'
 }
 
 function patchedGet(request: RequestFunction): typeof http.get {

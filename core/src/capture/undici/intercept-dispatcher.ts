@@ -1,4 +1,5 @@
 import type { CassetteSession } from '../../session/cassette-session.ts'
+import { egressRefusal } from '../egress-policy.ts'
 import { isBypassed, withoutInterception } from '../session-routing.ts'
 import { readDispatch } from './dispatch-request.ts'
 import type { DispatcherLike, DispatchHandler, DispatchOptions } from './dispatcher-types.ts'
@@ -44,6 +45,13 @@ export function dispatchThroughCassette(
 ): boolean {
   if (isBypassed()) return original(options, handler)
   const session = pickSession()
+  if (!session && !options.upgrade && options.origin !== undefined) {
+    const refusal = egressRefusal(options.method, new URL(options.path, options.origin).href)
+    if (refusal) {
+      failHandler(handler, refusal)
+      return true
+    }
+  }
   // Upgrades (WebSocket, CONNECT tunnels) are not request/response exchanges: never captured.
   if (!session || session.mode === 'passthrough' || options.upgrade || options.method === 'CONNECT') return original(options, handler)
   void handleDispatch(original, session, options, handler).catch((error: unknown) => failHandler(handler, error instanceof Error ? error : new Error(String(error))))

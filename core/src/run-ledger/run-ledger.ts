@@ -1,0 +1,111 @@
+import { appendFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { threadId } from 'node:worker_threads'
+import { z } from 'zod'
+
+// Test workers (threads, forks, Jest workers) append one line per matcher call to a file of
+// their own in a run folder named by RETRACE_RUN_DIR; the reporter in the main process reads
+// them all at the end for the summary and obsolete-cassette detection.
+
+export const RUN_DIR_VARIABLE = 'RETRACE_RUN_DIR'
+
+/**
+ * What happened to one cassette in a test (or, for `egress`, to a request made outside any
+ * cassette while egress was blocked).
+ */
+export const LedgerOutcomeSchema = z.enum(['recorded', 'identical', 'equivalent', 'diverged', 'request-changed', 'egress', 'missing', 'unusable', 'failed'])
+
+export const LedgerEntrySchema = z.object({
+  /** The test file; empty for a request made outside any test's cassette. */
+  testPath: z.string(),
+  testName: z.string(),
+  /** The cassette file; empty when there was none. */
+  cassette: z.string(),
+  outcome: LedgerOutcomeSchema,
+  /** The failure, as the test printed it (first lines), for reports. */
+  message: z.string().optional(),
+  /** 1-based step the failure is about, when known. */
+  step: z.number().int().positive().optional(),
+  /** Replay: indexes of the recorded interactions this run used (for `retrace cassette prune`). */
+  used: z.array(z.number().int().nonnegative()).optional(),
+})
+
+export type LedgerOutcome = z.infer<typeof LedgerOutcomeSchema>
+export type LedgerEntry = z.infer<typeof LedgerEntrySchema>
+
+/** A run folder, and whether this process created it (and so removes it when done). */
+export interface RunLedger {
+  dir: string
+  owned: boolean
+}
+
+/**
+ * Joins the run folder a parent process opened (`retrace ci replay` names one in the
+ * environment), or creates one and names it there, so workers started afterwards write their
+ * entries to it. Called by the reporters, in the main process, before tests start.
+ *
+ * @example
+ * const ledger = openRunLedger()
+ */
+export function openRunLedger(env: NodeJS.ProcessEnv = process.env): RunLedger {
+  const existing = env[RUN_DIR_VARIABLE]
+  if (existing && existsSync(existing)) return { dir: existing, owned: false }
+  const dir = mkdtempSync(join(tmpdir(), 'retrace-run-'))
+  env[RUN_DIR_VARIABLE] = dir
+  return { dir, owned: true }
+}
+
+/**
+ * Adds one entry to this worker's ledger file; does nothing when no run folder was opened
+ * (the reporter is not installed), so matchers never fail for its sake.
+ *
+ * @example
+ * recordLedgerEntry({ testPath, testName, cassette, outcome: 'recorded' })
+ */
+export function recordLedgerEntry(entry: LedgerEntry, env: NodeJS.ProcessEnv = process.env): void {
+  const dir = env[RUN_DIR_VARIABLE]
+  if (!dir) return
+  try {
+    appendFileSync(join(dir, `${process.pid}-${threadId}.jsonl`), `${JSON.stringify(entry)}\n`)
+  } catch {
+    // The run folder went away (a cancelled run): the summary is best-effort.
+  }
+}
+
+/**
+ * Every entry the workers wrote so far.
+ *
+ * @example
+ * const entries = readRunLedger(ledger.dir)
+ */
+export function readRunLedger(dir: string): LedgerEntry[] {
+  const entries: LedgerEntry[] = []
+  let files: string[] = []
+  try {
+    files = readdirSync(dir).filter((name) => name.endsWith('.jsonl'))
+  } catch {
+    return entries
+  }
+  for (const file of files) {
+    for (const line of readFileSync(join(dir, file), 'utf8').split('\n')) {
+      if (!line.trim()) continue
+      const parsed = LedgerEntrySchema.safeParse(JSON.parse(line))
+      if (parsed.success) entries.push(parsed.data)
+    }
+  }
+  return entries
+}
+
+/**
+ * Every entry, then removes the folder if this process created it (and clears it otherwise,
+ * so a watch-mode rerun starts empty).
+ *
+ * @example
+ * const entries = closeRunLedger(ledger)
+ */
+export function closeRunLedger(ledger: RunLedger): LedgerEntry[] {
+  const entries = readRunLedger(ledger.dir)
+  if (ledger.owned) rmSync(ledger.dir, { recursive: true, force: true })
+  return entries
+}
