@@ -4,6 +4,7 @@ import {
   CassetteMissingError,
   readCassetteFile,
   RetraceError,
+  type Cassette,
   type Interaction,
   type Step,
 } from '@retrace/cassettes'
@@ -24,6 +25,8 @@ export interface CassetteHandle {
    * `new OpenAI({ fetch: cassette.fetch })`. It refuses to run after `stop()`.
    */
   readonly fetch: typeof fetch
+  /** The cassette file as it was when this cassette started (undefined when there was none). */
+  readonly loaded: Cassette | undefined
   /** Requests replay could not answer so far (each was also thrown to its caller). */
   readonly mismatches: readonly CassetteMismatchError[]
   /** The interactions of this run so far: recorded, or replayed in the order served. */
@@ -126,6 +129,7 @@ function openCassette(file: string, options: CassetteOptions): { handle: Cassett
   const handle: CassetteHandle = {
     file: path,
     mode,
+    loaded: existing,
     fetch: (input, init) => {
       if (session.stopped) {
         return Promise.reject(

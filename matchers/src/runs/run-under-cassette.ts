@@ -1,6 +1,7 @@
 import { basename } from 'node:path'
-import { extractStep, startCassette, storedStepOf, type CassetteOptions } from '@retrace/core'
-import { CassetteFormatError, readCassetteFile, toJsonValue, type Cassette, type CassetteMismatchError, type Interaction, type StoredStep } from '@retrace/cassettes'
+import { existsSync } from 'node:fs'
+import { extractStep, startCassette, storedStepOf, type CassetteHandle, type CassetteOptions } from '@retrace/core'
+import { CassetteFormatError, toJsonValue, type Cassette, type CassetteMismatchError, type Interaction, type StoredStep } from '@retrace/cassettes'
 import { cassettePathFor } from '../naming/cassette-path.ts'
 import type { RunnerContext } from '../runner-context.ts'
 import { matcherMode } from './matcher-mode.ts'
@@ -56,17 +57,17 @@ export async function runUnderCassette(
   options: { name?: string; cassette?: CassetteOptions } = {},
 ): Promise<RunAttempt> {
   const file = cassettePathFor(context.testPath, options.name ?? context.testName, nextOccurrence(context, options.name))
-  let golden: Cassette | undefined
+  const mode = matcherMode({ exists: existsSync(file), update: context.update })
+  if (mode === 'missing') return { kind: 'missing', file }
+  let cassette: CassetteHandle
   try {
-    golden = readCassetteFile(file)
+    // Reads and validates the file once, in every mode: a corrupt file is reported, never overwritten.
+    cassette = startCassette(file, { ...options.cassette, mode: mode === 'replay' ? 'replay' : 'record', modeFromEnvironment: false })
   } catch (error) {
     if (error instanceof CassetteFormatError) return { kind: 'unusable', file, error }
     throw error
   }
-  const mode = matcherMode({ exists: golden !== undefined, update: context.update })
-  if (mode === 'missing') return { kind: 'missing', file }
-
-  const cassette = startCassette(file, { ...options.cassette, mode: mode === 'replay' ? 'replay' : 'record', modeFromEnvironment: false })
+  const golden = cassette.loaded
   let result: unknown
   let error: { value: unknown } | undefined
   try {

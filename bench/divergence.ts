@@ -1,0 +1,157 @@
+// Divergence scoring cost, in process: the layered engine of @retrace/cassettes on
+// paraphrase-level 3,000-character outputs, identical runs (the exact-layer short-circuit)
+// and a 10-step tool-calling run. Run alone: node --conditions=@retrace/source bench/divergence.ts
+import { pathToFileURL } from 'node:url'
+import { compareRuns, compareTexts, type RunRecord, type Step, type StoredStep } from '@retrace/cassettes'
+
+export interface DivergenceBenchRow {
+  name: string
+  medianUs: number
+  p99Us: number
+}
+
+export interface DivergenceBenchTarget {
+  label: string
+  value: number
+  goal: string
+  pass: boolean
+}
+
+// Each pair says the same thing twice, as two samples of one agent would; the numbers,
+// ids and dates agree (a date is spelt two ways), so every pair scores `equivalent`.
+const PARAPHRASES: ReadonlyArray<readonly [string, string]> = [
+  ['The weather in Paris is sunny and 18 degrees.', 'In Paris it is sunny, 18 degrees.'],
+  ['I booked the cheapest flight to Paris for you: Air France AF1234, departing at 9:40.', 'Done! I booked you on the cheapest flight to Paris, Air France AF1234, which departs at 9:40.'],
+  ['Your refund of $42.50 has been processed and should appear within 5 business days.', 'The refund of $42.50 was processed. It should show up within 5 business days.'],
+  ['There are 3 open tickets assigned to you. The most urgent one is about the login page.', 'You have 3 open tickets. The most urgent is the one about the login page.'],
+  ['The order ORD-1234 has shipped and will arrive on 2025-05-02.', 'Good news: order ORD-1234 shipped and is arriving on May 2, 2025.'],
+  ['The meeting with Alice is scheduled for Tuesday at 3 pm in room 4.', 'Your meeting with Alice is on Tuesday at 3 pm, room 4.'],
+  [
+    'Here is a summary of the document: it describes the new onboarding process, including account setup, training sessions and a mentor program.',
+    'Summary: the document explains the new onboarding process, covering account setup, training sessions, and a mentorship program.',
+  ],
+  ['It will rain in London tomorrow, with a high of 14 degrees.', 'Tomorrow in London: rain, high of 14 degrees.'],
+  ['I have updated your shipping address to 10 Downing Street, London.', 'Your shipping address is now 10 Downing Street, London.'],
+  ['Your subscription has been cancelled. You will not be charged again.', 'I cancelled your subscription, so you will not be charged again.'],
+]
+
+/** Two texts of at least 3,000 characters that differ at paraphrase level; `seed` rotates the sentences so each step differs. */
+export function paraphrasedOutputs(seed: number, length = 3000): [string, string] {
+  const golden: string[] = []
+  const candidate: string[] = []
+  // Whole sentences only: cutting one mid-number would change a critical token.
+  for (let i = seed; golden.join(' ').length < length || candidate.join(' ').length < length; i++) {
+    const [a, b] = PARAPHRASES[i % PARAPHRASES.length]!
+    golden.push(a)
+    candidate.push(b)
+  }
+  return [golden.join(' '), candidate.join(' ')]
+}
+
+function textStep(text: string): StoredStep {
+  return { provider: 'openai', api: 'chat.completions', operation: 'chat', streamed: false, complete: true, output: [{ type: 'text', content: text }], finishReason: 'stop' }
+}
+
+function toolStep(index: number, variant: 'golden' | 'candidate'): StoredStep {
+  const cities = ['Paris', 'London', 'Tokyo']
+  const calls = cities.map((city, k) => ({
+    type: 'tool_call' as const,
+    id: `call_${variant}_${index}_${k}`,
+    name: k === 2 ? 'get_forecast' : 'get_weather',
+    arguments: { city, units: 'metric', days: 3 + k, options: { language: 'en', include: ['wind', 'humidity'] } },
+  }))
+  // The candidate makes the same parallel calls in another order, with new call ids.
+  const output = variant === 'golden' ? calls : [calls[2]!, calls[0]!, calls[1]!]
+  return {
+    provider: 'openai',
+    api: 'chat.completions',
+    operation: 'chat',
+    streamed: false,
+    complete: true,
+    output: [{ type: 'text', content: variant === 'golden' ? 'Let me check the weather for those cities.' : 'I will look up the weather in those cities.' }, ...output],
+    finishReason: 'tool_calls',
+    usage: { inputTokens: 100 + index, outputTokens: variant === 'golden' ? 20 : 24 },
+  }
+}
+
+function runs(): Record<'paraphrase' | 'identical' | 'identicalLong' | 'tools', [RunRecord, RunRecord]> {
+  const pairs = Array.from({ length: 10 }, (_, i) => paraphrasedOutputs(i))
+  const golden: RunRecord = { steps: pairs.map(([a]) => textStep(a)) }
+  const paraphrase: RunRecord = { steps: pairs.map(([, b]) => textStep(b)) }
+  const tools = (variant: 'golden' | 'candidate'): RunRecord => {
+    const steps: Array<Step | StoredStep> = Array.from({ length: 9 }, (_, i) => toolStep(i, variant))
+    steps.push(textStep(variant === 'golden' ? 'The weather in Paris is sunny and 18 degrees.' : 'In Paris it is sunny, 18 degrees.'))
+    return { steps, result: { city: 'Paris', temperature: 18, summary: variant === 'golden' ? 'Sunny all day in Paris.' : 'sunny all day in paris.' } }
+  }
+  const toolGolden = tools('golden')
+  const shortSteps: RunRecord = { steps: Array.from({ length: 10 }, (_, i) => (i % 2 ? toolStep(i, 'golden') : textStep(PARAPHRASES[i]![0]))), result: { ok: true, id: 'ORD-1234' } }
+  // A deep copy, as a replayed run compares with a golden run parsed from disk: no shared strings.
+  return {
+    paraphrase: [golden, paraphrase],
+    identical: [shortSteps, structuredClone(shortSteps)],
+    identicalLong: [golden, structuredClone(golden)],
+    tools: [toolGolden, tools('candidate')],
+  }
+}
+
+/** Times `call`: single calls when slow, batches when fast (timer resolution), in µs per call. */
+function measure(call: () => unknown, samples = 200): { medianUs: number; p99Us: number } {
+  for (let i = 0; i < 50; i++) call()
+  const probeStart = performance.now()
+  for (let i = 0; i < 20; i++) call()
+  const estimate = ((performance.now() - probeStart) * 1000) / 20
+  const batch = Math.max(1, Math.ceil(100 / Math.max(estimate, 0.01)))
+  const times: number[] = []
+  for (let s = 0; s < samples; s++) {
+    const start = performance.now()
+    for (let i = 0; i < batch; i++) call()
+    times.push(((performance.now() - start) * 1000) / batch)
+  }
+  times.sort((a, b) => a - b)
+  const at = (q: number) => times[Math.min(times.length - 1, Math.max(0, Math.ceil(q * times.length) - 1))]!
+  return { medianUs: at(0.5), p99Us: at(0.99) }
+}
+
+/** Divergence scoring cost: rows in µs, and the targets of issue 3 §8. */
+export async function benchDivergence(): Promise<{ rows: DivergenceBenchRow[]; targets: DivergenceBenchTarget[] }> {
+  const fixtures = runs()
+  const [textA, textB] = paraphrasedOutputs(0)
+  for (const [name, [golden, candidate], verdict] of [
+    ['paraphrase', fixtures.paraphrase, 'equivalent'],
+    ['identical', fixtures.identical, 'identical'],
+    ['identicalLong', fixtures.identicalLong, 'identical'],
+    ['tools', fixtures.tools, 'equivalent'],
+  ] as const) {
+    // A benchmark of the wrong verdict would be meaningless.
+    const got = compareRuns(golden, candidate)
+    if (got.verdict !== verdict) throw new Error(`bench fixture ${name}: expected ${verdict}, got ${got.verdict}: ${got.reasons.map((r) => r.message).join(' ')}`)
+  }
+  const perStep = (timing: { medianUs: number; p99Us: number }, steps: number) => ({ medianUs: timing.medianUs / steps, p99Us: timing.p99Us / steps })
+  const round = (row: DivergenceBenchRow): DivergenceBenchRow => ({ name: row.name, medianUs: Math.round(row.medianUs * 10) / 10, p99Us: Math.round(row.p99Us * 10) / 10 })
+
+  const text = measure(() => compareTexts(textA, textB))
+  const paraphrase = perStep(measure(() => compareRuns(...fixtures.paraphrase)), 10)
+  const identical = measure(() => compareRuns(...fixtures.identical))
+  const identicalLong = measure(() => compareRuns(...fixtures.identicalLong))
+  const tools = measure(() => compareRuns(...fixtures.tools))
+  const rows = [
+    { name: 'compareTexts, two ≥3,000-char paraphrases (per pair)', ...text },
+    { name: 'compareRuns, 10 steps of ≥3,000-char paraphrases (per step)', ...paraphrase },
+    { name: 'compareRuns, identical 10-step run, tool calls + text (per run)', ...identical },
+    { name: 'compareRuns, identical 10 steps of 3,000 chars (per run)', ...identicalLong },
+    { name: 'compareRuns, 10-step tool-calling run, equivalent (per run)', ...tools },
+  ].map(round)
+  const targets: DivergenceBenchTarget[] = [
+    { label: 'divergence per step, 3,000-char paraphrase (median µs)', value: rows[1]!.medianUs, goal: '≤ 1000 µs', pass: rows[1]!.medianUs <= 1000 },
+    { label: 'identical 10-step run short-circuit (median µs)', value: rows[2]!.medianUs, goal: '≤ 50 µs', pass: rows[2]!.medianUs <= 50 },
+  ]
+  return { rows, targets }
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  const { rows, targets } = await benchDivergence()
+  const width = Math.max(...rows.map((row) => row.name.length))
+  console.log(`${'divergence scoring'.padEnd(width)}  ${'median µs'.padStart(10)}  ${'p99 µs'.padStart(10)}`)
+  for (const row of rows) console.log(`${row.name.padEnd(width)}  ${row.medianUs.toFixed(1).padStart(10)}  ${row.p99Us.toFixed(1).padStart(10)}`)
+  for (const target of targets) console.log(`target ${target.pass ? 'PASS' : 'FAIL'}: ${target.label} = ${target.value} (goal ${target.goal})`)
+}

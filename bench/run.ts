@@ -1,0 +1,117 @@
+// `npm run bench`: every measurement in one process, side by side; prints the tables and
+// writes bench/results.json. Flags: --quick (smaller counts, to check the suite itself),
+// --only=id[,id] (e.g. --only=replay-json,retained-heap).
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { cpus, tmpdir, totalmem } from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { FIXTURE_SIZES, SSE_PARSER_VERSION, startFixtureServer, writeFixtureCassettes, type BenchContext } from './fixtures.ts'
+import { captureGlobals, fmt, type MeasurementReport } from './harness.ts'
+import { nodeHttpReplay } from './node-http-replay.ts'
+import { recordOverhead } from './record-overhead.ts'
+import { replayJson } from './replay-json.ts'
+import { replaySse } from './replay-sse.ts'
+import { retainedHeap } from './retained-heap.ts'
+
+const MEASUREMENTS: Array<{ id: string; run: (ctx: BenchContext) => Promise<MeasurementReport | MeasurementReport[]> }> = [
+  { id: 'replay-json', run: replayJson },
+  { id: 'replay-sse', run: replaySse },
+  { id: 'record-overhead', run: recordOverhead },
+  { id: 'node-http-replay', run: nodeHttpReplay },
+  // Last: msw and nock keep what they retain even after they are stopped, and a bigger heap
+  // makes every later garbage collection slower.
+  { id: 'retained-heap', run: retainedHeap },
+]
+
+/** The versions of the tools compared, as installed at the root. */
+function toolVersions(): Record<string, string> {
+  // Read from disk: not every package exports its package.json.
+  const version = (name: string) => {
+    try {
+      return (JSON.parse(readFileSync(new URL(`../node_modules/${name}/package.json`, import.meta.url), 'utf8')) as { version: string }).version
+    } catch {
+      return 'unknown'
+    }
+  }
+  return { msw: version('msw'), nock: version('nock'), '@mswjs/interceptors': version('@mswjs/interceptors'), 'eventsource-parser': SSE_PARSER_VERSION }
+}
+
+/** Prints one measurement as a table, then its ratios and targets. */
+function printReport(report: MeasurementReport): void {
+  const hasHeap = report.rows.some((row) => row.retainedKBPerCall !== undefined)
+  const timeHeader = report.unit === 'KB/call' ? 'µs/call' : report.unit
+  console.log(`\n## ${report.title}`)
+  const header = ['', `mean ${timeHeader}`, 'p50', 'p99', ...(hasHeap ? ['retained KB/call', 'after stop'] : [])]
+  const lines = report.rows.map((row) => [
+    row.name,
+    fmt(row.mean),
+    fmt(row.p50),
+    fmt(row.p99),
+    ...(hasHeap ? [fmt(row.retainedKBPerCall ?? Number.NaN), fmt(row.retainedKBPerCallAfterStop ?? Number.NaN)] : []),
+  ])
+  const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i]!.length)))
+  const render = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ')
+  console.log(render(header))
+  for (const line of lines) console.log(render(line))
+  for (const row of report.rows) {
+    if (row.extra && Object.keys(row.extra).length) {
+      console.log(`  ${row.name}: ${Object.entries(row.extra).map(([k, v]) => `${k} ${fmt(v)}`).join(', ')}`)
+    }
+  }
+  if (report.ratios.length) console.log(`ratios: ${report.ratios.map((r) => `${r.label} ${fmt(r.value)}×${r.stat === 'mean' ? '' : ` (${r.stat})`}`).join(' · ')}`)
+  for (const t of report.targets) console.log(`target ${t.pass ? 'PASS' : 'FAIL'}: ${t.label} = ${fmt(t.value)} (goal ${t.goal})`)
+}
+
+async function main(): Promise<void> {
+  const args = process.argv.slice(2)
+  const quick = args.includes('--quick')
+  const only = args.find((a) => a.startsWith('--only='))?.slice('--only='.length).split(',')
+  const log = (line: string) => process.stderr.write(`${line}\n`)
+  if (typeof (globalThis as { gc?: unknown }).gc !== 'function') throw new Error('Run with --expose-gc (npm run bench does).')
+
+  const tmp = mkdtempSync(join(tmpdir(), 'retrace-bench-run-'))
+  const cassettes = await writeFixtureCassettes()
+  const server = await startFixtureServer()
+  // Every tool is imported by now (nock was switched off on import): these are the originals.
+  captureGlobals()
+  const ctx: BenchContext = { cassettes, server, tmp, quick, log }
+  const started = performance.now()
+  const reports: MeasurementReport[] = []
+  try {
+    for (const measurement of MEASUREMENTS) {
+      if (only && !only.includes(measurement.id)) continue
+      log(`# ${measurement.id}`)
+      const sectionStarted = performance.now()
+      const result = await measurement.run(ctx)
+      log(`# ${measurement.id} took ${((performance.now() - sectionStarted) / 1000).toFixed(1)} s, heap ${(process.memoryUsage().heapUsed / 1048576).toFixed(0)} MB`)
+      for (const report of Array.isArray(result) ? result : [result]) {
+        reports.push(report)
+        printReport(report)
+      }
+    }
+  } finally {
+    await server.close()
+    cassettes.remove()
+    rmSync(tmp, { recursive: true, force: true })
+  }
+  const seconds = (performance.now() - started) / 1000
+  const targets = reports.flatMap((r) => r.targets.map((t) => ({ measurement: r.id, ...t })))
+  console.log(`\n${targets.filter((t) => t.pass).length}/${targets.length} targets pass · ${seconds.toFixed(0)} s · node ${process.version}`)
+  const results = {
+    generatedAt: new Date().toISOString(),
+    quick,
+    machine: { node: process.version, cpus: cpus().length, cpuModel: cpus()[0]?.model, memoryGB: Math.round(totalmem() / 2 ** 30), platform: process.platform },
+    versions: toolVersions(),
+    fixtures: FIXTURE_SIZES,
+    seconds,
+    targets,
+    measurements: reports,
+  }
+  // A partial or quick run must not overwrite the full figures.
+  if (only || quick) return
+  const file = fileURLToPath(new URL('results.json', import.meta.url))
+  writeFileSync(file, `${JSON.stringify(results, null, 2)}\n`)
+  console.log(`wrote ${file}`)
+}
+
+await main()
