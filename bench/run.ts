@@ -11,17 +11,35 @@ import { nodeHttpReplay } from './node-http-replay.ts'
 import { recordOverhead } from './record-overhead.ts'
 import { replayJson } from './replay-json.ts'
 import { replaySse } from './replay-sse.ts'
+import { benchDivergence } from './divergence.ts'
 import { retainedHeap } from './retained-heap.ts'
+import { testOverhead } from './test-overhead.ts'
 
 const MEASUREMENTS: Array<{ id: string; run: (ctx: BenchContext) => Promise<MeasurementReport | MeasurementReport[]> }> = [
   { id: 'replay-json', run: replayJson },
   { id: 'replay-sse', run: replaySse },
   { id: 'record-overhead', run: recordOverhead },
   { id: 'node-http-replay', run: nodeHttpReplay },
+  { id: 'divergence', run: divergenceReport },
+  { id: 'test-overhead', run: (ctx) => testOverhead(ctx) },
   // Last: msw and nock keep what they retain even after they are stopped, and a bigger heap
   // makes every later garbage collection slower.
   { id: 'retained-heap', run: retainedHeap },
 ]
+
+/** The divergence engine's figures in the common report shape. */
+async function divergenceReport(): Promise<MeasurementReport> {
+  const { rows, targets } = await benchDivergence()
+  return {
+    id: 'divergence',
+    title: 'Divergence scoring (µs)',
+    unit: 'µs/call',
+    notes: ['compareRuns on fixtures whose verdict is checked first: 3,000-character paraphrases per step, identical runs (short-circuit), a 10-step tool-calling run.'],
+    rows: rows.map((row) => ({ name: row.name, n: 1, mean: row.medianUs, p50: row.medianUs, p99: row.p99Us, rounds: [] })),
+    ratios: [],
+    targets,
+  }
+}
 
 /** The versions of the tools compared, as installed at the root. */
 function toolVersions(): Record<string, string> {
