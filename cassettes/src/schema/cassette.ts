@@ -21,6 +21,12 @@ export const RecordedRunSchema = z.looseObject({
   error: z.looseObject({ name: z.string(), message: z.string() }).optional(),
   /** The test that recorded it: file relative to the cassette's folder, and full test name. */
   test: z.looseObject({ file: z.string(), name: z.string() }).optional(),
+  /**
+   * For a standalone golden cassette (written by `writeGoldenCassette`): the function that
+   * produced the run, so `retrace ci replay` can run it again offline with the same input.
+   * `module` is relative to the cassette's folder; `input` holds the arguments.
+   */
+  entry: z.looseObject({ module: z.string(), export: z.string(), input: z.array(JsonValueSchema) }).optional(),
 })
 
 /**

@@ -1,4 +1,4 @@
-import { compareRuns, RetraceError, toJsonValue, type DivergenceOptions } from '@retrace/cassettes'
+import { compareRuns, RetraceError, toJsonValue, type DivergenceOptions, type DivergenceResult, type JsonValue } from '@retrace/cassettes'
 import { divergedMessage } from '../messages/failure-messages.ts'
 import type { MatcherOutcome, RunnerContext } from '../runner-context.ts'
 import { readReceivedRun } from '../runs/received-run.ts'
@@ -33,15 +33,7 @@ export async function matchCassette(context: RunnerContext, received: unknown, a
 }
 
 function compareWithGolden(context: RunnerContext, run: CassetteRun, divergenceOptions: DivergenceOptions): MatcherOutcome {
-  const golden = run.golden!
-  const hasResult = golden.run !== undefined && 'result' in golden.run
-  const expected = hasResult ? golden.run!.result : undefined
-  const actual = hasResult ? toJsonValue(run.result) : undefined
-  const divergence = compareRuns(
-    { steps: stepsOf(golden.interactions), ...(hasResult ? { result: expected } : {}) },
-    { steps: run.steps, ...(hasResult ? { result: actual } : {}) },
-    divergenceOptions,
-  )
+  const { divergence, expected, actual, hasResult } = judgeRun(run, divergenceOptions)
   if (divergence.verdict === 'diverged') {
     const message = divergedMessage(context, divergence, run.file, run.mode === 'live' ? 'live' : 'replay')
     recordOutcome(context, run.file, 'diverged', { message: message.slice(0, 4000), used: run.used, ...(divergence.firstDivergentStep ? { step: divergence.firstDivergentStep } : {}) })
@@ -54,6 +46,26 @@ function compareWithGolden(context: RunnerContext, run: CassetteRun, divergenceO
   }
   recordOutcome(context, run.file, divergence.verdict, { used: run.used })
   return { pass: true, message: () => `The run is ${divergence.verdict} to ${run.file}` }
+}
+
+/**
+ * Compares a replayed or live run with its golden cassette: the steps, and the result when
+ * the golden run stored one.
+ *
+ * @example
+ * const { divergence } = judgeRun(run, { textThreshold: 0.5 })
+ */
+export function judgeRun(run: CassetteRun, divergenceOptions: DivergenceOptions = {}): { divergence: DivergenceResult; expected: JsonValue | undefined; actual: JsonValue | undefined; hasResult: boolean } {
+  const golden = run.golden!
+  const hasResult = golden.run !== undefined && 'result' in golden.run
+  const expected = hasResult ? golden.run!.result : undefined
+  const actual = hasResult ? toJsonValue(run.result) : undefined
+  const divergence = compareRuns(
+    { steps: stepsOf(golden.interactions), ...(hasResult ? { result: expected } : {}) },
+    { steps: run.steps, ...(hasResult ? { result: actual } : {}) },
+    divergenceOptions,
+  )
+  return { divergence, expected, actual, hasResult }
 }
 
 function usageError(message: string): RetraceError {

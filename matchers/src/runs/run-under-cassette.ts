@@ -1,7 +1,7 @@
 import { basename } from 'node:path'
 import { existsSync } from 'node:fs'
 import { extractStep, startCassette, storedStepOf, type CassetteHandle, type CassetteOptions } from '@retrace/core'
-import { CassetteFormatError, toJsonValue, type Cassette, type CassetteMismatchError, type Interaction, type StoredStep } from '@retrace/cassettes'
+import { CassetteFormatError, CassetteMissingError, toJsonValue, type Cassette, type CassetteMismatchError, type Interaction, type StoredStep } from '@retrace/cassettes'
 import { cassettePathFor } from '../naming/cassette-path.ts'
 import type { RunnerContext } from '../runner-context.ts'
 import { matcherMode } from './matcher-mode.ts'
@@ -59,12 +59,31 @@ export async function runUnderCassette(
   const file = cassettePathFor(context.testPath, options.name ?? context.testName, nextOccurrence(context, options.name))
   const mode = matcherMode({ exists: existsSync(file), update: context.update })
   if (mode === 'missing') return { kind: 'missing', file }
+  return runCassetteAt(file, mode, received, { test: { file: basename(context.testPath), name: context.testName }, ...(options.cassette ? { cassette: options.cassette } : {}) })
+}
+
+/**
+ * Runs an agent under the cassette at `file` in a given mode: `record` writes it (with the
+ * run's result, unless the agent threw), `replay` serves it, `live` calls the network and
+ * writes nothing. The building block of the matchers and of `retrace ci replay`'s
+ * standalone golden cassettes.
+ *
+ * @example
+ * const attempt = await runCassetteAt('goldens/refund.cassette.json', 'replay', { kind: 'function', fn: () => refund(order) })
+ */
+export async function runCassetteAt(
+  file: string,
+  mode: 'record' | 'replay' | 'live',
+  received: Exclude<ReceivedRun, { kind: 'steps' }>,
+  options: { cassette?: CassetteOptions; test?: { file: string; name: string } } = {},
+): Promise<RunAttempt> {
   let cassette: CassetteHandle
   try {
     // Reads and validates the file once, in every mode: a corrupt file is reported, never overwritten.
     cassette = startCassette(file, { ...options.cassette, mode: mode === 'replay' ? 'replay' : 'record', modeFromEnvironment: false })
   } catch (error) {
     if (error instanceof CassetteFormatError) return { kind: 'unusable', file, error }
+    if (error instanceof CassetteMissingError) return { kind: 'missing', file }
     throw error
   }
   const golden = cassette.loaded
@@ -80,7 +99,7 @@ export async function runUnderCassette(
   const write = mode === 'record' && !error
   const summary = await cassette.stop({
     write,
-    ...(write ? { run: { result: toJsonValue(result), test: { file: basename(context.testPath), name: context.testName } } } : {}),
+    ...(write ? { run: { result: toJsonValue(result), ...(options.test ? { test: options.test } : {}) } } : {}),
   })
   return { kind: 'ran', run: { file, mode, golden, result, error, steps, mismatches: cassette.mismatches, unused: summary.unused, used: summary.used } }
 }

@@ -1,0 +1,87 @@
+import type { LedgerEntry, LedgerOutcome } from '@retrace/core'
+import { EXIT, mostSevere, type ExitCode } from '../exit-codes.ts'
+import type { CassetteCheck } from '../cassette-files/check-cassette-files.ts'
+
+/** One line of the CI report: a cassette (or a request made outside any) and what happened. */
+export interface CiOutcome {
+  outcome: LedgerOutcome | 'secret'
+  exitCode: ExitCode
+  /** Absolute path of the cassette; empty for a request made outside any cassette. */
+  cassette: string
+  testPath?: string
+  testName?: string
+  step?: number
+  message?: string
+}
+
+/** Everything `retrace ci replay` concluded. */
+export interface CiVerdict {
+  exitCode: ExitCode
+  outcomes: CiOutcome[]
+  counts: Record<'passed' | 'regressions' | 'missing' | 'egress' | 'secrets', number>
+  /** The test command and how it ended; undefined when it did not run (secrets found first). */
+  tests?: { command: string; exitCode: number | null }
+  /** Set when the test command failed without any cassette explaining it. */
+  unexplainedFailure?: string
+}
+
+const EXIT_OF: Record<LedgerOutcome, ExitCode> = {
+  identical: EXIT.pass,
+  equivalent: EXIT.pass,
+  // Recording never happens under the gate (CI is forced); if a plugin did, it is a bug to see.
+  recorded: EXIT.regression,
+  diverged: EXIT.regression,
+  'request-changed': EXIT.regression,
+  failed: EXIT.regression,
+  egress: EXIT.egress,
+  missing: EXIT.missing,
+  unusable: EXIT.missing,
+}
+
+/**
+ * Turns what the test workers reported (the run ledger), the cassette check, and the test
+ * command's exit into outcomes and one exit code, the most severe that applies. A test
+ * command that failed with nothing in the ledger to explain it is a regression: the gate
+ * never passes failing tests.
+ *
+ * @example
+ * const verdict = ciVerdict({ entries, checks, tests: { command: 'vitest run', exitCode: 1 } })
+ * process.exitCode = verdict.exitCode
+ */
+export function ciVerdict(input: { entries: readonly LedgerEntry[]; checks: readonly CassetteCheck[]; tests?: { command: string; exitCode: number | null } }): CiVerdict {
+  const outcomes: CiOutcome[] = []
+  for (const check of input.checks) {
+    if (check.secrets.length) {
+      outcomes.push({
+        outcome: 'secret',
+        exitCode: EXIT.secret,
+        cassette: check.file,
+        message: `Secret-shaped value(s) at ${check.secrets.map((finding) => `${finding.path} (${finding.kind})`).join(', ')}. Remove the cassette from history if it was committed, rotate the key, add a redactor and record again.`,
+      })
+    }
+  }
+  for (const entry of input.entries) {
+    outcomes.push({
+      outcome: entry.outcome,
+      exitCode: EXIT_OF[entry.outcome],
+      cassette: entry.cassette,
+      ...(entry.testPath ? { testPath: entry.testPath, testName: entry.testName } : {}),
+      ...(entry.step ? { step: entry.step } : {}),
+      ...(entry.message ? { message: entry.message } : {}),
+    })
+  }
+  const codes = outcomes.map((outcome) => outcome.exitCode)
+  let unexplainedFailure: string | undefined
+  if (input.tests && input.tests.exitCode !== 0 && !codes.some((code) => code !== EXIT.pass)) {
+    unexplainedFailure = `The test command (${input.tests.command}) failed${input.tests.exitCode === null ? ' (killed)' : ` with exit code ${input.tests.exitCode}`}, and no cassette explains it: see its output above.`
+    codes.push(EXIT.regression)
+  }
+  const count = (code: ExitCode) => outcomes.filter((outcome) => outcome.exitCode === code).length
+  return {
+    exitCode: mostSevere(codes),
+    outcomes,
+    counts: { passed: count(EXIT.pass), regressions: count(EXIT.regression), missing: count(EXIT.missing), egress: count(EXIT.egress), secrets: count(EXIT.secret) },
+    ...(input.tests ? { tests: input.tests } : {}),
+    ...(unexplainedFailure ? { unexplainedFailure } : {}),
+  }
+}

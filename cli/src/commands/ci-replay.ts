@@ -1,0 +1,125 @@
+import { spawn } from 'node:child_process'
+import { appendFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { dirname, join, relative, resolve } from 'node:path'
+import { ALLOW_HOSTS_VARIABLE, BLOCK_EGRESS_VARIABLE, readRunLedger, RUN_DIR_VARIABLE } from '@retrace/core'
+import { checkCassetteFiles } from '../cassette-files/check-cassette-files.ts'
+import { findCassetteFiles } from '../cassette-files/find-cassette-files.ts'
+import { ciVerdict, type CiVerdict } from '../ci/ci-verdict.ts'
+import { renderJunit } from '../ci/reports/render-junit.ts'
+import { renderMarkdown } from '../ci/reports/render-markdown.ts'
+import { replayGoldens } from '../ci/replay-goldens.ts'
+import { detectTestCommand } from '../ci/test-command.ts'
+import { EXIT, type ExitCode } from '../exit-codes.ts'
+import type { Terminal } from '../output/terminal.ts'
+import { UsageError } from '../usage-error.ts'
+
+/** Options of `retrace ci replay`. */
+export interface CiReplayOptions {
+  cwd: string
+  /** Pairs of format and file: `['junit', 'out.xml', 'markdown', 'out.md']`. */
+  report: string[]
+  allowHost: string[]
+  /** The test command given after `--`. */
+  command: string[]
+  goldens: boolean
+}
+
+const FORMATS = ['json', 'junit', 'markdown'] as const
+
+/**
+ * `retrace ci replay`: the CI gate. Scans every cassette for secrets, runs the project's
+ * tests with replay forced, recording forbidden and egress blocked, replays standalone golden
+ * cassettes, then reports and exits with a code CI can route on (see `EXIT`).
+ *
+ * @example
+ * const code = await ciReplay({ cwd: '.', report: ['junit', 'retrace.xml'], allowHost: [], command: [], goldens: true }, terminal)
+ */
+export async function ciReplay(options: CiReplayOptions, terminal: Terminal): Promise<ExitCode> {
+  const cwd = resolve(options.cwd)
+  const reports = readReportPairs(options.report)
+  const checks = checkCassetteFiles(findCassetteFiles([cwd], cwd))
+  const say = (line: string) => terminal.out(`${line}\n`)
+
+  if (checks.some((check) => check.secrets.length)) {
+    // A leaked key is urgent and makes every other result moot: report it before anything runs.
+    const verdict = ciVerdict({ entries: [], checks })
+    return finish(verdict, reports, cwd, terminal)
+  }
+
+  const test = detectTestCommand(cwd, options.command)
+  if ('error' in test) throw new UsageError(test.error)
+  const runDir = mkdtempSync(join(tmpdir(), 'retrace-ci-'))
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    // Replay forced, recording forbidden, every request outside a cassette refused.
+    RETRACE_MODE: 'replay',
+    CI: process.env.CI && process.env.CI !== 'false' && process.env.CI !== '0' ? process.env.CI : 'true',
+    [BLOCK_EGRESS_VARIABLE]: '1',
+    [RUN_DIR_VARIABLE]: runDir,
+    ...(options.allowHost.length ? { [ALLOW_HOSTS_VARIABLE]: options.allowHost.join(',') } : {}),
+  }
+  delete env.RETRACE_UPDATE
+  say(terminal.style('bold', `▶ ${checks.length} cassette(s) checked. Running ${test.display} with replay forced, recording off, egress blocked…`))
+  try {
+    const exitCode = await runCommand(test.command, test.args, cwd, env)
+    if (exitCode === 'spawn-error') throw new UsageError(`Could not start ${test.display}: is it installed? Pass the command after --.`)
+    // Goldens replay in this process, under the same rules.
+    const saved = { ...process.env }
+    Object.assign(process.env, { RETRACE_MODE: 'replay', [BLOCK_EGRESS_VARIABLE]: '1', [RUN_DIR_VARIABLE]: runDir })
+    const goldens = options.goldens ? await replayGoldens(checks).finally(() => restoreEnv(saved)) : []
+    if (goldens.length) say(`▶ Replayed ${goldens.length} standalone golden cassette(s).`)
+    const verdict = ciVerdict({ entries: [...readRunLedger(runDir), ...goldens], checks, tests: { command: test.display, exitCode } })
+    return finish(verdict, reports, cwd, terminal)
+  } finally {
+    rmSync(runDir, { recursive: true, force: true })
+  }
+}
+
+function finish(verdict: CiVerdict, reports: Array<[format: (typeof FORMATS)[number], file: string]>, cwd: string, terminal: Terminal): ExitCode {
+  const markdown = renderMarkdown(verdict, cwd)
+  for (const [format, file] of reports) {
+    const path = resolve(cwd, file)
+    mkdirSync(dirname(path), { recursive: true })
+    writeFileSync(path, format === 'json' ? `${JSON.stringify(verdict, null, 2)}\n` : format === 'junit' ? renderJunit(verdict, cwd) : markdown)
+  }
+  if (process.env.GITHUB_STEP_SUMMARY) appendFileSync(process.env.GITHUB_STEP_SUMMARY, markdown)
+  printSummary(verdict, cwd, terminal)
+  return verdict.exitCode
+}
+
+function printSummary(verdict: CiVerdict, cwd: string, terminal: Terminal): void {
+  const { counts } = verdict
+  const status = verdict.exitCode === EXIT.pass ? terminal.style('green', 'PASS') : terminal.style('red', `FAIL (exit ${verdict.exitCode})`)
+  terminal.out(`\nRetrace CI replay: ${status} · ${counts.passed} matched · ${counts.regressions} regression(s) · ${counts.missing} missing · ${counts.egress} unmatched egress · ${counts.secrets} secret(s)\n`)
+  for (const outcome of verdict.outcomes.filter((item) => item.exitCode !== EXIT.pass)) {
+    const where = outcome.testName ? `${relative(cwd, outcome.testPath ?? '')} › ${outcome.testName}` : outcome.cassette ? relative(cwd, outcome.cassette) : 'outside any cassette'
+    terminal.out(`  ${terminal.style('red', outcome.outcome)}${outcome.step ? ` at step ${outcome.step}` : ''}: ${where}\n`)
+    if (outcome.outcome === 'egress' || outcome.outcome === 'secret') terminal.out(`    ${outcome.message?.split('\n')[0] ?? ''}\n`)
+  }
+  if (verdict.unexplainedFailure) terminal.out(`  ${verdict.unexplainedFailure}\n`)
+}
+
+function readReportPairs(values: readonly string[]): Array<[(typeof FORMATS)[number], string]> {
+  if (values.length % 2 !== 0) throw new UsageError(`--report takes a format and a file, e.g. --report junit reports/retrace.xml (got: ${values.join(' ')}).`)
+  const pairs: Array<[(typeof FORMATS)[number], string]> = []
+  for (let i = 0; i < values.length; i += 2) {
+    const format = values[i] as (typeof FORMATS)[number]
+    if (!FORMATS.includes(format)) throw new UsageError(`Unknown report format "${values[i]}": use ${FORMATS.join(', ')}.`)
+    pairs.push([format, values[i + 1]!])
+  }
+  return pairs
+}
+
+function runCommand(command: string, args: string[], cwd: string, env: NodeJS.ProcessEnv): Promise<number | null | 'spawn-error'> {
+  return new Promise((resolvePromise) => {
+    const child = spawn(command, args, { cwd, env, stdio: 'inherit' })
+    child.on('error', () => resolvePromise('spawn-error'))
+    child.on('close', (code) => resolvePromise(code))
+  })
+}
+
+function restoreEnv(saved: NodeJS.ProcessEnv): void {
+  for (const key of Object.keys(process.env)) if (!(key in saved)) delete process.env[key]
+  Object.assign(process.env, saved)
+}
