@@ -5,12 +5,22 @@ import { defineConfig } from 'vitest/config'
 const conditions = ['@retrace/source', 'node', 'import', 'module', 'default']
 
 export default defineConfig({
-  resolve: { conditions },
-  ssr: { resolve: { conditions, externalConditions: conditions } },
   test: {
-    include: ['{core,cassettes,matchers,vitest-plugin,jest-preset,cli,bench}/**/*.test.ts'],
-    exclude: ['**/node_modules/**', '**/dist/**', '**/fixtures/**'],
-    testTimeout: 30_000,
-    hookTimeout: 30_000,
+    projects: [
+      {
+        resolve: { conditions },
+        ssr: { resolve: { conditions, externalConditions: conditions } },
+        test: {
+          name: 'packages',
+          include: ['{core,cassettes,matchers,vitest-plugin,jest-preset,cli,bench}/**/*.test.ts'],
+          exclude: ['**/node_modules/**', '**/dist/**', '**/fixtures/**'],
+          testTimeout: 30_000,
+          hookTimeout: 30_000,
+        },
+      },
+      // The examples as their users run them: each with its own vitest.config.ts (retrace()
+      // plugin, @retrace/* from dist).
+      'examples/*/vitest.config.ts',
+    ],
   },
 })

@@ -35,7 +35,7 @@ test('undici and node:http are refused the same way', async () => {
     request.end('{}')
   })
   expect(httpError).toBeInstanceOf(EgressBlockedError)
-  expect(readRunLedger(ledger.dir).map((entry) => entry.message)).toEqual(['GET https://example.com/x', 'POST http://example.com'])
+  expect(readRunLedger(ledger.dir)!.map((entry) => entry.message)).toEqual(['GET https://example.com/x', 'POST http://example.com'])
 })
 
 test('loopback and allowed hosts still pass', async () => {

@@ -1,6 +1,11 @@
-import type OpenAI from 'openai'
+import OpenAI from 'openai'
 
-/** The tool the agent may call; a real agent would hit a weather API here. */
+/**
+ * The tool the agent may call; a real agent would hit a weather API here.
+ *
+ * @example
+ * getWeather('Paris') // { city: 'Paris', temperatureC: 18, sky: 'sunny' }
+ */
 export function getWeather(city: string): { city: string; temperatureC: number; sky: string } {
   const table: Record<string, { temperatureC: number; sky: string }> = {
     Paris: { temperatureC: 18, sky: 'sunny' },
@@ -23,9 +28,13 @@ const tools: OpenAI.ChatCompletionTool[] = [
 
 /**
  * A minimal tool-calling agent loop: ask the model, run the tools it calls, feed the results
- * back, until it answers in text.
+ * back, until it answers in text. The default client reads `OPENAI_API_KEY` and
+ * `OPENAI_BASE_URL`.
+ *
+ * @example
+ * const answer = await runWeatherAgent('What is the weather in Paris?')
  */
-export async function runWeatherAgent(openai: OpenAI, question: string): Promise<string> {
+export async function runWeatherAgent(question: string, openai = new OpenAI()): Promise<string> {
   const messages: OpenAI.ChatCompletionMessageParam[] = [
     { role: 'system', content: 'You answer weather questions. Use get_weather.' },
     { role: 'user', content: question },

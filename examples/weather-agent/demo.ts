@@ -19,7 +19,7 @@ say(`▶ Local fake provider (OpenAI, Anthropic and Gemini wire protocols) on ${
 // 1. Record: the agent runs live against the provider; every call lands in the cassette.
 const recording = startCassette(file, { mode: 'record' })
 const client = () => new OpenAI({ apiKey: 'sk-demo-not-a-real-key', baseURL: provider.openaiBaseURL, maxRetries: 0 })
-const recordedAnswer = await runWeatherAgent(client(), question)
+const recordedAnswer = await runWeatherAgent(question, client())
 const steps = recording.steps()
 await recording.stop()
 say(`▶ Recorded ${steps.length} LLM calls (${provider.requestCount} requests reached the provider):`)
@@ -31,7 +31,7 @@ say(`   cassette: ${file} (${readFileSync(file, 'utf8').split('\n').length} line
 await provider.stop()
 say('▶ Provider stopped. Replaying…')
 const replay = startCassette(file, { mode: 'replay' })
-const replayedAnswer = await runWeatherAgent(client(), question)
+const replayedAnswer = await runWeatherAgent(question, client())
 const summary = await replay.stop()
 say(`   answer: ${replayedAnswer}`)
 say(`   ${summary.replayed} calls served from the cassette, ${provider.requestCount - steps.length} new requests to the provider`)
@@ -41,7 +41,7 @@ say(replayedAnswer === recordedAnswer ? '✔ identical to the recorded run' : '�
 say('▶ Replaying with a different question…')
 const strict = startCassette(file, { mode: 'replay' })
 try {
-  await runWeatherAgent(client(), 'What is the weather in Rome?')
+  await runWeatherAgent('What is the weather in Rome?', client())
 } catch (error) {
   if (!(error instanceof CassetteMismatchError)) throw error
   say(error.message.split('\n').map((line) => `   ${line}`).join('\n'))

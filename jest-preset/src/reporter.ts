@@ -30,6 +30,8 @@ export default class RetraceJestReporter {
 
   onRunComplete(_contexts: unknown, results: JestAggregatedResult): void {
     const entries = closeRunLedger(this.#ledger)
+    // No ledger means no knowledge of what was used: report nothing rather than call every cassette obsolete.
+    if (!entries) return
     const files: RanTestFile[] = results.testResults.map((file) => ({
       path: file.testFilePath,
       complete: !file.testExecError && file.testResults.every((test) => test.status === 'passed' || test.status === 'failed'),

@@ -23,6 +23,8 @@ export class RetraceReporter implements Reporter {
   onTestRunEnd(testModules: ReadonlyArray<TestModule>): void {
     if (!this.#ledger) return
     const entries = closeRunLedger(this.#ledger)
+    // No ledger means no knowledge of what was used: report nothing rather than call every cassette obsolete.
+    if (!entries) return
     // A fresh folder for the next run in watch mode (one a parent process owns stays as is).
     if (this.#ledger.owned) this.#ledger = openRunLedger()
     const files: RanTestFile[] = testModules.map((module) => ({ path: module.moduleId, complete: ranCompletely(module) }))

@@ -36,7 +36,9 @@ export function retrace(options: RetracePluginOptions = {}): Vite.Plugin {
       // Workers start after this runs and inherit the environment.
       if (update) process.env.RETRACE_UPDATE = '1'
       if (Object.keys(options).length) process.env[DEFAULTS_VARIABLE] = JSON.stringify(options)
-      vitest.config.reporters.push(new RetraceReporter({ update }))
+      // One reporter per run: every project using the plugin calls this hook, and a second
+      // reporter would read an already-closed ledger.
+      if (!vitest.config.reporters.some((reporter) => reporter instanceof RetraceReporter)) vitest.config.reporters.push(new RetraceReporter({ update }))
     },
   }
 }

@@ -69,7 +69,7 @@ export async function ciReplay(options: CiReplayOptions, terminal: Terminal): Pr
     Object.assign(process.env, { RETRACE_MODE: 'replay', [BLOCK_EGRESS_VARIABLE]: '1', [RUN_DIR_VARIABLE]: runDir })
     const goldens = options.goldens ? await replayGoldens(checks).finally(() => restoreEnv(saved)) : []
     if (goldens.length) say(`▶ Replayed ${goldens.length} standalone golden cassette(s).`)
-    const verdict = ciVerdict({ entries: [...readRunLedger(runDir), ...goldens], checks, tests: { command: test.display, exitCode } })
+    const verdict = ciVerdict({ entries: [...(readRunLedger(runDir) ?? []), ...goldens], checks, tests: { command: test.display, exitCode } })
     return finish(verdict, reports, cwd, terminal)
   } finally {
     rmSync(runDir, { recursive: true, force: true })

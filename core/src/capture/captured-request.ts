@@ -26,8 +26,9 @@ const utf8 = new TextDecoder('utf-8', { fatal: true })
 export function toRecordedRequest(captured: CapturedRequest, redaction: Redaction, keepHeaders: readonly string[] | 'all' = 'all'): RecordedRequest {
   const headers: Record<string, string> = {}
   for (const [name, value] of Object.entries(captured.headers)) {
-    // SDK telemetry (x-stainless-os, -retry-count, …) changes with SDK upgrades and retries.
-    if (UNSTORED_HEADERS.has(name) || name.startsWith('x-stainless-')) continue
+    // SDK telemetry (x-stainless-os, -retry-count, x-goog-api-client, …) changes with SDK and
+    // Node upgrades and with retries: it would churn every re-recorded cassette.
+    if (UNSTORED_HEADERS.has(name) || name.startsWith('x-stainless-') || name === 'x-goog-api-client') continue
     if (keepHeaders === 'all' || keepHeaders.includes(name)) headers[name] = value
   }
   const request: RecordedRequest = {

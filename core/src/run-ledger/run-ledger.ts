@@ -74,18 +74,19 @@ export function recordLedgerEntry(entry: LedgerEntry, env: NodeJS.ProcessEnv = p
 }
 
 /**
- * Every entry the workers wrote so far.
+ * Every entry the workers wrote so far; `undefined` when the run folder is gone (closed by
+ * another reporter, or deleted), which must never be read as "nothing was used".
  *
  * @example
- * const entries = readRunLedger(ledger.dir)
+ * const entries = readRunLedger(ledger.dir) ?? []
  */
-export function readRunLedger(dir: string): LedgerEntry[] {
+export function readRunLedger(dir: string): LedgerEntry[] | undefined {
   const entries: LedgerEntry[] = []
   let files: string[] = []
   try {
     files = readdirSync(dir).filter((name) => name.endsWith('.jsonl'))
   } catch {
-    return entries
+    return undefined
   }
   for (const file of files) {
     for (const line of readFileSync(join(dir, file), 'utf8').split('\n')) {
@@ -98,13 +99,13 @@ export function readRunLedger(dir: string): LedgerEntry[] {
 }
 
 /**
- * Every entry, then removes the folder if this process created it (and clears it otherwise,
- * so a watch-mode rerun starts empty).
+ * Every entry, then removes the folder if this process created it. `undefined` when the
+ * folder was already gone.
  *
  * @example
  * const entries = closeRunLedger(ledger)
  */
-export function closeRunLedger(ledger: RunLedger): LedgerEntry[] {
+export function closeRunLedger(ledger: RunLedger): LedgerEntry[] | undefined {
   const entries = readRunLedger(ledger.dir)
   if (ledger.owned) rmSync(ledger.dir, { recursive: true, force: true })
   return entries
