@@ -7,6 +7,8 @@ export { egressRefusal, BLOCK_EGRESS_VARIABLE, ALLOW_HOSTS_VARIABLE } from './ca
 export { createRedactor, type Redaction } from './redaction/redactor.ts'
 export { DEFAULT_REDACTED_HEADERS, DEFAULT_REDACTED_QUERY_PARAMS, type Redactor } from './redaction/redaction-options.ts'
 export * from './steps/index.ts'
+export { storeBody, serializeSseEvent } from './recording/body-codec.ts'
+export { replaySourceOf, type ReplaySource, type ReplayChunk } from './replay/replay-source.ts'
 export * from './pricing/index.ts'
 export {
   openRunLedger,
@@ -20,6 +22,7 @@ export {
   type LedgerEntry,
   type LedgerOutcome,
 } from './run-ledger/run-ledger.ts'
+export * from './runtime/index.ts'
 export { VERSION } from './version.ts'
 export {
   RetraceError,

@@ -1,38 +1,41 @@
 import {
-  CASSETTE_VERSION,
   CassetteMismatchError,
   compileMatchOptions,
+  RetraceError,
   EgressBlockedError,
   findClosestRequest,
   requestKey,
-  stabilizeRecording,
   writeCassetteFile,
   type Cassette,
   type CompiledMatchOptions,
   type Interaction,
-  type JsonValue,
   type RecordedRequest,
   type RecordedRun,
   type Step,
 } from '@retrace/cassettes'
 import { toRecordedRequest, type CapturedRequest } from '../capture/captured-request.ts'
+import { egressRefusal } from '../capture/egress-policy.ts'
+import { notifyInteraction } from '../capture/interaction-observers.ts'
 import { createRedactor, type Redaction } from '../redaction/redactor.ts'
 import { replaySourceOf, type ReplaySource } from '../replay/replay-source.ts'
 import type { ReplayTiming } from '../replay/replay-timing.ts'
-import { extractStep, storedStepOf } from '../steps/index.ts'
-import { RECORDER_NAME } from '../version.ts'
+import { detectLlmApi, extractStep } from '../steps/index.ts'
+import { finalizeRecording } from './finalize-recording.ts'
 import type { CassetteOptions } from './cassette-options.ts'
 import { hostMatcher } from './host-patterns.ts'
 import { RecordingSlot } from './recording-slot.ts'
 
-/** The mode a started cassette runs in (`auto` is resolved at start). */
-export type ActiveMode = 'record' | 'replay' | 'passthrough'
+/**
+ * The mode a started cassette runs in (`auto` is resolved at start). `observe` is the
+ * runtime SDK's: calls go live and are recorded in memory for spans, never written.
+ */
+export type ActiveMode = 'record' | 'replay' | 'passthrough' | 'observe'
 
 /** What a transport should do with a request. */
 export type Resolution =
   | { kind: 'replay'; source: ReplaySource }
   | { kind: 'live'; slot: RecordingSlot | undefined }
-  | { kind: 'blocked'; error: CassetteMismatchError }
+  | { kind: 'blocked'; error: RetraceError }
 
 /** Options of `stop()`. */
 export interface StopOptions {
@@ -86,7 +89,11 @@ export class CassetteSession {
   #requests = 0
   #stopped = false
 
-  constructor(file: string, mode: ActiveMode, options: CassetteOptions, previous: Cassette | undefined) {
+  /** For a fork: LLM calls served in order from the parent run before going live. */
+  readonly #prefix: { interactions: readonly Interaction[]; served: number } | undefined
+
+  constructor(file: string, mode: ActiveMode, options: CassetteOptions, previous: Cassette | undefined, prefix?: readonly Interaction[]) {
+    this.#prefix = prefix ? { interactions: prefix, served: 0 } : undefined
     this.file = file
     this.mode = mode
     this.#previous = previous
@@ -131,6 +138,18 @@ export class CassetteSession {
     const url = safeUrl(request.url)
     if (this.mode === 'passthrough' || (url && this.#ignoreHost(url))) return { kind: 'live', slot: undefined }
     if (this.mode === 'record') return { kind: 'live', slot: this.startRecording(request) }
+    if (this.mode === 'observe') {
+      // A fork's prefix: the parent's LLM calls, in order, whatever the new input changed.
+      const prefix = this.#prefix
+      if (prefix && prefix.served < prefix.interactions.length && detectLlmApi(request.method, request.url)) {
+        const interaction = prefix.interactions[prefix.served++]!
+        notifyInteraction(interaction)
+        return { kind: 'replay', source: replaySourceOf(interaction) }
+      }
+      // Not a cassette: requests outside any cassette stay under the egress policy.
+      const refusal = egressRefusal(request.method, request.url)
+      return refusal ? { kind: 'blocked', error: refusal } : { kind: 'live', slot: this.startRecording(request) }
+    }
 
     const key = requestKey(request, this.#match)
     const queue = this.#queues.get(key)
@@ -138,7 +157,9 @@ export class CassetteSession {
     if (index !== undefined) {
       this.#lastByKey.set(key, index)
       this.#served.push(index)
-      return { kind: 'replay', source: replaySourceOf(this.#previous!.interactions[index]!) }
+      const interaction = this.#previous!.interactions[index]!
+      notifyInteraction(interaction)
+      return { kind: 'replay', source: replaySourceOf(interaction) }
     }
     if (url && this.#allowHost(url)) return { kind: 'live', slot: undefined }
     const error = this.#mismatch(request, requestNumber, key)
@@ -163,6 +184,7 @@ export class CassetteSession {
     const slot = new RecordingSlot(request, (interaction) => {
       this.#recorded[position] = interaction
       this.#slots.delete(slot)
+      notifyInteraction(interaction)
     })
     this.#slots.add(slot)
     return slot
@@ -208,19 +230,17 @@ export class CassetteSession {
       this.#release()
       return summary
     }
-    if (this.mode !== 'record') return summary
+    if (this.mode !== 'record' && this.mode !== 'observe') return summary
     await this.#settleOpenSlots()
     summary.interactions = this.#recorded.length
-    if (options.write === false) return summary
-    const interactions = this.#completedRecording().map((interaction) => this.#finalize(interaction))
-    const fresh: Cassette = {
-      version: CASSETTE_VERSION,
-      meta: { recorder: RECORDER_NAME },
-      // The agent's own output can quote a secret too: it is redacted like everything else.
-      ...(options.run ? { run: this.redaction.json(options.run as JsonValue) as RecordedRun } : {}),
-      interactions,
-    }
-    const cassette = stabilizeRecording(this.#previous, fresh, this.#match)
+    if (options.write === false || this.mode === 'observe') return summary
+    const cassette = finalizeRecording({
+      interactions: this.#completedRecording(),
+      previous: this.#previous,
+      redaction: this.redaction,
+      match: this.#match,
+      ...(options.run ? { run: options.run } : {}),
+    })
     summary.written = await writeCassetteFile(this.file, cassette)
     summary.interactions = cassette.interactions.length
     this.#release()
@@ -246,18 +266,6 @@ export class CassetteSession {
     for (const slot of [...this.#slots]) slot.abandon(`still open when the cassette stopped after ${this.#stopTimeoutMs} ms`)
   }
 
-  #finalize(interaction: Interaction): Interaction {
-    const redacted = this.redaction.interaction(interaction)
-    const step = extractStep(redacted)
-    // Key order here is the order in the file: request, response, error, step, timing.
-    return {
-      request: redacted.request,
-      ...(redacted.response ? { response: redacted.response } : {}),
-      ...(redacted.error ? { error: redacted.error } : {}),
-      ...(step ? { step: storedStepOf(step) } : {}),
-      ...(redacted.timing ? { timing: redacted.timing } : {}),
-    }
-  }
 }
 
 function safeUrl(url: string): URL | undefined {

@@ -1,3 +1,4 @@
+import { AsyncResource } from 'node:async_hooks'
 import { UNSTORED_HEADERS, type Interaction, type RecordedRequest, type SseEvent } from '@retrace/cassettes'
 import { BodyRecorder } from '../recording/body-recorder.ts'
 
@@ -24,7 +25,9 @@ export class RecordingSlot {
 
   constructor(request: RecordedRequest, store: (interaction: Interaction) => void) {
     this.request = request
-    this.#store = store
+    // The body may finish in another async context (undici delivers bytes on a shared socket):
+    // the interaction is stored in the context of the code that made the request.
+    this.#store = AsyncResource.bind(store)
     this.#done = new Promise((resolve) => (this.#markDone = resolve))
   }
 

@@ -1,9 +1,10 @@
 import type { FetchInput } from '../captured-request.ts'
-import type { CassetteMismatchError } from '@retrace/cassettes'
+import type { RetraceError } from '@retrace/cassettes'
 import { replayFetchResponse } from '../../replay/replay-fetch-response.ts'
 import { networkErrorOf } from '../../replay/replayed-body-errors.ts'
 import type { CassetteSession } from '../../session/cassette-session.ts'
 import { egressRefusal } from '../egress-policy.ts'
+import { admitRequest } from '../interaction-observers.ts'
 import { isBypassed, withoutInterception } from '../session-routing.ts'
 import { readFetchCall } from './fetch-request.ts'
 import { liveFetch } from './live-fetch.ts'
@@ -29,6 +30,9 @@ export function createInterceptedFetch(original: typeof fetch, pickSession: () =
     }
     if (!session || session.mode === 'passthrough') return withoutInterception(() => original(input, init))
     const call = await readFetchCall(input, init)
+    const gate = admitRequest(call.request)
+    const refusal = gate instanceof Promise ? await gate : gate
+    if (refusal) return refuse(refusal, call.request.headers)
     const resolution = session.resolve(call.request)
     if (resolution.kind === 'replay') {
       if (call.signal?.aborted) throw call.signal.reason
@@ -41,17 +45,18 @@ export function createInterceptedFetch(original: typeof fetch, pickSession: () =
 }
 
 /**
- * Delivers a replay refusal. Plain fetch callers get a rejected promise. Stainless-generated
+ * Delivers a refusal (a replay mismatch, a blocked host, a run budget). Plain fetch callers
+ * get a rejected promise. Stainless-generated
  * SDKs (openai, @anthropic-ai/sdk) would retry a rejected fetch with back-off and then hide
  * our message behind "Connection error."; for them the refusal arrives as a response whose
  * body fails with the same error, which those SDKs re-throw unchanged and never retry.
  */
-function refuse(error: CassetteMismatchError, headers: Record<string, string>): Promise<Response> {
+function refuse(error: Error, headers: Record<string, string>): Promise<Response> {
   if (!('x-stainless-retry-count' in headers || 'x-stainless-lang' in headers)) return Promise.reject(error)
   const body = new ReadableStream<Uint8Array>({
     pull(controller) {
       controller.error(error)
     },
   })
-  return Promise.resolve(new Response(body, { status: 200, headers: { 'content-type': 'application/json', 'x-retrace-refused': error.code } }))
+  return Promise.resolve(new Response(body, { status: 200, headers: { 'content-type': 'application/json', 'x-retrace-refused': (error as RetraceError).code ?? error.name } }))
 }

@@ -9,6 +9,7 @@ import type { CassetteSession } from '../../session/cassette-session.ts'
 import { headerRecord } from '../captured-request.ts'
 import { liveFetch } from '../fetch/live-fetch.ts'
 import { egressRefusal } from '../egress-policy.ts'
+import { admitRequest } from '../interaction-observers.ts'
 import { currentSession, isBypassed } from '../session-routing.ts'
 import { shapeAsSocket } from './socket-shape.ts'
 
@@ -146,6 +147,8 @@ async function serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const headers = headerRecord(req.rawHeaders)
     const body = chunks.length ? Buffer.concat(chunks) : undefined
     const request = { method: req.method ?? 'GET', url: new URL(req.url ?? '/', target.origin).href, headers, body }
+    const refusal = await admitRequest(request)
+    if (refusal) return void target.client.destroy(refusal)
     const resolution = target.session.resolve(request)
     if (resolution.kind === 'replay') return await writeReplay(res, resolution.source, target)
     if (resolution.kind === 'blocked') return void target.client.destroy(resolution.error)

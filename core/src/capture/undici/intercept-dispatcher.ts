@@ -1,5 +1,6 @@
 import type { CassetteSession } from '../../session/cassette-session.ts'
 import { egressRefusal } from '../egress-policy.ts'
+import { admitRequest } from '../interaction-observers.ts'
 import { isBypassed, withoutInterception } from '../session-routing.ts'
 import { readDispatch } from './dispatch-request.ts'
 import type { DispatcherLike, DispatchHandler, DispatchOptions } from './dispatcher-types.ts'
@@ -65,6 +66,8 @@ async function handleDispatch(
   handler: DispatchHandler,
 ): Promise<void> {
   const { request, options: live } = await readDispatch(options)
+  const refusal = await admitRequest(request)
+  if (refusal) return failHandler(handler, refusal)
   const resolution = session.resolve(request)
   if (resolution.kind === 'replay') return replayToHandler(handler, resolution.source, session.pacing)
   if (resolution.kind === 'blocked') return failHandler(handler, resolution.error)

@@ -1,0 +1,51 @@
+import { AsyncLocalStorage } from 'node:async_hooks'
+import { canonicalJson, type Interaction, type JsonValue } from '@retrace/cassettes'
+import type { WireSpan } from '../protocol/wire-events.ts'
+
+/**
+ * A function re-running as a fork: the recorded run it comes from, and the 1-based step from
+ * which calls go live. LLM calls before it are served from `parentInteractions`, in order;
+ * `tool()` calls before it return the recorded results instead of running again.
+ */
+export interface ForkScope {
+  forkId: string
+  forkOf: string
+  forkPointStep: number
+  parentInteractions: readonly Interaction[]
+  parentToolSpans: readonly WireSpan[]
+  /** How many LLM calls and tool calls (per name) the fork made so far. */
+  llmCalls: number
+  toolCalls: Map<string, number>
+}
+
+const storage = new AsyncLocalStorage<ForkScope>()
+
+/** The fork the calling code runs in, if any. */
+export function currentFork(): ForkScope | undefined {
+  return storage.getStore()
+}
+
+/** Runs `fn` as (part of) a fork. */
+export function runInFork<T>(fork: ForkScope, fn: () => T): T {
+  return storage.run(fork, fn)
+}
+
+/**
+ * The recorded output of the fork's next call to tool `name`, when that call comes before the
+ * fork point; `undefined` means the tool must really run.
+ *
+ * @example
+ * const recorded = recordedToolResult(fork, 'send_email')
+ * if (recorded) return recorded.output
+ */
+export function recordedToolResult(fork: ForkScope, name: string, input: JsonValue): { output: JsonValue | undefined } | undefined {
+  const occurrence = fork.toolCalls.get(name) ?? 0
+  fork.toolCalls.set(name, occurrence + 1)
+  // A tool call is in the prefix when the step that asked for it was replayed (the fork has
+  // made at most forkPointStep - 1 LLM calls), and only with the recorded arguments: if the
+  // new input changed them, the tool really runs.
+  if (fork.llmCalls > fork.forkPointStep - 1) return undefined
+  const recorded = fork.parentToolSpans.filter((span) => span.kind === 'tool' && span.name === name)[occurrence]
+  if (!recorded || canonicalJson(recorded.input ?? null) !== canonicalJson(input)) return undefined
+  return { output: recorded.output }
+}

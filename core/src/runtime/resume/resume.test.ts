@@ -1,0 +1,86 @@
+import OpenAI from 'openai'
+import { afterAll, beforeAll, expect, test } from 'vitest'
+import { startFakeProvider, type FakeProvider } from '../../fake-provider/index.ts'
+import { configure } from '../configure.ts'
+import type { WireEvent } from '../protocol/wire-events.ts'
+import { record } from '../record.ts'
+import { runtime } from '../runtime.ts'
+import { tool } from '../span.ts'
+import { memoryTransport } from '../testing/memory-transport.ts'
+
+let provider: FakeProvider
+beforeAll(async () => {
+  provider = await startFakeProvider()
+})
+afterAll(async () => {
+  runtime().setTransportFactory(undefined)
+  configure({})
+  await provider.stop()
+})
+
+test('a resume command re-runs the function as a linked fork: the prefix is replayed, with no provider call and no repeated side effect', async () => {
+  const transport = memoryTransport()
+  runtime().setTransportFactory(() => transport)
+  configure({ apiKey: 'rt_test_key' })
+  const client = new OpenAI({ apiKey: 'sk-test', baseURL: provider.openaiBaseURL, maxRetries: 0 })
+  let emailsSent = 0
+  const sendEmail = tool('send_email', async ({ to }: { to: string }) => {
+    emailsSent++
+    return { sent: true, to }
+  })
+  const tools: OpenAI.ChatCompletionTool[] = [{ type: 'function', function: { name: 'send_email', parameters: { type: 'object', properties: { to: { type: 'string' } } } } }]
+  const assistant = record({ name: 'assistant', resumable: true }, async (request: string) => {
+    const messages: OpenAI.ChatCompletionMessageParam[] = [{ role: 'user', content: request }]
+    for (let turn = 0; turn < 3; turn++) {
+      const message = (await client.chat.completions.create({ model: 'gpt-4o-mini', messages, tools })).choices[0]!.message
+      messages.push(message)
+      if (!message.tool_calls?.length) return message.content
+      for (const call of message.tool_calls) {
+        if (call.type === 'function') messages.push({ role: 'tool', tool_call_id: call.id, content: JSON.stringify(await sendEmail(JSON.parse(call.function.arguments))) })
+      }
+    }
+    return 'no answer'
+  })
+
+  await assistant('Email the report to Alice')
+  const parent = assistant.lastTrace!
+  expect(emailsSent).toBe(1)
+  const calls = provider.requestCount
+
+  // Fork at step 2: step 1 (the model asking to email Alice) and the email itself come from
+  // the recording; step 2 runs live with the new input.
+  transport.deliver({ type: 'resume', forkId: 'fork-1', traceId: parent.id, forkPointStep: 2, modifiedInput: 'Email the report to Alice, politely' })
+  const fork = await waitFor(() => transport.events.find((event): event is Extract<WireEvent, { type: 'trace.end' }> => event.type === 'trace.end' && event.trace.id !== parent.id))
+  const start = transport.events.find((event) => event.type === 'trace.start' && event.trace.id === fork.trace.id)
+  expect(start).toMatchObject({ trace: { name: 'assistant', forkOf: parent.id, forkPointStep: 2, forkId: 'fork-1', input: ['Email the report to Alice, politely'] } })
+  expect(fork.trace.status).toBe('completed')
+  expect(provider.requestCount).toBe(calls + 1)
+  expect(emailsSent).toBe(1)
+  const forkSpans = transport.events.flatMap((event) => (event.type === 'span' && event.span.traceId === fork.trace.id ? [event.span] : []))
+  expect(forkSpans.find((span) => span.kind === 'tool')).toMatchObject({ name: 'send_email', metadata: { replayed: true } })
+  expect(forkSpans.filter((span) => span.kind === 'llm')).toHaveLength(2)
+})
+
+test('a resume command for a function this process does not have is reported, not thrown', async () => {
+  const transport = memoryTransport()
+  runtime().setTransportFactory(() => transport)
+  configure({ apiKey: 'rt_test_key' })
+  record({ name: 'present', resumable: true }, () => 1)
+  const warnings: string[] = []
+  const onWarning = (warning: Error) => warnings.push(warning.message)
+  process.on('warning', onWarning)
+  transport.deliver({ type: 'resume', forkId: 'f', traceId: 'unknown-trace', name: 'absent', forkPointStep: 1, modifiedInput: 'x' })
+  await waitFor(() => warnings.length > 0 || undefined)
+  process.off('warning', onWarning)
+  expect(warnings[0]).toContain('no resumable function named "absent"')
+})
+
+async function waitFor<T>(probe: () => T | undefined, timeoutMs = 5000): Promise<T> {
+  const deadline = Date.now() + timeoutMs
+  for (;;) {
+    const value = probe()
+    if (value) return value
+    if (Date.now() > deadline) throw new Error('timed out waiting')
+    await new Promise((resolve) => setTimeout(resolve, 10))
+  }
+}

@@ -1,0 +1,20 @@
+import type { PolicyCheck, PolicyVerdict, ServerMessage, WireEvent } from './protocol/wire-events.ts'
+import type { RuntimeConfig } from './config/runtime-config.ts'
+
+/** What the runtime needs from a transport (the WebSocket/HTTP/journal one, or a test double). */
+export interface RuntimeTransport {
+  /** Queues an event; never blocks, never throws. */
+  send(event: WireEvent): void
+  /** Waits until what was sent is delivered, or the timeout passes. */
+  flush(timeoutMs?: number): Promise<unknown>
+  close(): Promise<void>
+  /** Server messages (resume commands). Returns a function that stops listening. */
+  onMessage(listener: (message: ServerMessage) => void): () => void
+  /** The server's policy verdict for an LLM call, or undefined when it cannot be asked. */
+  checkPolicy(check: PolicyCheck): Promise<PolicyVerdict | undefined>
+  /** True when events of this trace were dropped. */
+  isLossy?(traceId: string): boolean
+}
+
+/** Builds a transport for a configuration (only called with an API key, when enabled). */
+export type TransportFactory = (config: RuntimeConfig, resumableNames: () => string[]) => RuntimeTransport

@@ -1,0 +1,158 @@
+import { detectLlmApi } from '../steps/detect-llm-api.ts'
+import { installInterception } from '../capture/install-interception.ts'
+import { addInteractionObserver, setRequestGate } from '../capture/interaction-observers.ts'
+import { resolveRuntimeConfig, type RuntimeConfig, type RuntimeConfigInput } from './config/runtime-config.ts'
+import { RetraceEnforcementError } from './enforcement/retrace-enforcement-error.ts'
+import { checkRunLimits } from './enforcement/run-limits.ts'
+import type { ServerMessage, WireEvent } from './protocol/wire-events.ts'
+import type { RuntimeTransport, TransportFactory } from './runtime-transport.ts'
+import type { ActiveTrace } from './trace/active-trace.ts'
+import { currentFork } from './resume/fork-scope.ts'
+import { resumeRun } from './resume/handle-resume.ts'
+import { currentScope } from './trace/trace-scope.ts'
+
+const RECENT_TRACES = 200
+const HOLD_LIMIT_MS = 30_000
+
+/**
+ * The process-wide state of the runtime SDK: the configuration in effect, the transport
+ * (created on first use, only with an API key), recently finished traces (for resume
+ * commands), and the functions registered as resumable.
+ */
+class Runtime {
+  #config: RuntimeConfig | undefined
+  #transport: RuntimeTransport | undefined
+  #factory: TransportFactory | undefined
+  #hooksInstalled = false
+  readonly recentTraces = new Map<string, ActiveTrace>()
+  readonly resumables = new Map<string, (...args: unknown[]) => unknown>()
+  readonly #messageListeners = new Set<(message: ServerMessage) => void>()
+
+  constructor() {
+    this.onServerMessage((message) => {
+      if (message.type !== 'resume') return
+      void resumeRun(message, { recentTraces: this.recentTraces, resumables: this.resumables, warn: (text) => process.emitWarning(text, 'RetraceWarning') })
+    })
+  }
+
+  get config(): RuntimeConfig {
+    return (this.#config ??= resolveRuntimeConfig())
+  }
+
+  configure(input: RuntimeConfigInput): RuntimeConfig {
+    const next = resolveRuntimeConfig(input)
+    const previous = this.#config
+    this.#config = next
+    // A new key or server means a new connection; the old one flushes what it holds.
+    if (this.#transport && (previous?.apiKey !== next.apiKey || previous?.baseUrl !== next.baseUrl || previous?.transport !== next.transport || !next.enabled)) {
+      const old = this.#transport
+      this.#transport = undefined
+      void old.close().catch(() => {})
+    }
+    // A process with resumable functions listens for resume commands as soon as it can.
+    if (this.resumables.size) this.transport()
+    return next
+  }
+
+  /** Registers a function the server may ask to re-run, and opens the connection to hear it. */
+  registerResumable(name: string, fn: (...args: unknown[]) => unknown): void {
+    this.resumables.set(name, fn)
+    this.transport()
+  }
+
+  setTransportFactory(factory: TransportFactory | undefined): void {
+    this.#factory = factory
+    if (this.#transport) {
+      void this.#transport.close().catch(() => {})
+      this.#transport = undefined
+    }
+  }
+
+  /** The transport, created on first use; undefined without an API key or when disabled. */
+  transport(): RuntimeTransport | undefined {
+    const config = this.config
+    if (!config.enabled || !config.apiKey || !this.#factory) return undefined
+    if (!this.#transport) {
+      try {
+        this.#transport = this.#factory(config, () => [...this.resumables.keys()])
+        this.#transport.onMessage((message) => {
+          for (const listener of this.#messageListeners) listener(message)
+        })
+      } catch {
+        // A transport that cannot start must not break the agent: traces are simply not sent.
+        return undefined
+      }
+    }
+    return this.#transport
+  }
+
+  onServerMessage(listener: (message: ServerMessage) => void): void {
+    this.#messageListeners.add(listener)
+  }
+
+  emit(event: WireEvent): void {
+    this.transport()?.send(event)
+  }
+
+  remember(trace: ActiveTrace): void {
+    this.recentTraces.set(trace.id, trace)
+    if (this.recentTraces.size > RECENT_TRACES) this.recentTraces.delete(this.recentTraces.keys().next().value!)
+  }
+
+  /**
+   * Installs, once, what the runtime needs from the capture layer: interception itself, the
+   * observer that turns exchanges into spans of the trace that made them, and the gate that
+   * enforces run ceilings before every LLM call.
+   */
+  ensureHooks(): void {
+    if (this.#hooksInstalled) return
+    this.#hooksInstalled = true
+    installInterception()
+    addInteractionObserver((interaction) => {
+      const scope = currentScope()
+      if (!scope) return
+      const wasLlmCall = scope.trace.addInteraction(interaction, scope)
+      const fork = currentFork()
+      if (wasLlmCall && fork) fork.llmCalls++
+    })
+    setRequestGate((request) => {
+      const scope = currentScope()
+      if (!scope || !detectLlmApi(request.method, request.url)) return undefined
+      const config = this.config
+      const breach = checkRunLimits(scope.trace.totals, scope.trace.mostRepeatedToolCall(), config)
+      if (breach) return new RetraceEnforcementError(breach)
+      if (!config.serverEnforcement) return undefined
+      const transport = this.transport()
+      return transport ? askServer(transport, scope.trace, config) : undefined
+    })
+  }
+}
+
+/** Asks the server's policy; local limits already passed. An unreachable server allows. */
+async function askServer(transport: RuntimeTransport, trace: ActiveTrace, config: RuntimeConfig): Promise<Error | undefined> {
+  const started = Date.now()
+  for (;;) {
+    const verdict = await transport.checkPolicy({
+      traceId: trace.id,
+      name: trace.name,
+      ...(config.projectId ? { projectId: config.projectId } : {}),
+      totals: { ...trace.totals, durationMs: trace.durationMs },
+    })
+    if (!verdict || verdict.verdict === 'allow') return undefined
+    if (verdict.verdict === 'block') return new RetraceEnforcementError({ ceiling: 'server-policy', reason: verdict.reason ?? 'the server policy blocked this call.' })
+    // hold: wait as told, then ask again, but never forever.
+    const wait = verdict.retryAfterMs ?? 1000
+    if (Date.now() - started + wait > HOLD_LIMIT_MS) {
+      return new RetraceEnforcementError({ ceiling: 'server-policy', reason: `the server policy held this call for over ${HOLD_LIMIT_MS / 1000} s${verdict.reason ? ` (${verdict.reason})` : ''}.` })
+    }
+    await new Promise((resolve) => setTimeout(resolve, wait).unref())
+  }
+}
+
+const RUNTIME = Symbol.for('retrace.runtime.v1')
+
+/** The runtime of this process (shared through globalThis by every copy of @retrace/core). */
+export function runtime(): Runtime {
+  const globals = globalThis as Record<symbol, Runtime | undefined>
+  return (globals[RUNTIME] ??= new Runtime())
+}
