@@ -13,6 +13,7 @@ import { replayJson } from './replay-json.ts'
 import { replaySse } from './replay-sse.ts'
 import { benchDivergence } from './divergence.ts'
 import { retainedHeap } from './retained-heap.ts'
+import { runtimeOverhead } from './runtime-overhead.ts'
 import { testOverhead } from './test-overhead.ts'
 
 const MEASUREMENTS: Array<{ id: string; run: (ctx: BenchContext) => Promise<MeasurementReport | MeasurementReport[]> }> = [
@@ -22,6 +23,7 @@ const MEASUREMENTS: Array<{ id: string; run: (ctx: BenchContext) => Promise<Meas
   { id: 'node-http-replay', run: nodeHttpReplay },
   { id: 'divergence', run: divergenceReport },
   { id: 'test-overhead', run: (ctx) => testOverhead(ctx) },
+  { id: 'runtime-overhead', run: (ctx) => runtimeOverhead(ctx) },
   // Last: msw and nock keep what they retain even after they are stopped, and a bigger heap
   // makes every later garbage collection slower.
   { id: 'retained-heap', run: retainedHeap },

@@ -1,0 +1,79 @@
+// What recording costs on the agent's own path: the time `span()` and `tool()` add around a
+// trivial function inside a recorded run (events queued to a transport that keeps them, as the
+// real one does before batching), against calling the function bare.
+import { configure, record, runtime, span, tool, type RuntimeTransport, type WireEvent } from '@retrace/core'
+import { median, target, type MeasurementReport } from './harness.ts'
+
+function keepingTransport(): RuntimeTransport & { events: WireEvent[] } {
+  const events: WireEvent[] = []
+  return {
+    events,
+    send: (event) => void events.push(event),
+    flush: async () => undefined,
+    close: async () => {},
+    onMessage: () => () => {},
+    checkPolicy: async () => undefined,
+  }
+}
+
+/**
+ * Per-span overhead of recording: µs added by `span()` / `tool()` per call, median of rounds.
+ * Target: under 20 µs.
+ *
+ * @example
+ * const report = await runtimeOverhead({ quick: false, log: console.error })
+ */
+export async function runtimeOverhead(options: { quick: boolean; log: (line: string) => void }): Promise<MeasurementReport> {
+  const transport = keepingTransport()
+  runtime().setTransportFactory(() => transport)
+  configure({ apiKey: 'rt_bench_key' })
+  const spansPerRun = 1000
+  const rounds = options.quick ? 2 : 7
+  const work = (value: number) => value + 1
+  const getWeather = tool('get_weather', (args: { city: string }) => ({ city: args.city, sky: 'sunny' }))
+  const bare = () => {
+    let total = 0
+    for (let i = 0; i < spansPerRun; i++) total += work(i)
+    return total
+  }
+  const withSpans = record({ name: 'bench-spans' }, () => {
+    let total = 0
+    for (let i = 0; i < spansPerRun; i++) total += span('step', () => work(i))
+    return total
+  })
+  const withTools = record({ name: 'bench-tools' }, () => {
+    for (let i = 0; i < spansPerRun; i++) getWeather({ city: 'Paris' })
+  })
+  const time = (fn: () => unknown) => {
+    const started = performance.now()
+    fn()
+    return ((performance.now() - started) * 1000) / spansPerRun
+  }
+  const results = { bare: [] as number[], span: [] as number[], tool: [] as number[] }
+  for (let round = 0; round < rounds + 1; round++) {
+    const b = time(bare)
+    const s = time(withSpans)
+    const t = time(withTools)
+    transport.events.length = 0
+    // Round 0 warms the JIT up.
+    if (round === 0) continue
+    results.bare.push(b)
+    results.span.push(s)
+    results.tool.push(t)
+  }
+  runtime().setTransportFactory(undefined)
+  configure({})
+  const spanOverhead = median(results.span) - median(results.bare)
+  const toolOverhead = median(results.tool) - median(results.bare)
+  options.log(`  span() ${spanOverhead.toFixed(2)} µs, tool() ${toolOverhead.toFixed(2)} µs per call`)
+  const row = (name: string, values: number[]) => ({ name, n: values.length * spansPerRun, mean: median(values), p50: median(values), p99: Math.max(...values), rounds: [] })
+  return {
+    id: 'runtime-overhead',
+    title: 'Runtime SDK: time per call on the agent\'s path (µs)',
+    unit: 'µs/call',
+    notes: ['1,000 calls per recorded run, median of rounds; events go to an in-memory transport. Overhead = span/tool row minus the bare row.'],
+    rows: [row('bare function call', results.bare), row('inside span()', results.span), row('tool() wrapper', results.tool)],
+    ratios: [],
+    targets: [target('span() overhead per span (µs)', spanOverhead, '<', 20, ' µs'), target('tool() overhead per span (µs)', toolOverhead, '<', 20, ' µs')],
+  }
+}
