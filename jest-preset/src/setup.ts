@@ -1,6 +1,6 @@
 // A Jest `setupFilesAfterEnv` entry: registers the Retrace matchers on Jest's `expect`.
 import { beforeEach, expect } from '@jest/globals'
-import { matchBudget, matchCassette, matchTrajectory, startTest, type RunnerContext } from '@retrace/matchers'
+import { retraceMatchers, startTest, type RunnerContext } from '@retrace/matchers'
 
 interface JestMatcherState {
   testPath?: string
@@ -27,14 +27,4 @@ beforeEach(() => {
   if (testPath && currentTestName) startTest(testPath, currentTestName)
 })
 
-expect.extend({
-  async toMatchCassette(received: unknown, ...args: unknown[]) {
-    return matchCassette(contextOf(this as unknown as JestMatcherState), received, args)
-  },
-  async toMatchTrajectory(received: unknown, expected: unknown, options?: unknown) {
-    return matchTrajectory(contextOf(this as unknown as JestMatcherState), received, expected, options)
-  },
-  async toStayWithinBudget(received: unknown, budget: unknown) {
-    return matchBudget(contextOf(this as unknown as JestMatcherState), received, budget)
-  },
-})
+expect.extend(retraceMatchers((state: unknown) => contextOf(state as JestMatcherState)))

@@ -1,7 +1,7 @@
 // Runs in every Vitest worker before the test files (added to `setupFiles` by the plugin):
 // installs interception before any SDK client exists, and registers the matchers.
 import { installInterception } from '@retrace/core'
-import { matchBudget, matchCassette, matchTrajectory, startTest, type RunnerContext } from '@retrace/matchers'
+import { retraceMatchers, startTest, type RunnerContext } from '@retrace/matchers'
 import { beforeEach, expect } from 'vitest'
 import './matcher-types.ts'
 
@@ -44,14 +44,4 @@ function contextOf(state: VitestMatcherState): RunnerContext {
   }
 }
 
-expect.extend({
-  async toMatchCassette(received: unknown, ...args: unknown[]) {
-    return matchCassette(contextOf(this as unknown as VitestMatcherState), received, args)
-  },
-  async toMatchTrajectory(received: unknown, expected: unknown, options?: unknown) {
-    return matchTrajectory(contextOf(this as unknown as VitestMatcherState), received, expected, options)
-  },
-  async toStayWithinBudget(received: unknown, budget: unknown) {
-    return matchBudget(contextOf(this as unknown as VitestMatcherState), received, budget)
-  },
-})
+expect.extend(retraceMatchers((state: unknown) => contextOf(state as VitestMatcherState)))
