@@ -53,6 +53,13 @@ describe('parseCassette errors', () => {
     expect(error.message).toMatch(/restore it from git/)
   })
 
+  test('errors V8 gives without a position still get a line and column', () => {
+    const truncated = catchError(() => parseCassette('{\n  "version": 1,\n  "interactions": [', 'c.json'))
+    expect(truncated.message).toMatch(/line 3, column 20: Unexpected end of JSON input/)
+    const token = catchError(() => parseCassette('{\n  "version": 1,\n  "x": tru}', 'd.json'))
+    expect(token.message).toMatch(/line 3, column \d+: Unexpected token '}'/)
+  })
+
   test('a wrong field type names the JSON path', () => {
     const wrong = JSON.parse(serializeCassette(cassette))
     wrong.interactions[0].response.status = 'ok'

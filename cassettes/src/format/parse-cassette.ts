@@ -56,11 +56,29 @@ export function parseCassette(text: string, file: string): Cassette {
 
 function describeJsonError(error: unknown, text: string): string {
   const message = error instanceof Error ? error.message : String(error)
-  const position = /position (\d+)/.exec(message)
-  if (!position) return message
-  const offset = Number(position[1])
+  const offset = jsonErrorOffset(message, text)
+  const reason = message.replace(/ in JSON at position.*$/, '').replace(/, ".*" is not valid JSON$/s, '')
+  if (offset === undefined) return reason
   const before = text.slice(0, offset)
   const line = before.split('\n').length
   const column = offset - before.lastIndexOf('\n')
-  return `line ${line}, column ${column}: ${message.replace(/ in JSON at position.*$/, '').replace(/\s*\(line.*\)$/, '')}`
+  return `line ${line}, column ${column}: ${reason}`
+}
+
+/**
+ * Where V8 says the JSON went wrong: its "at position N" when present, the end of the text for
+ * "Unexpected end", or else the quoted context it gives ("…snippet…" is not valid JSON),
+ * found in the text.
+ */
+function jsonErrorOffset(message: string, text: string): number | undefined {
+  const position = /position (\d+)/.exec(message)
+  if (position) return Number(position[1])
+  if (/Unexpected end/.test(message)) return text.length
+  const context = /"(?:\.\.\.)?([\s\S]*?)(?:\.\.\.)?" is not valid JSON/.exec(message)
+  const token = /Unexpected token '(.)'/.exec(message)?.[1]
+  if (!context || !context[1]) return undefined
+  const at = text.indexOf(context[1])
+  if (at < 0) return undefined
+  const within = token ? context[1].indexOf(token) : 0
+  return at + Math.max(0, within)
 }

@@ -1,6 +1,6 @@
 import type { SecretFinding } from '../errors/cassette-secret-error.ts'
 import { formatJsonPath } from '../json/json-path.ts'
-import { detectSecret, SECRET_PATTERNS, type SecretPattern } from './secret-patterns.ts'
+import { detectSecret, redactionMarker, SECRET_PATTERNS, type SecretPattern } from './secret-patterns.ts'
 
 /**
  * Walks any JSON-like value and lists the JSON path of every string (or object key) that
@@ -26,8 +26,9 @@ export function findSecrets(value: unknown, patterns: readonly SecretPattern[] =
       })
     } else if (node !== null && typeof node === 'object') {
       for (const [key, item] of Object.entries(node)) {
-        path.push(key)
         const kind = detectSecret(key, patterns)
+        // A secret used as a key must not reappear in the path that reports it.
+        path.push(kind ? redactionMarker(kind) : key)
         if (kind) findings.push({ path: formatJsonPath(path), kind })
         walk(item)
         path.pop()

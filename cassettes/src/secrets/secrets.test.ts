@@ -38,10 +38,11 @@ describe('secret patterns', () => {
   })
 })
 
-test('findSecrets reports JSON paths, including keys', () => {
-  const findings = findSecrets({ a: [{ b: `token ${openai}` }], [google]: 1, safe: 'ok' })
+test('findSecrets reports JSON paths, including keys, without repeating a secret used as a key', () => {
+  const findings = findSecrets({ a: [{ b: `token ${openai}` }], [google]: { nested: 1 }, safe: 'ok' })
   expect(findings).toEqual([
     { path: '$.a[0].b', kind: 'openai-key' },
-    { path: `$.${google}`, kind: 'google-api-key' },
+    { path: "$['[REDACTED:google-api-key]']", kind: 'google-api-key' },
   ])
+  expect(JSON.stringify(findings)).not.toContain(google)
 })
