@@ -17,8 +17,8 @@ export * from './schema/interaction.ts'
 export * from './schema/cassette.ts'
 
 export { serializeCassette } from './format/serialize-cassette.ts'
-export { parseCassette } from './format/parse-cassette.ts'
-export { readCassetteFile, writeCassetteFile, type WriteCassetteOptions } from './format/cassette-file.ts'
+export { parseCassette, describeJsonError } from './format/parse-cassette.ts'
+export { readCassetteFile, writeCassetteFile, writeFileAtomically, type WriteCassetteOptions } from './format/cassette-file.ts'
 
 export { SECRET_PATTERNS, redactSecretStrings, detectSecret, redactionMarker, type SecretPattern } from './secrets/secret-patterns.ts'
 export { findSecrets } from './secrets/find-secrets.ts'

@@ -8,3 +8,8 @@ export { checkCassetteFiles, type CassetteCheck } from './cassette-files/check-c
 export { findCassetteFiles } from './cassette-files/find-cassette-files.ts'
 export { processTerminal, bufferTerminal, type Terminal } from './output/terminal.ts'
 export { UsageError } from './usage-error.ts'
+export { toHar, fromHar } from './interop/har.ts'
+export { toNock, fromNock } from './interop/nock.ts'
+export { toMsw } from './interop/msw.ts'
+export { toOtel } from './interop/otel.ts'
+export { fromAgentCassette } from './interop/agent-cassette.ts'

@@ -23,6 +23,7 @@ export {
   type LedgerOutcome,
 } from './run-ledger/run-ledger.ts'
 export * from './runtime/index.ts'
+export { sseEvent } from './recording/body-recorder.ts'
 export { VERSION } from './version.ts'
 export {
   RetraceError,

@@ -57,6 +57,18 @@ export async function writeCassetteFile(file: string, cassette: Cassette, option
   const text = serializeCassette(cassette)
   const previous = await readFile(file, 'utf8').catch(() => undefined)
   if (previous === text) return false
+  await writeFileAtomically(file, text)
+  return true
+}
+
+/**
+ * Writes text through a temporary file in the same folder and a rename, so a reader (or a
+ * crash) never sees half a file; creates the folder when needed.
+ *
+ * @example
+ * await writeFileAtomically('exports/run.har', JSON.stringify(har, null, 2))
+ */
+export async function writeFileAtomically(file: string, text: string): Promise<void> {
   await mkdir(dirname(file), { recursive: true })
   const temporary = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`
   try {
@@ -66,5 +78,4 @@ export async function writeCassetteFile(file: string, cassette: Cassette, option
     await rm(temporary, { force: true })
     throw error
   }
-  return true
 }

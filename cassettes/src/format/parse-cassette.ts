@@ -54,10 +54,17 @@ export function parseCassette(text: string, file: string): Cassette {
   return result.data
 }
 
-function describeJsonError(error: unknown, text: string): string {
+/**
+ * Describes a `JSON.parse` failure with the line and column where it happened, whichever way
+ * V8 reported it.
+ *
+ * @example
+ * describeJsonError(error, text) // 'line 3, column 20: Unexpected end of JSON input'
+ */
+export function describeJsonError(error: unknown, text: string): string {
   const message = error instanceof Error ? error.message : String(error)
   const offset = jsonErrorOffset(message, text)
-  const reason = message.replace(/ in JSON at position.*$/, '').replace(/, ".*" is not valid JSON$/s, '')
+  const reason = message.replace(/ in JSON at position.*$/, '').replace(/, (?:\.\.\.)?".*" is not valid JSON$/s, '')
   if (offset === undefined) return reason
   const before = text.slice(0, offset)
   const line = before.split('\n').length

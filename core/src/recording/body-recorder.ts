@@ -79,7 +79,14 @@ export class BodyRecorder {
   }
 }
 
-function sseEvent(t: number, message: { id?: string | undefined; event?: string | undefined; data: string }): SseEvent {
+/**
+ * A parsed server-sent event as stored: JSON objects and arrays become `data` (readable in a
+ * diff), anything else stays `text` (OpenAI's `[DONE]`).
+ *
+ * @example
+ * sseEvent(12, { event: 'ping', data: '{"type":"ping"}' }) // { t: 12, event: 'ping', data: { type: 'ping' } }
+ */
+export function sseEvent(t: number, message: { id?: string | undefined; event?: string | undefined; data: string }): SseEvent {
   const event: SseEvent = { t }
   if (message.event !== undefined) event.event = message.event
   if (message.id !== undefined) event.id = message.id

@@ -1,0 +1,27 @@
+import { CassetteSchema, type Cassette, type Interaction } from '@retrace/cassettes'
+import { createRedactor, extractStep, storedStepOf, VERSION, type Redaction } from '@retrace/core'
+import type { InteropFormat } from './interop-input-error.ts'
+
+/**
+ * Makes a converted cassette ready to write, as if Retrace had recorded it: every interaction
+ * goes through Retrace's default redaction (auth headers, key-like query parameters,
+ * secret-shaped strings), each LLM call gets its stored step, keys are put in schema order,
+ * and `meta.recorder` says where the cassette came from. The result still has to pass the
+ * secret scan when written (`writeCassetteFile`).
+ *
+ * @example
+ * const cassette = finishImport(fromHar(data), 'har')
+ * await writeCassetteFile('imported.cassette.json', cassette)
+ */
+export function finishImport(cassette: Cassette, format: InteropFormat, redaction: Redaction = createRedactor()): Cassette {
+  const interactions = cassette.interactions.map((interaction) => withStep(redaction.interaction(interaction)))
+  const meta = { recorder: `@retrace/cli ${VERSION} (retrace import ${format})`, ...cassette.meta }
+  // Parsing orders keys as the schema does, so imported files look like recorded ones.
+  return CassetteSchema.parse({ ...cassette, meta, interactions })
+}
+
+function withStep(interaction: Interaction): Interaction {
+  if (interaction.step) return interaction
+  const step = extractStep(interaction)
+  return step ? { ...interaction, step: storedStepOf(step) } : interaction
+}
