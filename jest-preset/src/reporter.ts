@@ -1,8 +1,10 @@
 import { closeRunLedger, openRunLedger, type RunLedger } from '@retrace/core'
-import { findObsoleteCassettes, formatRunSummary, removeObsoleteCassettes, summarizeRun, type RanTestFile } from '@retrace/matchers'
+import { finishTestRun, type RanTestFile } from '@retrace/matchers'
 
 interface JestGlobalConfig {
   updateSnapshot?: 'all' | 'new' | 'none'
+  /** The project root. */
+  rootDir?: string
 }
 
 interface JestAggregatedResult {
@@ -20,9 +22,11 @@ interface JestAggregatedResult {
 export default class RetraceJestReporter {
   readonly #update: boolean
   readonly #ledger: RunLedger
+  readonly #root: string
 
   constructor(globalConfig: JestGlobalConfig) {
     this.#update = globalConfig.updateSnapshot === 'all'
+    this.#root = globalConfig.rootDir ?? process.cwd()
     // Workers are started after reporters are built, and inherit the environment.
     if (this.#update) process.env.RETRACE_UPDATE = '1'
     this.#ledger = openRunLedger()
@@ -36,14 +40,9 @@ export default class RetraceJestReporter {
       path: file.testFilePath,
       complete: !file.testExecError && file.testResults.every((test) => test.status === 'passed' || test.status === 'failed'),
     }))
-    const obsolete = findObsoleteCassettes(files, entries)
-    if (entries.length === 0 && obsolete.length === 0) return
-    if (obsolete.length && this.#update) removeObsoleteCassettes(obsolete)
-    const lines = [formatRunSummary(summarizeRun(entries, obsolete.length))]
-    if (obsolete.length) {
-      lines.push(this.#update ? `Removed ${obsolete.length} obsolete cassette(s).` : 'Obsolete cassettes (no test uses them; run with -u to remove):')
-      if (!this.#update) for (const path of obsolete) lines.push(`  ${path}`)
-    }
+    const lines = finishTestRun({ entries, files, update: this.#update, root: this.#root, runner: 'jest' })
+    if (!lines.length) return
     process.stderr.write(`\n${lines.join('\n')}\n`)
   }
 }
+

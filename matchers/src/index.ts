@@ -10,3 +10,5 @@ export { cassettePathFor, cassettesFolderOf, cassetteFileName, CASSETTES_DIR, CA
 export { findObsoleteCassettes, removeObsoleteCassettes, type RanTestFile } from './ledger/obsolete-cassettes.ts'
 export { summarizeRun, formatRunSummary, type RunSummary } from './ledger/run-summary.ts'
 export { rerecordCommand, recordCommand } from './messages/rerecord-command.ts'
+export { finishTestRun, type FinishTestRunOptions } from './ledger/finish-test-run.ts'
+export { writeLastRun, readLastRun, findLastRunFile, LastRunError, LAST_RUN_FILE, type LastRun } from './ledger/last-run.ts'

@@ -1,5 +1,5 @@
 import { closeRunLedger, openRunLedger, type RunLedger } from '@retrace/core'
-import { findObsoleteCassettes, formatRunSummary, removeObsoleteCassettes, summarizeRun, type RanTestFile } from '@retrace/matchers'
+import { finishTestRun, type RanTestFile } from '@retrace/matchers'
 import type { Reporter, TestModule, Vitest } from 'vitest/node'
 
 /**
@@ -28,16 +28,10 @@ export class RetraceReporter implements Reporter {
     // A fresh folder for the next run in watch mode (one a parent process owns stays as is).
     if (this.#ledger.owned) this.#ledger = openRunLedger()
     const files: RanTestFile[] = testModules.map((module) => ({ path: module.moduleId, complete: ranCompletely(module) }))
-    const obsolete = findObsoleteCassettes(files, entries)
-    if (entries.length === 0 && obsolete.length === 0) return
+    const lines = finishTestRun({ entries, files, update: this.#update, root: this.#vitest?.config.root ?? process.cwd(), runner: 'vitest' })
     const log = (line: string) => (this.#vitest ? this.#vitest.logger.log(line) : console.log(line))
-    if (obsolete.length && this.#update) removeObsoleteCassettes(obsolete)
-    log('')
-    log(formatRunSummary(summarizeRun(entries, obsolete.length)))
-    if (obsolete.length) {
-      log(this.#update ? `Removed ${obsolete.length} obsolete cassette(s).` : `Obsolete cassettes (no test uses them; run with -u to remove):`)
-      if (!this.#update) for (const path of obsolete) log(`  ${path}`)
-    }
+    if (lines.length) log('')
+    for (const line of lines) log(line)
   }
 }
 
@@ -49,3 +43,4 @@ function ranCompletely(module: TestModule): boolean {
   }
   return true
 }
+

@@ -1,0 +1,46 @@
+import { existsSync, readFileSync } from 'node:fs'
+import { relative, resolve } from 'node:path'
+import { parseCassette } from '@retrace/cassettes'
+import { EXIT, type ExitCode } from '../exit-codes.ts'
+import type { Terminal } from '../output/terminal.ts'
+import { buildTimeline } from '../review/build-timeline.ts'
+import { renderTimeline } from '../review/render-timeline.ts'
+import { UsageError } from '../usage-error.ts'
+import { loadCassette } from './load-cassette.ts'
+
+/** Options of `retrace cassette show`. */
+export interface CassetteShowOptions {
+  json?: boolean
+  /** Plain, complete and free of timings: the git diff driver's output. */
+  textconv?: boolean
+  /** Texts and arguments in full, not trimmed. */
+  full?: boolean
+  cwd?: string
+}
+
+/**
+ * `retrace cassette show <file>`: the cassette as a readable timeline (or `--json` data).
+ * With `--textconv` (how git calls it) a file that is not a usable cassette is printed as
+ * it is, so `git diff` still works on a half-merged file.
+ *
+ * @example
+ * await cassetteShow('__cassettes__/agent.test.ts/books.cassette.json', { json: false }, terminal)
+ */
+export async function cassetteShow(file: string, options: CassetteShowOptions, terminal: Terminal): Promise<ExitCode> {
+  const cwd = options.cwd ?? process.cwd()
+  if (options.textconv) {
+    const path = resolve(cwd, file)
+    if (!existsSync(path)) throw new UsageError(`No such file: ${file}.`)
+    const text = readFileSync(path, 'utf8')
+    try {
+      terminal.out(renderTimeline(buildTimeline(parseCassette(text, file)), { textconv: true }))
+    } catch {
+      terminal.out(text)
+    }
+    return EXIT.pass
+  }
+  const timeline = buildTimeline(loadCassette(file, cwd))
+  if (options.json) terminal.out(`${JSON.stringify(timeline, null, 2)}\n`)
+  else terminal.out(renderTimeline(timeline, { style: terminal.style, full: options.full === true, title: relative(cwd, resolve(cwd, file)) || file }))
+  return EXIT.pass
+}

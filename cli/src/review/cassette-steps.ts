@@ -1,0 +1,40 @@
+import type { Cassette, Interaction, Step, StoredStep } from '@retrace/cassettes'
+import { extractStep, storedStepOf } from '@retrace/core'
+
+/** One LLM call of a cassette: where it is, what the model did, and what it was sent. */
+export interface CassetteStep {
+  /** 0-based index of the interaction in the cassette. */
+  interaction: number
+  /** What the model did: the stored step, or the one extracted from the bodies. */
+  stored: StoredStep
+  /** The full step read from the request and response bodies (input, tools, parameters), when the API is known. */
+  extracted: Step | undefined
+}
+
+/** The cassette's interactions split into LLM steps and everything else, in cassette order. */
+export interface CassetteParts {
+  steps: CassetteStep[]
+  /** Indexes of the interactions that are not LLM calls. */
+  requests: number[]
+}
+
+/**
+ * Splits a cassette into its LLM steps and its other HTTP requests. A step is an interaction
+ * with a stored step, or one `extractStep` recognises, exactly as the matchers count steps
+ * (`stepsOf`), so "step 2" here is "step 2" in a test failure.
+ *
+ * @example
+ * const { steps, requests } = cassetteParts(readCassetteFile(file)!)
+ * steps[0].stored.model // 'gpt-4o-mini'
+ */
+export function cassetteParts(cassette: Cassette): CassetteParts {
+  const steps: CassetteStep[] = []
+  const requests: number[] = []
+  cassette.interactions.forEach((interaction: Interaction, index) => {
+    const extracted = extractStep(interaction)
+    const stored = interaction.step ?? (extracted ? storedStepOf(extracted) : undefined)
+    if (stored) steps.push({ interaction: index, stored, extracted })
+    else requests.push(index)
+  })
+  return { steps, requests }
+}
