@@ -16,7 +16,7 @@ export { tokenize, normalizeWhitespace, equalIgnoringWhitespace } from './tokeni
 export { tfidfCosine, buildIdf, idfWeight, type IdfTable } from './tfidf.ts'
 export { rougeL, lcsLength } from './rouge-l.ts'
 export { alignSteps, type Alignment, type AlignedPair } from './align-steps.ts'
-export { stepSignature, signaturesIdentical, type StepSignature, type ToolCallSignature } from './step-signature.ts'
+export { stepSignature, signaturesIdentical, parseArguments, type StepSignature, type ToolCallSignature } from './step-signature.ts'
 export { jsonEqual } from './json-equal.ts'
 export {
   DivergenceOptionsSchema,

@@ -42,8 +42,14 @@ export function stepSignature(step: Step | StoredStep): StepSignature {
   return { text, refusal, toolCalls, finishReason: step.finishReason?.toLowerCase() }
 }
 
-/** Some providers stream arguments as a JSON string; compare what it says, not how it is spelled. */
-function parseArguments(value: JsonValue): JsonValue {
+/**
+ * Tool-call arguments (and tool results) as what they say: some providers send them as a
+ * JSON string, others as an object. A string that is not JSON is returned as it is.
+ *
+ * @example
+ * parseArguments('{"city":"Paris"}') // { city: 'Paris' }
+ */
+export function parseArguments(value: JsonValue): JsonValue {
   if (typeof value !== 'string') return value
   const trimmed = value.trim()
   if (!trimmed.startsWith('{') && !trimmed.startsWith('[')) return value

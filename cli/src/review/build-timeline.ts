@@ -1,4 +1,4 @@
-import { canonicalJson, type Cassette, type JsonValue, type Message, type MessagePart, type StoredStep, type ToolDefinition } from '@retrace/cassettes'
+import { canonicalJson, parseArguments, type Cassette, type JsonValue, type Message, type MessagePart, type StoredStep, type ToolDefinition } from '@retrace/cassettes'
 import { stepText, stepToolCalls } from '@retrace/core'
 import { cassetteParts, type CassetteStep } from './cassette-steps.ts'
 
@@ -234,18 +234,6 @@ function partText(part: MessagePart, toolNames: ReadonlyMap<string, string>): st
       return `[${part.modality ?? 'media'}${part.mime_type ? ` ${part.mime_type}` : ''}]`
     case 'uri':
       return `[${part.modality ?? 'media'}] ${part.uri}`
-  }
-}
-
-/** Some providers send arguments (and tool results) as a JSON string: show what it says. */
-function parseArguments(value: JsonValue): JsonValue {
-  if (typeof value !== 'string') return value
-  const trimmed = value.trim()
-  if (!trimmed.startsWith('{') && !trimmed.startsWith('[')) return value
-  try {
-    return JSON.parse(trimmed) as JsonValue
-  } catch {
-    return value
   }
 }
 

@@ -1,25 +1,11 @@
-import { StepSchema, type Body, type BodyEnd, type Interaction, type JsonValue } from '@retrace/cassettes'
+import { StepSchema, type Body, type Interaction, type JsonValue } from '@retrace/cassettes'
 import { expect, test } from 'vitest'
 import { extractStep } from './extract-step.ts'
+import { json, recordedExchange, type RecordedReply } from '../../test/recorded-exchange.ts'
 
 const MESSAGES_URL = 'https://api.anthropic.com/v1/messages'
 
-/** The parts of a recorded response a fixture sets (headers are irrelevant here). */
-interface RecordedReply {
-  readonly status: number
-  readonly body?: Body
-  readonly end?: BodyEnd
-}
-
-/** A stored JSON body; fixtures are plain literals, so they are JSON by construction. */
-const json = (value: unknown): Body => ({ json: value as JsonValue })
-
-function exchange(request: unknown, response: RecordedReply): Interaction {
-  return {
-    request: { method: 'POST', url: MESSAGES_URL, headers: { 'anthropic-version': '2023-06-01' }, body: { json: request as JsonValue } },
-    response: { headers: {}, ...response },
-  }
-}
+const exchange = (request: unknown, response: RecordedReply): Interaction => recordedExchange(MESSAGES_URL, request, response, { headers: { 'anthropic-version': '2023-06-01' } })
 
 /** Anthropic names every event; the payload repeats the name in `type`. */
 function sse(...payloads: Array<Record<string, unknown>>): Body {

@@ -1,25 +1,11 @@
-import { StepSchema, type Body, type BodyEnd, type Interaction, type JsonValue } from '@retrace/cassettes'
+import { StepSchema, type Body, type JsonValue } from '@retrace/cassettes'
 import { expect, test } from 'vitest'
 import { extractStep } from './extract-step.ts'
+import { json, recordedExchange } from '../../test/recorded-exchange.ts'
 
 const BASE = 'https://generativelanguage.googleapis.com/v1beta/models'
 
-/** The parts of a recorded response a fixture sets (headers are irrelevant here). */
-interface RecordedReply {
-  readonly status: number
-  readonly body?: Body
-  readonly end?: BodyEnd
-}
-
-/** A stored JSON body; fixtures are plain literals, so they are JSON by construction. */
-const json = (value: unknown): Body => ({ json: value as JsonValue })
-
-function exchange(url: string, request: unknown, response: RecordedReply): Interaction {
-  return {
-    request: { method: 'POST', url, headers: {}, body: { json: request as JsonValue } },
-    response: { headers: {}, ...response },
-  }
-}
+const exchange = recordedExchange
 
 function sse(...chunks: unknown[]): Body {
   return { sse: chunks.map((data, t) => ({ t, data: data as JsonValue })) }

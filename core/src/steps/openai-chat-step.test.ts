@@ -1,26 +1,12 @@
-import { StepSchema, type Body, type BodyEnd, type Interaction, type JsonValue } from '@retrace/cassettes'
+import { StepSchema, type Body, type Interaction, type JsonValue } from '@retrace/cassettes'
 import { expect, test } from 'vitest'
 import { extractStep } from './extract-step.ts'
+import { json, recordedExchange, type RecordedReply } from '../../test/recorded-exchange.ts'
 
 const CHAT_URL = 'https://api.openai.com/v1/chat/completions'
 
-/** The parts of a recorded response a fixture sets (headers are irrelevant here). */
-interface RecordedReply {
-  readonly status: number
-  readonly body?: Body
-  readonly end?: BodyEnd
-}
-
-/** A stored JSON body; fixtures are plain literals, so they are JSON by construction. */
-const json = (value: unknown): Body => ({ json: value as JsonValue })
-
-function exchange(url: string, request: unknown, response: RecordedReply): Interaction {
-  return {
-    request: { method: 'POST', url, headers: { 'content-type': 'application/json' }, body: { json: request as JsonValue } },
-    response: { headers: {}, ...response },
-    timing: { latencyMs: 321 },
-  }
-}
+const exchange = (url: string, request: unknown, response: RecordedReply): Interaction =>
+  recordedExchange(url, request, response, { headers: { 'content-type': 'application/json' }, latencyMs: 321 })
 
 /** SSE events as recorded: JSON payloads in `data`, anything else (OpenAI's `[DONE]`) in `text`. */
 function sse(...payloads: unknown[]): Body {

@@ -1,25 +1,11 @@
-import { StepSchema, type Body, type BodyEnd, type Interaction, type JsonValue } from '@retrace/cassettes'
+import { StepSchema, type Body, type Interaction, type JsonValue } from '@retrace/cassettes'
 import { expect, test } from 'vitest'
 import { extractStep } from './extract-step.ts'
+import { json, recordedExchange, type RecordedReply } from '../../test/recorded-exchange.ts'
 
 const RESPONSES_URL = 'https://api.openai.com/v1/responses'
 
-/** The parts of a recorded response a fixture sets (headers are irrelevant here). */
-interface RecordedReply {
-  readonly status: number
-  readonly body?: Body
-  readonly end?: BodyEnd
-}
-
-/** A stored JSON body; fixtures are plain literals, so they are JSON by construction. */
-const json = (value: unknown): Body => ({ json: value as JsonValue })
-
-function exchange(request: unknown, response: RecordedReply): Interaction {
-  return {
-    request: { method: 'POST', url: RESPONSES_URL, headers: {}, body: { json: request as JsonValue } },
-    response: { headers: {}, ...response },
-  }
-}
+const exchange = (request: unknown, response: RecordedReply): Interaction => recordedExchange(RESPONSES_URL, request, response)
 
 /** Responses API events name themselves in `event:` and in the payload's `type`. */
 function sse(...payloads: Array<Record<string, unknown>>): Body {
