@@ -15,6 +15,7 @@ import { benchDivergence } from './divergence.ts'
 import { retainedHeap } from './retained-heap.ts'
 import { runtimeOverhead } from './runtime-overhead.ts'
 import { testOverhead } from './test-overhead.ts'
+import { transportThroughput } from './transport-throughput.ts'
 
 const MEASUREMENTS: Array<{ id: string; run: (ctx: BenchContext) => Promise<MeasurementReport | MeasurementReport[]> }> = [
   { id: 'replay-json', run: replayJson },
@@ -24,6 +25,7 @@ const MEASUREMENTS: Array<{ id: string; run: (ctx: BenchContext) => Promise<Meas
   { id: 'divergence', run: divergenceReport },
   { id: 'test-overhead', run: (ctx) => testOverhead(ctx) },
   { id: 'runtime-overhead', run: (ctx) => runtimeOverhead(ctx) },
+  { id: 'transport-throughput', run: (ctx) => transportThroughput(ctx) },
   // Last: msw and nock keep what they retain even after they are stopped, and a bigger heap
   // makes every later garbage collection slower.
   { id: 'retained-heap', run: retainedHeap },

@@ -62,6 +62,7 @@ export async function runtimeOverhead(options: { quick: boolean; log: (line: str
     results.tool.push(t)
   }
   runtime().setTransportFactory(undefined)
+  runtime().removeHooks()
   configure({})
   const spanOverhead = median(results.span) - median(results.bare)
   const toolOverhead = median(results.tool) - median(results.bare)

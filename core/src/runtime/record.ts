@@ -125,12 +125,13 @@ function wrapRecorded<Args extends unknown[], Result>(options: RecordOptions, fn
       },
       (event) => rt.emit(event),
     )
-    rt.remember(trace)
+    rt.started(trace)
     const scope = { trace, spanId: undefined, agent: currentScope()?.agent }
     // Inside a test cassette, its session already captures every call; elsewhere the run gets
     // an in-memory session of its own (live calls, recorded for its spans, never written).
     const observer = currentSession() ? undefined : new CassetteSession('', 'observe', {}, undefined)
     const finish = (outcome: { result: unknown } | { error: unknown }) => {
+      rt.ended(trace)
       trace.finish(outcome, { lossy: rt.transport()?.isLossy?.(trace.id) ?? false })
       last = trace
       latest = trace

@@ -5,8 +5,8 @@ import type { RuntimeConfig } from './config/runtime-config.ts'
 export interface RuntimeTransport {
   /** Queues an event; never blocks, never throws. */
   send(event: WireEvent): void
-  /** Waits until what was sent is delivered, or the timeout passes. */
-  flush(timeoutMs?: number): Promise<unknown>
+  /** Waits until what was sent is delivered, or the timeout passes (or, with `untilUnreachable`, the server is found down). */
+  flush(timeoutMs?: number, options?: { untilUnreachable?: boolean }): Promise<unknown>
   close(): Promise<void>
   /** Server messages (resume commands). Returns a function that stops listening. */
   onMessage(listener: (message: ServerMessage) => void): () => void
@@ -14,6 +14,14 @@ export interface RuntimeTransport {
   checkPolicy(check: PolicyCheck): Promise<PolicyVerdict | undefined>
   /** True when events of this trace were dropped. */
   isLossy?(traceId: string): boolean
+  /** Resends the list of resumable functions (one was registered after the connection opened). */
+  updateRegistration?(): void
+  /**
+   * Writes queued events to the on-disk journal synchronously (the process is exiting). A
+   * transport with `persist` and `stats` gets the runtime's exit handling.
+   */
+  persist?(): void
+  readonly stats?: { readonly sent: number; readonly pending: number }
 }
 
 /** Builds a transport for a configuration (only called with an API key, when enabled). */

@@ -6,6 +6,8 @@ import { RetraceEnforcementError } from './enforcement/retrace-enforcement-error
 import { checkRunLimits } from './enforcement/run-limits.ts'
 import type { ServerMessage, WireEvent } from './protocol/wire-events.ts'
 import type { RuntimeTransport, TransportFactory } from './runtime-transport.ts'
+import { checkTransportConfig, createRuntimeTransport } from './default-transport.ts'
+import { installExitFlush, type ExitReason } from './transport/exit-flush.ts'
 import type { ActiveTrace } from './trace/active-trace.ts'
 import { currentFork } from './resume/fork-scope.ts'
 import { resumeRun } from './resume/handle-resume.ts'
@@ -22,9 +24,13 @@ const HOLD_LIMIT_MS = 30_000
 class Runtime {
   #config: RuntimeConfig | undefined
   #transport: RuntimeTransport | undefined
-  #factory: TransportFactory | undefined
-  #hooksInstalled = false
+  #factory: TransportFactory | undefined = createRuntimeTransport
+  #uninstallExitFlush: (() => void) | undefined
+  /** Undoes what `ensureHooks` installed; undefined while nothing is installed. */
+  #removeHooks: (() => void) | undefined
   readonly recentTraces = new Map<string, ActiveTrace>()
+  /** Runs not finished yet: ended as `terminatedEarly` if the process exits first. */
+  readonly #running = new Set<ActiveTrace>()
   readonly resumables = new Map<string, (...args: unknown[]) => unknown>()
   readonly #messageListeners = new Set<(message: ServerMessage) => void>()
 
@@ -41,13 +47,12 @@ class Runtime {
 
   configure(input: RuntimeConfigInput): RuntimeConfig {
     const next = resolveRuntimeConfig(input)
+    if (this.#factory === createRuntimeTransport) checkTransportConfig(next)
     const previous = this.#config
     this.#config = next
     // A new key or server means a new connection; the old one flushes what it holds.
-    if (this.#transport && (previous?.apiKey !== next.apiKey || previous?.baseUrl !== next.baseUrl || previous?.transport !== next.transport || !next.enabled)) {
-      const old = this.#transport
-      this.#transport = undefined
-      void old.close().catch(() => {})
+    if (this.#transport && (previous?.apiKey !== next.apiKey || previous?.baseUrl !== next.baseUrl || previous?.projectId !== next.projectId || previous?.transport !== next.transport || !next.enabled)) {
+      this.#dropTransport()
     }
     // A process with resumable functions listens for resume commands as soon as it can.
     if (this.resumables.size) this.transport()
@@ -56,16 +61,47 @@ class Runtime {
 
   /** Registers a function the server may ask to re-run, and opens the connection to hear it. */
   registerResumable(name: string, fn: (...args: unknown[]) => unknown): void {
+    const known = this.resumables.has(name)
     this.resumables.set(name, fn)
-    this.transport()
+    const transport = this.transport()
+    if (!known) transport?.updateRegistration?.()
   }
 
+  /**
+   * Swaps how the transport is built (a test double, a benchmark's loopback); `undefined`
+   * restores the default WebSocket/HTTP/journal transport.
+   *
+   * @example
+   * runtime().setTransportFactory(() => createMemoryTransport())
+   */
   setTransportFactory(factory: TransportFactory | undefined): void {
-    this.#factory = factory
-    if (this.#transport) {
-      void this.#transport.close().catch(() => {})
-      this.#transport = undefined
-    }
+    this.#factory = factory ?? createRuntimeTransport
+    this.#dropTransport()
+  }
+
+  /** The transport if one is open (never opens one). */
+  currentTransport(): RuntimeTransport | undefined {
+    return this.#transport
+  }
+
+  /** Flushes and closes the transport; the next event opens a new one. */
+  async closeTransport(timeoutMs: number): Promise<void> {
+    const transport = this.#transport
+    if (!transport) return
+    this.#uninstallExitFlush?.()
+    this.#uninstallExitFlush = undefined
+    this.#transport = undefined
+    await transport.flush(timeoutMs).catch(() => {})
+    await transport.close().catch(() => {})
+  }
+
+  #dropTransport(): void {
+    this.#uninstallExitFlush?.()
+    this.#uninstallExitFlush = undefined
+    const old = this.#transport
+    this.#transport = undefined
+    // The old connection delivers what it holds (or journals it) in the background.
+    if (old) void old.close().catch(() => {})
   }
 
   /** The transport, created on first use; undefined without an API key or when disabled. */
@@ -74,10 +110,18 @@ class Runtime {
     if (!config.enabled || !config.apiKey || !this.#factory) return undefined
     if (!this.#transport) {
       try {
-        this.#transport = this.#factory(config, () => [...this.resumables.keys()])
-        this.#transport.onMessage((message) => {
+        const transport = this.#factory(config, () => [...this.resumables.keys()])
+        this.#transport = transport
+        transport.onMessage((message) => {
           for (const listener of this.#messageListeners) listener(message)
         })
+        const { persist, stats } = transport
+        if (persist && stats) {
+          this.#uninstallExitFlush = installExitFlush(
+            { flush: (timeoutMs, options) => transport.flush(timeoutMs, options), persist: () => persist.call(transport), get stats() { return transport.stats! } },
+            { beforeFlush: (reason) => this.endRunningTraces(reason) },
+          )
+        }
       } catch {
         // A transport that cannot start must not break the agent: traces are simply not sent.
         return undefined
@@ -94,6 +138,28 @@ class Runtime {
     this.transport()?.send(event)
   }
 
+  /**
+   * Ends every run still going as `terminatedEarly` (the process is exiting), so the server
+   * knows they were cut short rather than still running. Idempotent.
+   */
+  endRunningTraces(reason: ExitReason): void {
+    for (const trace of this.#running) {
+      trace.finish({ error: new TerminatedEarlyError(reason) }, { terminatedEarly: true, lossy: this.#transport?.isLossy?.(trace.id) ?? false })
+    }
+    this.#running.clear()
+  }
+
+  /** A run started: kept for resume commands, and ended early if the process exits first. */
+  started(trace: ActiveTrace): void {
+    this.#running.add(trace)
+    this.remember(trace)
+  }
+
+  /** A run finished on its own. */
+  ended(trace: ActiveTrace): void {
+    this.#running.delete(trace)
+  }
+
   remember(trace: ActiveTrace): void {
     this.recentTraces.set(trace.id, trace)
     if (this.recentTraces.size > RECENT_TRACES) this.recentTraces.delete(this.recentTraces.keys().next().value!)
@@ -105,10 +171,9 @@ class Runtime {
    * enforces run ceilings before every LLM call.
    */
   ensureHooks(): void {
-    if (this.#hooksInstalled) return
-    this.#hooksInstalled = true
-    installInterception()
-    addInteractionObserver((interaction) => {
+    if (this.#removeHooks) return
+    const uninstall = installInterception()
+    const removeObserver = addInteractionObserver((interaction) => {
       const scope = currentScope()
       if (!scope) return
       const wasLlmCall = scope.trace.addInteraction(interaction, scope)
@@ -125,6 +190,20 @@ class Runtime {
       const transport = this.transport()
       return transport ? askServer(transport, scope.trace, config) : undefined
     })
+    this.#removeHooks = () => {
+      setRequestGate(undefined)
+      removeObserver()
+      uninstall()
+    }
+  }
+
+  /**
+   * Removes the capture hooks the first `record()` installed (a benchmark or test that must
+   * leave the process as it found it); the next `record()` installs them again.
+   */
+  removeHooks(): void {
+    this.#removeHooks?.()
+    this.#removeHooks = undefined
   }
 }
 
@@ -146,6 +225,14 @@ async function askServer(transport: RuntimeTransport, trace: ActiveTrace, config
       return new RetraceEnforcementError({ ceiling: 'server-policy', reason: `the server policy held this call for over ${HOLD_LIMIT_MS / 1000} s${verdict.reason ? ` (${verdict.reason})` : ''}.` })
     }
     await new Promise((resolve) => setTimeout(resolve, wait).unref())
+  }
+}
+
+/** The error a run cut short by the process's exit ends with. */
+class TerminatedEarlyError extends Error {
+  constructor(reason: ExitReason) {
+    super(reason === 'SIGTERM' || reason === 'SIGINT' ? `The process received ${reason} before this run finished.` : 'The process exited before this run finished.')
+    this.name = 'RetraceTerminatedEarly'
   }
 }
 

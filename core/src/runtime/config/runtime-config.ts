@@ -25,6 +25,8 @@ export const RuntimeConfigSchema = z.strictObject({
   serverEnforcement: z.boolean().optional(),
   /** `auto` (WebSocket, HTTP when it is down), `ws` or `http` (`RETRACE_TRANSPORT`). */
   transport: z.enum(['auto', 'ws', 'http']).optional(),
+  /** Allow a plain-http `baseUrl` on a host that is not loopback (`RETRACE_ALLOW_INSECURE_HTTP`): the key then travels in clear. */
+  allowInsecureHttp: z.boolean().optional(),
   /** Largest serialized input/output kept per span, in characters; beyond it the span is marked `truncated`. Default 1,000,000. */
   maxPayloadChars: z.number().int().positive().optional(),
 })
@@ -45,6 +47,7 @@ export interface RuntimeConfig {
   loopLimit: number | undefined
   serverEnforcement: boolean
   transport: 'auto' | 'ws' | 'http'
+  allowInsecureHttp: boolean
   maxPayloadChars: number
 }
 
@@ -63,6 +66,7 @@ const ENV: Record<keyof RuntimeConfigInput, string | undefined> = {
   loopLimit: 'RETRACE_LOOP_LIMIT',
   serverEnforcement: 'RETRACE_SERVER_ENFORCEMENT',
   transport: 'RETRACE_TRANSPORT',
+  allowInsecureHttp: 'RETRACE_ALLOW_INSECURE_HTTP',
   maxPayloadChars: undefined,
 }
 
@@ -96,6 +100,7 @@ export function resolveRuntimeConfig(explicit: RuntimeConfigInput = {}, env: Nod
     loopLimit: merged.loopLimit,
     serverEnforcement: merged.serverEnforcement ?? false,
     transport: merged.transport ?? 'auto',
+    allowInsecureHttp: merged.allowInsecureHttp ?? false,
     maxPayloadChars: merged.maxPayloadChars ?? 1_000_000,
   }
 }

@@ -25,8 +25,6 @@ export interface EncodeOptions {
   onUnserializable: (event: WireEvent, error: unknown) => void
 }
 
-const FRAME_END = Buffer.from(']}\n')
-
 /**
  * Serialises events into batch frames, each at most `maxEvents` events and `maxBytes`
  * bytes. Each event is serialised on its own so that one bad value costs one event, not the
@@ -43,9 +41,8 @@ export function encodeBatches(events: readonly WireEvent[], options: EncodeOptio
   const close = () => {
     if (parts.length === 0) return
     const id = options.nextId()
-    const head = Buffer.from(`{"type":"batch","batchId":${JSON.stringify(id)},"events":[`)
-    const body = Buffer.from(parts.join(','))
-    batches.push({ id, frame: Buffer.concat([head, body, FRAME_END], head.length + body.length + FRAME_END.length), eventCount: parts.length, events: members })
+    const frame = Buffer.from(`{"type":"batch","batchId":${JSON.stringify(id)},"events":[${parts.join(',')}]}\n`)
+    batches.push({ id, frame, eventCount: parts.length, events: members })
     parts = []
     members = []
     bytes = 0
@@ -71,22 +68,30 @@ export function encodeBatches(events: readonly WireEvent[], options: EncodeOptio
  * traceIdOf({ type: 'span', id: 's1', span }) // span.traceId
  */
 export function traceIdOf(event: WireEvent): string | undefined {
-  switch (event.type) {
-    case 'span':
-      return event.span?.traceId
-    case 'trace.start':
-    case 'trace.end':
-      return event.trace?.id
-    case 'trace.lossy':
-      return event.lossy?.traceId
-    default:
-      return undefined
+  try {
+    switch (event.type) {
+      case 'span':
+        return event.span?.traceId
+      case 'trace.start':
+      case 'trace.end':
+        return event.trace?.id
+      case 'trace.lossy':
+        return event.lossy?.traceId
+      default:
+        return undefined
+    }
+  } catch {
+    return undefined // A hostile value (a throwing getter): the trace cannot be named.
   }
 }
 
 function withLossyFlag(event: WireEvent, isLossy: (traceId: string) => boolean): WireEvent {
-  if (event.type !== 'trace.end' || event.trace?.lossy || !isLossy(event.trace.id)) return event
-  return { ...event, trace: { ...event.trace, lossy: true } }
+  try {
+    if (event.type !== 'trace.end' || event.trace?.lossy || !isLossy(event.trace.id)) return event
+    return { ...event, trace: { ...event.trace, lossy: true } }
+  } catch {
+    return event // Serialisation will report it.
+  }
 }
 
 function serialize(event: WireEvent, onUnserializable: EncodeOptions['onUnserializable']): string | undefined {

@@ -42,16 +42,4 @@ export class FifoQueue<T> {
     this.#items = [...items, ...this.#items.slice(this.#head)]
     this.#head = 0
   }
-
-  /** Removes every item (returned oldest first). */
-  drain(): T[] {
-    const items = this.#items.slice(this.#head)
-    this.#items = []
-    this.#head = 0
-    return items
-  }
-
-  *[Symbol.iterator](): IterableIterator<T> {
-    for (let i = this.#head; i < this.#items.length; i++) yield this.#items[i]!
-  }
 }

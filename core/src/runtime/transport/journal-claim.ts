@@ -50,6 +50,8 @@ export interface ClaimOptions {
   orphanAfterMs: number
   /** An orphan created longer ago than this is deleted instead of delivered. */
   maxAgeMs: number
+  /** Claim at most this many files, oldest first (each claimed file holds a file descriptor); default all. */
+  limit?: number
   now?: number
 }
 
@@ -77,7 +79,7 @@ export function claimOrphanJournals(dir: string, options: ClaimOptions): ClaimRe
   } catch {
     return result
   }
-  const found: { path: string; createdAt: number }[] = []
+  const orphans: { path: string; createdAt: number }[] = []
   for (const name of names) {
     const match = FILE_NAME.exec(name)
     if (!match) continue
@@ -94,11 +96,17 @@ export function claimOrphanJournals(dir: string, options: ClaimOptions): ClaimRe
     if (!isOrphan(host!, Number(pid), Number(thread), mtime, now, options.orphanAfterMs)) continue
     const createdAt = Number.parseInt(created!, 36)
     if (tmp || now - createdAt > options.maxAgeMs) {
-      // An unfinished rewrite: its journal still holds every pending batch.
+      // Too old to deliver; or an unfinished rewrite, whose journal still holds every pending batch.
       rmSync(path, { force: true })
       if (!tmp) result.expired.push(path)
       continue
     }
+    orphans.push({ path, createdAt })
+  }
+  orphans.sort((a, b) => a.createdAt - b.createdAt)
+  const limit = options.limit ?? Number.POSITIVE_INFINITY
+  for (const { path, createdAt } of orphans) {
+    if (result.claimed.length >= limit) break
     const target = join(dir, journalFileName(createdAt))
     try {
       renameSync(path, target)
@@ -106,9 +114,8 @@ export function claimOrphanJournals(dir: string, options: ClaimOptions): ClaimRe
       continue // Claimed by someone else first.
     }
     holdJournal(target, true)
-    found.push({ path: target, createdAt })
+    result.claimed.push(target)
   }
-  result.claimed = found.sort((a, b) => a.createdAt - b.createdAt).map((file) => file.path)
   return result
 }
 

@@ -1,4 +1,4 @@
-import { closeSync, fstatSync, ftruncateSync, futimesSync, openSync, readFileSync, readSync, renameSync, rmSync, writeSync } from 'node:fs'
+import { closeSync, ftruncateSync, futimesSync, openSync, readFileSync, readSync, renameSync, rmSync, writeSync } from 'node:fs'
 
 // One write-ahead journal file: JSON Lines, a header line, then batch lines (each the exact
 // wire frame of a batch, so a resend never re-serialises) and ack lines naming batches the
@@ -45,6 +45,8 @@ interface Slot {
 }
 
 const NEWLINE = 0x0a
+/** Compaction copies pending lines in chunks of about this size. */
+const COPY_CHUNK_BYTES = 1024 * 1024
 
 export class JournalFile {
   readonly path: string
@@ -157,7 +159,8 @@ export class JournalFile {
     this.#assertOpen()
     let bytes = 0
     for (const entry of entries) bytes += entry.frame.length
-    if (this.#size + bytes > this.#maxBytes) this.compact()
+    // Full: a rewrite helps only if acknowledged lines would free enough room.
+    if (this.#size + bytes > this.#maxBytes && this.#size - this.#headerBytes - this.#pendingBytes >= bytes) this.compact()
     if (this.#size + bytes > this.#maxBytes) throw new JournalFullError(this.path, this.#maxBytes)
     // Acks waiting for their line ride along with this write.
     const ackedIds = this.#acked
@@ -247,34 +250,35 @@ export class JournalFile {
     this.#assertOpen()
     const slot = this.#slots.get(id)
     if (!slot) throw new Error(`Batch ${id} is not pending in ${this.path}`)
-    const buffer = Buffer.allocUnsafe(slot.length)
-    let done = 0
-    while (done < slot.length) {
-      const read = readSync(this.#fd, buffer, done, slot.length - done, slot.offset + done)
-      if (read === 0) throw new Error(`Journal ${this.path} ends before batch ${id}`)
-      done += read
-    }
-    return buffer
+    return this.#readRange(slot.offset, slot.length)
   }
 
-  /** Rewrites the file with only its pending batches. Never throws (a failed rewrite keeps the old file). */
+  /**
+   * Rewrites the file with only its pending batches, copying them in chunks (never the whole
+   * file in memory). Never throws: a failed rewrite keeps the old file.
+   */
   compact(): void {
     if (this.#closed) return
     const tmp = `${this.path}.tmp`
     let fd: number | undefined
     try {
       fd = openSync(tmp, 'w+', 0o600)
-      const header = Buffer.allocUnsafe(this.#headerBytes)
-      if (this.#headerBytes > 0) readSync(this.#fd, header, 0, this.#headerBytes, 0)
-      const parts: Buffer[] = [header]
       const slots = new Map<string, Slot>()
+      let chunk: Buffer[] = [this.#readRange(0, this.#headerBytes)]
+      let chunkBytes = this.#headerBytes
       let offset = this.#headerBytes
       for (const [id, slot] of this.#slots) {
-        parts.push(this.read(id))
+        chunk.push(this.#readRange(slot.offset, slot.length))
+        chunkBytes += slot.length
         slots.set(id, { offset, length: slot.length })
         offset += slot.length
+        if (chunkBytes >= COPY_CHUNK_BYTES) {
+          writeFully(fd, Buffer.concat(chunk, chunkBytes))
+          chunk = []
+          chunkBytes = 0
+        }
       }
-      writeFully(fd, Buffer.concat(parts, offset))
+      if (chunkBytes > 0) writeFully(fd, Buffer.concat(chunk, chunkBytes))
       renameSync(tmp, this.path)
       closeSync(this.#fd)
       this.#fd = fd
@@ -318,9 +322,15 @@ export class JournalFile {
     if (this.#slots.size === 0) rmSync(this.path, { force: true })
   }
 
-  /** Size in bytes of the file as the OS sees it (for tests and diagnostics). */
-  statSize(): number {
-    return fstatSync(this.#fd).size
+  #readRange(offset: number, length: number): Buffer {
+    const buffer = Buffer.allocUnsafe(length)
+    let done = 0
+    while (done < length) {
+      const read = readSync(this.#fd, buffer, done, length - done, offset + done)
+      if (read === 0) throw new Error(`Journal ${this.path} is shorter than expected`)
+      done += read
+    }
+    return buffer
   }
 
   #takeAckLine(): Buffer | undefined {

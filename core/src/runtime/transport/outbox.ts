@@ -41,11 +41,24 @@ export interface OutboxOptions {
   onJournalError: (error: RetraceJournalError) => void
   /** Events of these traces (trace id → count) were dropped. */
   onDropped: (traces: Map<string, number>, events: number) => void
+  /** Every claimed journal was delivered: time to look for more. */
+  onRecoveredDrained: () => void
 }
 
 /** After a journal failure, how long before trying to open or write it again. */
 const JOURNAL_RETRY_MS = 5_000
+/** Journals of dead processes taken at a time (each holds a file descriptor until delivered). */
+const CLAIM_LIMIT = 8
 
+/**
+ * The batches of one transport between cut and acknowledgement, with their journal files.
+ *
+ * @example
+ * const outbox = new Outbox({ journalDir, baseUrl, projectId, maxBufferedEvents: 10_000, … })
+ * outbox.recover()           // journals of dead processes first
+ * outbox.add(encodeBatches(events, encodeOptions))
+ * const batch = outbox.next() // send batch.frame, then outbox.settle(batch) on its ack
+ */
 export class Outbox {
   readonly #options: OutboxOptions
   readonly #recoveredQueue = new FifoQueue<Batch>()
@@ -81,11 +94,6 @@ export class Outbox {
     return this.#residentEvents
   }
 
-  /** Batches waiting to be sent. */
-  get waitingBatches(): number {
-    return this.#recoveredQueue.length + this.#queue.length
-  }
-
   /** Ids of every batch not yet settled. */
   outstandingIds(): Set<string> {
     return new Set(this.#outstanding.keys())
@@ -105,7 +113,14 @@ export class Outbox {
   recover(): number {
     const dir = this.#options.journalDir
     if (!dir) return 0
-    const { claimed } = claimOrphanJournals(dir, { orphanAfterMs: this.#options.orphanAfterMs, maxAgeMs: this.#options.maxJournalAgeMs })
+    const { claimed, expired } = claimOrphanJournals(dir, {
+      orphanAfterMs: this.#options.orphanAfterMs,
+      maxAgeMs: this.#options.maxJournalAgeMs,
+      limit: CLAIM_LIMIT - this.#adopted.size,
+    })
+    if (expired.length > 0) {
+      this.#options.onJournalError(new RetraceJournalError(dir, `Deleted ${expired.length} journal file(s) older than ${Math.round(this.#options.maxJournalAgeMs / 3_600_000)} h without delivering them.`))
+    }
     let events = 0
     for (const path of claimed) {
       try {
@@ -134,10 +149,11 @@ export class Outbox {
   /**
    * Journals new batches (one write for all of them) and queues them. Batches the journal
    * cannot take stay in memory only; if memory is then over budget, the oldest of those are
-   * dropped.
+   * dropped. Returns how many events were journaled.
    */
-  add(encoded: readonly EncodedBatch[]): void {
-    if (encoded.length === 0) return
+  add(encoded: readonly EncodedBatch[]): number {
+    if (encoded.length === 0) return 0
+    let journaled = 0
     const batches = encoded.map((item): Batch => ({ id: item.id, eventCount: item.eventCount, frame: item.frame, journal: undefined, events: item.events, status: 'waiting', recovered: false }))
     const journal = this.#ownJournal()
     if (journal) {
@@ -146,6 +162,7 @@ export class Outbox {
         for (const batch of batches) {
           batch.journal = journal
           batch.events = undefined
+          journaled += batch.eventCount
         }
         this.#journalFailing = false
       } catch (error) {
@@ -157,6 +174,7 @@ export class Outbox {
       this.#queue.push(batch)
     }
     this.#enforceBudget()
+    return journaled
   }
 
   /**
@@ -171,8 +189,7 @@ export class Outbox {
       if (!batch.frame && batch.journal) {
         try {
           batch.frame = batch.journal.read(batch.id)
-          this.#residentEvents += batch.eventCount
-          this.#resident.push(batch)
+          this.#addResident(batch)
         } catch (error) {
           this.#options.onJournalError(new RetraceJournalError(batch.journal.path, `Could not read batch ${batch.id} back from the journal: ${(error as Error).message}`, { cause: error }))
           this.drop(batch)
@@ -217,6 +234,7 @@ export class Outbox {
       this.#adopted.delete(journal)
       journal.close()
       holdJournal(journal.path, false)
+      if (this.#adopted.size === 0) this.#options.onRecoveredDrained()
     }
   }
 
@@ -236,6 +254,21 @@ export class Outbox {
     this.#options.onDropped(traces, batch.eventCount)
   }
 
+  /**
+   * Makes the journal reflect the present, synchronously (before the process exits): ack
+   * lines written, and this process's file removed when nothing in it is pending (a new one is
+   * created if more batches come).
+   */
+  sync(): void {
+    for (const journal of this.#adopted) journal.writeAcks()
+    const own = this.#journal
+    if (!own) return
+    if (own.pendingBatches > 0) return own.writeAcks()
+    own.close()
+    holdJournal(own.path, false)
+    this.#journal = undefined
+  }
+
   /** Writes pending ack lines and closes the journal files, leaving those with pending batches for the next process. */
   close(): void {
     if (this.#closed) return
@@ -253,10 +286,14 @@ export class Outbox {
   #track(batch: Batch): void {
     this.#outstanding.set(batch.id, batch)
     this.#outstandingEvents += batch.eventCount
-    if (batch.frame) {
-      this.#resident.push(batch)
-      this.#residentEvents += batch.eventCount
-    }
+    if (batch.frame) this.#addResident(batch)
+  }
+
+  #addResident(batch: Batch): void {
+    this.#resident.push(batch)
+    this.#residentEvents += batch.eventCount
+    // Stale entries (settled or released) are skipped lazily; sweep them before they pile up.
+    if (this.#resident.length > 2 * this.#outstanding.size + 64) this.#resident = this.#resident.filter((item) => item.status !== 'settled' && item.frame !== undefined)
   }
 
   #ownJournal(): JournalFile | undefined {

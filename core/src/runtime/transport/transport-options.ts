@@ -16,16 +16,22 @@ export interface TransportOptions {
    * (a crash or an outage longer than the buffer loses events).
    */
   journalDir?: string | false | undefined
-  /** Most events per batch (default 500). */
+  /**
+   * `auto` (default): the WebSocket, HTTP batches while it is down. `ws`: the WebSocket only
+   * (batches wait in the buffer and journal while it is down). `http`: HTTP batches only (no
+   * socket, so no resume commands).
+   */
+  channels?: 'auto' | 'ws' | 'http' | undefined
+  /** Most events per batch (default 500, at most 1,000). */
   maxBatchEvents?: number | undefined
-  /** Most bytes per batch frame (default 1 MiB; a larger single event is sent alone). */
+  /** Most bytes per batch frame (default 1 MiB, at most 16 MiB; a larger single event is sent alone). */
   maxBatchBytes?: number | undefined
   /** How long an event waits for companions before its batch is cut (default 50 ms). */
   batchIntervalMs?: number | undefined
   /**
-   * Events held in memory (default 10,000). Beyond it, frames already in the journal are
-   * released (read back when sent); if the journal is unavailable, the oldest events are
-   * dropped and their traces marked lossy.
+   * Events held in memory (default 10,000), not counting batches being written to a socket.
+   * Beyond it, frames already in the journal are released (read back when sent); if the
+   * journal is unavailable, the oldest events are dropped and their traces marked lossy.
    */
   maxBufferedEvents?: number | undefined
   /** Batches sent over the WebSocket and not yet acknowledged (default 8). */
@@ -74,6 +80,7 @@ export interface ResolvedTransportOptions {
   projectId: string | undefined
   /** The destination's journal folder, or undefined when journaling is off. */
   journalDir: string | undefined
+  channels: 'auto' | 'ws' | 'http'
   maxBatchEvents: number
   maxBatchBytes: number
   batchIntervalMs: number
@@ -112,8 +119,10 @@ export function resolveTransportOptions(options: TransportOptions): ResolvedTran
     apiKey: options.apiKey,
     projectId: options.projectId,
     journalDir: journalRoot === undefined ? undefined : journalDirectory({ baseUrl, apiKey: options.apiKey, projectId: options.projectId }, journalRoot),
-    maxBatchEvents: positive(options.maxBatchEvents, 500),
-    maxBatchBytes: positive(options.maxBatchBytes, 1024 * 1024),
+    // Capped at what PROTOCOL.md promises servers (1,000 events, 16 MiB).
+    channels: options.channels ?? 'auto',
+    maxBatchEvents: Math.min(positive(options.maxBatchEvents, 500), 1_000),
+    maxBatchBytes: Math.min(positive(options.maxBatchBytes, 1024 * 1024), 16 * 1024 * 1024),
     batchIntervalMs: options.batchIntervalMs !== undefined && options.batchIntervalMs >= 0 ? options.batchIntervalMs : 50,
     maxBufferedEvents: positive(options.maxBufferedEvents, 10_000),
     maxInFlightBatches: positive(options.maxInFlightBatches, 8),

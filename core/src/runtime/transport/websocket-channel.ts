@@ -41,6 +41,14 @@ export interface WebSocketChannelOptions {
   onDrop: (drop: ChannelDrop) => void
 }
 
+/**
+ * The WebSocket to the stream endpoint, kept connected in the background.
+ *
+ * @example
+ * const channel = new WebSocketChannel({ baseUrl, apiKey, handshakeTimeoutMs: 5_000, backoff: createBackoff(), compression: true, onOpen, onMessage, onDrop })
+ * channel.start()
+ * channel.send(frame, (error) => { … })
+ */
 export class WebSocketChannel {
   readonly url: string
   #state: ChannelState = 'idle'
@@ -88,7 +96,7 @@ export class WebSocketChannel {
     this.#suspended = true
     clearTimeout(this.#timer)
     this.#timer = undefined
-    this.#socket?.close(1000)
+    if (this.#socket) closeGracefully(this.#socket)
   }
 
   /** Delays the next connect attempt until at least `ms` from now. */
@@ -103,8 +111,7 @@ export class WebSocketChannel {
     this.#timer = undefined
     const socket = this.#socket
     this.#socket = undefined
-    if (socket && socket.readyState === WebSocket.OPEN) socket.close(1000)
-    else socket?.terminate()
+    if (socket) closeGracefully(socket)
   }
 
   #schedule(ms: number): void {
@@ -195,6 +202,18 @@ export function streamUrl(baseUrl: string): string {
   url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:'
   return `${url.toString().replace(/\/+$/, '')}/v1/stream`
 }
+
+/**
+ * A normal close, but never a long wait for the server's close frame: ws would wait 30 s on a
+ * timer that keeps the process alive.
+ */
+function closeGracefully(socket: WebSocket): void {
+  if (socket.readyState !== WebSocket.OPEN) return socket.terminate()
+  socket.close(1000)
+  setTimeout(() => socket.terminate(), CLOSE_GRACE_MS).unref()
+}
+
+const CLOSE_GRACE_MS = 1_000
 
 function statusOfCloseCode(code: number): number | undefined {
   if (code === CLOSE_CODES.auth) return 401

@@ -1,0 +1,33 @@
+import type { RuntimeConfig } from './config/runtime-config.ts'
+import type { TransportFactory } from './runtime-transport.ts'
+import { createTransport } from './transport/transport.ts'
+import { resolveTransportOptions } from './transport/transport-options.ts'
+
+/**
+ * The transport the runtime uses unless a test swaps it: WebSocket batches, HTTP while the
+ * socket is down, and the on-disk journal (see PROTOCOL.md).
+ *
+ * @example
+ * runtime().setTransportFactory(createRuntimeTransport)
+ */
+export const createRuntimeTransport: TransportFactory = (config, resumableNames) =>
+  createTransport({
+    baseUrl: config.baseUrl,
+    apiKey: config.apiKey ?? '',
+    projectId: config.projectId,
+    channels: config.transport,
+    allowInsecureHttp: config.allowInsecureHttp,
+    resumable: resumableNames,
+  })
+
+/**
+ * Checks, at `configure()`, what the transport would refuse later (a base URL that is not
+ * http(s), plain http to a remote host): a `RetraceConfigError` now, not a silent nothing-sent.
+ *
+ * @example
+ * checkTransportConfig(resolveRuntimeConfig({ apiKey, baseUrl: 'ftp://x' })) // throws RetraceConfigError
+ */
+export function checkTransportConfig(config: RuntimeConfig): void {
+  if (!config.enabled || !config.apiKey) return
+  resolveTransportOptions({ baseUrl: config.baseUrl, apiKey: config.apiKey, allowInsecureHttp: config.allowInsecureHttp, journalDir: false })
+}
