@@ -209,3 +209,29 @@ test('a plain-http base URL on a remote host is refused at configure(), naming t
   expect(() => configure({ apiKey: 'rt_test', baseUrl: 'http://retrace.example.com' })).toThrow(/plain http.*allowInsecureHttp/s)
   expect(() => configure({ apiKey: 'rt_test', baseUrl: 'http://retrace.example.com', allowInsecureHttp: true })).not.toThrow()
 })
+
+test('resumable functions register over the WebSocket, and a resume command from the server comes back as a linked fork', async () => {
+  const retrace = await server()
+  freshJournal()
+  configure({ apiKey: 'rt_test', baseUrl: retrace.url })
+  const client = new OpenAI({ apiKey: 'sk-test', baseURL: provider.openaiBaseURL, maxRetries: 0 })
+  const support = record({ name: 'support-agent', resumable: true }, async (question: string) => {
+    const first = await client.chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: question }] })
+    const second = await client.chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: `${question} (again)` }] })
+    return `${first.choices[0]?.message.content} / ${second.choices[0]?.message.content}`
+  })
+  await retrace.waitFor((current) => current.registrations.some((message) => message.resumable.includes('support-agent')))
+
+  await support('Where is my order?')
+  const parent = support.lastTrace!
+  await flush()
+  const callsBefore = provider.requestCount
+  expect(retrace.sendResume({ forkId: 'fork-7', traceId: parent.id, forkPointStep: 2, modifiedInput: 'Where is my order #42?' })).toBe(1)
+
+  await retrace.waitFor((current) => [...current.traces().values()].some((trace) => trace.start?.forkId === 'fork-7' && trace.end !== undefined), 10_000)
+  const fork = [...retrace.traces().values()].find((trace) => trace.start?.forkId === 'fork-7')!
+  expect(fork.start).toMatchObject({ forkOf: parent.id, forkPointStep: 2, input: ['Where is my order #42?'] })
+  expect(fork.end?.status).toBe('completed')
+  // Step 1 came from the recording: only step 2 reached the provider.
+  expect(provider.requestCount).toBe(callsBefore + 1)
+}, 20_000)

@@ -9,7 +9,7 @@ interface RoutingState {
   /** The cassette of the current async context (`withCassette`, or `startCassette` inside a test). */
   scoped: AsyncLocalStorage<CassetteSession>
   /** Set while Retrace itself makes a live call, so lower layers let it through untouched. */
-  bypass: AsyncLocalStorage<true>
+  bypass: AsyncLocalStorage<boolean>
   /** Started cassettes, newest last: the fallback for requests made outside any scope. */
   started: CassetteSession[]
 }
@@ -18,7 +18,7 @@ const STATE = Symbol.for('retrace.routing.v1')
 const state: RoutingState = ((globalThis as Record<symbol, unknown>)[STATE] as RoutingState | undefined) ??
   ((globalThis as Record<symbol, unknown>)[STATE] = {
     scoped: new AsyncLocalStorage<CassetteSession>(),
-    bypass: new AsyncLocalStorage<true>(),
+    bypass: new AsyncLocalStorage<boolean>(),
     started: [],
   })
 
@@ -75,4 +75,16 @@ export function isBypassed(): boolean {
  */
 export function withoutInterception<T>(fn: () => T): T {
   return state.bypass.run(true, fn)
+}
+
+/**
+ * Runs `fn` with interception back on, inside code that `withoutInterception` started: a
+ * callback of Retrace's own connection (a `resume` command arriving on the socket) that runs
+ * the user's agent, whose calls must be captured as usual.
+ *
+ * @example
+ * socket.on('message', (data) => withInterceptionRestored(() => handle(data)))
+ */
+export function withInterceptionRestored<T>(fn: () => T): T {
+  return state.bypass.run(false, fn)
 }

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto'
 import type http from 'node:http'
 import { RetraceError } from '@retrace/cassettes'
+import { withInterceptionRestored } from '../../capture/session-routing.ts'
 import {
   EVENTS_PATH,
   EventsResponseSchema,
@@ -497,7 +498,8 @@ class RetraceTransport implements Transport {
   #onResume(message: ResumeMessage): void {
     for (const listener of this.#listeners) {
       try {
-        listener(message)
+        // The socket's callbacks inherit its bypass; the resumed agent's calls must be captured.
+        withInterceptionRestored(() => listener(message))
       } catch (error) {
         this.#report(new RetraceError('RETRACE_RESUME', `A resume listener failed: ${(error as Error).message}`, { cause: error }))
       }
