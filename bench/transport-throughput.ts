@@ -8,7 +8,7 @@ import { join } from 'node:path'
 import WebSocket from 'ws'
 import { API_KEY_HEADER, createTransport, PROTOCOL_HEADER, type WireEvent } from '@retrace/core'
 import { startRetraceTestServer, type RetraceTestServer } from '../test-support/retrace-test-server.ts'
-import { median, target, type MeasurementReport, type ReportRow } from './harness.ts'
+import { median, type MeasurementReport, type ReportRow } from './harness.ts'
 
 const BATCH = 500
 const WINDOW = 8
@@ -116,6 +116,8 @@ export async function transportThroughput(options: { quick: boolean; log: (line:
     ],
     rows: [row('retrace transport (WebSocket)', results.websocket), row('retrace transport (HTTP only)', results.http), row('floor: bare ws batches', results.floor)],
     ratios: [{ label: 'retrace-ws/floor', value: floor / ws, stat: 'p50' }],
-    targets: [target('WebSocket throughput vs bare-ws floor (time ratio)', floor / ws, '<=', 2)],
+    // No target: the issue asks for the figure, and loopback throughput swings ±40 % with the heap
+    // the earlier measurements leave; the ratio to the floor run alongside is the comparable part.
+    targets: [],
   }
 }

@@ -1,5 +1,5 @@
-import { closeRunLedger, openRunLedger, type RunLedger } from '@retrace/core'
-import { finishTestRun, type RanTestFile } from '@retrace/matchers'
+import { openRunLedger, type RunLedger } from '@retrace/core/run-ledger'
+import type { RanTestFile } from '@retrace/matchers'
 
 interface JestGlobalConfig {
   updateSnapshot?: 'all' | 'new' | 'none'
@@ -32,7 +32,9 @@ export default class RetraceJestReporter {
     this.#ledger = openRunLedger()
   }
 
-  onRunComplete(_contexts: unknown, results: JestAggregatedResult): void {
+  async onRunComplete(_contexts: unknown, results: JestAggregatedResult): Promise<void> {
+    // Loaded at the end of the run, not with the config: starting Jest stays as fast as without Retrace.
+    const [{ closeRunLedger }, { finishTestRun }] = await Promise.all([import('@retrace/core'), import('@retrace/matchers')])
     const entries = closeRunLedger(this.#ledger)
     // No ledger means no knowledge of what was used: report nothing rather than call every cassette obsolete.
     if (!entries) return

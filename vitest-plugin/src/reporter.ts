@@ -1,5 +1,5 @@
-import { closeRunLedger, openRunLedger, type RunLedger } from '@retrace/core'
-import { finishTestRun, type RanTestFile } from '@retrace/matchers'
+import { openRunLedger, type RunLedger } from '@retrace/core/run-ledger'
+import type { RanTestFile } from '@retrace/matchers'
 import type { Reporter, TestModule, Vitest } from 'vitest/node'
 
 /**
@@ -20,8 +20,10 @@ export class RetraceReporter implements Reporter {
     this.#ledger = openRunLedger()
   }
 
-  onTestRunEnd(testModules: ReadonlyArray<TestModule>): void {
+  async onTestRunEnd(testModules: ReadonlyArray<TestModule>): Promise<void> {
     if (!this.#ledger) return
+    // Loaded at the end of the run, not with the config: starting Vitest stays as fast as without Retrace.
+    const [{ closeRunLedger }, { finishTestRun }] = await Promise.all([import('@retrace/core'), import('@retrace/matchers')])
     const entries = closeRunLedger(this.#ledger)
     // No ledger means no knowledge of what was used: report nothing rather than call every cassette obsolete.
     if (!entries) return

@@ -1,6 +1,7 @@
 /// <reference types="vitest/config" />
+import { dirname } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { DEFAULTS_VARIABLE, type MatchCassetteOptions } from '@retrace/matchers'
+import type { MatchCassetteOptions } from '@retrace/matchers'
 import type { Vite, VitestPluginContext } from 'vitest/node'
 import { RetraceReporter } from './reporter.ts'
 
@@ -12,6 +13,26 @@ export type RetracePluginOptions = Pick<MatchCassetteOptions, 'threshold' | 'div
 
 // The setup module next to this file (TypeScript sources in this repository's own tests).
 const setupFile = fileURLToPath(new URL(import.meta.url.endsWith('.ts') ? './setup.ts' : './setup.js', import.meta.url))
+
+/**
+ * The built folders of Retrace's packages, for Vitest to load natively instead of transforming
+ * them: it only externalizes files under node_modules by real path, so linked installs
+ * (workspaces, `npm link`) would otherwise pay a transform of all of Retrace in every worker.
+ */
+function builtFolders(): RegExp[] {
+  const folders = new Set<string>()
+  for (const specifier of ['@retrace/core', '@retrace/cassettes', '@retrace/matchers', import.meta.url]) {
+    try {
+      const file = fileURLToPath(specifier.startsWith('file:') ? specifier : import.meta.resolve(specifier))
+      // Sources (this repository's own tests) stay with Vite, which strips their types.
+      if (!file.endsWith('.ts')) folders.add(dirname(file))
+    } catch {
+      // Not resolvable from here: Vitest's defaults apply.
+    }
+  }
+  // Vitest matches ids with forward slashes, on Windows too.
+  return [...folders].map((folder) => new RegExp(`^${`${folder.replaceAll('\\', '/')}/`.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`))
+}
 
 /**
  * The Vitest plugin: installs interception and the `toMatchCassette`, `toMatchTrajectory` and
@@ -29,13 +50,16 @@ export function retrace(options: RetracePluginOptions = {}): Vite.Plugin {
   return {
     name: 'retrace',
     config() {
-      return { test: { setupFiles: [setupFile] } }
+      return { test: { setupFiles: [setupFile], server: { deps: { external: builtFolders() } } } }
     },
-    configureVitest({ vitest }: VitestPluginContext) {
+    async configureVitest({ vitest }: VitestPluginContext) {
       const update = vitest.config.update === true || vitest.config.update === 'all'
       // Workers start after this runs and inherit the environment.
       if (update) process.env.RETRACE_UPDATE = '1'
-      if (Object.keys(options).length) process.env[DEFAULTS_VARIABLE] = JSON.stringify(options)
+      if (Object.keys(options).length) {
+        const { DEFAULTS_VARIABLE } = await import('@retrace/matchers')
+        process.env[DEFAULTS_VARIABLE] = JSON.stringify(options)
+      }
       // One reporter per run: every project using the plugin calls this hook, and a second
       // reporter would read an already-closed ledger.
       if (!vitest.config.reporters.some((reporter) => reporter instanceof RetraceReporter)) vitest.config.reporters.push(new RetraceReporter({ update }))

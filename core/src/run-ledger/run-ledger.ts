@@ -1,5 +1,4 @@
-import { appendFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { appendFileSync, readdirSync, readFileSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
 import { threadId } from 'node:worker_threads'
 import { z } from 'zod'
@@ -8,7 +7,9 @@ import { z } from 'zod'
 // their own in a run folder named by RETRACE_RUN_DIR; the reporter in the main process reads
 // them all at the end for the summary and obsolete-cassette detection.
 
-export const RUN_DIR_VARIABLE = 'RETRACE_RUN_DIR'
+import { RUN_DIR_VARIABLE, type RunLedger } from './run-folder.ts'
+
+export { RUN_DIR_VARIABLE, openRunLedger, type RunLedger } from './run-folder.ts'
 
 /**
  * What happened to one cassette in a test (or, for `egress`, to a request made outside any
@@ -33,28 +34,6 @@ export const LedgerEntrySchema = z.object({
 
 export type LedgerOutcome = z.infer<typeof LedgerOutcomeSchema>
 export type LedgerEntry = z.infer<typeof LedgerEntrySchema>
-
-/** A run folder, and whether this process created it (and so removes it when done). */
-export interface RunLedger {
-  dir: string
-  owned: boolean
-}
-
-/**
- * Joins the run folder a parent process opened (`retrace ci replay` names one in the
- * environment), or creates one and names it there, so workers started afterwards write their
- * entries to it. Called by the reporters, in the main process, before tests start.
- *
- * @example
- * const ledger = openRunLedger()
- */
-export function openRunLedger(env: NodeJS.ProcessEnv = process.env): RunLedger {
-  const existing = env[RUN_DIR_VARIABLE]
-  if (existing && existsSync(existing)) return { dir: existing, owned: false }
-  const dir = mkdtempSync(join(tmpdir(), 'retrace-run-'))
-  env[RUN_DIR_VARIABLE] = dir
-  return { dir, owned: true }
-}
 
 /**
  * Adds one entry to this worker's ledger file; does nothing when no run folder was opened

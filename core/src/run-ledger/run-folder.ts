@@ -1,0 +1,32 @@
+import { existsSync, mkdtempSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+
+// The part of the run ledger a test runner's main process needs at start-up, kept free of
+// Retrace's heavier modules (zod, capture) so loading a runner config stays fast. Exported
+// on its own as `@retrace/core/run-ledger`.
+
+export const RUN_DIR_VARIABLE = 'RETRACE_RUN_DIR'
+
+/** A run folder, and whether this process created it (and so removes it when done). */
+export interface RunLedger {
+  dir: string
+  owned: boolean
+}
+
+/**
+ * Joins the run folder a parent process opened (`retrace ci replay` names one in the
+ * environment), or creates one and names it there, so workers started afterwards write their
+ * entries to it. Called by the reporters, in the main process, before tests start.
+ *
+ * @example
+ * const ledger = openRunLedger()
+ */
+export function openRunLedger(env: NodeJS.ProcessEnv = process.env): RunLedger {
+  const existing = env[RUN_DIR_VARIABLE]
+  if (existing && existsSync(existing)) return { dir: existing, owned: false }
+  const dir = mkdtempSync(join(tmpdir(), 'retrace-run-'))
+  env[RUN_DIR_VARIABLE] = dir
+  return { dir, owned: true }
+}
+
