@@ -7,6 +7,9 @@ import { afterAll, afterEach, beforeAll, expect, test } from 'vitest'
 import { startRetraceTestServer, type RetraceTestServer } from '../../test-support/retrace-test-server.ts'
 import { startFakeProvider, type FakeProvider } from '../src/fake-provider/index.ts'
 import { configure, flush, record, runtime, shutdown, span, tool, type WireSpan } from '../src/index.ts'
+import { failOnUnhandledRejections } from '../../test-support/unhandled-rejections.ts'
+
+failOnUnhandledRejections()
 
 // The runtime SDK with its default transport, end to end: record() → WebSocket/HTTP →
 // the test server, through outages, restarts and process exits.
@@ -15,15 +18,11 @@ const CORE_ENTRY = resolve(import.meta.dirname, '../src/index.ts')
 let provider: FakeProvider
 const servers: RetraceTestServer[] = []
 const savedJournalDir = process.env.RETRACE_JOURNAL_DIR
-const unhandled: unknown[] = []
-const onUnhandled = (reason: unknown) => unhandled.push(reason)
 
 beforeAll(async () => {
   provider = await startFakeProvider()
-  process.on('unhandledRejection', onUnhandled)
 })
 afterAll(async () => {
-  process.off('unhandledRejection', onUnhandled)
   await provider.stop()
   if (savedJournalDir === undefined) delete process.env.RETRACE_JOURNAL_DIR
   else process.env.RETRACE_JOURNAL_DIR = savedJournalDir
@@ -32,7 +31,6 @@ afterEach(async () => {
   await shutdown(200)
   configure({})
   await Promise.all(servers.splice(0).map((server) => server.stop()))
-  expect(unhandled).toEqual([])
 })
 
 async function server(): Promise<RetraceTestServer> {

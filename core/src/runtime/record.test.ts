@@ -8,18 +8,17 @@ import { record, lastTrace } from './record.ts'
 import { runtime } from './runtime.ts'
 import { agent, span, tool } from './span.ts'
 import { memoryTransport, type MemoryTransport } from './testing/memory-transport.ts'
+import { failOnUnhandledRejections } from '../../../test-support/unhandled-rejections.ts'
+
+failOnUnhandledRejections()
 
 let provider: FakeProvider
 let transport: MemoryTransport
-const unhandled: unknown[] = []
-const onUnhandled = (reason: unknown) => unhandled.push(reason)
 
 beforeAll(async () => {
   provider = await startFakeProvider()
-  process.on('unhandledRejection', onUnhandled)
 })
 afterAll(async () => {
-  process.off('unhandledRejection', onUnhandled)
   await provider.stop()
 })
 beforeEach(() => {
@@ -30,7 +29,6 @@ beforeEach(() => {
 afterEach(() => {
   runtime().setTransportFactory(undefined)
   configure({})
-  expect(unhandled).toEqual([])
 })
 
 const openai = () => new OpenAI({ apiKey: 'sk-test', baseURL: provider.openaiBaseURL, maxRetries: 0 })

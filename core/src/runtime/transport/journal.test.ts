@@ -147,20 +147,12 @@ describe('claimOrphanJournals', () => {
     holdJournal(claimed[0]!, false)
   })
 
-  test('leaves a live process alone until its heartbeat is stale', () => {
+  test.each([
+    ['a live process on this host is left alone', () => foreignName(process.ppid)],
+    ['another host is judged by its heartbeat only', () => foreignName(deadPid(), { host: '00000000' })],
+  ])('%s until its heartbeat is stale', (_case, name) => {
     const dir = tempDir()
-    const path = writeForeignJournal(dir, foreignName(process.ppid), ['a'])
-    expect(claimOrphanJournals(dir, CLAIM).claimed).toEqual([])
-    const old = new Date(Date.now() - 120_000)
-    utimesSync(path, old, old)
-    const { claimed } = claimOrphanJournals(dir, CLAIM)
-    expect(claimed).toHaveLength(1)
-    holdJournal(claimed[0]!, false)
-  })
-
-  test('another host is judged by its heartbeat only', () => {
-    const dir = tempDir()
-    const path = writeForeignJournal(dir, foreignName(deadPid(), { host: '00000000' }), ['a'])
+    const path = writeForeignJournal(dir, name(), ['a'])
     expect(claimOrphanJournals(dir, CLAIM).claimed).toEqual([])
     const old = new Date(Date.now() - 120_000)
     utimesSync(path, old, old)

@@ -2,7 +2,7 @@ import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
-import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest'
+import { afterEach, describe, expect, test } from 'vitest'
 import { RetraceError } from '@retrace/cassettes'
 import { startRetraceTestServer, type RetraceTestServer } from '../../../../test-support/retrace-test-server.ts'
 import { startCassette } from '../../session/start-cassette.ts'
@@ -10,6 +10,9 @@ import type { WireEvent } from '../protocol/wire-events.ts'
 import { RetraceAuthError, RetraceCreditsExhaustedError, RetraceJournalError, RetraceRateLimitError, RetraceSerializationError } from './errors.ts'
 import { createTransport, type Transport } from './transport.ts'
 import type { TransportOptions } from './transport-options.ts'
+import { failOnUnhandledRejections } from '../../../../test-support/unhandled-rejections.ts'
+
+failOnUnhandledRejections()
 
 const AT = new Date(0).toISOString()
 const TOTALS = { inputTokens: 0, outputTokens: 0, usd: 0, durationMs: 0 }
@@ -21,23 +24,11 @@ function span(traceId: string, n: number, extra: Record<string, unknown> = {}): 
 const traceStart = (traceId: string): WireEvent => ({ type: 'trace.start', id: `${traceId}:start`, trace: { id: traceId, name: 'agent', startedAt: AT } })
 const traceEnd = (traceId: string): WireEvent => ({ type: 'trace.end', id: `${traceId}:end`, trace: { id: traceId, endedAt: AT, status: 'completed', totals: TOTALS } })
 
-// Every test: no unhandled rejection anywhere in the process.
-const unhandled: unknown[] = []
-const onUnhandled = (reason: unknown) => unhandled.push(reason)
-beforeAll(() => {
-  process.on('unhandledRejection', onUnhandled)
-})
-afterAll(() => {
-  process.off('unhandledRejection', onUnhandled)
-  expect(unhandled).toEqual([])
-})
-
 const servers: RetraceTestServer[] = []
 const transports: Transport[] = []
 afterEach(async () => {
   await Promise.all(transports.splice(0).map((transport) => transport.close(100)))
   await Promise.all(servers.splice(0).map((server) => server.stop()))
-  expect(unhandled).toEqual([])
 })
 
 async function server(options?: Parameters<typeof startRetraceTestServer>[0]): Promise<RetraceTestServer> {
