@@ -1,11 +1,11 @@
 // Runs after `tsc -b`:
 // - emits the CommonJS copy of each package that has a tsconfig.cjs.json (for Jest, whose
 //   default runtime cannot load ES modules without --experimental-vm-modules) and marks the
-//   folder as CommonJS; type-checking happens once, in the ES module build;
-// - makes the `retrace` binary executable (npm links bins before `prepare` builds them, and
-//   tsc writes files without the executable bit).
+//   folder as CommonJS; type-checking happens once, in the ES module build.
+// (The bins are committed shims in `cli/bin` and `core/bin` that import the build: npm links
+// bins before `prepare` builds, and skips a bin whose file does not exist yet.)
 import { execFileSync } from 'node:child_process'
-import { chmodSync, existsSync, mkdirSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 
 const root = join(import.meta.dirname, '..')
@@ -19,6 +19,3 @@ for (const name of ['cassettes', 'core', 'matchers', 'vitest-plugin', 'jest-pres
   mkdirSync(out, { recursive: true })
   writeFileSync(join(out, 'package.json'), '{ "type": "commonjs" }\n')
 }
-
-const bin = join(root, 'cli', 'dist', 'bin', 'retrace.js')
-if (existsSync(bin)) chmodSync(bin, 0o755)

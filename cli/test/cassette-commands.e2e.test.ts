@@ -6,7 +6,7 @@ import { cassetteText, weatherRun } from './hand-made-cassettes.ts'
 // The built `retrace` binary on hand-made cassette files: show, diff and lint, with their
 // exit codes.
 
-const retraceBin = join(import.meta.dirname, '..', 'dist', 'bin', 'retrace.js')
+const retraceBin = join(import.meta.dirname, '..', 'bin', 'retrace.js')
 // Built at run time: a secret-shaped literal is never committed.
 const KEY = 'sk-' + 'proj-' + 'L3ak'.repeat(10)
 let project: FixtureProject

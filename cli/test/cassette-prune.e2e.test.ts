@@ -11,7 +11,7 @@ import { createFixtureProject, runInProject, type FixtureProject } from '../../t
 // test removed, a test failing, a warm-up request the agent no longer makes. The last run
 // is what the Vitest reporter keeps in node_modules/.cache/retrace/last-run.json.
 
-const retraceBin = join(import.meta.dirname, '..', 'dist', 'bin', 'retrace.js')
+const retraceBin = join(import.meta.dirname, '..', 'bin', 'retrace.js')
 const repoNodeModules = join(import.meta.dirname, '..', '..', 'node_modules')
 const OFFLINE = 'http://127.0.0.1:9/v1'
 let provider: FakeProvider

@@ -8,7 +8,7 @@ import { createFixtureProject, runInProject, type FixtureProject } from '../../t
 // The built `retrace` binary, spawned on a project whose cassettes were recorded by its own
 // Vitest tests, once per exit code of `retrace ci replay`.
 
-const retraceBin = join(import.meta.dirname, '..', 'dist', 'bin', 'retrace.js')
+const retraceBin = join(import.meta.dirname, '..', 'bin', 'retrace.js')
 const OFFLINE = 'http://127.0.0.1:9/v1'
 let provider: FakeProvider
 let project: FixtureProject

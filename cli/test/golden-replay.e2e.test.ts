@@ -7,7 +7,7 @@ import { createFixtureProject, runInProject, type FixtureProject } from '../../t
 // A standalone golden cassette, written by the runtime SDK's writeGoldenCassette, names its
 // entry point; `retrace ci replay` re-runs that function offline with the recorded input.
 
-const retraceBin = join(import.meta.dirname, '..', 'dist', 'bin', 'retrace.js')
+const retraceBin = join(import.meta.dirname, '..', 'bin', 'retrace.js')
 let provider: FakeProvider
 let project: FixtureProject
 

@@ -8,7 +8,7 @@ import { cassetteText, weatherRun } from './hand-made-cassettes.ts'
 // `retrace review` and `retrace git-setup` on a real git repository made here: cassettes
 // committed, then one changed (prompt and answer), one added, one deleted.
 
-const retraceBin = join(import.meta.dirname, '..', 'dist', 'bin', 'retrace.js')
+const retraceBin = join(import.meta.dirname, '..', 'bin', 'retrace.js')
 // A repository of its own: no user or system git config leaks in.
 const GIT_ENV = {
   GIT_AUTHOR_NAME: 'Retrace Test',

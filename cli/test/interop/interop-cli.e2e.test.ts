@@ -8,7 +8,7 @@ import { everyShape } from './fixture-cassettes.ts'
 // The built `retrace` binary (run `npm run build` first), spawned on files in a project
 // folder: one export, one import, and the exit codes for bad input and bad usage.
 
-const retraceBin = join(import.meta.dirname, '..', '..', 'dist', 'bin', 'retrace.js')
+const retraceBin = join(import.meta.dirname, '..', '..', 'bin', 'retrace.js')
 let project: FixtureProject
 
 beforeAll(async () => {
