@@ -2,7 +2,7 @@
 // `await res.json()` of the 2 KB chat.completion.
 import { count, CHAT_PATH, JSON_HEADERS, postJson, REQUEST_BODY, REQUEST_HEADERS, REQUEST_OBJECT, RESPONSE_JSON, CHAT_URL, readJson, type BenchContext } from './fixtures.ts'
 import { byName, compareSubjects, ratio, rowOf, target, type MeasurementReport, type Subject } from './harness.ts'
-import { startMsw, startNock, startRetrace } from './tools.ts'
+import { retraceReplaySubjects, startMsw, startNock } from './tools.ts'
 
 /**
  * The in-process floor: what any fetch-shaped replay must at least do. Build the `Request`
@@ -21,21 +21,7 @@ export function jsonReplaySubjects(ctx: BenchContext): Record<'floor' | 'retrace
   const slow = { rounds: 3, iterations: count(ctx, 300), warmup: count(ctx, 100) }
   return {
     floor: { name: 'floor (Request+Response by hand)', start: async () => ({ call: floorJsonCall, stop: async () => {} }) },
-    retrace: {
-      name: 'retrace replay (global fetch)',
-      start: async () => {
-        const run = startRetrace(ctx.cassettes.json, { mode: 'replay', allowPlaybackRepeats: true })
-        // Looked up per call: the global fetch is Retrace's only while the cassette runs.
-        return { call: () => postJson(globalThis.fetch), stop: run.stop }
-      },
-    },
-    retraceExplicit: {
-      name: 'retrace replay (cassette.fetch)',
-      start: async () => {
-        const run = startRetrace(ctx.cassettes.json, { mode: 'replay', allowPlaybackRepeats: true })
-        return { call: () => postJson(run.cassette.fetch), stop: run.stop }
-      },
-    },
+    ...retraceReplaySubjects(ctx.cassettes.json, postJson),
     msw: {
       name: 'msw 3 setupServer + http.post',
       ...slow,

@@ -16,7 +16,7 @@ import {
   type BenchContext,
 } from './fixtures.ts'
 import { byName, compareSubjects, ratio, rowOf, type MeasurementReport } from './harness.ts'
-import { startMsw, startNock, startRetrace } from './tools.ts'
+import { retraceReplaySubjects, startMsw, startNock } from './tools.ts'
 
 /** A body stream with one chunk per event, all queued at once (what an instant replay can do at best). */
 function eventStream(): ReadableStream<Uint8Array> {
@@ -44,20 +44,7 @@ export async function replaySse(ctx: BenchContext): Promise<MeasurementReport> {
   const slow = { rounds: 3, iterations: count(ctx, 40), warmup: count(ctx, 10) }
   const subjects = {
     floor: { name: 'floor (in-process ReadableStream)', start: async () => ({ call: floorSseCall, stop: async () => {} }) },
-    retrace: {
-      name: 'retrace replay (global fetch)',
-      start: async () => {
-        const run = startRetrace(ctx.cassettes.sse, { mode: 'replay', allowPlaybackRepeats: true })
-        return { call: () => postSse(globalThis.fetch), stop: run.stop }
-      },
-    },
-    retraceExplicit: {
-      name: 'retrace replay (cassette.fetch)',
-      start: async () => {
-        const run = startRetrace(ctx.cassettes.sse, { mode: 'replay', allowPlaybackRepeats: true })
-        return { call: () => postSse(run.cassette.fetch), stop: run.stop }
-      },
-    },
+    ...retraceReplaySubjects(ctx.cassettes.sse, postSse),
     msw: {
       name: 'msw 3 setupServer + http.post',
       ...slow,

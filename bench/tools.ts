@@ -7,7 +7,7 @@ import { setupServer } from 'msw/node'
 import nock from 'nock'
 import { startCassette, type CassetteHandle, type CassetteOptions } from '@retrace/core'
 import { CHAT_ORIGIN, CHAT_URL } from './fixtures.ts'
-import type { Running } from './harness.ts'
+import type { Running, Subject } from './harness.ts'
 
 nock.restore()
 
@@ -31,6 +31,31 @@ export function startRetrace(file: string, options: CassetteOptions): RetraceRun
       const stopMs = performance.now() - started
       if (summary.mismatches > 0) throw new Error(`Retrace refused ${summary.mismatches} request(s) in ${file}: ${cassette.mismatches[0]?.message}`)
       return { stopMs, interactions: summary.interactions }
+    },
+  }
+}
+
+/**
+ * The two Retrace replay rows every replay measurement has: through the global `fetch` (what an
+ * SDK constructed after set-up uses) and through the explicit `cassette.fetch`.
+ */
+export function retraceReplaySubjects(file: string, post: (fetchImpl: typeof fetch) => Promise<unknown>): { retrace: Subject; retraceExplicit: Subject } {
+  const replay = { mode: 'replay', allowPlaybackRepeats: true } as const
+  return {
+    retrace: {
+      name: 'retrace replay (global fetch)',
+      start: async () => {
+        const run = startRetrace(file, replay)
+        // Looked up per call: the global fetch is Retrace's only while the cassette runs.
+        return { call: () => post(globalThis.fetch), stop: run.stop }
+      },
+    },
+    retraceExplicit: {
+      name: 'retrace replay (cassette.fetch)',
+      start: async () => {
+        const run = startRetrace(file, replay)
+        return { call: () => post(run.cassette.fetch), stop: run.stop }
+      },
     },
   }
 }
