@@ -7,7 +7,8 @@ export interface RuntimeTransport {
   send(event: WireEvent): void
   /** Waits until what was sent is delivered, or the timeout passes (or, with `untilUnreachable`, the server is found down). */
   flush(timeoutMs?: number, options?: { untilUnreachable?: boolean }): Promise<unknown>
-  close(): Promise<void>
+  /** Flushes (up to `timeoutMs`), then closes. */
+  close(timeoutMs?: number): Promise<void>
   /** Server messages (resume commands). Returns a function that stops listening. */
   onMessage(listener: (message: ServerMessage) => void): () => void
   /** The server's policy verdict for an LLM call, or undefined when it cannot be asked. */

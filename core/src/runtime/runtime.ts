@@ -7,7 +7,7 @@ import { checkRunLimits } from './enforcement/run-limits.ts'
 import type { ServerMessage, WireEvent } from './protocol/wire-events.ts'
 import type { RuntimeTransport, TransportFactory } from './runtime-transport.ts'
 import { checkTransportConfig, createRuntimeTransport } from './default-transport.ts'
-import { installExitFlush, type ExitReason } from './transport/exit-flush.ts'
+import { installExitFlush, type ExitFlushTarget, type ExitReason } from './transport/exit-flush.ts'
 import type { ActiveTrace } from './trace/active-trace.ts'
 import { currentFork } from './resume/fork-scope.ts'
 import { resumeRun } from './resume/handle-resume.ts'
@@ -24,7 +24,7 @@ const HOLD_LIMIT_MS = 30_000
 class Runtime {
   #config: RuntimeConfig | undefined
   #transport: RuntimeTransport | undefined
-  #factory: TransportFactory | undefined = createRuntimeTransport
+  #factory: TransportFactory = createRuntimeTransport
   #uninstallExitFlush: (() => void) | undefined
   /** Undoes what `ensureHooks` installed; undefined while nothing is installed. */
   #removeHooks: (() => void) | undefined
@@ -72,7 +72,7 @@ class Runtime {
    * restores the default WebSocket/HTTP/journal transport.
    *
    * @example
-   * runtime().setTransportFactory(() => createMemoryTransport())
+   * runtime().setTransportFactory(() => memoryTransport())
    */
   setTransportFactory(factory: TransportFactory | undefined): void {
     this.#factory = factory ?? createRuntimeTransport
@@ -84,30 +84,33 @@ class Runtime {
     return this.#transport
   }
 
-  /** Flushes and closes the transport; the next event opens a new one. */
+  /** Flushes (up to `timeoutMs`) and closes the transport; the next event opens a new one. */
   async closeTransport(timeoutMs: number): Promise<void> {
-    const transport = this.#transport
-    if (!transport) return
-    this.#uninstallExitFlush?.()
-    this.#uninstallExitFlush = undefined
-    this.#transport = undefined
-    await transport.flush(timeoutMs).catch(() => {})
-    await transport.close().catch(() => {})
+    await this.#detachTransport()
+      ?.close(timeoutMs)
+      .catch(() => {})
   }
 
+  /** Lets the old connection deliver what it holds (or journal it) in the background. */
   #dropTransport(): void {
+    void this.#detachTransport()
+      ?.close()
+      .catch(() => {})
+  }
+
+  /** Forgets the transport and its exit handling; returns it for the caller to close. */
+  #detachTransport(): RuntimeTransport | undefined {
     this.#uninstallExitFlush?.()
     this.#uninstallExitFlush = undefined
-    const old = this.#transport
+    const transport = this.#transport
     this.#transport = undefined
-    // The old connection delivers what it holds (or journals it) in the background.
-    if (old) void old.close().catch(() => {})
+    return transport
   }
 
   /** The transport, created on first use; undefined without an API key or when disabled. */
   transport(): RuntimeTransport | undefined {
     const config = this.config
-    if (!config.enabled || !config.apiKey || !this.#factory) return undefined
+    if (!config.enabled || !config.apiKey) return undefined
     if (!this.#transport) {
       try {
         const transport = this.#factory(config, () => [...this.resumables.keys()])
@@ -115,13 +118,7 @@ class Runtime {
         transport.onMessage((message) => {
           for (const listener of this.#messageListeners) listener(message)
         })
-        const { persist, stats } = transport
-        if (persist && stats) {
-          this.#uninstallExitFlush = installExitFlush(
-            { flush: (timeoutMs, options) => transport.flush(timeoutMs, options), persist: () => persist.call(transport), get stats() { return transport.stats! } },
-            { beforeFlush: (reason) => this.endRunningTraces(reason) },
-          )
-        }
+        if (handlesExit(transport)) this.#uninstallExitFlush = installExitFlush(transport, { beforeFlush: (reason) => this.endRunningTraces(reason) })
       } catch {
         // A transport that cannot start must not break the agent: traces are simply not sent.
         return undefined
@@ -226,6 +223,11 @@ async function askServer(transport: RuntimeTransport, trace: ActiveTrace, config
     }
     await new Promise((resolve) => setTimeout(resolve, wait).unref())
   }
+}
+
+/** A transport that can journal synchronously (the real one; test doubles cannot): it gets exit handling. */
+function handlesExit(transport: RuntimeTransport): transport is RuntimeTransport & ExitFlushTarget {
+  return typeof transport.persist === 'function' && transport.stats !== undefined
 }
 
 /** The error a run cut short by the process's exit ends with. */

@@ -104,8 +104,6 @@ export interface Transport {
   checkPolicy(request: PolicyCheck, timeoutMs?: number): Promise<PolicyVerdict | undefined>
   readonly state: TransportState
   readonly stats: TransportStats
-  /** False while the server cannot be reached (an outage was reported and nothing delivered since). */
-  readonly reachable: boolean
 }
 
 /** How a flush waits. */
@@ -153,6 +151,9 @@ export function createTransport(options: TransportOptions): Transport {
   return new RetraceTransport(resolveTransportOptions(options))
 }
 
+// The socket and the HTTP requests are opened inside `withoutInterception`, and their callbacks
+// inherit that bypass; the caller's code (resume listeners, onError, onLossy) runs through
+// `withInterceptionRestored`, or a resumed agent's LLM calls would go out live and uncaptured.
 class RetraceTransport implements Transport {
   readonly #options: ResolvedTransportOptions
   readonly #instanceId = randomBytes(6).toString('hex')
@@ -227,10 +228,6 @@ class RetraceTransport implements Transport {
     }
     if (options.channels === 'http') this.#useHttp = true
     else this.#channel.start()
-  }
-
-  get reachable(): boolean {
-    return !this.#inOutage && !this.#stopped
   }
 
   get state(): TransportState {
@@ -498,7 +495,6 @@ class RetraceTransport implements Transport {
   #onResume(message: ResumeMessage): void {
     for (const listener of this.#listeners) {
       try {
-        // The socket's callbacks inherit its bypass; the resumed agent's calls must be captured.
         withInterceptionRestored(() => listener(message))
       } catch (error) {
         this.#report(new RetraceError('RETRACE_RESUME', `A resume listener failed: ${(error as Error).message}`, { cause: error }))
@@ -611,7 +607,7 @@ class RetraceTransport implements Transport {
     if (this.#lossy.has(traceId)) return
     this.#lossy.add(traceId)
     try {
-      this.#options.onLossy(traceId)
+      withInterceptionRestored(() => this.#options.onLossy(traceId))
     } catch {
       // The SDK's callback must not break delivery.
     }
@@ -665,7 +661,7 @@ class RetraceTransport implements Transport {
 
   #report(error: RetraceError): void {
     try {
-      this.#options.onError(error)
+      withInterceptionRestored(() => this.#options.onError(error))
     } catch {
       // Never let the SDK's error callback break delivery.
     }
