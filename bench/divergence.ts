@@ -1,8 +1,9 @@
-// Divergence scoring cost, in process: the layered engine of @retrace/cassettes on
+// Divergence scoring cost, in process: the layered engine of @retrace/divergence on
 // paraphrase-level 3,000-character outputs, identical runs (the exact-layer short-circuit)
 // and a 10-step tool-calling run. Run alone: node --conditions=@retrace/source bench/divergence.ts
 import { pathToFileURL } from 'node:url'
-import { compareRuns, compareTexts, type RunRecord, type Step, type StoredStep } from '@retrace/cassettes'
+import type { Step, StoredStep } from '@retrace/cassettes'
+import { compareRuns, compareTexts, type RunRecord } from '@retrace/divergence'
 
 export interface DivergenceBenchRow {
   name: string

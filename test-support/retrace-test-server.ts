@@ -20,9 +20,9 @@ import {
   type WireSpan,
   type WireTraceEnd,
   type WireTraceStart,
-} from '../core/src/runtime/protocol/wire-events.ts'
+} from '@retrace/protocol'
 
-// A Retrace API server for tests, implementing wire protocol v1 (core/PROTOCOL.md) over a
+// A Retrace API server for tests, implementing wire protocol v1 (protocol/PROTOCOL.md) over a
 // real node:http server and a `ws` WebSocketServer: events stored once per id, batches
 // acknowledged, auth by `x-retrace-key`, and knobs to break it on purpose.
 

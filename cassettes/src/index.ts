@@ -36,4 +36,3 @@ export { findClosestRequest, type ClosestRequest } from './matching/find-closest
 
 export { VOLATILE_BODY_KEYS, VOLATILE_HEADERS, UNSTORED_HEADERS, isVolatileHeader, maskVolatileFields } from './stability/volatile-fields.ts'
 export { stabilizeRecording } from './stability/stabilize-recording.ts'
-export * from './divergence/index.ts'

@@ -1,4 +1,5 @@
-import { CassetteFormatError, parseCassette, type DivergenceOptions } from '@retrace/cassettes'
+import { CassetteFormatError, parseCassette } from '@retrace/cassettes'
+import { type DivergenceOptions } from '@retrace/divergence'
 import { buildTimeline, type Timeline } from './build-timeline.ts'
 import { diffCassettes, type CassetteDiff } from './diff-cassettes.ts'
 

@@ -1,4 +1,5 @@
-import { canonicalJson, parseArguments, type Cassette, type JsonValue, type Message, type MessagePart, type StoredStep, type ToolDefinition } from '@retrace/cassettes'
+import { canonicalJson, type Cassette, type JsonValue, type Message, type MessagePart, type StoredStep, type ToolDefinition } from '@retrace/cassettes'
+import { parseArguments } from '@retrace/divergence'
 import { stepText, stepToolCalls } from '@retrace/core'
 import { cassetteParts, type CassetteStep } from './cassette-steps.ts'
 

@@ -1,19 +1,5 @@
-import {
-  canonicalJson,
-  compareRuns,
-  compileMatchOptions,
-  diffRequests,
-  maskVolatileFields,
-  normalizeUrlForMatching,
-  type Cassette,
-  type DivergenceOptions,
-  type DivergenceReason,
-  type DivergenceResult,
-  type Interaction,
-  type JsonValue,
-  type RecordedRequest,
-  type RequestDifference,
-} from '@retrace/cassettes'
+import { canonicalJson, compileMatchOptions, diffRequests, maskVolatileFields, normalizeUrlForMatching, type Cassette, type Interaction, type JsonValue, type RecordedRequest, type RequestDifference } from '@retrace/cassettes'
+import { compareRuns, type DivergenceOptions, type DivergenceReason, type DivergenceResult } from '@retrace/divergence'
 import { stepText } from '@retrace/core'
 import { buildTimeline, type TimelineStep, type TimelineTotals } from './build-timeline.ts'
 import { cassetteParts } from './cassette-steps.ts'

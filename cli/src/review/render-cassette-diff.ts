@@ -1,4 +1,5 @@
-import { formatRequestDifferences, type DivergenceReason } from '@retrace/cassettes'
+import { formatRequestDifferences } from '@retrace/cassettes'
+import { type DivergenceReason } from '@retrace/divergence'
 import type { Terminal } from '../output/terminal.ts'
 import type { CassetteDiff, StepDiff, StepMetrics } from './diff-cassettes.ts'
 import { formatCount, formatDelta, formatMs, formatUsd } from './format.ts'

@@ -8,7 +8,7 @@ export { checkRunLimits, type RunLimits, type LimitBreach } from './enforcement/
 export { isSampled } from './sampling.ts'
 export { runtime } from './runtime.ts'
 export type { RuntimeTransport, TransportFactory } from './runtime-transport.ts'
-export * from './protocol/wire-events.ts'
+export * from '@retrace/protocol'
 export { createRuntimeTransport } from './default-transport.ts'
 export * from './transport/index.ts'
 export { flush, shutdown, type FlushOutcome } from './flush.ts'

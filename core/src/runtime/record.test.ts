@@ -3,7 +3,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test } fr
 import { startFakeProvider, type FakeProvider } from '../fake-provider/index.ts'
 import { configure } from './configure.ts'
 import { RetraceEnforcementError } from './enforcement/retrace-enforcement-error.ts'
-import type { WireEvent, WireSpan } from './protocol/wire-events.ts'
+import type { WireEvent, WireSpan } from '@retrace/protocol'
 import { record, lastTrace } from './record.ts'
 import { runtime } from './runtime.ts'
 import { agent, span, tool } from './span.ts'

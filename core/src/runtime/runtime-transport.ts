@@ -1,4 +1,4 @@
-import type { PolicyCheck, PolicyVerdict, ServerMessage, WireEvent } from './protocol/wire-events.ts'
+import type { PolicyCheck, PolicyVerdict, ServerMessage, WireEvent } from '@retrace/protocol'
 import type { RuntimeConfig } from './config/runtime-config.ts'
 
 /** What the runtime needs from a transport (the WebSocket/HTTP/journal one, or a test double). */

@@ -4,7 +4,7 @@ import { addInteractionObserver, setRequestGate } from '../capture/interaction-o
 import { resolveRuntimeConfig, type RuntimeConfig, type RuntimeConfigInput } from './config/runtime-config.ts'
 import { RetraceEnforcementError } from './enforcement/retrace-enforcement-error.ts'
 import { checkRunLimits } from './enforcement/run-limits.ts'
-import type { ServerMessage, WireEvent } from './protocol/wire-events.ts'
+import type { ServerMessage, WireEvent } from '@retrace/protocol'
 import type { RuntimeTransport, TransportFactory } from './runtime-transport.ts'
 import { checkTransportConfig, createRuntimeTransport } from './default-transport.ts'
 import { installExitFlush, type ExitFlushTarget, type ExitReason } from './transport/exit-flush.ts'

@@ -1,4 +1,5 @@
-import { compareRuns, RetraceError, toJsonValue, type DivergenceOptions, type DivergenceResult, type JsonValue } from '@retrace/cassettes'
+import { RetraceError, toJsonValue, type JsonValue } from '@retrace/cassettes'
+import { compareRuns, type DivergenceOptions, type DivergenceResult } from '@retrace/divergence'
 import { divergedMessage } from '../messages/failure-messages.ts'
 import type { MatcherOutcome, RunnerContext } from '../runner-context.ts'
 import { readReceivedRun } from '../runs/received-run.ts'

@@ -1,5 +1,6 @@
 import { relative } from 'node:path'
-import { CassetteMismatchError, RetraceError, type DivergenceResult } from '@retrace/cassettes'
+import { CassetteMismatchError, RetraceError } from '@retrace/cassettes'
+import { type DivergenceResult } from '@retrace/divergence'
 import type { RunnerContext } from '../runner-context.ts'
 import { recordCommand, rerecordCommand } from './rerecord-command.ts'
 

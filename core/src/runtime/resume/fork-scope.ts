@@ -1,6 +1,6 @@
 import { AsyncLocalStorage } from 'node:async_hooks'
 import { canonicalJson, type Interaction, type JsonValue } from '@retrace/cassettes'
-import type { WireSpan } from '../protocol/wire-events.ts'
+import type { WireSpan } from '@retrace/protocol'
 
 /**
  * A function re-running as a fork: the recorded run it comes from, and the 1-based step from

@@ -2,7 +2,7 @@ import { parseCassette, type Interaction, type JsonValue } from '@retrace/casset
 import { runInSession } from '../../capture/session-routing.ts'
 import { CassetteSession } from '../../session/cassette-session.ts'
 import { detectLlmApi } from '../../steps/detect-llm-api.ts'
-import type { ResumeMessage } from '../protocol/wire-events.ts'
+import type { ResumeMessage } from '@retrace/protocol'
 import type { ActiveTrace } from '../trace/active-trace.ts'
 import { runInFork } from './fork-scope.ts'
 

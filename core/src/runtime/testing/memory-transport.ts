@@ -1,4 +1,4 @@
-import type { PolicyCheck, PolicyVerdict, ServerMessage, WireEvent } from '../protocol/wire-events.ts'
+import type { PolicyCheck, PolicyVerdict, ServerMessage, WireEvent } from '@retrace/protocol'
 import type { RuntimeTransport } from '../runtime-transport.ts'
 
 /** A transport that keeps what it is sent, for tests of the runtime (not exported from the package). */

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto'
 import { canonicalJson, type Interaction, type JsonValue, type Step } from '@retrace/cassettes'
 import { extractStep } from '../../steps/extract-step.ts'
 import { stepToolCalls } from '../../steps/step-output.ts'
-import type { ErrorInfo, SpanAgent, WireEvent, WireSpan, WireTraceEnd } from '../protocol/wire-events.ts'
+import type { ErrorInfo, SpanAgent, WireEvent, WireSpan, WireTraceEnd } from '@retrace/protocol'
 import { capturePayload } from './payload.ts'
 import type { TraceScope } from './trace-scope.ts'
 

@@ -1,5 +1,5 @@
 import { AsyncLocalStorage } from 'node:async_hooks'
-import type { SpanAgent } from '../protocol/wire-events.ts'
+import type { SpanAgent } from '@retrace/protocol'
 import type { ActiveTrace } from './active-trace.ts'
 
 /** Where code runs, in a recorded run: its trace, the span it is inside, the agent it acts for. */

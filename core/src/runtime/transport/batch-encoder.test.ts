@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest'
-import type { WireEvent } from '../protocol/wire-events.ts'
+import type { WireEvent } from '@retrace/protocol'
 import { createBackoff } from './backoff.ts'
 import { encodeBatches, traceIdOf } from './batch-encoder.ts'
 

@@ -1,5 +1,5 @@
 import { toJsonValue } from '@retrace/cassettes'
-import type { WireEvent } from '../protocol/wire-events.ts'
+import type { WireEvent } from '@retrace/protocol'
 
 /** A batch serialised once: the same bytes are journaled, sent over the WebSocket and posted over HTTP. */
 export interface EncodedBatch {

@@ -1,7 +1,7 @@
 import http, { type IncomingHttpHeaders } from 'node:http'
 import https from 'node:https'
 import { withoutInterception } from '../../capture/session-routing.ts'
-import { API_KEY_HEADER, PROTOCOL_HEADER, PROTOCOL_VERSION } from '../protocol/wire-events.ts'
+import { API_KEY_HEADER, PROTOCOL_HEADER, PROTOCOL_VERSION } from '@retrace/protocol'
 
 // The transport's own HTTP requests: run outside Retrace's interception (which would record
 // them, or refuse them under RETRACE_BLOCK_EGRESS), on keep-alive sockets that never keep the

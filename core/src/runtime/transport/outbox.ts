@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs'
 import { hostname } from 'node:os'
 import { join } from 'node:path'
-import type { WireEvent } from '../protocol/wire-events.ts'
+import type { WireEvent } from '@retrace/protocol'
 import { traceIdOf, type EncodedBatch } from './batch-encoder.ts'
 import { RetraceJournalError } from './errors.ts'
 import { FifoQueue } from './fifo-queue.ts'

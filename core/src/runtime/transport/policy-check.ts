@@ -1,5 +1,5 @@
 import type http from 'node:http'
-import { POLICY_CHECK_PATH, PolicyVerdictSchema, type PolicyCheck, type PolicyVerdict } from '../protocol/wire-events.ts'
+import { POLICY_CHECK_PATH, PolicyVerdictSchema, type PolicyCheck, type PolicyVerdict } from '@retrace/protocol'
 import { createAgent, postJson } from './http-client.ts'
 
 /** Where to ask for a verdict. */

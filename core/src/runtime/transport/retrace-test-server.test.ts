@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, test } from 'vitest'
 import WebSocket from 'ws'
 import { startRetraceTestServer, type RetraceTestServer } from '../../../../test-support/retrace-test-server.ts'
-import type { WireEvent } from '../protocol/wire-events.ts'
+import type { WireEvent } from '@retrace/protocol'
 
 // The test server (test-support/retrace-test-server.ts) is tested here, with a raw client,
 // because the workspace's Vitest projects only collect tests under the packages.

@@ -17,7 +17,7 @@ import {
   type ResumeMessage,
   type ServerMessage,
   type WireEvent,
-} from '../protocol/wire-events.ts'
+} from '@retrace/protocol'
 import { createBackoff, type Backoff } from './backoff.ts'
 import { encodeBatches, traceIdOf } from './batch-encoder.ts'
 import {

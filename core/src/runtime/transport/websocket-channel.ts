@@ -2,7 +2,7 @@ import { connect as netConnect, isIP, type Socket } from 'node:net'
 import { connect as tlsConnect, type ConnectionOptions } from 'node:tls'
 import WebSocket from 'ws'
 import { withoutInterception } from '../../capture/session-routing.ts'
-import { API_KEY_HEADER, CLOSE_CODES, PROTOCOL_HEADER, PROTOCOL_VERSION, ServerMessageSchema, type ServerMessage } from '../protocol/wire-events.ts'
+import { API_KEY_HEADER, CLOSE_CODES, PROTOCOL_HEADER, PROTOCOL_VERSION, ServerMessageSchema, type ServerMessage } from '@retrace/protocol'
 import type { Backoff } from './backoff.ts'
 import { retryAfterSeconds } from './http-client.ts'
 

@@ -1,5 +1,5 @@
 import { expect, test } from 'vitest'
-import type { StoredStep } from '../schema/step.ts'
+import type { StoredStep } from '@retrace/cassettes'
 import { compareRuns } from './compare-runs.ts'
 import { formatDivergence } from './format-divergence.ts'
 

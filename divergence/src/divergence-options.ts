@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { RetraceConfigError } from '../errors/retrace-config-error.ts'
+import { RetraceConfigError } from '@retrace/cassettes'
 import { CRITICAL_TOKEN_KINDS, CriticalTokenKindSchema, type CriticalTokenKind } from './critical-tokens.ts'
 import { EmbedderSchema, type Embedder } from './embedding.ts'
 import { compilePathPatterns, type PathPatterns } from './path-patterns.ts'
@@ -108,7 +108,7 @@ export function parseDivergenceOptions(input: unknown, field = 'divergence'): Di
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!
     const where = [field, ...issue.path.map(String)].join('.')
-    throw new RetraceConfigError(where, issue.message, 'See DivergenceOptions in @retrace/cassettes for the accepted fields.')
+    throw new RetraceConfigError(where, issue.message, 'See DivergenceOptions in @retrace/divergence for the accepted fields.')
   }
   const options = input as DivergenceOptions
   for (const key of ['ignorePaths', 'setPaths'] as const) {

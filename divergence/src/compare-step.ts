@@ -1,4 +1,4 @@
-import type { Step, StoredStep } from '../schema/step.ts'
+import type { Step, StoredStep } from '@retrace/cassettes'
 import { scoreJson } from './compare-json.ts'
 import { scoreTexts, type TextScoring } from './compare-text.ts'
 import { resolveDivergenceOptions, type DivergenceOptions } from './divergence-options.ts'

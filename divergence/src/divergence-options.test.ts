@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest'
-import { RetraceConfigError } from '../errors/retrace-config-error.ts'
+import { RetraceConfigError } from '@retrace/cassettes'
 import { DEFAULT_DIVERGENCE_OPTIONS, mergeDivergenceOptions, parseDivergenceOptions, resolveDivergenceOptions } from './divergence-options.ts'
 
 describe('parseDivergenceOptions', () => {

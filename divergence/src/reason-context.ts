@@ -1,4 +1,4 @@
-import type { JsonValue } from '../json/json-value.ts'
+import type { JsonValue } from '@retrace/cassettes'
 import type { DivergenceLayer, DivergenceReason, DivergenceReasonKind } from './divergence-result.ts'
 
 /** Where a comparison happens: carried down so every reason names its step, tool and path. */

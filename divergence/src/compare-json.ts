@@ -1,7 +1,5 @@
 import jsonPatch from 'fast-json-patch'
-import { canonicalJson } from '../json/canonical-json.ts'
-import { formatJsonPath, omitJsonPaths, transformJsonPath, type PathSegment } from '../json/json-path.ts'
-import { isJsonObject, type JsonValue } from '../json/json-value.ts'
+import { canonicalJson, formatJsonPath, omitJsonPaths, transformJsonPath, type PathSegment, isJsonObject, type JsonValue } from '@retrace/cassettes'
 import { scoreTexts, type TextScoring } from './compare-text.ts'
 import { resolveDivergenceOptions, type DivergenceOptions } from './divergence-options.ts'
 import type { DivergenceReason, DivergenceReasonKind } from './divergence-result.ts'

@@ -1,4 +1,4 @@
-import { parseJsonPath, type PathSegment } from '../json/json-path.ts'
+import { parseJsonPath, type PathSegment } from '@retrace/cassettes'
 
 /** Parsed JSON path patterns (`$.arguments.tags`, `$..id`, `$.result.items[*].sku`). */
 export type PathPatterns = readonly PathSegment[][]

@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { RetraceError } from '../errors/retrace-error.ts'
+import { RetraceError } from '@retrace/cassettes'
 
 /**
  * An optional semantic scorer the user supplies (OpenAI embeddings, a local ONNX model, …).

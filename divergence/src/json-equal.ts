@@ -1,4 +1,4 @@
-import type { JsonValue } from '../json/json-value.ts'
+import type { JsonValue } from '@retrace/cassettes'
 
 /**
  * Deep equality of two JSON values, ignoring object key order. Allocates nothing, so the

@@ -1,6 +1,5 @@
 import { describe, expect, test } from 'vitest'
-import type { JsonValue } from '../json/json-value.ts'
-import type { Step, StoredStep } from '../schema/step.ts'
+import type { JsonValue, Step, StoredStep } from '@retrace/cassettes'
 import { compareRuns } from './compare-runs.ts'
 import { DivergenceResultSchema } from './divergence-result.ts'
 import type { RunRecord } from './run-record.ts'

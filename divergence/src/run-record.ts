@@ -1,6 +1,5 @@
 import { z } from 'zod'
-import { JsonValueSchema } from '../schema/body.ts'
-import { StepSchema, StoredStepSchema } from '../schema/step.ts'
+import { JsonValueSchema, StepSchema, StoredStepSchema } from '@retrace/cassettes'
 
 /**
  * One agent run as the divergence engine sees it: its LLM steps in order and, when

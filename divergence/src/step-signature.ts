@@ -1,5 +1,4 @@
-import type { JsonValue } from '../json/json-value.ts'
-import type { Step, StoredStep } from '../schema/step.ts'
+import type { JsonValue, Step, StoredStep } from '@retrace/cassettes'
 import { jsonEqual } from './json-equal.ts'
 import { equalIgnoringWhitespace } from './tokenize.ts'
 

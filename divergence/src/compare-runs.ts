@@ -1,5 +1,4 @@
-import { canonicalJson } from '../json/canonical-json.ts'
-import type { JsonValue } from '../json/json-value.ts'
+import { canonicalJson, type JsonValue } from '@retrace/cassettes'
 import { alignSteps } from './align-steps.ts'
 import { scoreJson } from './compare-json.ts'
 import { scoreStepPair, type StepOutcome } from './compare-step.ts'

@@ -1,6 +1,5 @@
 import { describe, expect, test } from 'vitest'
-import { RetraceError } from '../errors/retrace-error.ts'
-import type { StoredStep } from '../schema/step.ts'
+import { RetraceError, type StoredStep } from '@retrace/cassettes'
 import { compareRuns } from './compare-runs.ts'
 import { compareRunsAsync } from './compare-runs-async.ts'
 import type { Embedder } from './embedding.ts'

@@ -1,6 +1,5 @@
 import { describe, expect, test } from 'vitest'
-import type { JsonValue } from '../json/json-value.ts'
-import type { StoredStep } from '../schema/step.ts'
+import type { JsonValue, StoredStep } from '@retrace/cassettes'
 import { compareSteps } from './compare-step.ts'
 
 const base = { provider: 'openai', api: 'chat.completions', operation: 'chat', streamed: false, complete: true } as const

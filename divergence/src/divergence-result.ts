@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { JsonValueSchema } from '../schema/body.ts'
+import { JsonValueSchema } from '@retrace/cassettes'
 import { CriticalTokenKindSchema } from './critical-tokens.ts'
 
 /**

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest'
-import type { StoredStep } from '../schema/step.ts'
+import type { StoredStep } from '@retrace/cassettes'
 import { signaturesIdentical, stepSignature } from './step-signature.ts'
 
 const step = (overrides: Partial<StoredStep>): StoredStep => ({
