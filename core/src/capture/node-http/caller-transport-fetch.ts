@@ -45,7 +45,7 @@ export function callerTransportFetch(original: RequestFunction, callerOptions: R
     })
 }
 
-function bodyBytes(body: BodyInit): Uint8Array {
+function bodyBytes(body: NonNullable<RequestInit['body']>): Uint8Array {
   if (typeof body === 'string') return Buffer.from(body)
   if (body instanceof Uint8Array) return body
   if (body instanceof ArrayBuffer) return new Uint8Array(body)
