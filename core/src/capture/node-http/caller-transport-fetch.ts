@@ -5,10 +5,11 @@ import { decompressorFor } from '../undici/recording-handler.ts'
 
 type RequestFunction = (url: URL, options: RequestOptions, callback: (res: IncomingMessage) => void) => ClientRequest
 
-// Where a request goes comes from the URL it is sent to; everything else in the caller's
-// options says *how* it goes (agent, ca, cert/key/pfx, rejectUnauthorized, servername,
-// lookup, localAddress, signal, …) and is kept.
-const DESTINATION_OPTIONS = ['host', 'hostname', 'port', 'path', 'protocol', 'method', 'headers', 'auth', 'createConnection', 'href', 'search', 'hash', 'pathname']
+// Where a request goes comes from the URL it is sent to, and what it says from the request
+// as the caller wrote it (method, headers with `auth` already applied); everything else in
+// the caller's options says *how* it goes (agent, ca, cert/key/pfx, rejectUnauthorized,
+// servername, lookup, localAddress, createConnection, signal, …) and is kept.
+const DESTINATION_OPTIONS = ['host', 'hostname', 'port', 'path', 'protocol', 'method', 'headers', 'auth', 'href', 'search', 'hash', 'pathname']
 
 const NULL_BODY_STATUSES = new Set([101, 103, 204, 205, 304])
 
