@@ -30,8 +30,8 @@ vitest.beforeEach((context) => {
   if (task.file) startTest(task.file.filepath, fullName(task))
 })
 
-// The test whose code is running, whatever the imported expect guesses (Vitest ≥ 4.1 has
-// aroundEach; before that only the checks below that need no async context apply).
+// The test whose code is running, whatever the imported expect guesses. Needs Vitest's
+// aroundEach; with a Vitest that lacks it, the checks below that need no async context apply.
 const runningTest = new AsyncLocalStorage<NamedTask>()
 const aroundEach = (vitest as { aroundEach?: (fn: (runTest: () => Promise<void>, context: { task: unknown }) => Promise<void>) => void }).aroundEach
 aroundEach?.((runTest, context) => runningTest.run(context.task as NamedTask, runTest))
