@@ -34,5 +34,5 @@ export {
 export { diffRequests, formatRequestDifferences, type RequestDifference } from './matching/describe-request-diff.ts'
 export { findClosestRequest, type ClosestRequest } from './matching/find-closest-request.ts'
 
-export { VOLATILE_BODY_KEYS, VOLATILE_HEADERS, UNSTORED_HEADERS, isVolatileHeader, maskVolatileFields } from './stability/volatile-fields.ts'
+export { VOLATILE_BODY_KEYS, VOLATILE_HEADERS, UNSTORED_HEADERS, REPLAYED_RESPONSE_HEADERS, isVolatileHeader, maskVolatileFields } from './stability/volatile-fields.ts'
 export { stabilizeRecording } from './stability/stabilize-recording.ts'

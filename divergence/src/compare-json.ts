@@ -61,9 +61,11 @@ export function scoreJson(expected: JsonValue, received: JsonValue, scoring: Tex
   let b: JsonValue = root === undefined ? received : { [root]: received }
   let copied = false
   if (options.ignorePaths.length) {
+    const [unomittedA, unomittedB] = [a, b]
     a = omitJsonPaths(a, options.ignorePaths)
     b = omitJsonPaths(b, options.ignorePaths)
-    copied = true
+    // omitJsonPaths copies only when it removed something.
+    copied = a !== unomittedA && b !== unomittedB
   }
   const size = Math.max(1, leafCount(a), leafCount(b))
   const reasons: DivergenceReason[] = []

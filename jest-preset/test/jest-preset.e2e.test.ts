@@ -40,7 +40,8 @@ beforeAll(async () => {
 })
 afterAll(() => provider.stop())
 
-describe('@retrace/jest-preset end to end', () => {
+// Each step spawns Jest; a cold cache or a busy machine makes the first one slow.
+describe('@retrace/jest-preset end to end', { timeout: 90_000 }, () => {
   test('the first run records, across two workers and two files', async () => {
     const result = await jest([], { FAKE_OPENAI_URL: provider.openaiBaseURL })
     expect(result.output).toContain('Tests:       3 passed, 3 total')
@@ -88,5 +89,55 @@ describe('@retrace/jest-preset end to end', () => {
     expect(project.read('__cassettes__/weather.test.ts/weather in Paris.cassette.json')).toContain('What is the weather in Lyon?')
     const replay = await jest(['weather.test.ts'], { FAKE_OPENAI_URL: OFFLINE })
     expect(replay.code).toBe(0)
+  })
+})
+
+// Jest's documented native-ESM set-up (`transform: {}`, `node --experimental-vm-modules`) in a
+// `"type": "module"` project, with the preset: an `.mjs` test and a TypeScript test Jest treats
+// as ESM keep their `import`s (and `import.meta`), record, then replay offline. A cold Jest
+// cache transforms Retrace's built files first: allow for it.
+describe('@retrace/jest-preset under native ESM', { timeout: 120_000 }, () => {
+  let esm: FixtureProject
+  const jestEsm = (env: Record<string, string>) =>
+    runInProject(esm, process.execPath, ['--experimental-vm-modules', 'node_modules/jest/bin/jest.js', '-w', '2'], env)
+
+  beforeAll(() => {
+    esm = createFixtureProject({
+      'package.json': JSON.stringify({ name: 'jest-esm-fixture', private: true, type: 'module' }),
+      'jest.config.js': `export default { preset: '@retrace/jest-preset', transform: {}, extensionsToTreatAsEsm: ['.ts'] }\n`,
+      'agent.mjs': FIXTURE_AGENT,
+      'paris.test.mjs': `import { runAgent } from './agent.mjs'
+
+test('weather in Paris', async () => {
+  expect(import.meta.url).toMatch(/paris\\.test\\.mjs$/)
+  await expect(() => runAgent('What is the weather in Paris?')).toMatchCassette()
+})
+`,
+      'rome.test.ts': `import { runAgent } from './agent.mjs'
+
+test('weather in Rome', async () => {
+  const question: string = 'What is the weather in Rome?'
+  expect(import.meta.url).toMatch(/rome\\.test\\.ts$/)
+  await expect(() => runAgent(question)).toMatchCassette()
+})
+`,
+    })
+  })
+
+  test('records, keeping ES modules as ES modules', async () => {
+    const result = await jestEsm({ FAKE_OPENAI_URL: provider.openaiBaseURL })
+    expect(result.output).not.toContain('require is not defined')
+    expect(result.output).toContain('Tests:       2 passed, 2 total')
+    expect(result.output).toContain('Retrace cassettes: 2 recorded')
+    expect(result.code).toBe(0)
+  })
+
+  test('replays offline', async () => {
+    const calls = provider.requestCount
+    const result = await jestEsm({ FAKE_OPENAI_URL: OFFLINE })
+    expect(result.output).toContain('Tests:       2 passed, 2 total')
+    expect(result.output).toContain('Retrace cassettes: 0 recorded · 2 replayed · 2 equivalent · 0 diverged')
+    expect(result.code).toBe(0)
+    expect(provider.requestCount).toBe(calls)
   })
 })

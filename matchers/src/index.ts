@@ -1,6 +1,7 @@
 export type { RunnerContext, MatcherOutcome } from './runner-context.ts'
 export { matchCassette, judgeRun } from './matchers/match-cassette.ts'
 export { retraceMatchers } from './matchers/retrace-matchers.ts'
+export { TestContextError } from './errors/test-context-error.ts'
 export { matchTrajectory, type TrajectoryMode, type ExpectedToolCall } from './matchers/match-trajectory.ts'
 export { matchBudget, spendOf, type Budget, type RunSpend } from './matchers/stay-within-budget.ts'
 export { configureMatchers, resolveMatchOptions, DEFAULTS_VARIABLE, type MatchCassetteOptions } from './matchers/matcher-options.ts'

@@ -137,11 +137,14 @@ function forEachChild(node: JsonValue, each: (child: JsonValue, set: (next: Json
  * omitJsonPaths({ a: 1, b: { id: 'x', c: 2 } }, ['$..id']) // { a: 1, b: { c: 2 } }
  */
 export function omitJsonPaths<T extends JsonValue>(value: T, paths: ReadonlyArray<string | PathSegment[]>): T {
-  if (paths.length === 0) return value
+  const parsed = paths.map((path) => (typeof path === 'string' ? parseJsonPath(path) : path))
+  // Most bodies hold none of the paths (the default ones are provider-specific): copy only when
+  // something is removed, so matching a large body costs a walk along the paths, not a clone.
+  let selects = false
+  for (const segments of parsed) if (!selects) visitPath(value, segments, () => (selects = true))
+  if (!selects) return value
   const copy = structuredClone(value)
-  for (const path of paths) {
-    visitPath(copy, typeof path === 'string' ? parseJsonPath(path) : path, (_current, replace) => replace(undefined))
-  }
+  for (const segments of parsed) visitPath(copy, segments, (_current, replace) => replace(undefined))
   return copy
 }
 

@@ -1,3 +1,4 @@
+import type { JsonValue } from '../json/json-value.ts'
 import type { RecordedRequest } from '../schema/interaction.ts'
 import { diffWords } from 'diff'
 import { diffRequests, type RequestDifference } from './describe-request-diff.ts'
@@ -14,8 +15,10 @@ export interface ClosestRequest {
 /**
  * Finds the recorded request closest to `received`: among requests to the same method and
  * endpoint (else the same origin), the one with the smallest difference, where a changed
- * string counts by the share of its words that changed and any other change counts 1; ties
- * go to the earliest. Returns `undefined` when the cassette never went to that origin.
+ * string counts by the share of its words that changed, an added or removed value by the
+ * number of values in it (a whole new message outweighs an edited field), and any other
+ * change counts 1; ties go to the interaction at `position` (where the run is), else the
+ * earliest. Returns `undefined` when the cassette never went to that origin.
  *
  * @example
  * const closest = findClosestRequest(received, cassette.interactions.map((i) => i.request), options)
@@ -25,6 +28,7 @@ export function findClosestRequest(
   received: RecordedRequest,
   recorded: readonly RecordedRequest[],
   options: CompiledMatchOptions,
+  position?: number,
 ): ClosestRequest | undefined {
   const endpoint = (request: RecordedRequest) =>
     `${request.method.toUpperCase()} ${normalizeUrlForMatching(request.url, options.ignoreQueryParams).split('?')[0]}`
@@ -36,15 +40,23 @@ export function findClosestRequest(
     const request = recorded[index]!
     const differences = diffRequests(request, received, options)
     const distance = differences.reduce((sum, difference) => sum + differenceSize(difference), 0)
-    if (!best || distance < best.distance) best = { index, request, differences, distance }
+    if (!best || distance < best.distance || (distance === best.distance && index === position)) best = { index, request, differences, distance }
   }
   return best && { index: best.index, request: best.request, differences: best.differences }
 }
 
 function differenceSize(difference: RequestDifference): number {
   const { recorded, received } = difference
-  if (difference.kind !== 'changed' || typeof recorded !== 'string' || typeof received !== 'string') return 1
+  if (difference.kind === 'added') return leafCount(received)
+  if (difference.kind === 'removed') return leafCount(recorded)
+  if (typeof recorded !== 'string' || typeof received !== 'string') return 1
   let changed = 0
   for (const part of diffWords(recorded, received)) if (part.added || part.removed) changed += part.value.length
   return Math.min(1, changed / Math.max(1, recorded.length + received.length))
+}
+
+function leafCount(value: JsonValue | undefined): number {
+  if (Array.isArray(value)) return Math.max(1, value.reduce((sum: number, item) => sum + leafCount(item), 0))
+  if (value !== null && typeof value === 'object') return Math.max(1, Object.values(value).reduce((sum: number, item) => sum + leafCount(item), 0))
+  return 1
 }

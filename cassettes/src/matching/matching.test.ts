@@ -65,6 +65,39 @@ describe('diffs and closest request', () => {
     expect(findClosestRequest({ ...chat('x'), url: 'https://elsewhere.example.com/v1/chat/completions' }, recorded, options)).toBeUndefined()
   })
 
+  // A Gemini tool loop as @ai-sdk/google sends it: step 2 repeats step 1 and adds the model's
+  // function call and the tool's answer, each with an id the client made up.
+  const gemini = (contents: unknown[]): RecordedRequest => ({
+    method: 'POST',
+    url: 'https://generativelanguage.googleapis.com/v1beta/models/gemini-2.5-flash:generateContent',
+    headers: {},
+    body: { json: { contents } as never },
+  })
+  const user = { role: 'user', parts: [{ text: 'What is the weather in Paris?' }] }
+  const call = (id: string) => ({ role: 'model', parts: [{ functionCall: { id, name: 'get_weather', args: { city: 'Paris' } } }] })
+  const result = (id: string, content: Record<string, unknown>) => ({
+    role: 'user',
+    parts: [{ functionResponse: { id, name: 'get_weather', response: { name: 'get_weather', content } } }],
+  })
+
+  test('ids the client generates (Gemini functionCall / functionResponse) do not decide a match', () => {
+    const recorded = gemini([user, call('UGj2TKx8DTbGx21f'), result('UGj2TKx8DTbGx21f', { sky: 'sunny' })])
+    const replayed = gemini([user, call('q9LrW0aZc1Yb7XkE'), result('q9LrW0aZc1Yb7XkE', { sky: 'sunny' })])
+    expect(requestKey(replayed, options)).toBe(requestKey(recorded, options))
+    expect(requestKey(gemini([user, call('q9LrW0aZc1Yb7XkE'), result('q9LrW0aZc1Yb7XkE', { sky: 'rain' })]), options)).not.toBe(requestKey(recorded, options))
+  })
+
+  test('a changed step 2 is blamed on step 2, not on the shorter step 1', () => {
+    const recorded = [gemini([user]), gemini([user, call('UGj2TKx8DTbGx21f'), result('UGj2TKx8DTbGx21f', { city: 'Paris', sky: 'sunny' })])]
+    const received = gemini([user, call('q9LrW0aZc1Yb7XkE'), result('q9LrW0aZc1Yb7XkE', { city: 'Paris', sky: 'rainy', temperatureC: 12 })])
+    const closest = findClosestRequest(received, recorded, options)
+    expect(closest?.index).toBe(1)
+    expect(closest?.differences.map((d) => d.path)).toEqual([
+      '$.contents[2].parts[0].functionResponse.response.content.sky',
+      '$.contents[2].parts[0].functionResponse.response.content.temperatureC',
+    ])
+  })
+
   test('the mismatch error names the request, the closest step and how to re-record', () => {
     const error = new CassetteMismatchError({
       file: '/tmp/a.cassette.json',

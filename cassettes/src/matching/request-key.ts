@@ -46,14 +46,27 @@ export interface CompiledMatchOptions {
 }
 
 /**
- * Parses the JSON paths in match options once (a bad path throws here, at set-up, not on a request).
+ * Request-body fields that SDKs fill with ids they generate themselves, different on every
+ * run, so a replayed request could never match: left out of matching by default.
+ * @ai-sdk/google gives each Gemini function call and its response a random id.
+ */
+export const CLIENT_GENERATED_ID_PATHS: readonly string[] = [
+  '$.contents[*].parts[*].functionCall.id',
+  '$.contents[*].parts[*].functionResponse.id',
+]
+
+const clientGeneratedIdPaths = CLIENT_GENERATED_ID_PATHS.map((path) => parseJsonPath(path))
+
+/**
+ * Parses the JSON paths in match options once (a bad path throws here, at set-up, not on a
+ * request), after the {@link CLIENT_GENERATED_ID_PATHS} that are never matched on.
  *
  * @example
  * const compiled = compileMatchOptions({ ignorePaths: ['$..timestamp'] })
  */
 export function compileMatchOptions(options: MatchOptions = {}): CompiledMatchOptions {
   return {
-    ignorePaths: (options.ignorePaths ?? []).map((path) => parseJsonPath(path)),
+    ignorePaths: [...clientGeneratedIdPaths, ...(options.ignorePaths ?? []).map((path) => parseJsonPath(path))],
     ignoreQueryParams: options.ignoreQueryParams ?? [],
     matchHeaders: (options.matchHeaders ?? []).map((name) => name.toLowerCase()),
   }

@@ -1,18 +1,21 @@
 import { canonicalJson } from '../json/canonical-json.ts'
-import { isJsonObject, type JsonValue } from '../json/json-value.ts'
+import type { JsonValue } from '../json/json-value.ts'
 import { compileMatchOptions, normalizeUrlForMatching, requestKey, type CompiledMatchOptions } from '../matching/request-key.ts'
 import type { Body } from '../schema/body.ts'
 import type { Cassette } from '../schema/cassette.ts'
 import type { Interaction, RecordedResponse } from '../schema/interaction.ts'
-import { isVolatileHeader, maskVolatileFields, VOLATILE_BODY_KEYS } from './volatile-fields.ts'
+import { CarriedValues } from './carried-values.ts'
+import { isVolatileHeader, maskVolatileFields, REPLAYED_RESPONSE_HEADERS } from './volatile-fields.ts'
 
 /**
  * Makes a fresh recording diff-stable against the previous file: every interaction that
  * equals a previously recorded one except for volatile values (ids, timestamps, timings,
  * request-id headers) is kept byte-for-byte as it was, and the new run's generated ids are
  * mapped back to the old ones in later requests and responses so the cassette stays
- * consistent (a tool call id from response 1 is the id request 2 sends back).
- * Re-recording an unchanged run therefore rewrites nothing.
+ * consistent (a tool call id from response 1 is the id request 2 sends back), the run's
+ * result included. Response headers other than those a client acts on
+ * ({@link REPLAYED_RESPONSE_HEADERS}) never make a step new. Re-recording an unchanged run
+ * therefore rewrites nothing.
  *
  * @example
  * const stable = stabilizeRecording(readCassetteFile(file), freshRecording)
@@ -20,7 +23,7 @@ import { isVolatileHeader, maskVolatileFields, VOLATILE_BODY_KEYS } from './vola
  */
 export function stabilizeRecording(previous: Cassette | undefined, next: Cassette, options: CompiledMatchOptions = compileMatchOptions()): Cassette {
   if (!previous || previous.interactions.length === 0) return next
-  const idMap = new Map<string, string>()
+  const carried = new CarriedValues()
   const unused = new Map<string, number[]>()
   previous.interactions.forEach((interaction, index) => {
     const key = requestKey(interaction.request, options)
@@ -28,13 +31,13 @@ export function stabilizeRecording(previous: Cassette | undefined, next: Cassett
   })
   let changed = false
   const interactions = next.interactions.map((fresh) => {
-    const remapped = idMap.size > 0 ? (replaceMappedStrings(fresh as unknown as JsonValue, idMap) as unknown as Interaction) : fresh
+    const remapped = carried.hasIds ? (carried.remapIds(fresh as unknown as JsonValue) as unknown as Interaction) : fresh
     const candidates = unused.get(requestKey(remapped.request, options))
     const oldIndex = candidates?.[0]
     const old = oldIndex === undefined ? undefined : previous.interactions[oldIndex]
     if (old && comparableForm(old) === comparableForm(remapped)) {
       candidates!.shift()
-      collectVolatilePairs(remapped as unknown as JsonValue, old as unknown as JsonValue, idMap)
+      carried.collect(remapped, old)
       return old
     }
     changed = true
@@ -43,7 +46,14 @@ export function stabilizeRecording(previous: Cassette | undefined, next: Cassett
   // The recorder's name stays as it was when nothing changed, so an upgrade alone is no diff;
   // everything else (the run's result) is the new run's.
   const unchanged = !changed && interactions.length === previous.interactions.length
-  return { ...next, ...(unchanged && previous.meta ? { meta: previous.meta } : {}), interactions }
+  const stable: Cassette = { ...next, ...(unchanged && previous.meta ? { meta: previous.meta } : {}), interactions }
+  if (!next.run) return stable
+  // The result came from the new run: it is stored with the kept interactions' ids, or, when
+  // it quotes something they cannot give back, the new run is written whole (`vitest -u`
+  // must never leave a golden result that its own replay contradicts).
+  const run = carried.carryRun(next.run)
+  if (!run) return next
+  return { ...stable, run: previous.run && canonicalJson(previous.run as JsonValue) === canonicalJson(run as JsonValue) ? previous.run : run }
 }
 
 /** A canonical string of the parts of an interaction that are not volatile. */
@@ -66,7 +76,7 @@ function comparableForm(interaction: Interaction): string {
 function comparableResponse(response: RecordedResponse): JsonValue {
   return {
     status: response.status,
-    headers: stableHeaders(response.headers),
+    headers: replayedHeaders(response.headers),
     body: response.body ? comparableBody(response.body) : null,
     end: response.end ? { outcome: response.end.outcome, message: response.end.message ?? null } : null,
   }
@@ -86,26 +96,11 @@ function stableHeaders(headers: Record<string, string>): JsonValue {
   return out
 }
 
-/** Walks two equal-shaped values and maps each differing volatile string (new → old). */
-function collectVolatilePairs(fresh: JsonValue, old: JsonValue, idMap: Map<string, string>, key?: string): void {
-  if (typeof fresh === 'string' && typeof old === 'string') {
-    if (key !== undefined && VOLATILE_BODY_KEYS.has(key) && fresh !== old && fresh.length >= 6) idMap.set(fresh, old)
-    return
-  }
-  if (Array.isArray(fresh) && Array.isArray(old)) {
-    fresh.forEach((item, index) => old[index] !== undefined && collectVolatilePairs(item, old[index]!, idMap, key))
-    return
-  }
-  if (isJsonObject(fresh) && isJsonObject(old)) {
-    for (const [name, item] of Object.entries(fresh)) if (name in old) collectVolatilePairs(item, old[name]!, idMap, name)
-  }
-}
-
-function replaceMappedStrings(value: JsonValue, idMap: Map<string, string>): JsonValue {
-  if (typeof value === 'string') return idMap.get(value) ?? value
-  if (Array.isArray(value)) return value.map((item) => replaceMappedStrings(item, idMap))
-  if (!isJsonObject(value)) return value
-  const out: { [key: string]: JsonValue } = {}
-  for (const [name, item] of Object.entries(value)) out[name] = replaceMappedStrings(item, idMap)
+// Providers and their edges add headers that change on every call (rate-limit counters and
+// resets, request and trace ids, cookies, organisation ids, processing times), and no list of
+// them stays complete: only the response headers a client acts on decide sameness.
+function replayedHeaders(headers: Record<string, string>): JsonValue {
+  const out: Record<string, string> = {}
+  for (const [name, value] of Object.entries(headers)) if (REPLAYED_RESPONSE_HEADERS.has(name.toLowerCase())) out[name.toLowerCase()] = value
   return out
 }

@@ -62,6 +62,23 @@ export const VOLATILE_HEADERS: ReadonlySet<string> = new Set([
 ])
 
 /**
+ * Response headers a client acts on: how to read the body, where to go next, when to retry.
+ * Only these decide whether a re-recorded response is the same as the recorded one; the
+ * others (rate-limit counters, request ids, cookies, timings) are kept as first recorded.
+ */
+export const REPLAYED_RESPONSE_HEADERS: ReadonlySet<string> = new Set([
+  'content-type',
+  'content-disposition',
+  'content-range',
+  'location',
+  'link',
+  'retry-after',
+  'retry-after-ms',
+  'x-should-retry',
+  'www-authenticate',
+])
+
+/**
  * Headers never stored at all: hop-by-hop and framing headers that would be wrong once the
  * body is stored decoded, plus request headers that SDKs vary per attempt.
  */

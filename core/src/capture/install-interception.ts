@@ -43,7 +43,7 @@ export function installInterception(): () => void {
     const originalFetch = globalThis.fetch
     const interceptedFetch = createInterceptedFetch(originalFetch, currentSession)
     globalThis.fetch = interceptedFetch
-    const patch = interceptNodeHttp(originalFetch)
+    const patch = interceptNodeHttp()
     const restoreUndiciModules = findUndiciModules().flatMap((undici) => interceptUndiciModule(undici, currentSession) ?? [])
     state = { users: 0, originalFetch, interceptedFetch, restoreNodeHttp: patch.restore, restoreUndiciModules, dispatchers: new Map() }
     globals[STATE] = state

@@ -4,6 +4,7 @@
  * response carries. OpenAI Chat and Responses share the `openai` dialect.
  */
 
+import { randomInt, randomUUID } from 'node:crypto'
 import { newId } from './ids.ts'
 
 export type DialectName = 'openai' | 'anthropic' | 'gemini'
@@ -36,6 +37,14 @@ export interface HttpDialect {
   }
 }
 
+// What a CDN edge in front of a real provider adds to every response, different each time.
+function edgeHeaders(): Record<string, string> {
+  return {
+    'cf-ray': `${newId('cfRay')}-CDG`,
+    'set-cookie': `__cf_bm=${newId('cookie')}; path=/; expires=${new Date(Date.now() + 1_800_000).toUTCString()}; HttpOnly; Secure; SameSite=None`,
+  }
+}
+
 const hasBearerToken = (headers: Readonly<Record<string, string>>): boolean =>
   /^Bearer\s+\S/iu.test(headers['authorization'] ?? '')
 
@@ -47,6 +56,10 @@ export const openaiDialect: HttpDialect = {
     'x-request-id': meta.requestId,
     'openai-processing-ms': String(Date.now() - meta.startedAt),
     'openai-version': '2020-10-01',
+    'x-ratelimit-limit-requests': '10000',
+    'x-ratelimit-remaining-requests': String(9999 - randomInt(100)),
+    'x-ratelimit-reset-requests': `${randomInt(1, 900)}ms`,
+    ...edgeHeaders(),
   }),
   errorBody(status, message, _meta, details) {
     const { type, code } = openaiErrorKind(status)
@@ -74,7 +87,14 @@ export const anthropicDialect: HttpDialect = {
   // Anthropic also accepts OAuth bearer tokens (the SDK's `authToken`).
   hasCredentials: (headers) => (headers['x-api-key'] ?? '') !== '' || hasBearerToken(headers),
   newResponseMeta: () => ({ requestId: newId('anthropicRequest'), startedAt: Date.now() }),
-  responseHeaders: (meta) => ({ 'request-id': meta.requestId }),
+  responseHeaders: (meta) => ({
+    'request-id': meta.requestId,
+    'anthropic-organization-id': randomUUID(),
+    'anthropic-ratelimit-requests-limit': '4000',
+    'anthropic-ratelimit-requests-remaining': String(3999 - randomInt(100)),
+    'anthropic-ratelimit-requests-reset': new Date(meta.startedAt + 1000 + randomInt(1000)).toISOString(),
+    ...edgeHeaders(),
+  }),
   errorBody: (status, message, meta) => ({
     type: 'error',
     error: { type: anthropicErrorType(status), message },

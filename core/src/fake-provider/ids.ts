@@ -28,6 +28,8 @@ const ID_SHAPES = {
   anthropicRequest: { prefix: 'req_011C', alphabet: BASE62, length: 20 },
   geminiResponse: { prefix: '', alphabet: BASE64URL, length: 23 },
   obfuscation: { prefix: '', alphabet: BASE62, length: 12 },
+  cfRay: { prefix: '', alphabet: HEX, length: 16 },
+  cookie: { prefix: '', alphabet: BASE64URL, length: 43 },
 } as const satisfies Record<string, IdShape>
 
 export type IdKind = keyof typeof ID_SHAPES

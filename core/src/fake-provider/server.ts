@@ -34,7 +34,9 @@ interface ServerSettings {
  *
  * Replies are deterministic, except for the values that are volatile in the real APIs
  * (response / message / tool-call ids, `created` timestamps, `system_fingerprint`,
- * thinking signatures, the `x-request-id` / `request-id` headers, SSE `obfuscation`):
+ * thinking signatures, SSE `obfuscation`, and the per-call headers real providers send:
+ * `x-request-id` / `request-id`, rate-limit counters and resets, `anthropic-organization-id`,
+ * `cf-ray`, a `set-cookie`, processing times):
  * - If the request declares tools and the last user turn has not been answered by tool
  *   results yet, the reply is tool calls: one for every tool whose name (or name with `_`
  *   read as a space) appears in the last user message, case-insensitively, in order of

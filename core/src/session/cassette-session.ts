@@ -172,7 +172,7 @@ export class CassetteSession {
     const recordedCount = this.#recordedCount.get(key)
     if (recordedCount) return new CassetteMismatchError({ ...base, reason: 'exhausted', recordedCount })
     const recorded = (this.#previous?.interactions ?? []).map((interaction) => this.redaction.request(interaction.request))
-    const closest = findClosestRequest(request, recorded, this.#match)
+    const closest = findClosestRequest(request, recorded, this.#match, requestNumber - 1)
     if (!closest) return new EgressBlockedError({ ...base, reason: 'egress-blocked' })
     return new CassetteMismatchError({ ...base, reason: 'unmatched', closest: { index: closest.index, differences: closest.differences } })
   }

@@ -11,6 +11,7 @@ import { liveFetch } from '../fetch/live-fetch.ts'
 import { egressRefusal } from '../egress-policy.ts'
 import { admitRequest } from '../interaction-observers.ts'
 import { currentSession, isBypassed } from '../session-routing.ts'
+import { callerTransportFetch } from './caller-transport-fetch.ts'
 import { shapeAsSocket } from './socket-shape.ts'
 
 // node:http requests made under a cassette are sent over an in-memory socket pair to an
@@ -24,7 +25,8 @@ interface Target {
   session: CassetteSession
   /** The client end of the pair: destroying it with an error surfaces that error on the ClientRequest. */
   client: Duplex
-  originalFetch: typeof fetch
+  /** Sends the live leg with the caller's own agent and TLS options. */
+  live: typeof fetch
 }
 
 const targets = new WeakMap<Duplex, Target>()
@@ -41,13 +43,13 @@ interface Patch {
  * Returns a handle that restores the originals.
  *
  * @example
- * const patch = interceptNodeHttp(originalFetch)
+ * const patch = interceptNodeHttp()
  * patch.restore()
  */
-export function interceptNodeHttp(originalFetch: typeof fetch): Patch {
+export function interceptNodeHttp(): Patch {
   const originals = { httpRequest: http.request, httpGet: http.get, httpsRequest: https.request, httpsGet: https.get }
-  http.request = patchedRequest(originals.httpRequest, 'http:', originalFetch)
-  https.request = patchedRequest(originals.httpsRequest, 'https:', originalFetch)
+  http.request = patchedRequest(originals.httpRequest, 'http:')
+  https.request = patchedRequest(originals.httpsRequest, 'https:')
   http.get = patchedGet(http.request)
   https.get = patchedGet(https.request)
   // Keep `import { request } from 'node:http'` in step with the patched module object.
@@ -63,11 +65,11 @@ export function interceptNodeHttp(originalFetch: typeof fetch): Patch {
   }
 }
 
-function patchedRequest(original: RequestFunction, defaultProtocol: 'http:' | 'https:', originalFetch: typeof fetch): RequestFunction {
+function patchedRequest(original: RequestFunction, defaultProtocol: 'http:' | 'https:'): RequestFunction {
   return function request(this: unknown, ...args: unknown[]): ClientRequest {
     if (isBypassed()) return (original as (...a: unknown[]) => ClientRequest).apply(this, args)
     const session = currentSession()
-    const { origin, rest } = splitArguments(args, defaultProtocol)
+    const { origin, options, rest } = splitArguments(args, defaultProtocol)
     if (!session) {
       const refusal = egressRefusal(methodOf(args), origin)
       // Refused without a DNS lookup or a socket: the request fails on an in-memory connection.
@@ -77,7 +79,7 @@ function patchedRequest(original: RequestFunction, defaultProtocol: 'http:' | 'h
     if (session.ignoresHost(new URL(origin))) return (original as (...a: unknown[]) => ClientRequest).apply(this, args)
     const createConnection = () => {
       const [client, serverSide] = duplexPair()
-      targets.set(serverSide, { origin, session, client, originalFetch })
+      targets.set(serverSide, { origin, session, client, live: callerTransportFetch(original, options) })
       server.emit('connection', serverSide)
       return shapeAsSocket(client, origin.startsWith('https:'))
     }
@@ -108,7 +110,10 @@ function patchedGet(request: RequestFunction): typeof http.get {
  * Works out the origin a request goes to (from a URL, options, or both, as node:http allows)
  * and rebuilds the arguments with our connection factory and no agent.
  */
-function splitArguments(args: unknown[], defaultProtocol: string): { origin: string; rest: (createConnection: () => Duplex) => unknown[] } {
+function splitArguments(
+  args: unknown[],
+  defaultProtocol: string,
+): { origin: string; options: RequestOptions; rest: (createConnection: () => Duplex) => unknown[] } {
   const [first, second, third] = args
   const hasUrl = typeof first === 'string' || first instanceof URL
   const options = (hasUrl ? (typeof second === 'object' && second !== null ? second : {}) : (first ?? {})) as RequestOptions
@@ -126,6 +131,7 @@ function splitArguments(args: unknown[], defaultProtocol: string): { origin: str
   const origin = `${protocol}//${host}${port ? `:${port}` : ''}`
   return {
     origin,
+    options,
     rest: (createConnection) => {
       const patched = { ...options, agent: undefined, createConnection }
       const tail = callback === undefined ? [] : [callback]
@@ -153,7 +159,7 @@ async function serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
     if (resolution.kind === 'replay') return await writeReplay(res, resolution.source, target)
     if (resolution.kind === 'blocked') return void target.client.destroy(resolution.error)
     const init: RequestInit = { method: request.method, headers: withoutHopHeaders(headers), ...(body ? { body } : {}) }
-    const response = await liveFetch(target.originalFetch, { request, signal: undefined, input: request.url, init }, resolution.slot, target.session.injectStreamUsage)
+    const response = await liveFetch(target.live, { request, signal: undefined, input: request.url, init }, resolution.slot, target.session.injectStreamUsage)
     await writeLive(res, response, target)
   } catch (error) {
     target.client.destroy(error instanceof Error ? error : new Error(String(error)))
@@ -200,10 +206,11 @@ async function writeLive(res: ServerResponse, response: Response, target: Target
   }
 }
 
+// The caller's Host header is kept (virtual hosts): the live leg goes out as the caller sent it.
 function withoutHopHeaders(headers: Record<string, string>): Record<string, string> {
   const out: Record<string, string> = {}
   for (const [name, value] of Object.entries(headers)) {
-    if (!['host', 'connection', 'content-length', 'transfer-encoding', 'keep-alive'].includes(name)) out[name] = value
+    if (!['connection', 'content-length', 'transfer-encoding', 'keep-alive'].includes(name)) out[name] = value
   }
   return out
 }

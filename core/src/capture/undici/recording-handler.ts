@@ -102,7 +102,14 @@ function bodySink(encoding: string | undefined, recorder: BodyRecorder): BodySin
   }
 }
 
-function decompressorFor(encoding: string | undefined): Transform | undefined {
+/**
+ * A streaming decoder for a `content-encoding` (gzip, deflate, br, zstd), or undefined for
+ * identity and unknown encodings.
+ *
+ * @example
+ * const decoder = decompressorFor(headers['content-encoding'])
+ */
+export function decompressorFor(encoding: string | undefined): Transform | undefined {
   const name = encoding?.trim().toLowerCase()
   // Flush per chunk so server-sent events are decoded (and timed) as they arrive.
   const options = { flush: zlib.constants.Z_SYNC_FLUSH, finishFlush: zlib.constants.Z_SYNC_FLUSH }
