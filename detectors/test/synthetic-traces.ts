@@ -148,8 +148,8 @@ export function syntheticTraces(): SyntheticTrace[] {
 
     // ── reasoning–action mismatch ─────────────────────────────────────────────────────────
     fixture('mismatch: says Paris, asks for London', ['reasoning-action-mismatch'], 'What is the weather in Paris right now?', (t) => {
-      t.llm('assistant', { reasoning: "The user wants Paris. I'll call get_weather for 'Paris'.", calls: [{ name: 'get_weather', args: { city: 'London' } }], tools: ['get_weather'] })
-      t.tool('assistant', 'get_weather', { city: 'London' }, { sky: 'rain', temperatureC: 11 })
+      t.llm('assistant', { reasoning: "The user wants Paris. I'll call get_weather for 'Paris'.", calls: [{ name: 'get_weather', args: { city: 'London' }, id: 'call_1' }], tools: ['get_weather'] })
+      t.tool('assistant', 'get_weather', { city: 'London' }, { sky: 'rain', temperatureC: 11 }, { toolCallId: 'call_1' })
       verify(t, 'assistant', 'It rains, 11 °C')
       return t.end('It is raining in Paris, 11 °C.')
     }),
@@ -172,8 +172,8 @@ export function syntheticTraces(): SyntheticTrace[] {
       return t.end('The login hotfix is live.')
     }),
     fixture('near miss: the action does what the reasoning said', [], 'What is the weather in Paris right now?', (t) => {
-      t.llm('assistant', { reasoning: "I'll call get_weather for 'Paris'.", calls: [{ name: 'get_weather', args: { city: 'Paris' } }], tools: ['get_weather'] })
-      t.tool('assistant', 'get_weather', { city: 'Paris' }, { sky: 'sunny', temperatureC: 18 })
+      t.llm('assistant', { reasoning: "I'll call get_weather for 'Paris'.", calls: [{ name: 'get_weather', args: { city: 'Paris' }, id: 'call_1' }], tools: ['get_weather'] })
+      t.tool('assistant', 'get_weather', { city: 'Paris' }, { sky: 'sunny', temperatureC: 18 }, { toolCallId: 'call_1' })
       verify(t, 'assistant', 'Sunny, 18 °C')
       return t.end('It is sunny in Paris, 18 °C.')
     }),

@@ -11,8 +11,10 @@ import { runDetectors } from './detect.ts'
 
 /** Options of `detectAsync`: those of `detect`, plus the plug-ins. */
 export interface DetectAsyncOptions extends DetectOptions {
-  /** Your embedding model: its cosine is blended into every text comparison (loops, ping-pong, derailment). */
+  /** Your embedding model: its cosine joins every text comparison (loops, ping-pong, derailment). */
   embedder?: Embedder
+  /** How much the embedding counts against word overlap, 0–1 (default 1: paraphrases count as the same text; a changed number still does not). */
+  embeddingWeight?: number
   /** Reviews the deterministic flags: rescores them and may add its own (`kind: 'judge'`). */
   judge?: DetectorJudge
 }
@@ -30,7 +32,7 @@ const JUDGE_TEXT_CHARS = 2_000
  * const result = await detectAsync(trace, { judge: createLlmJudge({ id: 'gpt-4o-mini/mast-v1', complete }) })
  */
 export async function detectAsync(trace: DetectorTrace, options: DetectAsyncOptions = {}): Promise<DetectionResult> {
-  const { embedder, judge, ...rest } = options
+  const { embedder, judge, embeddingWeight, ...rest } = options
   const resolved = resolveDetectOptions(rest)
   const view = buildTraceView(parseDetectorTrace(trace), resolved.task === undefined ? {} : { task: resolved.task })
   let cosine: ((a: string, b: string) => number | undefined) | undefined
@@ -41,7 +43,7 @@ export async function detectAsync(trace: DetectorTrace, options: DetectAsyncOpti
       throw new DetectorJudgeError({ judge: embedder.id, detail: error instanceof Error ? error.message : String(error), flags: runDetectors(view, resolved).flags, cause: error })
     }
   }
-  const result = runDetectors(view, resolved, cosine)
+  const result = runDetectors(view, resolved, cosine && { cosine, embeddingWeight: embeddingWeight ?? 1 })
   if (!judge) return result
   const request = judgeRequest(view, result.flags)
   let flags: Flag[]

@@ -8,7 +8,7 @@ import { detectMissingVerification, detectPrematureTermination } from '../detect
 import { DETECTORS_VERSION, type DetectionResult, type DetectorKind, type Flag } from '../flags/flag.ts'
 import { rankFlags } from '../flags/rank-flags.ts'
 import { parseDetectorTrace, type DetectorTrace } from '../trace/detector-trace.ts'
-import { createTextSimilarity } from '../trace/text-similarity.ts'
+import { createTextSimilarity, type TextSimilarityOptions } from '../trace/text-similarity.ts'
 import { buildTraceView, type TraceView } from '../trace/trace-view.ts'
 import { resolveDetectOptions, type DetectOptions, type ResolvedDetectOptions } from './detect-options.ts'
 
@@ -40,14 +40,14 @@ export function detect(trace: DetectorTrace, options: DetectOptions = {}): Detec
 
 /**
  * The detectors over a trace already flattened, with an optional embedding cosine for the
- * text comparisons. Shared by `detect` and `detectAsync`.
+ * text comparisons (`semantic`). Shared by `detect` and `detectAsync`.
  *
  * @example
  * runDetectors(buildTraceView(trace), resolveDetectOptions())
  */
-export function runDetectors(view: TraceView, options: ResolvedDetectOptions, cosine?: (a: string, b: string) => number | undefined): DetectionResult {
+export function runDetectors(view: TraceView, options: ResolvedDetectOptions, semantic?: TextSimilarityOptions): DetectionResult {
   const corpus = [...(view.task ? [view.task] : []), ...view.steps.map((step) => step.text).filter(Boolean)]
-  const context: DetectorContext = { view, options, texts: createTextSimilarity(corpus, cosine ? { cosine } : {}) }
+  const context: DetectorContext = { view, options, texts: createTextSimilarity(corpus, semantic) }
   const flags: Flag[] = []
   for (const kind of options.detectors) flags.push(...DETECTORS[kind](context))
   return {

@@ -1,6 +1,8 @@
+import type { JsonValue } from '@retrace/cassettes'
 import { extractCriticalTokens } from '@retrace/divergence'
 import type { Flag } from '../flags/flag.ts'
 import { jsonText, quote } from '../trace/json-text.ts'
+import { contentWords } from '../trace/text-similarity.ts'
 import type { TraceStep, TraceView } from '../trace/trace-view.ts'
 import { detectorFlag, type DetectorContext } from './detector-context.ts'
 
@@ -13,6 +15,8 @@ const ASKS_FOR_NUMBER = /\b(?:how (?:many|much|long|far|old|often)|what (?:is th
 const VERIFICATION = /\b(?:verif(?:y|ies|ied|ying|ication)|double[- ]check(?:s|ed|ing)?|cross[- ]?check(?:s|ed|ing)?|confirm(?:s|ed|ing|ation)?|validat(?:e|es|ed|ing|ion)|re-?check(?:s|ed|ing)?|sanity[- ]check|assert(?:s|ed|ion)?|tests? (?:pass|passed|fail|failed))\b/i
 // A tool whose name says it checks: run_tests, verify_total, check_links, lint.
 const CHECKING_TOOL = /\b(?:tests?|check|checks|verify|validate|assert|lint)\b/i
+// A check reported as done.
+const CHECK_DONE = /\b(?:verified|confirmed|double-checked|cross-checked|validated|re-?checked|tests? passed)\b/gi
 // A step that declares the work done.
 const COMPLETION = /\b(?:final answer|request (?:is |has been |was )?(?:now )?(?:satisfied|fulfilled|complete|completed)|task (?:is |has been |was )?(?:now )?(?:complete|completed|done|finished|solved)|terminate|the answer is)\b/i
 
@@ -100,32 +104,56 @@ export function finalAnswer(view: TraceView): string {
 }
 
 function verifies(step: TraceStep): boolean {
-  if (step.actions.some((action) => CHECKING_TOOL.test(words(action.name)) || VERIFICATION.test(`${words(action.name)} ${jsonText(action.args)}`))) return true
+  if (step.actions.some((action) => CHECKING_TOOL.test(toolWords(action.name)) || VERIFICATION.test(`${toolWords(action.name)} ${jsonText(action.args)}`))) return true
   if (!VERIFICATION.test(step.text)) return false
-  // A request to another agent, a verifier's own report, or a check reported as done.
-  return step.to !== undefined || /verif|review|critic|check|test/i.test(`${step.agent} ${step.role ?? ''}`) || /\b(?:verified|confirmed|double-checked|cross-checked|validated|re-?checked|tests? passed)\b/i.test(step.text)
+  // A request to another agent, a verifier's own report, or a check reported as done
+  // ("not yet verified" is the opposite).
+  if (step.to !== undefined || /verif|review|critic|check|test/i.test(`${step.agent} ${step.role ?? ''}`)) return true
+  for (const match of step.text.matchAll(CHECK_DONE)) {
+    const before = step.text.slice(Math.max(0, match.index - 40), match.index)
+    if (!/\b(?:not|no|never|yet|without|unable|un)\b[^.;:]*$|n't\b[^.;:]*$/i.test(before)) return true
+  }
+  return false
 }
 
-/** The first step before the last that holds the answer (its numbers, dates, ids, compared by value; or its text when short). */
+/**
+ * The first step before the last that holds the answer: all its numbers, dates and ids (by
+ * value) and most (80 %) of its content words.
+ */
 function answerAppearance(view: TraceView, answer: string, last: TraceStep): number | undefined {
   const values = extractCriticalTokens(answer)
     .filter((token) => token.kind !== 'negation' && token.kind !== 'quoted')
     .map((token) => `${token.kind}:${token.value}`)
-  const text = answer.trim().toLowerCase()
-  if (!values.length && text.length > 80) return undefined
+  const words = new Set(contentWords(answer).filter((word) => !/\d/.test(word)))
+  if (!values.length && !words.size) return undefined
   for (const step of view.steps) {
     if (step.index >= last.index || step.text === view.task) continue
-    const haystack = [step.text, ...step.actions.map((action) => action.observation ?? '')].join('\n')
+    const haystack = [step.text, ...step.actions.map((action) => plainText(action.observation))].join('\n')
     if (values.length) {
       const found = new Set(extractCriticalTokens(haystack).map((token) => `${token.kind}:${token.value}`))
-      if (values.every((value) => found.has(value))) return step.index
-    } else if (haystack.toLowerCase().includes(text)) return step.index
+      if (!values.every((value) => found.has(value))) continue
+    }
+    if (words.size) {
+      const present = new Set(contentWords(haystack))
+      if ([...words].filter((word) => present.has(word)).length < 0.8 * words.size) continue
+    }
+    return step.index
   }
   return undefined
 }
 
+/** An observation's text: the strings of a JSON result (so "$1.08" inside a JSON string is found), else the text itself. */
+function plainText(observation: string | undefined): string {
+  if (!observation) return ''
+  try {
+    return jsonText(JSON.parse(observation) as JsonValue)
+  } catch {
+    return observation
+  }
+}
+
 /** `verifyTotal`, `verify_total` → `verify Total`, `verify total`: so a tool's name reads as words. */
-function words(name: string): string {
+function toolWords(name: string): string {
   return name.replace(/([a-z])([A-Z])/g, '$1 $2').replace(/[_\-.]+/g, ' ')
 }
 

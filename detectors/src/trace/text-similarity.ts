@@ -21,10 +21,22 @@ export interface TextSimilarity {
   relevance(topic: string, text: string): number
 }
 
+/**
+ * The words of a text that carry its topic: tokens (lower-cased, stemmed) without stopwords.
+ *
+ * @example
+ * contentWords('The webhook returns HTTP 500') // ['webhook', 'return', 'http', '500']
+ */
+export function contentWords(text: string): string[] {
+  return tokenize(text).filter((token) => !STOPWORDS.has(token))
+}
+
 /** Options of `createTextSimilarity`. */
 export interface TextSimilarityOptions {
   /** Embedding cosine of two texts, when an embedder ran (blended in as `compareTexts` does). */
   cosine?: (a: string, b: string) => number | undefined
+  /** The embedding's share of a score, 0–1 (default 0.5, as `compareTexts`). */
+  embeddingWeight?: number
   /** Texts are compared on their first `maxChars` characters (default 2,000): a page dump's head says what it is. */
   maxChars?: number
 }
@@ -42,6 +54,7 @@ export function createTextSimilarity(corpus: readonly string[], options: TextSim
   const maxChars = options.maxChars ?? 2_000
   const cut = (text: string) => (text.length > maxChars ? text.slice(0, maxChars) : text)
   const idf: IdfTable = buildIdf(corpus.map((text) => tokenize(cut(text))))
+  const weight = options.embeddingWeight ?? DEFAULT_DIVERGENCE_OPTIONS.embeddingWeight
   const memo = new Map<string, number>()
   const bags = new Map<string, { tokens: string[]; counts: Map<string, number>; content: string[] }>()
   const bagOf = (text: string) => {
@@ -61,7 +74,7 @@ export function createTextSimilarity(corpus: readonly string[], options: TextSim
     let value = memo.get(key)
     if (value === undefined) {
       const cosine = options.cosine?.(a, b)
-      value = compareTexts(cut(a), cut(b), { idf, maxLcsTokens: 400, ...(cosine === undefined ? {} : { cosine }) }).similarity
+      value = compareTexts(cut(a), cut(b), { idf, maxLcsTokens: 400, ...(cosine === undefined ? {} : { cosine, embeddingWeight: weight }) }).similarity
       memo.set(key, value)
     }
     return value
@@ -87,7 +100,6 @@ export function createTextSimilarity(corpus: readonly string[], options: TextSim
       const lexical = x.length && y.length ? tfidfCosine(x, y, idf) : 0
       const cosine = options.cosine?.(topic, text)
       if (cosine === undefined) return lexical
-      const weight = DEFAULT_DIVERGENCE_OPTIONS.embeddingWeight
       return weight * rescaleCosine(cosine, DEFAULT_DIVERGENCE_OPTIONS.embeddingFloor) + (1 - weight) * lexical
     },
   }
