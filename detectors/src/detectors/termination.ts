@@ -8,7 +8,7 @@ import { detectorFlag, type DetectorContext } from './detector-context.ts'
 
 /** An answer that says there is no answer. */
 export const NON_ANSWER =
-  /\b(?:(?:unable|not able|failed|could not|couldn't|cannot|can't|did not|didn't) (?:to )?(?:determine|find|answer|locate|identify|access|complete|retrieve|obtain|verify|confirm)|no (?:answer|information|data|results?) (?:was |were |is |are )?(?:found|available)|i (?:do not|don't) know|not (?:found|available|determined|known)|unknown|n\/a|none found)\b/i
+  /\b(?:(?:unable|not able|failed|could not|couldn't|cannot|can't|did not|didn't) (?:to )?(?:determine|find|answer|locate|identify|access|complete|retrieve|obtain|get|fetch|load|reach|verify|confirm)|no (?:answer|information|data|results?) (?:was |were |is |are )?(?:found|available)|i (?:do not|don't) know|not (?:found|available|determined|known)|unknown|n\/a|none found)\b/i
 // A task asking for a quantity expects a number in the answer.
 const ASKS_FOR_NUMBER = /\b(?:how (?:many|much|long|far|old|often)|what (?:is the )?(?:number|percentage|percent|year|price|cost|amount|count|total)|in percentage|as a percentage|to the nearest)\b/i
 // Checking a result: an action or a request that checks, or a report of a check done.
