@@ -4,11 +4,12 @@
 // Run alone: node --conditions=@retrace/source bench/detectors.ts [--dev-details]
 // (--dev-details lists every run of the development half; the held-out half is only ever
 // reported in aggregate.)
-import { existsSync, readdirSync, readFileSync } from 'node:fs'
-import { dirname, join, resolve } from 'node:path'
+import { readdirSync, readFileSync } from 'node:fs'
+import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { attributeFailure, detect, DETECTOR_KINDS, importWhoAndWhen, whoAndWhenStep, type DetectorKind } from '@retrace/detectors'
 import { syntheticTraces } from '../detectors/test/synthetic-traces.ts'
+import { whoAndWhenDataDir } from '../detectors/test/who-and-when-data.ts'
 
 /** The published Hand-Crafted figures (paper Table 1, GPT-4o judge, without the ground truth), agent / step %. */
 export const PUBLISHED_WITHOUT_GROUND_TRUTH: ReadonlyArray<{ method: string; agent: number; step: number }> = [
@@ -55,20 +56,6 @@ export interface DetectorsBench {
 }
 
 /**
- * The data set's folder: `../shared/data/who-and-when/hand-crafted` from the repository root,
- * or from a folder above it (a git worktree sits deeper than the main checkout), or
- * `WHO_AND_WHEN_DIR`.
- */
-export function whoAndWhenDir(): string | undefined {
-  if (process.env.WHO_AND_WHEN_DIR) return existsSync(process.env.WHO_AND_WHEN_DIR) ? process.env.WHO_AND_WHEN_DIR : undefined
-  for (let dir = resolve(import.meta.dirname, '..', '..'); ; dir = dirname(dir)) {
-    const candidate = join(dir, 'shared', 'data', 'who-and-when', 'hand-crafted')
-    if (existsSync(candidate)) return candidate
-    if (dirname(dir) === dir) return undefined
-  }
-}
-
-/**
  * Odd-numbered files are the development half, even-numbered the held-out half: a fixed
  * split, made before any tuning, that interleaves the published order.
  */
@@ -101,7 +88,7 @@ export function benchDetectors(): DetectorsBench {
     }
   }
 
-  const dir = whoAndWhenDir()
+  const dir = whoAndWhenDataDir()
   if (!dir) return { whoAndWhen: undefined, precision }
   const files = readdirSync(dir)
     .filter((file) => file.endsWith('.json'))

@@ -111,7 +111,9 @@ export function buildTopology(spans: readonly WireSpan[]): AgentTopology {
   const rank = new Map([...agents.values()].map((agent) => [agent.id, agent.first]))
   const where = (id: string) => rank.get(id) ?? Number.MAX_SAFE_INTEGER
   return {
-    agents: [...agents.values()].sort((a, b) => a.first - b.first).map(({ first: _first, ...agent }) => agent),
+    agents: [...agents.values()]
+      .sort((a, b) => a.first - b.first)
+      .map((agent) => ({ id: agent.id, ...(agent.role ? { role: agent.role } : {}), ...(agent.parentId ? { parentId: agent.parentId } : {}), spans: agent.spans, invocations: agent.invocations })),
     edges: [...counts.values()].sort((a, b) => (a.kind === b.kind ? 0 : a.kind === 'handoff' ? -1 : 1) || where(a.from) - where(b.from) || where(a.to) - where(b.to)),
   }
 }
