@@ -12,7 +12,7 @@ export default defineConfig({
         ssr: { resolve: { conditions, externalConditions: conditions } },
         test: {
           name: 'packages',
-          include: ['{core,cassettes,protocol,divergence,matchers,vitest-plugin,jest-preset,cli,bench}/**/*.test.ts'],
+          include: ['{core,cassettes,protocol,divergence,detectors,matchers,vitest-plugin,jest-preset,cli,bench}/**/*.test.ts'],
           exclude: ['**/node_modules/**', '**/dist/**', '**/fixtures/**'],
           testTimeout: 30_000,
           hookTimeout: 30_000,

@@ -319,6 +319,8 @@ export interface MeasurementReport {
   rows: ReportRow[]
   ratios: ReportRatio[]
   targets: ReportTarget[]
+  /** A measurement that is not a timing (accuracy, precision) prints these lines instead of the timing table. */
+  table?: string[]
 }
 
 /** Turns a subject's results into a report row. */

@@ -6,12 +6,13 @@ import { cpus, tmpdir, totalmem } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { FIXTURE_SIZES, SSE_PARSER_VERSION, startFixtureServer, writeFixtureCassettes, type BenchContext } from './fixtures.ts'
-import { captureGlobals, fmt, type MeasurementReport } from './harness.ts'
+import { captureGlobals, fmt, target, type MeasurementReport } from './harness.ts'
 import { nodeHttpReplay } from './node-http-replay.ts'
 import { recordOverhead } from './record-overhead.ts'
 import { replayJson } from './replay-json.ts'
 import { replaySse } from './replay-sse.ts'
 import { benchDivergence } from './divergence.ts'
+import { benchDetectors, detectorLines } from './detectors.ts'
 import { retainedHeap } from './retained-heap.ts'
 import { runtimeOverhead } from './runtime-overhead.ts'
 import { testOverhead } from './test-overhead.ts'
@@ -23,6 +24,7 @@ const MEASUREMENTS: Array<{ id: string; run: (ctx: BenchContext) => Promise<Meas
   { id: 'record-overhead', run: recordOverhead },
   { id: 'node-http-replay', run: nodeHttpReplay },
   { id: 'divergence', run: divergenceReport },
+  { id: 'detectors', run: detectorsReport },
   { id: 'test-overhead', run: (ctx) => testOverhead(ctx) },
   { id: 'runtime-overhead', run: (ctx) => runtimeOverhead(ctx) },
   { id: 'transport-throughput', run: (ctx) => transportThroughput(ctx) },
@@ -45,6 +47,22 @@ async function divergenceReport(): Promise<MeasurementReport> {
   }
 }
 
+/** The failure detectors: attribution accuracy on Who&When and precision on the synthetic fixtures. */
+async function detectorsReport(ctx: BenchContext): Promise<MeasurementReport> {
+  const bench = benchDetectors()
+  if (!bench.whoAndWhen) ctx.log('detectors: Who&When data not found (../shared/data/who-and-when); the attribution rows are skipped')
+  return {
+    id: 'detectors',
+    title: 'Multi-agent failure detectors (accuracy, precision)',
+    unit: 'µs/call',
+    notes: ['detect() over the 58 Who&When hand-crafted runs and over detectors/test/synthetic-traces.ts; see bench/detectors.ts.'],
+    rows: [],
+    ratios: [],
+    targets: bench.precision.map((row) => target(`${row.kind} precision on the synthetic fixtures`, row.flagged ? row.correct / row.flagged : 0, '>=', 1, '')),
+    table: detectorLines(bench),
+  }
+}
+
 /** The versions of the tools compared, as installed at the root. */
 function toolVersions(): Record<string, string> {
   // Read from disk: not every package exports its package.json.
@@ -63,6 +81,11 @@ function printReport(report: MeasurementReport): void {
   const hasHeap = report.rows.some((row) => row.retainedKBPerCall !== undefined)
   const timeHeader = report.unit === 'KB/call' ? 'µs/call' : report.unit
   console.log(`\n## ${report.title}`)
+  if (report.table) {
+    for (const line of report.table) console.log(line)
+    for (const t of report.targets) console.log(`target ${t.pass ? 'PASS' : 'FAIL'}: ${t.label} = ${fmt(t.value)} (goal ${t.goal})`)
+    return
+  }
   const header = ['', `mean ${timeHeader}`, 'p50', 'p99', ...(hasHeap ? ['retained KB/call', 'after stop'] : [])]
   const lines = report.rows.map((row) => [
     row.name,

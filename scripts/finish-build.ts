@@ -11,7 +11,7 @@ import { join } from 'node:path'
 const root = join(import.meta.dirname, '..')
 const tsc = join(root, 'node_modules', '.bin', 'tsc')
 
-for (const name of ['cassettes', 'protocol', 'divergence', 'core', 'matchers', 'vitest-plugin', 'jest-preset', 'cli']) {
+for (const name of ['cassettes', 'protocol', 'divergence', 'detectors', 'core', 'matchers', 'vitest-plugin', 'jest-preset', 'cli']) {
   const config = join(root, name, 'tsconfig.cjs.json')
   if (!existsSync(config)) continue
   execFileSync(tsc, ['-p', config], { stdio: 'inherit' })

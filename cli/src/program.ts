@@ -1,7 +1,9 @@
 import { Command, CommanderError } from 'commander'
 import { CassetteFormatError, RetraceError } from '@retrace/cassettes'
+import { DetectorTraceError } from '@retrace/detectors'
 import { VERSION } from '@retrace/core'
 import { ciReplay } from './commands/ci-replay.ts'
+import { registerDetectCommand } from './commands/register-detect-command.ts'
 import { registerInteropCommands } from './commands/register-interop-commands.ts'
 import { registerReviewCommands } from './commands/register-review-commands.ts'
 import { EXIT } from './exit-codes.ts'
@@ -49,6 +51,7 @@ export function buildProgram(terminal: Terminal, setExit: (code: number) => void
 
   registerReviewCommands(program, terminal, setExit)
   registerInteropCommands(program, terminal, setExit)
+  registerDetectCommand(program, terminal, setExit)
   return program
 }
 
@@ -75,7 +78,7 @@ export async function run(argv: readonly string[], terminal: Terminal = processT
       terminal.err(`retrace: ${error.message}\n(run with --help for usage)\n`)
       return EXIT.usage
     }
-    if (error instanceof CassetteFormatError) {
+    if (error instanceof CassetteFormatError || error instanceof DetectorTraceError) {
       terminal.err(`retrace: ${error.message}\n`)
       return EXIT.missing
     }

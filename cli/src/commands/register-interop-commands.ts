@@ -1,6 +1,8 @@
 import { Argument, type Command } from 'commander'
 import { EXPORT_FORMATS, exportCassette, IMPORT_FORMATS, importFile, type ExportFormat, type ImportFormat } from '../interop/run-interop.ts'
 import type { Terminal } from '../output/terminal.ts'
+import { UsageError } from '../usage-error.ts'
+import { importWhoAndWhenCommand } from './import-who-and-when.ts'
 
 /**
  * Adds the interop commands: `import har|nock|agent-cassette` and `export har|nock|msw|otel`.
@@ -12,11 +14,12 @@ export function registerInteropCommands(program: Command, terminal: Terminal, se
   program
     .command('import')
     .description(
-      'Turn a HAR file, nock definitions or an agent-cassette JSONL recording into a Retrace cassette: redacted like a recording, secret-scanned, written atomically. Exits 0, 2 when the input is unusable, 4 when a secret survived redaction.',
+      'Turn a HAR file, nock definitions or an agent-cassette JSONL recording into a Retrace cassette: redacted like a recording, secret-scanned, written atomically. Exits 0, 2 when the input is unusable, 4 when a secret survived redaction. `who-and-when` turns Who&When runs (a file, or a folder with --out) into trace files for `retrace detect`.',
     )
-    .addArgument(new Argument('<format>', 'the input format').choices(IMPORT_FORMATS))
-    .argument('<file>', 'the file to import')
+    .addArgument(new Argument('<format>', 'the input format').choices([...IMPORT_FORMATS, 'who-and-when']))
+    .argument('<file>', 'the file to import (who-and-when: a file or a folder)')
     .option('-o, --output <cassette>', 'the cassette to write (default: print it to stdout)')
+    .option('--out <dir>', 'who-and-when: the folder to write <name>.trace.json files to (default: print the one trace to stdout)')
     .addHelpText(
       'after',
       [
@@ -25,10 +28,17 @@ export function registerInteropCommands(program: Command, terminal: Terminal, se
         '  $ retrace import har session.har -o __cassettes__/session.cassette.json',
         '  $ retrace import nock test/fixtures/openai.nock.json -o __cassettes__/openai.cassette.json',
         '  $ retrace import agent-cassette runs/agent.jsonl > agent.cassette.json',
+        '  $ retrace import who-and-when ../shared/data/who-and-when/hand-crafted --out traces',
       ].join('\n'),
     )
     .exitOverride()
-    .action(async (format: ImportFormat, file: string, options: { output?: string }) => {
+    .action(async (format: ImportFormat | 'who-and-when', file: string, options: { output?: string; out?: string }) => {
+      if (format === 'who-and-when') {
+        if (options.output) throw new UsageError('who-and-when writes trace files, not a cassette: use --out <dir> instead of --output.')
+        setExit(await importWhoAndWhenCommand(file, options.out ? { out: options.out } : {}, terminal))
+        return
+      }
+      if (options.out) throw new UsageError(`--out applies to who-and-when; for ${format}, use --output <cassette>.`)
       setExit(await importFile({ format, file, ...(options.output ? { output: options.output } : {}) }, terminal))
     })
 

@@ -122,7 +122,7 @@ describe('retrace import', () => {
   test('an unknown format is a usage error (5)', async () => {
     const result = await retrace('import', 'postman', 'x.json')
     expect(result.code).toBe(5)
-    expect(result.stderr).toContain("'postman' is invalid for argument 'format'. Allowed choices are har, nock, agent-cassette.")
+    expect(result.stderr).toContain("'postman' is invalid for argument 'format'. Allowed choices are har, nock, agent-cassette, who-and-when.")
   })
 })
 
