@@ -1,6 +1,6 @@
 /**
  * The exit codes CI can route on. When several apply, the most severe wins, in this order:
- * usage (5) > secret (4) > egress (3) > missing (2) > flagged (6) > regression (1).
+ * usage (5) > secret (4) > egress (3) > missing (2) > flagged (7) > regression (1).
  */
 export const EXIT = {
   /** Every cassette replayed and matched. */
@@ -16,7 +16,7 @@ export const EXIT = {
   /** Bad flags, no test runner found, or the command could not start. */
   usage: 5,
   /** A failure detector flagged a kind the command was told to fail on (`retrace detect --fail-on`). */
-  flagged: 6,
+  flagged: 7,
 } as const
 
 export type ExitCode = (typeof EXIT)[keyof typeof EXIT]

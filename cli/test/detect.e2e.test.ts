@@ -104,13 +104,13 @@ describe('retrace detect', () => {
     expect(report.topology.edges).toContainEqual({ from: 'Orchestrator', to: 'WebSurfer', kind: 'handoff', count: 3 })
   })
 
-  test('a cassette: the model’s repeated tool call is a loop, and --fail-on exits 6', async () => {
+  test('a cassette: the model’s repeated tool call is a loop, and --fail-on exits 7', async () => {
     const plain = await retrace('detect', 'looping.cassette.json')
     expect(plain.code).toBe(0)
     expect(plain.output).toContain('agent called get_weather({"city":"Paris"}) 3 times, with the same result each time.')
     expect(plain.output).toContain('premature-termination')
     const failing = await retrace('detect', 'looping.cassette.json', '--fail-on', 'loop')
-    expect(failing.code).toBe(6)
+    expect(failing.code).toBe(7)
     expect(failing.output).toContain('retrace: 1 flag(s) of a kind in --fail-on (loop).')
     expect((await retrace('detect', 'looping.cassette.json', '--fail-on', 'ping-pong')).code).toBe(0)
     expect((await retrace('detect', 'looping.cassette.json', '--detectors', 'ping-pong', '--fail-on', 'loop')).code).toBe(0)

@@ -11,7 +11,7 @@ export interface DetectCommandOptions {
   json?: boolean
   /** Comma-separated detector kinds to run (default: all). */
   detectors?: string
-  /** Comma-separated kinds that make the command exit 6 when flagged. */
+  /** Comma-separated kinds that make the command exit 7 when flagged. */
   failOn?: string
   minConfidence?: string
   task?: string
@@ -20,7 +20,7 @@ export interface DetectCommandOptions {
 
 /**
  * `retrace detect <cassette|trace-file>`: runs the multi-agent failure detectors and prints the
- * flags (or `--json`). Exits 0, or 6 when `--fail-on` names a kind that was flagged; 2 for an
+ * flags (or `--json`). Exits 0, or 7 when `--fail-on` names a kind that was flagged; 2 for an
  * unusable file, 5 for bad flags.
  *
  * @example
