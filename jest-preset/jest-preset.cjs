@@ -13,6 +13,9 @@ module.exports = {
   setupFilesAfterEnv: [path.join(dist, 'setup.js')],
   reporters: ['default', path.join(dist, 'reporter.js')],
   transform: { '^.+\\.[cm]?[jt]sx?$': path.join(dist, 'transform.js') },
+  // @retrace/cassettes' secret scan runs secretlint's rule preset, which ships as an ES module
+  // only: Jest's CommonJS runtime needs it transformed like a test file.
+  transformIgnorePatterns: ['/node_modules/(?!@secretlint/secretlint-rule-preset-recommend/)', '\\.pnp\\.[^\\/]+$'],
   moduleFileExtensions: ['ts', 'tsx', 'mts', 'cts', 'js', 'jsx', 'mjs', 'cjs', 'json'],
   testMatch: ['**/?(*.)+(spec|test).?([cm])[jt]s?(x)'],
 }

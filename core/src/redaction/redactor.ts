@@ -1,9 +1,10 @@
 import {
-  redactSecretStrings,
-  SECRET_PATTERNS,
+  maskSecrets,
+  maskSecretText,
   parseJsonPath,
   transformJsonPath,
   type Body,
+  type ExtraPattern,
   type Interaction,
   type JsonValue,
   type PathSegment,
@@ -14,16 +15,18 @@ import { DEFAULT_REDACTED_HEADERS, DEFAULT_REDACTED_QUERY_PARAMS, REDACTED, type
 
 /** Applies the default rules plus the user's; built once per cassette. */
 export interface Redaction {
-  /** Secret-shaped substrings and custom patterns. Safe on raw JSON text: markers need no escaping. */
-  text(text: string): string
+  /** Secrets and custom patterns in one string; `name` is the field or header holding it, when known. */
+  text(text: string, name?: string): string
   url(url: string): string
   headers(headers: Record<string, string>): Record<string, string>
   /** Applies the JSON-path rules in place (the other rules are string rules). */
   jsonPaths(json: JsonValue): void
   /** True when there are JSON-path rules, so callers can skip parsing work otherwise. */
   readonly hasPathRules: boolean
-  /** A redacted copy of any JSON value (string rules everywhere, then the JSON-path rules). */
+  /** A redacted copy of any JSON value (string rules everywhere, then the JSON-path rules); the value itself when nothing changed. */
   json(value: JsonValue): JsonValue
+  /** A redacted stored body: JSON and server-sent events walked (a key split over events included), text scanned, binary kept. */
+  body(body: Body): Body
   /** Redacts a request; used before storing and before computing a replay match key. */
   request(request: RecordedRequest): RecordedRequest
   /** Redacts a whole interaction before it is written. */
@@ -32,9 +35,10 @@ export interface Redaction {
 
 /**
  * Builds the redactor for a cassette. Defaults (always on unless `false` is passed): auth
- * headers, key-like query parameters, and secret-shaped strings (OpenAI, Anthropic, Google
- * keys, bearer tokens, …) anywhere in URLs, headers and bodies. Redaction is idempotent, so
- * a recorded request and the same request replayed later produce the same match key.
+ * headers, key-like query parameters, and every secret the shared rule set finds anywhere
+ * in URLs, headers and bodies (secretlint's recommended rules, Retrace's extra shapes, and
+ * context checks; see `maskSecrets` in @retrace/cassettes). Redaction is idempotent, so a
+ * recorded request and the same request replayed later produce the same match key.
  *
  * @example
  * const redact = createRedactor([{ path: '$.user.email' }, { pattern: /acct_\d+/g }])
@@ -43,12 +47,12 @@ export interface Redaction {
 export function createRedactor(rules: readonly Redactor[] | false = []): Redaction {
   if (rules === false) {
     const same = <T,>(value: T): T => value
-    return { text: same, url: same, headers: same, jsonPaths: () => {}, hasPathRules: false, json: same, request: same, interaction: same }
+    return { text: same, url: same, headers: same, jsonPaths: () => {}, hasPathRules: false, json: same, body: same, request: same, interaction: same }
   }
   const headers = new Map<string, string>(DEFAULT_REDACTED_HEADERS.map((name) => [name, REDACTED]))
   const params = new Map<string, string>(DEFAULT_REDACTED_QUERY_PARAMS.map((name) => [name, REDACTED]))
   const paths: Array<{ segments: PathSegment[]; replacement: string }> = []
-  const custom: Array<{ pattern: RegExp; replacement: string }> = []
+  const extra: ExtraPattern[] = []
   for (const rule of rules) {
     const replacement = rule.replacement ?? REDACTED
     if ('header' in rule) headers.set(rule.header.toLowerCase(), replacement)
@@ -57,44 +61,41 @@ export function createRedactor(rules: readonly Redactor[] | false = []): Redacti
     else {
       // Always global, so every occurrence is replaced, not just the first.
       const flags = rule.pattern.flags.includes('g') ? rule.pattern.flags : `${rule.pattern.flags}g`
-      custom.push({ pattern: new RegExp(rule.pattern.source, flags), replacement })
+      extra.push({ pattern: new RegExp(rule.pattern.source, flags), replacement })
     }
   }
 
-  const redactString = (text: string): string => {
-    let out = redactSecretStrings(text, SECRET_PATTERNS)
-    for (const { pattern, replacement } of custom) {
-      pattern.lastIndex = 0
-      out = out.replace(pattern, replacement)
-    }
-    return out
-  }
+  const redactString = (text: string, name?: string): string => maskSecretText(text, { name }, extra)
 
   const redactHeaders = (input: Record<string, string>): Record<string, string> => {
     const out: Record<string, string> = {}
-    for (const [name, value] of Object.entries(input)) out[name] = headers.get(name) ?? redactString(value)
+    for (const [name, value] of Object.entries(input)) out[name] = headers.get(name) ?? redactString(value, name)
     return out
   }
 
-  const redactJson = (value: JsonValue): JsonValue => {
-    const walked = mapStrings(value, redactString)
-    for (const { segments, replacement } of paths) transformJsonPath(walked, segments, () => replacement)
-    return walked
+  const applyPaths = (json: JsonValue) => {
+    for (const { segments, replacement } of paths) transformJsonPath(json, segments, () => replacement)
   }
 
-  const redactBody = (body: Body | undefined): Body | undefined => {
-    if (!body) return body
+  const redactJson = (value: JsonValue): JsonValue => {
+    const masked = maskSecrets(value, { patterns: extra }).value
+    if (paths.length === 0) return masked
+    // Path rules write in place: never into the caller's value.
+    const copy = masked === value ? structuredClone(value) : masked
+    applyPaths(copy)
+    return copy
+  }
+
+  const redactBody = (body: Body): Body => {
     if ('json' in body) return { json: redactJson(body.json) }
     if ('text' in body) return { text: redactString(body.text) }
     if ('sse' in body) {
-      return {
-        sse: body.sse.map((event) => {
-          const copy = { ...event }
-          if (copy.data !== undefined) copy.data = redactJson(copy.data)
-          if (copy.text !== undefined) copy.text = redactString(copy.text)
-          return copy
-        }),
-      }
+      // Walked as one stream, so a key streamed over several deltas is found and masked in each.
+      const masked = (maskSecrets({ sse: body.sse }, { patterns: extra }).value as { sse: typeof body.sse }).sse
+      if (paths.length === 0) return { sse: masked }
+      const events = structuredClone(masked)
+      for (const event of events) if (event.data !== undefined) applyPaths(event.data)
+      return { sse: events }
     }
     return body
   }
@@ -118,36 +119,26 @@ export function createRedactor(rules: readonly Redactor[] | false = []): Redacti
     text: redactString,
     url: (url) => redactUrl(url, params, redactString),
     headers: redactHeaders,
-    jsonPaths: (json) => {
-      for (const { segments, replacement } of paths) transformJsonPath(json, segments, () => replacement)
-    },
+    jsonPaths: applyPaths,
     hasPathRules: paths.length > 0,
     json: redactJson,
+    body: redactBody,
     request,
     interaction: (input) => ({
       ...input,
       request: request(input.request),
       ...(input.response ? { response: response(input.response) } : {}),
       ...(input.error ? { error: { ...input.error, message: redactString(input.error.message) } } : {}),
-      ...(input.step ? { step: mapStrings(input.step as unknown as JsonValue, redactString) as unknown as Interaction['step'] } : {}),
+      ...(input.step ? { step: redactJson(input.step as unknown as JsonValue) as unknown as Interaction['step'] } : {}),
     }),
   }
-}
-
-function mapStrings(value: JsonValue, map: (text: string) => string): JsonValue {
-  if (typeof value === 'string') return map(value)
-  if (Array.isArray(value)) return value.map((item) => mapStrings(item, map))
-  if (value === null || typeof value !== 'object') return value
-  const out: { [key: string]: JsonValue } = {}
-  for (const [key, item] of Object.entries(value)) out[key] = mapStrings(item, map)
-  return out
 }
 
 /**
  * Redacts key-like query parameters and secret-shaped values in a URL, keeping the rest of
  * the query byte-for-byte (so `[REDACTED]` stays readable instead of `%5BREDACTED%5D`).
  */
-function redactUrl(url: string, params: Map<string, string>, redactString: (text: string) => string): string {
+function redactUrl(url: string, params: Map<string, string>, redactString: (text: string, name?: string) => string): string {
   const queryStart = url.indexOf('?')
   if (queryStart < 0) return redactString(url)
   const hashStart = url.indexOf('#', queryStart)
@@ -161,7 +152,7 @@ function redactUrl(url: string, params: Map<string, string>, redactString: (text
       const replacement = params.get(name)
       if (replacement !== undefined) return `${pair.slice(0, eq)}=${replacement}`
       const value = safeDecode(pair.slice(eq + 1))
-      const clean = redactString(value)
+      const clean = redactString(value, name)
       return clean === value ? pair : `${pair.slice(0, eq)}=${clean}`
     })
     .join('&')

@@ -1,0 +1,216 @@
+// The rules for one string: secretlint's recommended set, the extra shapes in
+// secret-shapes.ts, and context checks (a credential-named field, `password: …` in text,
+// `Bearer <token>`, `user:pass@` in a URL, a key in base64). Pure functions, no I/O.
+import { isCredentialValue, isInlineCredential, isPlaceholder, looksRandom, nameSensitivity } from './credential-context.ts'
+import { applyRanges, mergeRanges, type SecretRange } from './secret-range.ts'
+import { patternRanges } from './secret-shapes.ts'
+import { secretlintRanges } from './secretlint-rules.ts'
+
+/** Where a string sits, when that says something: the field, header or parameter name. */
+export interface TextContext {
+  /** The JSON key, header or query parameter holding the string. */
+  name?: string | undefined
+}
+
+/** A user's extra replacement (the `{ pattern }` redactors), applied with the rules. */
+export interface ExtraPattern {
+  pattern: RegExp
+  replacement: string
+}
+
+// Cheap gate in front of every context rule below: prose without these words, URLs or long
+// tokens is left after one regex test.
+const CONTEXT_HINT = /bearer|basic|token|pass|pwd|secret|key|auth|credential|cookie|:\/\/|[A-Za-z0-9+/_-]{24}/i
+
+// `password: hunter2`, `"api_key": "…"`, `AWS secret access key is …`, `private_token=…`.
+const ASSIGNMENT =
+  /\b((?:[A-Za-z0-9_.-]+ ){0,3}?[A-Za-z0-9_.-]*?(?:pass(?:word|wd|phrase)?|pwd|secret|token|key|auth|authorization|credentials?|cookie))\\?["']?(?:[ \t]{0,3}(?::=|=>|[:=])[ \t]{0,3}|[ \t]+is[ \t]+)\\?["']?([^\s"'\\<>,;&)}\][`]{4,})/gi
+const SCHEME = /\b(Bearer|Token|Basic)[ \t]+([A-Za-z0-9._~+/=-]{8,})/gi
+const USERINFO = /\b[A-Za-z][A-Za-z0-9+.-]{1,15}:\/\/([^\s/?#@"'<>\\[\]]+)@/g
+const BASE64_RUN = /(?<![A-Za-z0-9+/=_-])[A-Za-z0-9+/_-]{24,}={0,2}/g
+const SCHEME_WORD = /^(?:bearer|basic|token|digest)$/i
+
+/**
+ * Whether secretlint's rules could find anything in `text`: every one of them needs a token
+ * of 16+ key characters with an upper-case letter or a digit, a URL with credentials, a PEM
+ * header, an AWS secret-key assignment or a Slack webhook host. Checked against each rule's
+ * shape in secrets.test.ts; it keeps the ~25 µs a full secretlint pass costs off ordinary
+ * strings (field names, prose, model names).
+ */
+const SECRETLINT_CANDIDATE = /(?<![A-Za-z0-9_-])(?=[A-Za-z0-9_-]{16})[a-z_-]*[A-Z0-9]|:\/\/[^\s/@]+@|PRIVATE KEY|secret_?access_?key|hooks\.slack\.com/i
+
+/**
+ * True when secretlint's rules need to look at `text` (see above).
+ *
+ * @example
+ * needsSecretlint('What is the weather in Paris?') // false
+ */
+export function needsSecretlint(text: string): boolean {
+  return SECRETLINT_CANDIDATE.test(text)
+}
+
+// secretlint's findings for recently seen strings: an agent resends its whole conversation
+// on every call, so the same strings come back again and again. Bounded, short strings only.
+const CACHE_LIMIT = 2_000
+const CACHEABLE_CHARS = 4_096
+const secretlintCache = new Map<string, SecretRange[]>()
+
+/**
+ * secretlint's findings for each text, in one pass over all of them (a pass costs the same
+ * ~25 µs for one string or many, so a request's strings are scanned together).
+ *
+ * @example
+ * secretlintBatch(['a', 'sk_live_' + '4eC39HqLyjWDarjtT1zdp7dc']).get('a') // []
+ */
+export function secretlintBatch(texts: Iterable<string>): Map<string, SecretRange[]> {
+  const out = new Map<string, SecretRange[]>()
+  const pending: string[] = []
+  for (const text of texts) {
+    if (out.has(text)) continue
+    const cached = secretlintCache.get(text)
+    if (cached) out.set(text, cached)
+    else {
+      out.set(text, [])
+      pending.push(text)
+    }
+  }
+  if (pending.length === 0) return out
+  // One newline between texts: every rule stops at a line break except the PEM one, whose
+  // range is then split over the texts it spans.
+  const joined = pending.join('\n')
+  const starts: number[] = []
+  let offset = 0
+  for (const text of pending) {
+    starts.push(offset)
+    offset += text.length + 1
+  }
+  for (const range of secretlintRanges(joined)) {
+    for (let i = indexAt(starts, range.start); i < pending.length && starts[i]! < range.end; i++) {
+      const text = pending[i]!
+      const from = Math.max(0, range.start - starts[i]!)
+      const to = Math.min(text.length, range.end - starts[i]!)
+      if (to > from) out.get(text)!.push({ start: from, end: to, kind: range.kind })
+    }
+  }
+  for (const text of pending) {
+    if (text.length > CACHEABLE_CHARS) continue
+    if (secretlintCache.size >= CACHE_LIMIT) secretlintCache.delete(secretlintCache.keys().next().value!)
+    secretlintCache.set(text, out.get(text)!)
+  }
+  return out
+}
+
+function indexAt(starts: readonly number[], position: number): number {
+  let low = 0
+  let high = starts.length - 1
+  while (low < high) {
+    const mid = (low + high + 1) >> 1
+    if (starts[mid]! <= position) low = mid
+    else high = mid - 1
+  }
+  return low
+}
+
+/**
+ * Every rule but secretlint's (which `secretlintBatch` runs for many strings at once):
+ * the extra shapes, context checks, user patterns.
+ *
+ * @example
+ * cheapRanges('a1b2c3d4e5f60718293a4b5c6d7e8f90', { name: 'x-auth-token' }) // [{ start: 0, end: 32, kind: 'credential' }]
+ */
+export function cheapRanges(text: string, context: TextContext = {}, extra: readonly ExtraPattern[] = [], depth = 0): SecretRange[] {
+  const out = patternRanges(text)
+  if (CONTEXT_HINT.test(text)) contextRanges(text, out, depth)
+  if (out.length === 0 && context.name !== undefined) {
+    // The field's name says what the value is (`"api_key": "…"`, `x-auth-token: …`).
+    const sensitivity = nameSensitivity(context.name)
+    if ((sensitivity === 'strong' && isCredentialValue(text)) || (sensitivity === 'weak' && looksRandom(text))) out.push({ start: 0, end: text.length, kind: 'credential' })
+  }
+  for (const { pattern, replacement } of extra) {
+    for (const match of text.matchAll(pattern)) {
+      if (match[0].length > 0) out.push({ start: match.index, end: match.index + match[0].length, kind: 'pattern', replacement })
+    }
+  }
+  return out
+}
+
+function contextRanges(text: string, out: SecretRange[], depth: number): void {
+  for (const match of text.matchAll(SCHEME)) {
+    const scheme = match[1]!.toLowerCase()
+    const token = match[2]!
+    const at = match.index + match[0].length - token.length
+    if (scheme === 'basic') {
+      const decoded = decodeBase64(token)
+      if (decoded !== undefined && decoded.includes(':')) out.push({ start: at, end: at + token.length, kind: 'basic-auth' })
+    } else if (isSchemeToken(token)) out.push({ start: at, end: at + token.length, kind: scheme === 'bearer' ? 'bearer-token' : 'auth-token' })
+  }
+  for (const match of text.matchAll(ASSIGNMENT)) {
+    const value = match[2]!
+    if (SCHEME_WORD.test(value)) continue
+    const sensitivity = nameSensitivity(match[1]!)
+    if ((sensitivity === 'strong' && isInlineCredential(value)) || (sensitivity === 'weak' && looksRandom(value))) {
+      const at = match.index + match[0].length - value.length
+      out.push({ start: at, end: at + value.length, kind: 'credential' })
+    }
+  }
+  for (const match of text.matchAll(USERINFO)) {
+    const userinfo = match[1]!
+    const colon = userinfo.indexOf(':')
+    const password = colon < 0 ? '' : userinfo.slice(colon + 1)
+    if ((colon >= 0 && !isPlaceholder(password)) || (colon < 0 && looksRandom(userinfo))) {
+      const at = match.index + match[0].length - 1 - userinfo.length
+      out.push({ start: at, end: at + userinfo.length, kind: 'url-credentials' })
+    }
+  }
+  if (depth > 0) return
+  for (const match of text.matchAll(BASE64_RUN)) {
+    // A key written in base64 (`c2tfbGl2ZV8…`): decoded, it must be text that holds a secret.
+    if (match[0].length > 16_384) continue
+    const decoded = decodeBase64(match[0])
+    if (decoded === undefined) continue
+    const inner = cheapRanges(decoded, {}, [], depth + 1)
+    if (inner.length === 0 && needsSecretlint(decoded)) inner.push(...(secretlintBatch([decoded]).get(decoded) ?? []))
+    if (inner.length) out.push({ start: match.index, end: match.index + match[0].length, kind: 'base64-secret' })
+  }
+}
+
+function isSchemeToken(token: string): boolean {
+  if (isPlaceholder(token)) return false
+  return looksRandom(token) || (/[0-9]/.test(token) && /[A-Za-z]/.test(token))
+}
+
+/** The text a base64 (or base64url) run stands for, if it decodes to printable text. */
+function decodeBase64(run: string): string | undefined {
+  const bytes = Buffer.from(run.replaceAll('-', '+').replaceAll('_', '/'), 'base64')
+  if (bytes.length < 8) return undefined
+  for (const byte of bytes) {
+    if ((byte < 0x20 || byte > 0x7e) && byte !== 0x0a && byte !== 0x0d && byte !== 0x09) return undefined
+  }
+  return bytes.toString('latin1')
+}
+
+/**
+ * Every secret in one string, by every rule.
+ *
+ * @example
+ * findSecretRanges('Use Bearer authentication') // []
+ */
+export function findSecretRanges(text: string, context: TextContext = {}, extra: readonly ExtraPattern[] = []): SecretRange[] {
+  const ranges = cheapRanges(text, context, extra)
+  if (needsSecretlint(text)) ranges.push(...secretlintBatch([text]).get(text)!)
+  return mergeRanges(ranges)
+}
+
+/**
+ * `text` with every secret replaced by a `[REDACTED:<kind>]` marker (or the user pattern's
+ * replacement). The same string comes back (same reference) when nothing matched. Markers
+ * are never secret-shaped, so masking twice changes nothing.
+ *
+ * @example
+ * maskSecretText('password: Summer2024!') // 'password: [REDACTED:credential]'
+ * maskSecretText('9f86d081884c7d659a2feaa0c55ad015', { name: 'x-auth-token' }) // '[REDACTED:credential]'
+ */
+export function maskSecretText(text: string, context: TextContext = {}, extra: readonly ExtraPattern[] = []): string {
+  const ranges = findSecretRanges(text, context, extra)
+  return ranges.length ? applyRanges(text, ranges) : text
+}
