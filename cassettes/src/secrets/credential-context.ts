@@ -70,7 +70,7 @@ export function nameSensitivity(name: string): NameSensitivity {
 }
 
 const PLACEHOLDER =
-  /^(?:\*+|x{3,}|X{3,}|\.{3,}|…|<[^>]*>|\$\{[^}]*\}|\{\{[^}]*\}\}|%[A-Za-z_]+%|\$[A-Za-z_][A-Za-z0-9_]*|null|nil|none|undefined|true|false|redacted|changeme|placeholder|example|dummy|string|your[-_ ].*|\[redacted[^\]]*\])$/i
+  /^(?:\*+|x{3,}|X{3,}|\.{3,}|…|<[^>]*>|\$\{[^}]*\}?|\{\{[^}]*\}\}|%[A-Za-z_]+%|\$[A-Za-z_][A-Za-z0-9_]*|null|nil|none|undefined|true|false|redacted|changeme|placeholder|example|dummy|string|your[-_ ].*|\[redacted[^\]]*\])$/i
 
 /**
  * True for values that stand for a credential without being one: `<token>`, `${API_KEY}`,
@@ -108,7 +108,7 @@ function characterClasses(value: string): number {
 /**
  * A value random enough to be an opaque credential: one token of 16+ characters, at least
  * two of lower case, upper case and digits, and entropy of 3 bits per character or more. A
- * word, a slug (`sk-learn-compatible-estimator`), a path or a URL is not.
+ * word, a slug (`sk-learn-…-estimator`), a path or a URL is not.
  *
  * @example
  * looksRandom('9f86d081884c7d659a2feaa0c55ad015') // true
@@ -137,13 +137,15 @@ export function isCredentialValue(value: string): boolean {
 
 /**
  * A value written after a credential word in free text (`password: Summer2024`): one token
- * of 6+ characters with a digit, mixed case or a symbol, so `password: required` stays.
+ * of 6+ characters with a digit, an inner capital or a symbol, and not an e-mail address or
+ * another label (`credentials: api_key:`), so `password: required` and
+ * `Incorrect credentials: hf_transfer …` stay.
  *
  * @example
  * isInlineCredential('Summer2024') // true
  * isInlineCredential('required') // false
  */
 export function isInlineCredential(value: string): boolean {
-  if (value.length < 6 || isPlaceholder(value)) return false
-  return /[0-9]/.test(value) || (/[a-z]/.test(value) && /[A-Z]/.test(value) && /[a-z][A-Z]|[A-Z]{2}/.test(value)) || /[^A-Za-z0-9.'-]/.test(value)
+  if (value.length < 6 || value.endsWith(':') || isPlaceholder(value) || /^[^@\s]+@[^@\s]+\.[A-Za-z]{2,}$/.test(value)) return false
+  return /[0-9]/.test(value) || /[a-z][A-Z]/.test(value) || /[!@#$%^&*+=~?|]/.test(value)
 }

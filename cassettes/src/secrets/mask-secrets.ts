@@ -1,14 +1,11 @@
 import type { SecretFinding } from '../errors/cassette-secret-error.ts'
 import { formatJsonPath } from '../json/json-path.ts'
 import type { JsonValue } from '../json/json-value.ts'
-import { cheapRanges, needsSecretlint, secretlintBatch, type ExtraPattern } from './scan-text.ts'
+import { cheapRanges, needsSecretlint, reportSecrets, secretlintBatch, type ExtraRules } from './scan-text.ts'
 import { applyRanges, mergeRanges, redactionMarker, type SecretRange } from './secret-range.ts'
 
-/** Options of `maskSecrets` / `scanForSecrets`. */
-export interface SecretMaskOptions {
-  /** Extra replacements applied with the built-in rules, to every string and every reassembled stream. */
-  patterns?: readonly ExtraPattern[]
-}
+/** Options of `maskSecrets` / `scanForSecrets`: extra rules for one recording (all optional). */
+export type SecretMaskOptions = ExtraRules
 
 /** What `maskSecrets` returns: the masked copy and where the secrets were. */
 export interface MaskedValue {
@@ -73,7 +70,7 @@ interface PieceEdit {
  * // value: { config: { stripe: '[REDACTED:stripe-key]' } }, findings: [{ path: '$.config.stripe', kind: 'stripe-key' }]
  */
 export function maskSecrets(value: unknown, options: SecretMaskOptions = {}): MaskedValue {
-  const plan = new MaskPlan(options.patterns ?? [])
+  const plan = new MaskPlan(options)
   plan.visit(value)
   if (!plan.finish()) return { value: value as JsonValue, findings: [] }
   return plan.rewrite(value)
@@ -98,7 +95,7 @@ export function scanForSecrets(value: unknown, options: SecretMaskOptions = {}):
  * something was found, builds the masked copy and the findings.
  */
 class MaskPlan {
-  readonly #extra: readonly ExtraPattern[]
+  readonly #rules: ExtraRules
   readonly #candidates = new Set<string>()
   readonly #streams: Stream[] = []
   readonly #edits = new Map<JsonRecord, Map<string, PieceEdit>>()
@@ -107,17 +104,17 @@ class MaskPlan {
   #secretlint = new Map<string, SecretRange[]>()
   #dirty = false
 
-  constructor(extra: readonly ExtraPattern[]) {
-    this.#extra = extra
+  constructor(rules: ExtraRules) {
+    this.#rules = rules
   }
 
   #note(text: string, name: string | undefined): void {
-    if (!this.#dirty && cheapRanges(text, { name }, this.#extra).length > 0) this.#dirty = true
+    if (!this.#dirty && cheapRanges(text, { name }, this.#rules).length > 0) this.#dirty = true
     if (needsSecretlint(text)) this.#candidates.add(text)
   }
 
   #ranges(text: string, name: string | undefined): SecretRange[] {
-    const ranges = cheapRanges(text, { name }, this.#extra)
+    const ranges = cheapRanges(text, { name }, this.#rules)
     const found = needsSecretlint(text) ? this.#secretlint.get(text) : undefined
     if (found?.length) ranges.push(...found)
     return mergeRanges(ranges)
@@ -190,7 +187,9 @@ class MaskPlan {
     if (!this.#dirty) return false
     for (const stream of this.#streams) {
       const ranges = this.#ranges(stream.joined, stream.name)
-      if (ranges.length) this.#spread(stream, ranges)
+      if (ranges.length === 0) continue
+      reportSecrets(stream.joined, ranges, this.#rules.onSecret)
+      this.#spread(stream, ranges)
     }
     return true
   }
@@ -227,6 +226,7 @@ class MaskPlan {
       const ranges = this.#ranges(text, name)
       if (ranges.length === 0) return text
       findings.push({ path: pathOf(path), kind: ranges[0]!.kind })
+      reportSecrets(text, ranges, this.#rules.onSecret)
       return applyRanges(text, ranges)
     }
     const maskKey = (key: string, path: PathLink | undefined): string => {

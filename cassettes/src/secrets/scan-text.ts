@@ -18,13 +18,27 @@ export interface ExtraPattern {
   replacement: string
 }
 
+/** Rules added to the built-in ones for one recording. */
+export interface ExtraRules {
+  /** Extra replacements, applied with the built-in rules to every string and every reassembled stream. */
+  patterns?: readonly ExtraPattern[] | undefined
+  /**
+   * Values already found to be secret elsewhere in the same recording (value → kind): masked
+   * wherever they reappear, even where no rule would recognise them (an opaque token from an
+   * auth header echoed in a response).
+   */
+  known?: ReadonlyMap<string, string> | undefined
+  /** Called with each secret found (the secret itself), so a recording can learn it (see `known`). */
+  onSecret?: ((secret: string, kind: string) => void) | undefined
+}
+
 // Cheap gate in front of every context rule below: prose without these words, URLs or long
 // tokens is left after one regex test.
 const CONTEXT_HINT = /bearer|basic|token|pass|pwd|secret|key|auth|credential|cookie|:\/\/|[A-Za-z0-9+/_-]{24}/i
 
 // `password: hunter2`, `"api_key": "…"`, `AWS secret access key is …`, `private_token=…`.
 const ASSIGNMENT =
-  /\b((?:[A-Za-z0-9_.-]+ ){0,3}?[A-Za-z0-9_.-]*?(?:pass(?:word|wd|phrase)?|pwd|secret|token|key|auth|authorization|credentials?|cookie))\\?["']?(?:[ \t]{0,3}(?::=|=>|[:=])[ \t]{0,3}|[ \t]+is[ \t]+)\\?["']?([^\s"'\\<>,;&)}\][`]{4,})/gi
+  /\b((?:[A-Za-z0-9_.-]+ ){0,3}?[A-Za-z0-9_.-]*?(?:pass(?:word|wd|phrase)?|pwd|secret|token|key|auth|authorization|credentials?|cookie))(\\?["'])?(?:[ \t]{0,3}(?::=|=>|[:=])[ \t]{0,3}|[ \t]+is[ \t]+)(\\?["'])?([^\s"'\\<>,;&)}\][`]{4,})/gi
 const SCHEME = /\b(Bearer|Token|Basic)[ \t]+([A-Za-z0-9._~+/=-]{8,})/gi
 const USERINFO = /\b[A-Za-z][A-Za-z0-9+.-]{1,15}:\/\/([^\s/?#@"'<>\\[\]]+)@/g
 const BASE64_RUN = /(?<![A-Za-z0-9+/=_-])[A-Za-z0-9+/_-]{24,}={0,2}/g
@@ -118,7 +132,7 @@ function indexAt(starts: readonly number[], position: number): number {
  * @example
  * cheapRanges('a1b2c3d4e5f60718293a4b5c6d7e8f90', { name: 'x-auth-token' }) // [{ start: 0, end: 32, kind: 'credential' }]
  */
-export function cheapRanges(text: string, context: TextContext = {}, extra: readonly ExtraPattern[] = [], depth = 0): SecretRange[] {
+export function cheapRanges(text: string, context: TextContext = {}, rules: ExtraRules = {}, depth = 0): SecretRange[] {
   const out = patternRanges(text)
   if (CONTEXT_HINT.test(text)) contextRanges(text, out, depth)
   if (out.length === 0 && context.name !== undefined) {
@@ -126,10 +140,13 @@ export function cheapRanges(text: string, context: TextContext = {}, extra: read
     const sensitivity = nameSensitivity(context.name)
     if ((sensitivity === 'strong' && isCredentialValue(text)) || (sensitivity === 'weak' && looksRandom(text))) out.push({ start: 0, end: text.length, kind: 'credential' })
   }
-  for (const { pattern, replacement } of extra) {
+  for (const { pattern, replacement } of rules.patterns ?? []) {
     for (const match of text.matchAll(pattern)) {
       if (match[0].length > 0) out.push({ start: match.index, end: match.index + match[0].length, kind: 'pattern', replacement })
     }
+  }
+  for (const [secret, kind] of rules.known ?? []) {
+    for (let at = text.indexOf(secret); at >= 0; at = text.indexOf(secret, at + secret.length)) out.push({ start: at, end: at + secret.length, kind })
   }
   return out
 }
@@ -145,10 +162,15 @@ function contextRanges(text: string, out: SecretRange[], depth: number): void {
     } else if (isSchemeToken(token)) out.push({ start: at, end: at + token.length, kind: scheme === 'bearer' ? 'bearer-token' : 'auth-token' })
   }
   for (const match of text.matchAll(ASSIGNMENT)) {
-    const value = match[2]!
-    if (SCHEME_WORD.test(value)) continue
+    const value = match[4]!
+    // A scheme word is the Bearer/Basic rule's business, a URL the userinfo rule's.
+    if (SCHEME_WORD.test(value) || value.includes('://')) continue
     const sensitivity = nameSensitivity(match[1]!)
-    if ((sensitivity === 'strong' && isInlineCredential(value)) || (sensitivity === 'weak' && looksRandom(value))) {
+    // `"password": "…"` is a field, judged like a JSON field; `password: …` in prose needs a
+    // value that looks like a credential.
+    const quoted = match[2] !== undefined && match[3] !== undefined
+    const strong = quoted ? isCredentialValue(value) : isInlineCredential(value)
+    if ((sensitivity === 'strong' && strong) || (sensitivity === 'weak' && looksRandom(value))) {
       const at = match.index + match[0].length - value.length
       out.push({ start: at, end: at + value.length, kind: 'credential' })
     }
@@ -168,7 +190,7 @@ function contextRanges(text: string, out: SecretRange[], depth: number): void {
     if (match[0].length > 16_384) continue
     const decoded = decodeBase64(match[0])
     if (decoded === undefined) continue
-    const inner = cheapRanges(decoded, {}, [], depth + 1)
+    const inner = cheapRanges(decoded, {}, {}, depth + 1)
     if (inner.length === 0 && needsSecretlint(decoded)) inner.push(...(secretlintBatch([decoded]).get(decoded) ?? []))
     if (inner.length) out.push({ start: match.index, end: match.index + match[0].length, kind: 'base64-secret' })
   }
@@ -195,8 +217,8 @@ function decodeBase64(run: string): string | undefined {
  * @example
  * findSecretRanges('Use Bearer authentication') // []
  */
-export function findSecretRanges(text: string, context: TextContext = {}, extra: readonly ExtraPattern[] = []): SecretRange[] {
-  const ranges = cheapRanges(text, context, extra)
+export function findSecretRanges(text: string, context: TextContext = {}, rules: ExtraRules = {}): SecretRange[] {
+  const ranges = cheapRanges(text, context, rules)
   if (needsSecretlint(text)) ranges.push(...secretlintBatch([text]).get(text)!)
   return mergeRanges(ranges)
 }
@@ -210,7 +232,18 @@ export function findSecretRanges(text: string, context: TextContext = {}, extra:
  * maskSecretText('password: Summer2024!') // 'password: [REDACTED:credential]'
  * maskSecretText('9f86d081884c7d659a2feaa0c55ad015', { name: 'x-auth-token' }) // '[REDACTED:credential]'
  */
-export function maskSecretText(text: string, context: TextContext = {}, extra: readonly ExtraPattern[] = []): string {
-  const ranges = findSecretRanges(text, context, extra)
-  return ranges.length ? applyRanges(text, ranges) : text
+export function maskSecretText(text: string, context: TextContext = {}, rules: ExtraRules = {}): string {
+  const ranges = findSecretRanges(text, context, rules)
+  if (ranges.length === 0) return text
+  reportSecrets(text, ranges, rules.onSecret)
+  return applyRanges(text, ranges)
+}
+
+/**
+ * Hands each secret (built-in rules only: a user's pattern says nothing about secrecy) to
+ * `onSecret`.
+ */
+export function reportSecrets(text: string, ranges: readonly SecretRange[], onSecret: ExtraRules['onSecret']): void {
+  if (!onSecret) return
+  for (const range of ranges) if (range.kind !== 'pattern') onSecret(text.slice(range.start, range.end), range.kind)
 }

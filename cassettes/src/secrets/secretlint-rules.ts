@@ -3,6 +3,7 @@
 // this adapter gives them a context that collects their reports as ranges. Pure: no file is
 // read (rules that look at file names or `.p12` files get none), nothing is printed.
 import { rules as presetRules } from '@secretlint/secretlint-rule-preset-recommend'
+import { isPlaceholder } from './credential-context.ts'
 import type { SecretRange } from './secret-range.ts'
 
 interface SecretlintSource {
@@ -46,7 +47,10 @@ let current: { ruleKind: string; message: { id: string; props: Record<string, un
 const context: SecretlintContext = {
   report({ range }) {
     if (!current || range.length < 2) return
-    current.out.push(narrowUrl(current.content, repairRange(current.content, range[0]!, range[1]!, current.message?.props, current.ruleKind)))
+    const found = narrowUrl(current.content, repairRange(current.content, range[0]!, range[1]!, current.message?.props, current.ruleKind))
+    // Already masked (`postgres://[REDACTED:…]@db`): reporting it again would never settle.
+    const secret = current.content.slice(found.start, found.end)
+    if (!isPlaceholder(secret)) current.out.push(found)
   },
   ignore() {},
   createTranslator: () => (id, props = {}) => {

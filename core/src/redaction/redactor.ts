@@ -1,10 +1,12 @@
 import {
+  isPlaceholder,
   maskSecrets,
   maskSecretText,
   parseJsonPath,
   transformJsonPath,
   type Body,
   type ExtraPattern,
+  type ExtraRules,
   type Interaction,
   type JsonValue,
   type PathSegment,
@@ -15,9 +17,11 @@ import { DEFAULT_REDACTED_HEADERS, DEFAULT_REDACTED_QUERY_PARAMS, REDACTED, type
 
 /** Applies the default rules plus the user's; built once per cassette. */
 export interface Redaction {
-  /** Secrets and custom patterns in one string; `name` is the field or header holding it, when known. */
+  /** Secrets and custom patterns in one stored string (a response's, an error's); `name` is the field or header holding it, when known. */
   text(text: string, name?: string): string
+  /** A request URL: key-like query parameters, credentials, secrets in the path. */
   url(url: string): string
+  /** Request headers: the auth headers, then the rules with each header's name as context. */
   headers(headers: Record<string, string>): Record<string, string>
   /** Applies the JSON-path rules in place (the other rules are string rules). */
   jsonPaths(json: JsonValue): void
@@ -25,7 +29,7 @@ export interface Redaction {
   readonly hasPathRules: boolean
   /** A redacted copy of any JSON value (string rules everywhere, then the JSON-path rules); the value itself when nothing changed. */
   json(value: JsonValue): JsonValue
-  /** A redacted stored body: JSON and server-sent events walked (a key split over events included), text scanned, binary kept. */
+  /** A request's stored body: JSON and server-sent events walked (a key split over events included), text scanned, binary kept. */
   body(body: Body): Body
   /** Redacts a request; used before storing and before computing a replay match key. */
   request(request: RecordedRequest): RecordedRequest
@@ -65,11 +69,32 @@ export function createRedactor(rules: readonly Redactor[] | false = []): Redacti
     }
   }
 
-  const redactString = (text: string, name?: string): string => maskSecretText(text, { name }, extra)
+  // Secrets found in requests (an API key in an auth header, a token in a credential-named
+  // field) are learned, and masked wherever they come back in this recording's responses,
+  // errors and steps, even where no rule would recognise them. Requests themselves are
+  // redacted by the rules alone, so a live request and its recording always get the same
+  // match key whatever order secrets were learned in.
+  const known = new Map<string, string>()
+  const learn = (secret: string, kind: string) => {
+    if (secret.length >= 8 && known.size < 1_000 && !isPlaceholder(secret)) known.set(secret, kind)
+  }
+  const sent: ExtraRules = { patterns: extra, onSecret: learn }
+  const received: ExtraRules = { patterns: extra, known, onSecret: learn }
 
-  const redactHeaders = (input: Record<string, string>): Record<string, string> => {
+  const redactString = (text: string, name: string | undefined, rules: ExtraRules): string => maskSecretText(text, { name }, rules)
+
+  const redactHeaders = (input: Record<string, string>, rules: ExtraRules): Record<string, string> => {
     const out: Record<string, string> = {}
-    for (const [name, value] of Object.entries(input)) out[name] = headers.get(name) ?? redactString(value, name)
+    for (const [name, value] of Object.entries(input)) {
+      const replacement = headers.get(name)
+      if (replacement === undefined) out[name] = redactString(value, name, rules)
+      else {
+        out[name] = replacement
+        learn(value, 'credential')
+        const token = /^\S+\s+(\S+)$/.exec(value)?.[1]
+        if (token) learn(token, 'credential')
+      }
+    }
     return out
   }
 
@@ -77,8 +102,8 @@ export function createRedactor(rules: readonly Redactor[] | false = []): Redacti
     for (const { segments, replacement } of paths) transformJsonPath(json, segments, () => replacement)
   }
 
-  const redactJson = (value: JsonValue): JsonValue => {
-    const masked = maskSecrets(value, { patterns: extra }).value
+  const redactJson = (value: JsonValue, rules: ExtraRules): JsonValue => {
+    const masked = maskSecrets(value, rules).value
     if (paths.length === 0) return masked
     // Path rules write in place: never into the caller's value.
     const copy = masked === value ? structuredClone(value) : masked
@@ -86,12 +111,12 @@ export function createRedactor(rules: readonly Redactor[] | false = []): Redacti
     return copy
   }
 
-  const redactBody = (body: Body): Body => {
-    if ('json' in body) return { json: redactJson(body.json) }
-    if ('text' in body) return { text: redactString(body.text) }
+  const redactBody = (body: Body, rules: ExtraRules): Body => {
+    if ('json' in body) return { json: redactJson(body.json, rules) }
+    if ('text' in body) return { text: redactString(body.text, undefined, rules) }
     if ('sse' in body) {
       // Walked as one stream, so a key streamed over several deltas is found and masked in each.
-      const masked = (maskSecrets({ sse: body.sse }, { patterns: extra }).value as { sse: typeof body.sse }).sse
+      const masked = (maskSecrets({ sse: body.sse }, rules).value as { sse: typeof body.sse }).sse
       if (paths.length === 0) return { sse: masked }
       const events = structuredClone(masked)
       for (const event of events) if (event.data !== undefined) applyPaths(event.data)
@@ -100,36 +125,38 @@ export function createRedactor(rules: readonly Redactor[] | false = []): Redacti
     return body
   }
 
+  const redactRequestUrl = (url: string) => redactUrl(url, params, (text, name) => redactString(text, name, sent), learn)
+
   const request = (input: RecordedRequest): RecordedRequest => ({
     ...input,
     method: input.method,
-    url: redactUrl(input.url, params, redactString),
-    headers: redactHeaders(input.headers),
-    ...(input.body ? { body: redactBody(input.body) } : {}),
+    url: redactRequestUrl(input.url),
+    headers: redactHeaders(input.headers, sent),
+    ...(input.body ? { body: redactBody(input.body, sent) } : {}),
   })
 
   const response = (input: RecordedResponse): RecordedResponse => ({
     ...input,
-    headers: redactHeaders(input.headers),
-    ...(input.body ? { body: redactBody(input.body) } : {}),
-    ...(input.end?.message ? { end: { ...input.end, message: redactString(input.end.message) } } : {}),
+    headers: redactHeaders(input.headers, received),
+    ...(input.body ? { body: redactBody(input.body, received) } : {}),
+    ...(input.end?.message ? { end: { ...input.end, message: redactString(input.end.message, undefined, received) } } : {}),
   })
 
   return {
-    text: redactString,
-    url: (url) => redactUrl(url, params, redactString),
-    headers: redactHeaders,
+    text: (text, name) => redactString(text, name, received),
+    url: redactRequestUrl,
+    headers: (input) => redactHeaders(input, sent),
     jsonPaths: applyPaths,
     hasPathRules: paths.length > 0,
-    json: redactJson,
-    body: redactBody,
+    json: (value) => redactJson(value, received),
+    body: (body) => redactBody(body, sent),
     request,
     interaction: (input) => ({
       ...input,
       request: request(input.request),
       ...(input.response ? { response: response(input.response) } : {}),
-      ...(input.error ? { error: { ...input.error, message: redactString(input.error.message) } } : {}),
-      ...(input.step ? { step: redactJson(input.step as unknown as JsonValue) as unknown as Interaction['step'] } : {}),
+      ...(input.error ? { error: { ...input.error, message: redactString(input.error.message, undefined, received) } } : {}),
+      ...(input.step ? { step: redactJson(input.step as unknown as JsonValue, received) as unknown as Interaction['step'] } : {}),
     }),
   }
 }
@@ -138,7 +165,7 @@ export function createRedactor(rules: readonly Redactor[] | false = []): Redacti
  * Redacts key-like query parameters and secret-shaped values in a URL, keeping the rest of
  * the query byte-for-byte (so `[REDACTED]` stays readable instead of `%5BREDACTED%5D`).
  */
-function redactUrl(url: string, params: Map<string, string>, redactString: (text: string, name?: string) => string): string {
+function redactUrl(url: string, params: Map<string, string>, redactString: (text: string, name?: string) => string, learn: (secret: string, kind: string) => void): string {
   const queryStart = url.indexOf('?')
   if (queryStart < 0) return redactString(url)
   const hashStart = url.indexOf('#', queryStart)
@@ -150,7 +177,10 @@ function redactUrl(url: string, params: Map<string, string>, redactString: (text
       if (eq < 0) return pair
       const name = safeDecode(pair.slice(0, eq)).toLowerCase()
       const replacement = params.get(name)
-      if (replacement !== undefined) return `${pair.slice(0, eq)}=${replacement}`
+      if (replacement !== undefined) {
+        learn(safeDecode(pair.slice(eq + 1)), 'credential')
+        return `${pair.slice(0, eq)}=${replacement}`
+      }
       const value = safeDecode(pair.slice(eq + 1))
       const clean = redactString(value, name)
       return clean === value ? pair : `${pair.slice(0, eq)}=${clean}`
