@@ -14,6 +14,7 @@ import { replaySse } from './replay-sse.ts'
 import { benchDivergence } from './divergence.ts'
 import { retainedHeap } from './retained-heap.ts'
 import { runtimeOverhead } from './runtime-overhead.ts'
+import { secretScan } from './secret-scan.ts'
 import { testOverhead } from './test-overhead.ts'
 import { transportThroughput } from './transport-throughput.ts'
 
@@ -23,6 +24,7 @@ const MEASUREMENTS: Array<{ id: string; run: (ctx: BenchContext) => Promise<Meas
   { id: 'record-overhead', run: recordOverhead },
   { id: 'node-http-replay', run: nodeHttpReplay },
   { id: 'divergence', run: divergenceReport },
+  { id: 'secret-scan', run: (ctx) => secretScan(ctx) },
   { id: 'test-overhead', run: (ctx) => testOverhead(ctx) },
   { id: 'runtime-overhead', run: (ctx) => runtimeOverhead(ctx) },
   { id: 'transport-throughput', run: (ctx) => transportThroughput(ctx) },

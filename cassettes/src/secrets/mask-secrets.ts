@@ -22,6 +22,23 @@ const STREAMED_FIELDS = new Set(['content', 'text', 'arguments', 'partial_json',
 // Fields that tell parallel streams apart (tool call 0 and 1, content block 2, output item 3).
 const STREAM_INDEX_FIELDS = ['index', 'output_index', 'content_index', 'item_id'] as const
 
+/** Where a streamed piece sits: a parent chain, spelt out only for streamed fields. */
+interface StreamLink {
+  parent: StreamLink | undefined
+  step: string | number
+  /** The object holding this field: its index fields (`index`, `output_index`…) tell parallel streams apart. */
+  owner?: JsonRecord
+}
+
+function streamPath(link: StreamLink | undefined): string {
+  let out = ''
+  for (let at = link; at; at = at.parent) {
+    const tag = at.owner ? STREAM_INDEX_FIELDS.map((field) => (at!.owner![field] === undefined ? '' : String(at!.owner![field]))).join(',') : ''
+    out = `${typeof at.step === 'number' ? `[${at.step}]` : `{${tag}}.${at.step}`}${out}`
+  }
+  return out
+}
+
 /** A JSON path kept as a parent chain: deep values do not copy their path at every level. */
 interface PathLink {
   parent: PathLink | undefined
@@ -115,44 +132,60 @@ class MaskPlan {
 
   #ranges(text: string, name: string | undefined): SecretRange[] {
     const ranges = cheapRanges(text, { name }, this.#rules)
-    const found = needsSecretlint(text) ? this.#secretlint.get(text) : undefined
-    if (found?.length) ranges.push(...found)
-    return mergeRanges(ranges)
+    const found = this.#secretlint.get(text)
+    return mergeRanges(found?.length ? [...ranges, ...found] : ranges)
   }
 
   /** First pass (iterative: a deeply nested body must not overflow the stack). */
   visit(root: unknown): void {
-    const stack: Array<{ node: unknown; name: string | undefined }> = [{ node: root, name: undefined }]
-    while (stack.length) {
-      const { node, name } = stack.pop()!
+    // Two parallel stacks instead of one object per node: this walk runs on every request.
+    const nodes: unknown[] = [root]
+    const names: Array<string | undefined> = [undefined]
+    while (nodes.length) {
+      const node = nodes.pop()
+      const name = names.pop()
       if (typeof node === 'string') this.#note(node, name)
-      else if (Array.isArray(node)) for (let i = node.length - 1; i >= 0; i--) stack.push({ node: node[i], name })
-      else if (isRecord(node)) {
-        for (const [key, item] of Object.entries(node)) {
+      else if (Array.isArray(node)) {
+        for (let i = node.length - 1; i >= 0; i--) {
+          nodes.push(node[i])
+          names.push(name)
+        }
+      } else if (isRecord(node)) {
+        for (const key in node) {
+          if (!Object.hasOwn(node, key)) continue
+          const item = node[key]
           this.#note(key, undefined)
-          if (key === 'sse' && isEventList(item)) this.#planStream(item, (n, field) => stack.push({ node: n, name: field }))
-          else stack.push({ node: item, name: key })
+          if (key === 'sse' && isEventList(item)) this.#planStream(item, nodes, names)
+          else {
+            nodes.push(item)
+            names.push(key)
+          }
         }
       }
     }
   }
 
-  /** Groups the streamed fields of a list of server-sent events; everything else is visited as usual. */
-  #planStream(events: readonly JsonRecord[], visitLater: (node: unknown, name: string | undefined) => void): void {
+  /** Groups the streamed fields of a list of server-sent events; everything else is left for `visit`. */
+  #planStream(events: readonly JsonRecord[], nodes: unknown[], names: Array<string | undefined>): void {
     const streams = new Map<string, Stream>()
     for (const event of events) {
-      for (const [key, item] of Object.entries(event)) {
+      for (const key in event) {
+        if (!Object.hasOwn(event, key)) continue
+        const item = event[key]
         this.#note(key, undefined)
         if (key !== 'data' || !isRecord(item)) {
-          visitLater(item, key)
+          nodes.push(item)
+          names.push(key)
           continue
         }
         const rootType = typeof item['type'] === 'string' ? item['type'] : ''
-        const stack: Array<{ node: unknown; name: string | undefined; holder: JsonRecord | undefined; where: string }> = [{ node: item, name: undefined, holder: undefined, where: '' }]
+        // The stream a piece belongs to is named by its path, array positions and index fields
+        // included; the path is only spelt out for the (few) streamed fields.
+        const stack: Array<{ node: unknown; name: string | undefined; holder: JsonRecord | undefined; at: StreamLink | undefined }> = [{ node: item, name: undefined, holder: undefined, at: undefined }]
         while (stack.length) {
-          const { node, name, holder, where } = stack.pop()!
+          const { node, name, holder, at } = stack.pop()!
           if (typeof node === 'string' && holder && name !== undefined && STREAMED_FIELDS.has(name)) {
-            const id = `${rootType}|${where}`
+            const id = `${rootType}|${streamPath(at)}`
             let stream = streams.get(id)
             if (!stream) streams.set(id, (stream = { name, pieces: [], joined: '' }))
             stream.pieces.push({ holder, key: name })
@@ -160,12 +193,12 @@ class MaskPlan {
             if (!keys) this.#pieces.set(holder, (keys = new Set()))
             keys.add(name)
           } else if (typeof node === 'string') this.#note(node, name)
-          else if (Array.isArray(node)) for (let i = node.length - 1; i >= 0; i--) stack.push({ node: node[i], name, holder: undefined, where: `${where}[${i}]` })
+          else if (Array.isArray(node)) for (let i = node.length - 1; i >= 0; i--) stack.push({ node: node[i], name, holder: undefined, at: { parent: at, step: i } })
           else if (isRecord(node)) {
-            const tag = STREAM_INDEX_FIELDS.map((field) => (node[field] === undefined ? '' : String(node[field]))).join(',')
-            for (const [field, value] of Object.entries(node)) {
+            for (const field in node) {
+              if (!Object.hasOwn(node, field)) continue
               this.#note(field, undefined)
-              stack.push({ node: value, name: field, holder: node, where: `${where}{${tag}}.${field}` })
+              stack.push({ node: node[field], name: field, holder: node, at: { parent: at, step: field, owner: node } })
             }
           }
         }

@@ -32,26 +32,68 @@ export interface ExtraRules {
   onSecret?: ((secret: string, kind: string) => void) | undefined
 }
 
-// Cheap gate in front of every context rule below: prose without these words, URLs or long
-// tokens is left after one regex test.
-const CONTEXT_HINT = /bearer|basic|token|pass|pwd|secret|key|auth|credential|cookie|:\/\/|[A-Za-z0-9+/_-]{24}/i
-
-// `password: hunter2`, `"api_key": "…"`, `AWS secret access key is …`, `private_token=…`.
+// The keyword comes first, so the regex engine skips ahead cheaply; the name around it
+// (`x-goog-api-key`, `AWS secret access key`) is read backwards from there. Then the
+// connector (`=`, `:`, `=>`, ` is `) and the value.
 const ASSIGNMENT =
-  /\b((?:[A-Za-z0-9_.-]+ ){0,3}?[A-Za-z0-9_.-]*?(?:pass(?:word|wd|phrase)?|pwd|secret|token|key|auth|authorization|credentials?|cookie))(\\?["'])?(?:[ \t]{0,3}(?::=|=>|[:=])[ \t]{0,3}|[ \t]+is[ \t]+)(\\?["'])?([^\s"'\\<>,;&)}\][`]{4,})/gi
+  /(pass(?:word|wd|phrase)?|pwd|secret|token|key|auth|authorization|credentials?|cookie)(\\?["'])?(?:[ \t]{0,3}(?::=|=>|[:=])[ \t]{0,3}|[ \t]+is[ \t]+)(\\?["'])?([^\s"'\\<>,;&)}\][`]{4,})/gi
 const SCHEME = /\b(Bearer|Token|Basic)[ \t]+([A-Za-z0-9._~+/=-]{8,})/gi
 const USERINFO = /\b[A-Za-z][A-Za-z0-9+.-]{1,15}:\/\/([^\s/?#@"'<>\\[\]]+)@/g
 const BASE64_RUN = /(?<![A-Za-z0-9+/=_-])[A-Za-z0-9+/_-]{24,}={0,2}/g
+const KEYWORD = /pass|pwd|secret|token|key|auth|credential|cookie/
 const SCHEME_WORD = /^(?:bearer|basic|token|digest)$/i
 
+// Whether secretlint's rules could find anything in a text: every one of them needs a token
+// of 16+ key characters with an upper-case letter or a digit, a URL with credentials, a PEM
+// header, an AWS secret-key assignment or a Slack webhook host (checked against each rule's
+// shape in secrets.test.ts). It keeps the ~25 µs a secretlint pass costs off ordinary
+// strings: field names, prose, model names.
+const SECRETLINT_ANCHOR = /:\/\/[^\s/@]+@|PRIVATE KEY|secret_?access_?key|hooks\.slack\.com/i
+
+// Character classes, by char code: 1 a key character [A-Za-z0-9_-], 2 also base64 [+/],
+// 4 an upper-case letter or a digit, 8 outside lower-case hex (so not part of a UUID or hash).
+const CLASS = new Uint8Array(128)
+for (let code = 0; code < 128; code++) {
+  const char = String.fromCharCode(code)
+  if (/[A-Za-z0-9_-]/.test(char)) CLASS[code] = 1 | (/[A-Z0-9]/.test(char) ? 4 : 0) | (/[0-9a-f-]/.test(char) ? 0 : 8)
+  else if (char === '+' || char === '/') CLASS[code] = 2
+}
+
 /**
- * Whether secretlint's rules could find anything in `text`: every one of them needs a token
- * of 16+ key characters with an upper-case letter or a digit, a URL with credentials, a PEM
- * header, an AWS secret-key assignment or a Slack webhook host. Checked against each rule's
- * shape in secrets.test.ts; it keeps the ~25 µs a full secretlint pass costs off ordinary
- * strings (field names, prose, model names).
+ * One pass over `text` (a plain loop: a regex for "a run of 24" re-reads every run 24
+ * times): is there a run of 16+ key characters holding a capital or a digit and not only
+ * lower-case hex (what secretlint's token rules need: a UUID or a hash matches none of
+ * them), and a run of 24+ base64 characters (a key in base64)?
  */
-const SECRETLINT_CANDIDATE = /(?<![A-Za-z0-9_-])(?=[A-Za-z0-9_-]{16})[a-z_-]*[A-Z0-9]|:\/\/[^\s/@]+@|PRIVATE KEY|secret_?access_?key|hooks\.slack\.com/i
+function tokenRuns(text: string): { candidate: boolean; base64: boolean } {
+  // The same string is asked about twice in a row (context rules, then the secretlint gate).
+  if (text === lastRuns.text) return lastRuns
+  let key = 0
+  let flags = 0
+  let base64 = 0
+  let candidate = false
+  let longBase64 = false
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i)
+    const kind = code < 128 ? CLASS[code]! : 0
+    if (kind & 1) {
+      key++
+      flags |= kind
+      if (key >= 16 && (flags & 12) === 12) candidate = true
+    } else {
+      key = 0
+      flags = 0
+    }
+    if (kind) {
+      if (++base64 >= 24) longBase64 = true
+    } else base64 = 0
+    if (candidate && longBase64) break
+  }
+  lastRuns = { text, candidate, base64: longBase64 }
+  return lastRuns
+}
+
+let lastRuns = { text: '', candidate: false, base64: false }
 
 /**
  * True when secretlint's rules need to look at `text` (see above).
@@ -60,7 +102,8 @@ const SECRETLINT_CANDIDATE = /(?<![A-Za-z0-9_-])(?=[A-Za-z0-9_-]{16})[a-z_-]*[A-
  * needsSecretlint('What is the weather in Paris?') // false
  */
 export function needsSecretlint(text: string): boolean {
-  return SECRETLINT_CANDIDATE.test(text)
+  if (text.length < 16) return false
+  return tokenRuns(text).candidate || SECRETLINT_ANCHOR.test(text)
 }
 
 // secretlint's findings for recently seen strings: an agent resends its whole conversation
@@ -133,11 +176,13 @@ function indexAt(starts: readonly number[], position: number): number {
  * cheapRanges('a1b2c3d4e5f60718293a4b5c6d7e8f90', { name: 'x-auth-token' }) // [{ start: 0, end: 32, kind: 'credential' }]
  */
 export function cheapRanges(text: string, context: TextContext = {}, rules: ExtraRules = {}, depth = 0): SecretRange[] {
+  const sensitivity = context.name === undefined ? undefined : nameSensitivity(context.name)
+  // Nothing shorter than 8 characters is a secret, unless a credential-named field holds it.
+  if (text.length < 8 && sensitivity === undefined && !rules.patterns?.length && !rules.known?.size) return NONE
   const out = patternRanges(text)
-  if (CONTEXT_HINT.test(text)) contextRanges(text, out, depth)
-  if (out.length === 0 && context.name !== undefined) {
+  contextRanges(text, out, depth)
+  if (out.length === 0 && sensitivity !== undefined) {
     // The field's name says what the value is (`"api_key": "…"`, `x-auth-token: …`).
-    const sensitivity = nameSensitivity(context.name)
     if ((sensitivity === 'strong' && isCredentialValue(text)) || (sensitivity === 'weak' && looksRandom(text))) out.push({ start: 0, end: text.length, kind: 'credential' })
   }
   for (const { pattern, replacement } of rules.patterns ?? []) {
@@ -145,55 +190,97 @@ export function cheapRanges(text: string, context: TextContext = {}, rules: Extr
       if (match[0].length > 0) out.push({ start: match.index, end: match.index + match[0].length, kind: 'pattern', replacement })
     }
   }
-  for (const [secret, kind] of rules.known ?? []) {
-    for (let at = text.indexOf(secret); at >= 0; at = text.indexOf(secret, at + secret.length)) out.push({ start: at, end: at + secret.length, kind })
-  }
-  return out
+  if (rules.known?.size) knownRanges(text, rules.known, out)
+  return out.length ? out : NONE
 }
 
+const NONE: SecretRange[] = []
+Object.freeze(NONE)
+
+// One regex per set of known secrets (rebuilt when the set grows), so each string is read once.
+const knownMatchers = new WeakMap<ReadonlyMap<string, string>, { size: number; pattern: RegExp }>()
+
+function knownRanges(text: string, known: ReadonlyMap<string, string>, out: SecretRange[]): void {
+  let matcher = knownMatchers.get(known)
+  if (!matcher || matcher.size !== known.size) {
+    const alternatives = [...known.keys()].sort((a, b) => b.length - a.length).map((secret) => secret.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))
+    matcher = { size: known.size, pattern: new RegExp(alternatives.join('|'), 'g') }
+    knownMatchers.set(known, matcher)
+  }
+  for (const match of text.matchAll(matcher.pattern)) out.push({ start: match.index, end: match.index + match[0].length, kind: known.get(match[0]) ?? 'credential' })
+}
+
+// Letters that start a context keyword (bearer, basic, token, pass, pwd, secret, key, auth,
+// credential, cookie) or a URL's `://`: a string without any skips the context rules.
+const CONTEXT_START = /[bBtTpPsSkKaAcC:]/
+
 function contextRanges(text: string, out: SecretRange[], depth: number): void {
-  for (const match of text.matchAll(SCHEME)) {
-    const scheme = match[1]!.toLowerCase()
-    const token = match[2]!
-    const at = match.index + match[0].length - token.length
-    if (scheme === 'basic') {
-      const decoded = decodeBase64(token)
-      if (decoded !== undefined && decoded.includes(':')) out.push({ start: at, end: at + token.length, kind: 'basic-auth' })
-    } else if (isSchemeToken(token)) out.push({ start: at, end: at + token.length, kind: scheme === 'bearer' ? 'bearer-token' : 'auth-token' })
-  }
-  for (const match of text.matchAll(ASSIGNMENT)) {
-    const value = match[4]!
-    // A scheme word is the Bearer/Basic rule's business, a URL the userinfo rule's.
-    if (SCHEME_WORD.test(value) || value.includes('://')) continue
-    const sensitivity = nameSensitivity(match[1]!)
-    // `"password": "…"` is a field, judged like a JSON field; `password: …` in prose needs a
-    // value that looks like a credential.
-    const quoted = match[2] !== undefined && match[3] !== undefined
-    const strong = quoted ? isCredentialValue(value) : isInlineCredential(value)
-    if ((sensitivity === 'strong' && strong) || (sensitivity === 'weak' && looksRandom(value))) {
-      const at = match.index + match[0].length - value.length
-      out.push({ start: at, end: at + value.length, kind: 'credential' })
+  if (!CONTEXT_START.test(text)) return
+  const lower = text.toLowerCase()
+  if (lower.includes('bearer') || lower.includes('token') || lower.includes('basic')) {
+    for (const match of text.matchAll(SCHEME)) {
+      const scheme = match[1]!.toLowerCase()
+      const token = match[2]!
+      const at = match.index + match[0].length - token.length
+      if (scheme === 'basic') {
+        const decoded = decodeBase64(token)
+        if (decoded !== undefined && decoded.includes(':')) out.push({ start: at, end: at + token.length, kind: 'basic-auth' })
+      } else if (isSchemeToken(token)) out.push({ start: at, end: at + token.length, kind: scheme === 'bearer' ? 'bearer-token' : 'auth-token' })
     }
   }
-  for (const match of text.matchAll(USERINFO)) {
-    const userinfo = match[1]!
-    const colon = userinfo.indexOf(':')
-    const password = colon < 0 ? '' : userinfo.slice(colon + 1)
-    if ((colon >= 0 && !isPlaceholder(password)) || (colon < 0 && looksRandom(userinfo))) {
-      const at = match.index + match[0].length - 1 - userinfo.length
-      out.push({ start: at, end: at + userinfo.length, kind: 'url-credentials' })
+  if (KEYWORD.test(lower)) {
+    for (const match of text.matchAll(ASSIGNMENT)) {
+      const value = match[4]!
+      // A scheme word is the Bearer/Basic rule's business, a URL the userinfo rule's.
+      if (SCHEME_WORD.test(value) || value.includes('://')) continue
+      const sensitivity = nameSensitivity(nameBefore(text, match.index) + match[1]!)
+      // `"password": "…"` is a field, judged like a JSON field; `password: …` in prose needs a
+      // value that looks like a credential.
+      const quoted = match[2] !== undefined && match[3] !== undefined
+      const strong = quoted ? isCredentialValue(value) : isInlineCredential(value)
+      if ((sensitivity === 'strong' && strong) || (sensitivity === 'weak' && looksRandom(value))) {
+        const at = match.index + match[0].length - value.length
+        out.push({ start: at, end: at + value.length, kind: 'credential' })
+      }
     }
   }
-  if (depth > 0) return
+  if (lower.includes('://')) {
+    for (const match of text.matchAll(USERINFO)) {
+      const userinfo = match[1]!
+      const colon = userinfo.indexOf(':')
+      const password = colon < 0 ? '' : userinfo.slice(colon + 1)
+      if ((colon >= 0 && !isPlaceholder(password)) || (colon < 0 && looksRandom(userinfo))) {
+        const at = match.index + match[0].length - 1 - userinfo.length
+        out.push({ start: at, end: at + userinfo.length, kind: 'url-credentials' })
+      }
+    }
+  }
+  if (depth > 0 || !tokenRuns(text).base64) return
   for (const match of text.matchAll(BASE64_RUN)) {
     // A key written in base64 (`c2tfbGl2ZV8…`): decoded, it must be text that holds a secret.
     if (match[0].length > 16_384) continue
     const decoded = decodeBase64(match[0])
     if (decoded === undefined) continue
     const inner = cheapRanges(decoded, {}, {}, depth + 1)
-    if (inner.length === 0 && needsSecretlint(decoded)) inner.push(...(secretlintBatch([decoded]).get(decoded) ?? []))
-    if (inner.length) out.push({ start: match.index, end: match.index + match[0].length, kind: 'base64-secret' })
+    if (inner.length || (needsSecretlint(decoded) && secretlintBatch([decoded]).get(decoded)!.length)) out.push({ start: match.index, end: match.index + match[0].length, kind: 'base64-secret' })
   }
+}
+
+const NAME_CHAR = /[A-Za-z0-9_.-]/
+
+/**
+ * The rest of a name that ends at `end` with a credential keyword: the characters joined to
+ * it (`x-goog-api-`, `AWS_SECRET_ACCESS_`) and up to three words before it
+ * (`AWS secret access `).
+ */
+function nameBefore(text: string, end: number): string {
+  let start = end
+  while (start > 0 && NAME_CHAR.test(text[start - 1]!)) start--
+  for (let words = 0; words < 3 && start > 1 && text[start - 1] === ' ' && NAME_CHAR.test(text[start - 2]!); words++) {
+    start--
+    while (start > 0 && NAME_CHAR.test(text[start - 1]!)) start--
+  }
+  return text.slice(start, end)
 }
 
 function isSchemeToken(token: string): boolean {
@@ -219,8 +306,8 @@ function decodeBase64(run: string): string | undefined {
  */
 export function findSecretRanges(text: string, context: TextContext = {}, rules: ExtraRules = {}): SecretRange[] {
   const ranges = cheapRanges(text, context, rules)
-  if (needsSecretlint(text)) ranges.push(...secretlintBatch([text]).get(text)!)
-  return mergeRanges(ranges)
+  const found = needsSecretlint(text) ? secretlintBatch([text]).get(text)! : NONE
+  return found.length ? mergeRanges([...ranges, ...found]) : mergeRanges(ranges)
 }
 
 /**

@@ -20,7 +20,8 @@ export function redactionMarker(kind: string): string {
  * mergeRanges([{ start: 4, end: 9, kind: 'b' }, { start: 0, end: 5, kind: 'a' }]) // [{ start: 0, end: 9, kind: 'a' }]
  */
 export function mergeRanges(ranges: readonly SecretRange[]): SecretRange[] {
-  if (ranges.length < 2) return ranges.slice()
+  if (ranges.length === 0) return []
+  if (ranges.length === 1) return [ranges[0]!]
   const sorted = ranges.slice().sort((a, b) => a.start - b.start || b.end - a.end)
   const out: SecretRange[] = [{ ...sorted[0]! }]
   for (const range of sorted.slice(1)) {

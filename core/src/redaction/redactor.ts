@@ -1,4 +1,5 @@
 import {
+  findSecretRanges,
   isPlaceholder,
   maskSecrets,
   maskSecretText,
@@ -74,9 +75,13 @@ export function createRedactor(rules: readonly Redactor[] | false = []): Redacti
   // errors and steps, even where no rule would recognise them. Requests themselves are
   // redacted by the rules alone, so a live request and its recording always get the same
   // match key whatever order secrets were learned in.
+  // Only secrets the rules cannot recognise on their own (an opaque token) need learning.
   const known = new Map<string, string>()
+  const considered = new Set<string>()
   const learn = (secret: string, kind: string) => {
-    if (secret.length >= 8 && known.size < 1_000 && !isPlaceholder(secret)) known.set(secret, kind)
+    if (secret.length < 8 || considered.has(secret) || considered.size >= 1_000 || isPlaceholder(secret)) return
+    considered.add(secret)
+    if (findSecretRanges(secret).length === 0) known.set(secret, kind)
   }
   const sent: ExtraRules = { patterns: extra, onSecret: learn }
   const received: ExtraRules = { patterns: extra, known, onSecret: learn }

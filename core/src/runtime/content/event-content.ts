@@ -38,9 +38,28 @@ export function prepareEvent(event: WireEvent, policy: ContentPolicy, traceName:
   }
 }
 
-/** Every string of the event (names, tags and ids too) through the shared secret rules: one walk. */
+/**
+ * Every string a caller or a model wrote (payloads, names, tags, session and agent ids)
+ * through the shared secret rules, in one walk; ids and timestamps Retrace made itself are
+ * left out of it.
+ */
 function maskedEvent(event: WireEvent): WireEvent {
-  return maskSecrets(event).value as unknown as WireEvent
+  if (event.type === 'trace.start') {
+    const { id, startedAt, projectId, forkOf, forkPointStep, forkId, resumable, ...written } = event.trace
+    const masked = maskSecrets(written).value as typeof written
+    return masked === written ? event : { ...event, trace: { ...event.trace, ...masked } }
+  }
+  if (event.type === 'span') {
+    const { id, traceId, parentId, kind, startedAt, endedAt, durationMs, status, truncated, toolCallId, ...written } = event.span
+    const masked = maskSecrets(written).value as typeof written
+    return masked === written ? event : { ...event, span: { ...event.span, ...masked } }
+  }
+  if (event.type === 'trace.end') {
+    const { output, error } = event.trace
+    const masked = maskSecrets({ output, error }).value as { output: typeof output; error: typeof error }
+    return masked.output === output && masked.error === error ? event : { ...event, trace: { ...event.trace, ...(output !== undefined ? { output: masked.output } : {}), ...(error ? { error: masked.error } : {}) } }
+  }
+  return event
 }
 
 interface ContentMode {
