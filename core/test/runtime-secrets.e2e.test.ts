@@ -2,7 +2,7 @@ import { mkdtempSync, readdirSync, readFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import OpenAI from 'openai'
-import { afterAll, afterEach, beforeAll, expect, test } from 'vitest'
+import { afterAll, afterEach, beforeAll, expect, test, vi } from 'vitest'
 import { startEchoServer, type EchoServer } from '../../test-support/corpus-echo-server.ts'
 import { startRetraceTestServer, type RetraceTestServer } from '../../test-support/retrace-test-server.ts'
 import { SECRET_SHAPES, type SecretShape } from '../../test-support/secret-corpus.ts'
@@ -17,20 +17,23 @@ failOnUnhandledRejections()
 // neither the journal on disk nor what the protocol test server receives may hold one.
 
 let provider: EchoServer
-const savedJournalDir = process.env.RETRACE_JOURNAL_DIR
 
 beforeAll(async () => {
   provider = await startEchoServer()
 })
-afterAll(async () => {
-  await provider.stop()
-  if (savedJournalDir === undefined) delete process.env.RETRACE_JOURNAL_DIR
-  else process.env.RETRACE_JOURNAL_DIR = savedJournalDir
-})
+afterAll(() => provider.stop())
 afterEach(async () => {
   await shutdown(200)
   configure({})
+  vi.unstubAllEnvs()
 })
+
+/** A journal folder of the test's own (the default transport reads RETRACE_JOURNAL_DIR). */
+const freshJournal = (): string => {
+  const dir = mkdtempSync(join(tmpdir(), 'retrace-runtime-secrets-'))
+  vi.stubEnv('RETRACE_JOURNAL_DIR', dir)
+  return dir
+}
 
 const client = () => new OpenAI({ apiKey: 'fake-key', baseURL: provider.baseURL, maxRetries: 0, fetch: (input, init) => fetch(input, init) })
 
@@ -58,7 +61,7 @@ const forms = (shape: SecretShape) => [shape.value, JSON.stringify(shape.value).
 
 test('30 secret shapes: none reaches the protocol test server, and the agent still gets its real values', async () => {
   const retrace = await startRetraceTestServer()
-  process.env.RETRACE_JOURNAL_DIR = mkdtempSync(join(tmpdir(), 'retrace-runtime-secrets-'))
+  freshJournal()
   configure({ apiKey: 'rt_test', baseUrl: retrace.url })
   try {
     for (const shape of SECRET_SHAPES) {
@@ -83,8 +86,7 @@ test('30 secret shapes: none reaches the protocol test server, and the agent sti
 test('30 secret shapes: none reaches the on-disk journal while the server is down', async () => {
   const retrace = await startRetraceTestServer()
   await retrace.stop()
-  const journal = mkdtempSync(join(tmpdir(), 'retrace-runtime-secrets-journal-'))
-  process.env.RETRACE_JOURNAL_DIR = journal
+  const journal = freshJournal()
   configure({ apiKey: 'rt_test', baseUrl: retrace.url })
   for (const shape of SECRET_SHAPES) await leakyAgent(shape)('Check')
   await shutdown(300)
@@ -97,7 +99,7 @@ test('30 secret shapes: none reaches the on-disk journal while the server is dow
 
 test('spans outside tools are covered too: a span output and a thrown error message', async () => {
   const retrace = await startRetraceTestServer()
-  process.env.RETRACE_JOURNAL_DIR = mkdtempSync(join(tmpdir(), 'retrace-runtime-secrets-'))
+  freshJournal()
   configure({ apiKey: 'rt_test', baseUrl: retrace.url })
   const [stripe, jwt] = [SECRET_SHAPES.find((shape) => shape.name === 'stripe secret key')!, SECRET_SHAPES.find((shape) => shape.name === 'jwt')!]
   const run = record({ name: 'span-run' }, () => {

@@ -67,6 +67,20 @@ const spans = (events: WireEvent[]): WireSpan[] => events.flatMap((event) => (ev
 const start = (events: WireEvent[]) => events.find((event) => event.type === 'trace.start')
 const end = (events: WireEvent[]) => events.find((event) => event.type === 'trace.end')
 
+/** A mask that throws (with the payload in its message) where `when` says; returns what onError got. */
+function configureThrowingMask(when: (context: MaskContext) => boolean): RetraceError[] {
+  const errors: RetraceError[] = []
+  configure({
+    apiKey: 'rt_test',
+    onError: (error) => errors.push(error),
+    mask: (value, context) => {
+      if (when(context)) throw new Error(`cannot mask ${JSON.stringify(value)}`)
+      return value
+    },
+  })
+  return errors
+}
+
 describe('configure({ mask })', () => {
   test('runs on every payload before secret redaction, and what it returns is what is sent', async () => {
     const seen: Array<{ context: MaskContext; raw: string }> = []
@@ -91,15 +105,7 @@ describe('configure({ mask })', () => {
   })
 
   test('a mask that throws never breaks the agent: that event is dropped, the trace marked lossy, the error sent to onError', async () => {
-    const errors: RetraceError[] = []
-    configure({
-      apiKey: 'rt_test',
-      onError: (error) => errors.push(error),
-      mask: (value, context) => {
-        if (context.kind === 'span' && context.name === 'get_weather') throw new Error(`cannot mask ${JSON.stringify(value)}`)
-        return value
-      },
-    })
+    const errors = configureThrowingMask((context) => context.kind === 'span' && context.name === 'get_weather')
     const answer = await agent()('Weather in Paris?')
     expect(answer).toContain('sunny')
 
@@ -116,15 +122,7 @@ describe('configure({ mask })', () => {
   })
 
   test("a mask that throws on the trace's own start and end: both still go out, without their content", async () => {
-    const errors: RetraceError[] = []
-    configure({
-      apiKey: 'rt_test',
-      onError: (error) => errors.push(error),
-      mask: (value, context) => {
-        if (context.kind === 'trace') throw new Error('no')
-        return value
-      },
-    })
+    const errors = configureThrowingMask((context) => context.kind === 'trace')
     await agent()('Weather in Paris?')
     const started = start(transport.events)
     const ended = end(transport.events)
