@@ -44,9 +44,9 @@ const KEYWORD = /pass|pwd|secret|token|key|auth|credential|cookie/
 const SCHEME_WORD = /^(?:bearer|basic|token|digest)$/i
 
 // Whether secretlint's rules could find anything in a text: every one of them needs a token
-// of 16+ key characters with an upper-case letter or a digit, a URL with credentials, a PEM
-// header, an AWS secret-key assignment or a Slack webhook host (checked against each rule's
-// shape in secrets.test.ts). It keeps the ~25 µs a secretlint pass costs off ordinary
+// of 16+ key characters with an upper-case letter or a digit and not only lower-case hex (no
+// rule matches a bare UUID or hash), a URL with credentials, a PEM header, an AWS secret-key
+// assignment or a Slack webhook host (checked against the rules in secrets.test.ts). It keeps the ~25 µs a secretlint pass costs off ordinary
 // strings: field names, prose, model names.
 const SECRETLINT_ANCHOR = /:\/\/[^\s/@]+@|PRIVATE KEY|secret_?access_?key|hooks\.slack\.com/i
 
