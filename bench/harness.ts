@@ -314,7 +314,7 @@ export interface ReportTarget {
 export interface MeasurementReport {
   id: string
   title: string
-  unit: 'µs/call' | 'µs/event' | 'KB/call'
+  unit: 'µs/call' | 'µs/event' | 'KB/call' | 'ms/cassette'
   notes: string[]
   rows: ReportRow[]
   ratios: ReportRatio[]

@@ -15,6 +15,7 @@ import { benchDivergence } from './divergence.ts'
 import { benchDetectors, detectorLines } from './detectors.ts'
 import { retainedHeap } from './retained-heap.ts'
 import { runtimeOverhead } from './runtime-overhead.ts'
+import { secretScan } from './secret-scan.ts'
 import { testOverhead } from './test-overhead.ts'
 import { transportThroughput } from './transport-throughput.ts'
 
@@ -25,6 +26,7 @@ const MEASUREMENTS: Array<{ id: string; run: (ctx: BenchContext) => Promise<Meas
   { id: 'node-http-replay', run: nodeHttpReplay },
   { id: 'divergence', run: divergenceReport },
   { id: 'detectors', run: detectorsReport },
+  { id: 'secret-scan', run: (ctx) => secretScan(ctx) },
   { id: 'test-overhead', run: (ctx) => testOverhead(ctx) },
   { id: 'runtime-overhead', run: (ctx) => runtimeOverhead(ctx) },
   { id: 'transport-throughput', run: (ctx) => transportThroughput(ctx) },

@@ -22,6 +22,10 @@ export { readCassetteFile, writeCassetteFile, writeFileAtomically, type WriteCas
 
 export { SECRET_PATTERNS, redactSecretStrings, detectSecret, redactionMarker, type SecretPattern } from './secrets/secret-patterns.ts'
 export { findSecrets } from './secrets/find-secrets.ts'
+export { maskSecrets, scanForSecrets, type SecretMaskOptions, type MaskedValue } from './secrets/mask-secrets.ts'
+export { maskSecretText, findSecretRanges, type TextContext, type ExtraPattern, type ExtraRules } from './secrets/scan-text.ts'
+export { nameSensitivity, isPlaceholder, type NameSensitivity } from './secrets/credential-context.ts'
+export type { SecretRange } from './secrets/secret-range.ts'
 
 export type { MatchOptions } from './matching/match-options.ts'
 export {

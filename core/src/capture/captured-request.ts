@@ -16,9 +16,9 @@ export interface CapturedRequest {
 const utf8 = new TextDecoder('utf-8', { fatal: true })
 
 /**
- * The stored, redacted form of a captured request. Secrets are removed from the raw text
- * before JSON parsing (the markers need no escaping), so the JSON is parsed once.
- * `keepHeaders` limits the headers kept (replay needs only those that take part in matching).
+ * The stored, redacted form of a captured request. The body is parsed first and redacted as
+ * stored, by the same walk a stored request gets when a cassette is loaded, so the live
+ * request and the recorded one always produce the same match key. `keepHeaders` limits the headers kept (replay needs only those that take part in matching).
  *
  * @example
  * const request = toRecordedRequest({ method: 'POST', url, headers, body: '{"model":"gpt-4o"}' }, createRedactor())
@@ -44,12 +44,8 @@ export function toRecordedRequest(captured: CapturedRequest, redaction: Redactio
       // binary: stored as base64, not scanned
     }
   }
-  if (typeof raw === 'string') raw = redaction.text(raw)
   const body = raw === undefined ? undefined : storeBody(raw, captured.headers['content-type'])
-  if (body) {
-    if ('json' in body && redaction.hasPathRules) redaction.jsonPaths(body.json)
-    request.body = body
-  }
+  if (body) request.body = redaction.body(body)
   return request
 }
 

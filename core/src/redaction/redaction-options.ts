@@ -26,6 +26,11 @@ export const DEFAULT_REDACTED_HEADERS: readonly string[] = [
   'openai-organization',
   'openai-project',
   'x-amz-security-token',
+  'x-auth-token',
+  'x-access-token',
+  'private-token',
+  'ocp-apim-subscription-key',
+  'x-functions-key',
 ]
 
 /** Query parameter names whose values are always redacted. */
@@ -44,6 +49,15 @@ export const DEFAULT_REDACTED_QUERY_PARAMS: readonly string[] = [
   'x-amz-signature',
   'x-amz-credential',
   'x-amz-security-token',
+  'auth',
+  'auth_token',
+  'access-token',
+  'refresh_token',
+  'id_token',
+  'private_token',
+  'session_token',
+  'x-goog-api-key',
+  'passwd',
 ]
 
 export const REDACTED = '[REDACTED]'

@@ -18,6 +18,7 @@ export const createRuntimeTransport: TransportFactory = (config, resumableNames)
     channels: config.transport,
     allowInsecureHttp: config.allowInsecureHttp,
     resumable: resumableNames,
+    ...(config.onError ? { onError: config.onError } : {}),
   })
 
 /**

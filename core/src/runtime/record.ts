@@ -115,6 +115,7 @@ function wrapRecorded<Args extends unknown[], Result>(options: RecordOptions, fn
         // Forks are always sent: they were asked for. Otherwise the draw is fixed by the trace id.
         sampled: fork !== undefined || isSampled(id, config.sampleRate, config.sampleSeed),
         maxPayloadChars: config.maxPayloadChars,
+        content: rt.contentPolicy(),
         ...(config.projectId ? { projectId: config.projectId } : {}),
         ...(options.sessionId ? { sessionId: options.sessionId } : {}),
         ...(options.tags ? { tags: options.tags } : {}),

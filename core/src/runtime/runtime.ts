@@ -7,6 +7,8 @@ import { checkRunLimits } from './enforcement/run-limits.ts'
 import type { ServerMessage, WireEvent } from '@retrace/protocol'
 import type { RuntimeTransport, TransportFactory } from './runtime-transport.ts'
 import { checkTransportConfig, createRuntimeTransport } from './default-transport.ts'
+import type { ContentPolicy } from './content/event-content.ts'
+import { warnOnStderr } from './transport/transport-options.ts'
 import { installExitFlush, type ExitFlushTarget, type ExitReason } from './transport/exit-flush.ts'
 import type { ActiveTrace } from './trace/active-trace.ts'
 import { currentFork } from './resume/fork-scope.ts'
@@ -45,13 +47,22 @@ class Runtime {
     return (this.#config ??= resolveRuntimeConfig())
   }
 
+  /** Where problems the agent must not see go: `configure({ onError })`, else a line on stderr. */
+  readonly #defaultOnError = warnOnStderr()
+
+  /** What each new trace may send (`configure({ mask, captureContent, onError })`). */
+  contentPolicy(): ContentPolicy {
+    const config = this.config
+    return { mask: config.mask, captureContent: config.captureContent, onError: config.onError ?? this.#defaultOnError }
+  }
+
   configure(input: RuntimeConfigInput): RuntimeConfig {
     const next = resolveRuntimeConfig(input)
     if (this.#factory === createRuntimeTransport) checkTransportConfig(next)
     const previous = this.#config
     this.#config = next
     // A new key or server means a new connection; the old one flushes what it holds.
-    if (this.#transport && (previous?.apiKey !== next.apiKey || previous?.baseUrl !== next.baseUrl || previous?.projectId !== next.projectId || previous?.transport !== next.transport || !next.enabled)) {
+    if (this.#transport && (previous?.apiKey !== next.apiKey || previous?.baseUrl !== next.baseUrl || previous?.projectId !== next.projectId || previous?.transport !== next.transport || previous?.onError !== next.onError || !next.enabled)) {
       this.#dropTransport()
     }
     // A process with resumable functions listens for resume commands as soon as it can.

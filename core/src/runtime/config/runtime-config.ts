@@ -1,5 +1,6 @@
 import { z } from 'zod'
-import { RetraceConfigError } from '@retrace/cassettes'
+import { RetraceConfigError, type RetraceError } from '@retrace/cassettes'
+import type { ContentMask } from '../content/content-mask.ts'
 
 /** The options of `configure()`. Every one can also come from the environment. */
 export const RuntimeConfigSchema = z.strictObject({
@@ -29,6 +30,20 @@ export const RuntimeConfigSchema = z.strictObject({
   allowInsecureHttp: z.boolean().optional(),
   /** Largest serialized input/output kept per span, in characters; beyond it the span is marked `truncated`. Default 1,000,000. */
   maxPayloadChars: z.number().int().positive().optional(),
+  /**
+   * Your function over every payload (inputs, outputs, error messages, metadata, LLM steps)
+   * before Retrace's secret redaction runs and before anything is journaled or sent: for PII
+   * and domain data. A mask that throws drops that event, marks the trace lossy and reports
+   * the error to `onError`; the agent never sees it.
+   */
+  mask: z.custom<ContentMask>((value) => typeof value === 'function', { message: 'mask must be a function (value, context) => value' }).optional(),
+  /**
+   * `false` sends structure, timings, usage and cost only: no inputs, outputs, messages,
+   * tool arguments or results, error messages (`RETRACE_CAPTURE_CONTENT`). Default true.
+   */
+  captureContent: z.boolean().optional(),
+  /** Problems the agent must not see (a mask that threw, the server refusing the key, an outage). Default: one line on stderr, at most once a minute per kind. */
+  onError: z.custom<(error: RetraceError) => void>((value) => typeof value === 'function', { message: 'onError must be a function (error) => void' }).optional(),
 })
 
 export type RuntimeConfigInput = z.input<typeof RuntimeConfigSchema>
@@ -49,6 +64,9 @@ export interface RuntimeConfig {
   transport: 'auto' | 'ws' | 'http'
   allowInsecureHttp: boolean
   maxPayloadChars: number
+  mask: ContentMask | undefined
+  captureContent: boolean
+  onError: ((error: RetraceError) => void) | undefined
 }
 
 export const DEFAULT_BASE_URL = 'http://127.0.0.1:4318'
@@ -68,6 +86,9 @@ const ENV: Record<keyof RuntimeConfigInput, string | undefined> = {
   transport: 'RETRACE_TRANSPORT',
   allowInsecureHttp: 'RETRACE_ALLOW_INSECURE_HTTP',
   maxPayloadChars: undefined,
+  mask: undefined,
+  captureContent: 'RETRACE_CAPTURE_CONTENT',
+  onError: undefined,
 }
 
 /**
@@ -102,6 +123,9 @@ export function resolveRuntimeConfig(explicit: RuntimeConfigInput = {}, env: Nod
     transport: merged.transport ?? 'auto',
     allowInsecureHttp: merged.allowInsecureHttp ?? false,
     maxPayloadChars: merged.maxPayloadChars ?? 1_000_000,
+    mask: merged.mask,
+    captureContent: merged.captureContent ?? true,
+    onError: merged.onError,
   }
 }
 

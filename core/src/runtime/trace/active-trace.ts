@@ -3,6 +3,7 @@ import { canonicalJson, type Interaction, type JsonValue, type Step } from '@ret
 import { extractStep } from '../../steps/extract-step.ts'
 import { stepToolCalls } from '../../steps/step-output.ts'
 import type { ErrorInfo, SpanAgent, WireEvent, WireSpan, WireTraceEnd } from '@retrace/protocol'
+import { prepareEvent, type ContentPolicy } from '../content/event-content.ts'
 import { capturePayload } from './payload.ts'
 import type { TraceScope } from './trace-scope.ts'
 
@@ -21,7 +22,11 @@ export interface TraceOptions {
   sampled: boolean
   maxPayloadChars: number
   projectId?: string
+  /** What may leave the process (`configure({ mask, captureContent, onError })`); secrets are always masked. */
+  content?: ContentPolicy
 }
+
+const DEFAULT_CONTENT: ContentPolicy = { mask: undefined, captureContent: true, onError: () => {} }
 
 /** A span being timed; `end` records it once. */
 export interface OpenSpan {
@@ -71,7 +76,7 @@ export class ActiveTrace {
   constructor(options: TraceOptions, emit: (event: WireEvent) => void) {
     this.id = options.id ?? randomUUID()
     this.options = options
-    this.#emit = options.sampled ? emit : () => {}
+    this.#emit = options.sampled ? (event) => this.#send(event, emit) : () => {}
     const input = capturePayload(options.input, options.maxPayloadChars)
     if (input.truncated) this.truncated = true
     this.#emit({
@@ -94,6 +99,27 @@ export class ActiveTrace {
 
   get name(): string {
     return this.options.name
+  }
+
+  /**
+   * Sends an event once its content is safe to leave the process (see `prepareEvent`). A
+   * mask that throws costs the event, never the agent: the trace is marked lossy and the
+   * error goes to `onError`.
+   */
+  #send(event: WireEvent, emit: (event: WireEvent) => void): void {
+    const policy = this.options.content ?? DEFAULT_CONTENT
+    const prepared = prepareEvent(event, policy, this.options.name)
+    if ('event' in prepared) {
+      emit(prepared.event)
+      return
+    }
+    this.lossy = true
+    try {
+      policy.onError(prepared.error)
+    } catch {
+      // An onError that throws must not reach the agent either.
+    }
+    if (prepared.fallback) emit(prepared.fallback)
   }
 
   get durationMs(): number {

@@ -165,7 +165,13 @@ function isLoopback(hostname: string): boolean {
   return hostname === 'localhost' || hostname.endsWith('.localhost') || hostname === '[::1]' || /^127\.\d+\.\d+\.\d+$/.test(hostname)
 }
 
-function warnOnStderr(): (error: RetraceError) => void {
+/**
+ * The default `onError`: one line on stderr, at most once a minute per error code.
+ *
+ * @example
+ * const onError = warnOnStderr()
+ */
+export function warnOnStderr(): (error: RetraceError) => void {
   const lastShown = new Map<string, number>()
   return (error) => {
     const now = Date.now()
