@@ -1,4 +1,5 @@
-import { diffCriticalTokens, type CriticalTokenChange, type CriticalTokenKind } from './critical-tokens.ts'
+import { diffCriticalTokens } from './critical-token-diff.ts'
+import type { CriticalTokenChange } from './critical-tokens.ts'
 import { resolveDivergenceOptions, type DivergenceOptions, type ResolvedDivergenceOptions } from './divergence-options.ts'
 import type { DivergenceReason } from './divergence-result.ts'
 import { rescaleCosine } from './embedding.ts'
@@ -114,36 +115,23 @@ function rougeF1(a: readonly string[], b: readonly string[]): number {
   return (2 * lcsLength(a, b)) / (a.length + b.length)
 }
 
-const TOKEN_LABELS: Record<CriticalTokenKind, string> = {
-  number: 'number',
-  date: 'date',
-  url: 'URL',
-  email: 'email',
-  id: 'id',
-  quoted: 'quoted string',
-  negation: 'negation',
-}
-
 function criticalReason(change: CriticalTokenChange, context: ReasonContext, similarity: number): DivergenceReason {
   const similar = ` (similarity ${round(similarity)})`
   if (change.kind === 'negation') {
-    const [side, cue] = change.added.length ? ['received', change.added[0]!.text] : ['expected', change.missing[0]!.text]
-    return makeReason(context, 'negation-changed', `the negation "${cue}" appears only in the ${side} text${similar}`, {
-      expected: change.missing[0]?.text ?? null,
-      received: change.added[0]?.text ?? null,
+    const expected = change.missing[0]?.text
+    const received = change.added[0]?.text
+    return makeReason(context, 'negation-changed', `negation: ${expected === undefined ? 'none' : `"${expected}"`} → ${received === undefined ? 'none' : `"${received}"`}${similar}`, {
+      expected: expected ?? null,
+      received: received ?? null,
       similarity,
     })
   }
-  const label = TOKEN_LABELS[change.kind]
-  const list = (tokens: CriticalTokenChange['missing']) => tokens.map((t) => t.text).join(', ')
-  const plural = (n: number) => (n > 1 ? `${label}s` : label)
-  let detail: string
-  if (change.missing.length && change.added.length) {
-    detail = `${plural(change.missing.length)} ${list(change.missing)} became ${list(change.added)}`
-  } else if (change.missing.length) {
-    detail = `${plural(change.missing.length)} ${list(change.missing)} ${change.missing.length > 1 ? 'are' : 'is'} missing`
-  } else {
-    detail = `${plural(change.added.length)} ${list(change.added)} ${change.added.length > 1 ? 'are' : 'is'} new`
+  const list = (tokens: CriticalTokenChange['missing']) => (tokens.length ? tokens.map((t) => t.text).join(', ') : 'none')
+  let detail = `${change.kind}: ${list(change.missing)} → ${list(change.added)}`
+  if (change.kind === 'unit') {
+    // The units first ("°C → °F"), then the quantities they belong to.
+    const units = (tokens: CriticalTokenChange['missing']) => tokens.map((t) => t.quantity?.unitText ?? t.text).join(', ')
+    detail = `unit: ${units(change.missing)} → ${units(change.added)} (${list(change.missing)} → ${list(change.added)})`
   }
   const values = (tokens: CriticalTokenChange['missing']) => (tokens.length === 0 ? null : tokens.length === 1 ? tokens[0]!.text : tokens.map((t) => t.text))
   return makeReason(context, 'critical-token-changed', `${detail}${similar}`, {

@@ -1,5 +1,6 @@
 import { describe, expect, test } from 'vitest'
-import { diffCriticalTokens, extractCriticalTokens, type CriticalTokenKind } from './critical-tokens.ts'
+import { diffCriticalTokens } from './critical-token-diff.ts'
+import { extractCriticalTokens, type CriticalTokenKind } from './critical-tokens.ts'
 
 const values = (text: string, kind?: CriticalTokenKind) =>
   extractCriticalTokens(text)

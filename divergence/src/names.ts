@@ -1,0 +1,137 @@
+import { FUNCTION_WORDS } from './function-words.ts'
+import { allBaseForms } from './lexicon/lemmas.ts'
+import { wordNet } from './lexicon/wordnet.ts'
+
+/** A name found in a text: a proper noun (run of capitalised words), a file or folder name. */
+export interface NameSpan {
+  /** Comparable form: lower case, corporate suffixes and possessives dropped ("Acme Corp's" → "acme"). */
+  value: string
+  text: string
+  start: number
+  end: number
+  /**
+   * `false` for a capitalised word that only starts a sentence and is also a common word
+   * ("Maria" is also the plural of "mare"): a name only when another name takes its place.
+   */
+  certain: boolean
+}
+
+// Paths ("/var/log/app", "~/notes", "C:\\Users") and file names with an extension ("report.pdf").
+const PATH = /(?<![\w/.])(?:~|\.{1,2})?\/(?:[\w.-]+\/)*[\w.-]*[A-Za-z][\w.-]*\/?|\b[A-Za-z]:\\[\w\\. -]+/g
+const FILE_NAME = /\b[\w-]*[A-Za-z][\w-]*(?:\.[\w-]+)*\.[a-z][a-z0-9]{1,4}\b(?!\.\w)/g
+// Words: letters with inner apostrophes, dots or hyphens ("O'Brien", "Jean-Luc", "U.S.").
+const WORD = /[\p{L}][\p{L}\p{N}]*(?:['’.-][\p{L}\p{N}]+)*/gu
+// Corporate suffixes and titles do not tell two names apart ("Acme Corp" = "Acme Corporation").
+const NAME_NOISE = new Set(['inc', 'corp', 'corporation', 'co', 'company', 'ltd', 'limited', 'llc', 'plc', 'gmbh', 'ag', 'sa', 'group', 'mr', 'mrs', 'ms', 'dr', 'the'])
+// Joined into a name only between two capitalised words ("Bank of America").
+const NAME_JOINERS = new Set(['of', 'de', 'du', 'van', 'von', 'la', 'le', 'da', 'del', '&'])
+
+/**
+ * File names and paths, then runs of capitalised words (or words with inner capitals: eBay,
+ * iPhone), in a text whose numbers, dates and quoted strings are already blanked. A capitalised
+ * word that starts a sentence is a name only when WordNet does not know it as a common word
+ * (Canberra, DHL) or knows it as a person, place or organisation (Daniel, Paris); otherwise it is
+ * returned as uncertain. Closed-class words ("I", "The") never start a name.
+ *
+ * @example
+ * findNames('Send report.pdf to Maria at Acme Corp.').map((name) => name.value) // ['report.pdf', 'maria', 'acme']
+ */
+export function findNames(text: string): NameSpan[] {
+  const names: NameSpan[] = []
+  let rest = text
+  for (const pattern of [PATH, FILE_NAME]) {
+    rest = rest.replace(pattern, (match: string, offset: number) => {
+      // "e.g." and "4.99" are not file names; a path needs a letter.
+      if (pattern === FILE_NAME && /^(?:[a-z]\.)+[a-z]$/i.test(match)) return match
+      // A sentence may end right after a path: "in /var/log/app."
+      const trimmed = match.replace(/[.]+$/, '')
+      names.push({ value: trimmed.toLowerCase().replace(/\/$/, ''), text: trimmed, start: offset, end: offset + trimmed.length, certain: true })
+      return ' '.repeat(match.length)
+    })
+  }
+  let run: Array<{ word: string; start: number; end: number; initial: boolean }> = []
+  let pendingJoiner: { word: string; start: number; end: number } | undefined
+  const flush = () => {
+    if (run.length) names.push(toName(text, run))
+    run = []
+    pendingJoiner = undefined
+  }
+  let previousEnd = 0
+  for (const match of rest.matchAll(WORD)) {
+    const word = match[0]
+    const start = match.index
+    const between = rest.slice(previousEnd, start)
+    previousEnd = start + word.length
+    const initial = sentenceStarts(rest, start)
+    // A name runs over single spaces only: punctuation ends it.
+    if (run.length && (between.trim() !== '' || initial)) flush()
+    if (isCapitalised(word) && word !== 'I' && !/^I['’]/.test(word)) {
+      if (pendingJoiner) run.push({ ...pendingJoiner, initial: false })
+      pendingJoiner = undefined
+      run.push({ word, start, end: start + word.length, initial })
+    } else if (run.length && !pendingJoiner && NAME_JOINERS.has(word.toLowerCase())) {
+      pendingJoiner = { word, start, end: start + word.length }
+    } else flush()
+  }
+  flush()
+  return names.filter((name) => name.value !== '')
+}
+
+function toName(text: string, run: ReadonlyArray<{ word: string; start: number; end: number; initial: boolean }>): NameSpan {
+  const first = run[0]!
+  const last = run[run.length - 1]!
+  let certain = true
+  let words = run
+  if (first.initial) {
+    const lower = first.word.toLowerCase().replace(/['’]s$/, '')
+    if (FUNCTION_WORDS.has(lower)) {
+      // "The Hilton", "Our Paris office": the rest of the run is the name.
+      words = run.slice(1)
+    } else if (run.length === 1) certain = !isCommonWord(first.word)
+  }
+  if (words.length === 0) return { value: '', text: '', start: first.start, end: first.start, certain: false }
+  const value = words
+    .map((part) => part.word.toLowerCase().replace(/['’]s$/, ''))
+    .filter((part) => !NAME_NOISE.has(part.replace(/\.$/, '')))
+    .join(' ')
+  return { value, text: text.slice(words[0]!.start, last.end), start: words[0]!.start, end: last.end, certain }
+}
+
+/** "Paris", "DHL", "eBay", "iPhone": a capital first, or a lower-case start with inner capitals. */
+function isCapitalised(word: string): boolean {
+  const first = word[0]!
+  if (first !== first.toLowerCase() && first === first.toUpperCase()) return true
+  return /^\p{Ll}+\p{Lu}/u.test(word)
+}
+
+/**
+ * Whether a capitalised word at the start of a sentence is an ordinary word ("Sure",
+ * "Unfortunately", "Maria" the lunar plains) rather than a name. WordNet lists proper nouns
+ * capitalised ("Paris", "Daniel"); a word it knows only in lower case is common.
+ */
+function isCommonWord(word: string): boolean {
+  const lower = word.toLowerCase()
+  const forms = allBaseForms(lower)
+  if (forms.length === 0) return false
+  const wn = wordNet()
+  let common = false
+  for (const form of forms) {
+    for (const synset of wn.synsets(form)) {
+      for (const entry of synset.words) {
+        if (entry.toLowerCase() !== form) continue
+        // Persons, places and organisations: a capitalised entry is a name.
+        if (entry !== form && synset.pos === 'noun' && (synset.lexFile === 18 || synset.lexFile === 15 || synset.lexFile === 14)) return false
+        if (entry === form) common = true
+      }
+    }
+  }
+  return common
+}
+
+/** True when `index` starts a sentence: the text's start, or after `.`, `!`, `?`, `:`, `;`, a dash or a line break. */
+export function sentenceStarts(text: string, index: number): boolean {
+  let i = index - 1
+  while (i >= 0 && (text[i] === ' ' || text[i] === '\t' || text[i] === '"' || text[i] === '“' || text[i] === '(')) i--
+  if (i < 0) return true
+  return '.!?:;\n—–'.includes(text[i]!)
+}

@@ -1,0 +1,298 @@
+import { FUNCTION_WORDS } from './function-words.ts'
+import { allBaseForms, baseForms } from './lexicon/lemmas.ts'
+import { wordNet, type Synset } from './lexicon/wordnet.ts'
+
+/** Two words, one per text, that stand in a contrast: opposites, different actions, different names or qualities. */
+export interface WordContrast {
+  kind: 'opposite' | 'action' | 'entity'
+  /** As written in the expected text ("approved", "green plan"). */
+  expected: string
+  /** As written in the received text. */
+  received: string
+  /** Lower-case words of the expected text consumed by the contrast (a negation cue among them is not a negation). */
+  words: readonly string[]
+}
+
+interface Word {
+  lower: string
+  text: string
+  /** Previous word, `<s>` at a sentence start. */
+  previous: string
+  /** Next word, `<p>` before punctuation or the end. */
+  next: string
+  index: number
+}
+
+const WORD = /[\p{L}][\p{L}\p{N}]*(?:['’][\p{L}]+)*|[.!?;:,()\u2014\u2013"“”]/gu
+// Particles and closed-class words that do have opposites ("went up" / "went down", "in stock" / "out of stock").
+const POLAR_FUNCTION_WORDS = new Set(['up', 'down', 'in', 'out', 'on', 'off', 'yes', 'no', 'more', 'less', 'before', 'after', 'above', 'below', 'over', 'under', 'all', 'none'])
+// Words after which the next word is used as a verb: subjects, modals, "to", "please".
+const VERB_CONTEXT = new Set([
+  'i', 'you', 'we', 'they', 'he', 'she', 'it', 'to', 'will', 'would', 'can', 'could', 'should', 'must', 'may', 'might', 'shall',
+  'please', 'let', "'ll", "i'll", "we'll", "you'll", "i've", "we've", 'also', 'just', 'then', 'and', 'who', 'that', 'which', 'not', 'never', 'already',
+])
+const AUXILIARIES = new Set(['is', 'are', 'was', 'were', 'be', 'been', 'being', 'has', 'have', 'had', 'get', 'got', 'gets'])
+// Words that look like content but are quantities: "million" in "$2.4 million" is not an object.
+const QUANTITY_WORDS = /^(?:hundred|thousand|million|billion|dozen|percent|per)$/
+
+/**
+ * Finds the words of one text replaced by a contrasting word in the other. The words compared
+ * are those one text has and the other has in no form ("approved" vs "rejected"; "archived" vs
+ * "archive" is the same word). Then, with WordNet:
+ * - `opposite`: antonyms, directly or through a synonym ("approve" ↔ "disapprove, reject");
+ * - `action`: a different verb on the same object ("archived the report" / "deleted the report"),
+ *   unless WordNet relates the two verbs (synonyms, one a kind of the other, or two kinds of one
+ *   thing: "describe" / "explain");
+ * - a word in the same slot (same word before and after) that WordNet does not relate to it:
+ *   "the green plan" / "the blue plan" (`entity`), "is sunny." / "is rainy." (`opposite`).
+ *
+ * @example
+ * findWordContrasts('Your loan was approved.', 'Your loan was rejected.')
+ * // [{ kind: 'opposite', expected: 'approved', received: 'rejected', words: ['approved'] }]
+ */
+export function findWordContrasts(expected: string, received: string): WordContrast[] {
+  const a = words(expected)
+  const b = words(received)
+  const surfaceA = new Set(a.map((word) => word.lower))
+  const surfaceB = new Set(b.map((word) => word.lower))
+  let onlyA = uniqueWords(a.filter((word) => !surfaceB.has(word.lower) && isComparable(word.lower)))
+  let onlyB = uniqueWords(b.filter((word) => !surfaceA.has(word.lower) && isComparable(word.lower)))
+  if (onlyA.length === 0 || onlyB.length === 0) return []
+  // "archived" and "archive", "rose" and "rise": one word in two forms.
+  const basesA = new Set(onlyA.flatMap((word) => bases(word.lower)))
+  const basesB = new Set(onlyB.flatMap((word) => bases(word.lower)))
+  onlyA = onlyA.filter((word) => !bases(word.lower).some((base) => basesB.has(base)))
+  onlyB = onlyB.filter((word) => !bases(word.lower).some((base) => basesA.has(base)))
+
+  const contrasts: WordContrast[] = []
+  const used = new Set<Word>()
+  const take = (kind: WordContrast['kind'], x: Word, y: Word, expectedText = x.text, receivedText = y.text) => {
+    used.add(x)
+    used.add(y)
+    contrasts.push({ kind, expected: expectedText, received: receivedText, words: [x.lower] })
+  }
+
+  for (const x of onlyA) {
+    const opposites = antonymsOf(x.lower)
+    const y = onlyB.find((other) => !used.has(other) && (bases(other.lower).some((base) => opposites.has(base)) || bases(x.lower).some((base) => antonymsOf(other.lower).has(base))))
+    if (y && !used.has(x)) take('opposite', x, y)
+  }
+
+  // "A is faster than B" = "B is slower than A": two opposites whose other words swapped places.
+  if (contrasts.length && hasSwappedOpposites(a, b)) contrasts.shift()
+
+  const contentA = onlyA.filter((word) => !used.has(word) && !FUNCTION_WORDS.has(word.lower))
+  const contentB = onlyB.filter((word) => !used.has(word) && !FUNCTION_WORDS.has(word.lower))
+  // Same slot: the same word before (not a sentence start) and after.
+  for (const x of contentA) {
+    if (x.previous === '<s>') continue
+    for (const y of contentB) {
+      if (used.has(y) || used.has(x) || y.previous !== x.previous || y.next !== x.next) continue
+      const verbs = isVerbLike(x) && isVerbLike(y)
+      if (related(x.lower, y.lower, verbs)) continue
+      if (verbs) take('action', x, y)
+      else if (x.next !== '<p>' && hasNounReading(x.next)) take('entity', x, y, `${x.text} ${x.next}`, `${y.text} ${y.next}`)
+      else take('opposite', x, y)
+    }
+  }
+
+  // A different verb on the same object, wherever it stands ("I archived the report" / "The report was deleted").
+  const verbsA = contentA.filter((word) => !used.has(word) && isVerbUse(word))
+  const verbsB = contentB.filter((word) => !used.has(word) && isVerbUse(word))
+  for (const x of verbsA) {
+    const objectsX = objectsOf(a, x)
+    for (const y of verbsB) {
+      if (used.has(y) || used.has(x)) continue
+      const objectsY = objectsOf(b, y)
+      if (![...objectsX].some((object) => objectsY.has(object))) continue
+      if (!related(x.lower, y.lower, true)) take('action', x, y)
+    }
+  }
+  return contrasts
+}
+
+/**
+ * Whether two words both texts share are antonyms of each other and appear in the opposite
+ * order ("the new version … the old one" / "the old version … the new one").
+ */
+function hasSwappedOpposites(a: readonly Word[], b: readonly Word[]): boolean {
+  const firstIn = (list: readonly Word[]) => {
+    const first = new Map<string, number>()
+    for (const word of list) if (!first.has(word.lower)) first.set(word.lower, word.index)
+    return first
+  }
+  const positionsA = firstIn(a)
+  const positionsB = firstIn(b)
+  const shared = [...positionsA.keys()].filter((word) => positionsB.has(word) && !FUNCTION_WORDS.has(word))
+  for (const x of shared) {
+    const opposites = antonymsOf(x)
+    for (const y of shared) {
+      if (x >= y || !bases(y).some((base) => opposites.has(base))) continue
+      if (positionsA.get(x)! < positionsA.get(y)! !== positionsB.get(x)! < positionsB.get(y)!) return true
+    }
+  }
+  return false
+}
+
+function words(text: string): Word[] {
+  const tokens = text.match(WORD) ?? []
+  const list: Word[] = []
+  for (let i = 0; i < tokens.length; i++) {
+    const token = tokens[i]!
+    if (!/\p{L}/u.test(token[0]!)) continue
+    const before = tokens[i - 1]
+    const after = tokens[i + 1]
+    list.push({
+      lower: token.toLowerCase().replace(/’/g, "'"),
+      text: token,
+      previous: before === undefined || !/\p{L}/u.test(before[0]!) ? '<s>' : before.toLowerCase(),
+      next: after === undefined || !/\p{L}/u.test(after[0]!) ? '<p>' : after.toLowerCase(),
+      index: list.length,
+    })
+  }
+  return list
+}
+
+function uniqueWords(list: Word[]): Word[] {
+  const seen = new Set<string>()
+  return list.filter((word) => !seen.has(word.lower) && seen.add(word.lower))
+}
+
+function isComparable(lower: string): boolean {
+  return !FUNCTION_WORDS.has(lower) || POLAR_FUNCTION_WORDS.has(lower)
+}
+
+function bases(lower: string): readonly string[] {
+  const forms = allBaseForms(lower)
+  return forms.length ? forms : [lower]
+}
+
+const antonymMemo = new Map<string, ReadonlySet<string>>()
+
+/**
+ * Antonyms of a word in every sense and part of speech, with the synonyms of each antonym:
+ * "approve" → "disapprove" and so "reject", which shares that sense.
+ */
+function antonymsOf(lower: string): ReadonlySet<string> {
+  let found = antonymMemo.get(lower)
+  if (found) return found
+  const wn = wordNet()
+  const result = new Set<string>()
+  for (const base of bases(lower)) {
+    for (const synset of wn.synsets(base)) {
+      const own = synset.words.findIndex((word) => word.toLowerCase() === base) + 1
+      // Adjectives also have indirect antonyms: a satellite ("in": in fashion) takes the
+      // antonyms of the head it is similar to ("fashionable" ↔ "unfashionable", and so "out").
+      const heads = [{ synset, own }]
+      if (synset.pos === 'adj') for (const pointer of synset.pointers) if (pointer.symbol === '&') heads.push({ synset: wn.synset(pointer.pos, pointer.offset), own: 0 })
+      for (const head of heads) {
+        for (const pointer of head.synset.pointers) {
+          if (pointer.symbol !== '!' || (head.own !== 0 && pointer.source !== 0 && pointer.source !== head.own)) continue
+          const antonym = wn.synset(pointer.pos, pointer.offset)
+          for (const word of antonym.words) result.add(word.toLowerCase())
+          if (antonym.pos === 'adj' && head.own === 0) for (const similar of antonym.pointers) if (similar.symbol === '&') for (const word of wn.synset(similar.pos, similar.offset).words) result.add(word.toLowerCase())
+        }
+      }
+    }
+  }
+  antonymMemo.set(lower, result)
+  return result
+}
+
+/** A verb where it stands: WordNet knows it as a verb and it follows a subject, modal or "to", or is a participle after an auxiliary. */
+function isVerbUse(word: Word): boolean {
+  if (baseForms(word.lower, 'verb').length === 0) return false
+  if (VERB_CONTEXT.has(word.previous)) return true
+  if (AUXILIARIES.has(word.previous) && /(?:ed|en|wn|ne)$/.test(word.lower)) return true
+  // "The agent refunded the order": a past form followed by its object.
+  return /ed$/.test(word.lower) && (word.next === 'the' || word.next === 'a' || word.next === 'an' || word.next === 'your' || word.next === 'my' || word.next === 'our' || word.next === 'their' || word.next === 'his' || word.next === 'her' || word.next === 'it' || word.next === 'them' || word.next === 'you')
+}
+
+/** A verb where it stands, or a word WordNet knows only as a verb ("describes"). */
+function isVerbLike(word: Word): boolean {
+  return isVerbUse(word) || (baseForms(word.lower, 'verb').length > 0 && baseForms(word.lower, 'noun').length === 0 && baseForms(word.lower, 'adj').length === 0)
+}
+
+function hasNounReading(lower: string): boolean {
+  return !FUNCTION_WORDS.has(lower) && baseForms(lower, 'noun').length > 0
+}
+
+const MODALS = new Set(['will', 'would', 'can', 'could', 'should', 'must', 'may', 'might', 'shall', 'not'])
+// Words a verb's object may open with ("archived the old report").
+const DETERMINERS = new Set(['the', 'a', 'an', 'your', 'my', 'our', 'their', 'his', 'her', 'its', 'this', 'that', 'these', 'those', 'all', 'some', 'any'])
+
+/**
+ * The words a verb acts on: its direct object (up to two words after it, past determiners,
+ * before any preposition), or for a passive ("the report has been deleted") the words before
+ * its auxiliaries.
+ */
+function objectsOf(list: readonly Word[], verb: Word): Set<string> {
+  const objects = new Set<string>()
+  const collect = (from: number, step: 1 | -1) => {
+    let found = 0
+    for (let i = from; i >= 0 && i < list.length && found < 2; i += step) {
+      const word = list[i]!.lower
+      if (DETERMINERS.has(word) || (step === -1 && (AUXILIARIES.has(word) || MODALS.has(word)))) continue
+      if (FUNCTION_WORDS.has(word) || QUANTITY_WORDS.test(word)) break
+      if (hasNounReading(word)) for (const base of bases(word)) objects.add(base)
+      found++
+    }
+  }
+  collect(verb.index + 1, 1)
+  if (AUXILIARIES.has(verb.previous)) collect(verb.index - 1, -1)
+  return objects
+}
+
+const relatedMemo = new Map<string, boolean>()
+// WordNet's verb.cognition, verb.communication and verb.perception files.
+const SIBLING_FILES = new Set([31, 32, 39])
+
+/**
+ * Whether WordNet relates two words closely enough that swapping them keeps the meaning:
+ * a shared sense, or any direct link but antonymy (similar to, derived from, one a kind of the
+ * other). Two verbs that are kinds of one thing also count ("describe" and "explain" both
+ * inform); two nouns or adjectives that are kinds of one thing do not ("green" and "blue").
+ */
+export function related(x: string, y: string, verbs: boolean): boolean {
+  const key = `${verbs ? 'v' : 'o'}:${x}:${y}`
+  let found = relatedMemo.get(key)
+  if (found === undefined) {
+    found = relatedOneWay(x, y, verbs) || relatedOneWay(y, x, verbs)
+    relatedMemo.set(key, found)
+    relatedMemo.set(`${verbs ? 'v' : 'o'}:${y}:${x}`, found)
+  }
+  return found
+}
+
+function relatedOneWay(x: string, y: string, verbs: boolean): boolean {
+  const wn = wordNet()
+  const targets = new Set(bases(y))
+  const contains = (synset: Synset) => synset.words.some((word) => targets.has(word.toLowerCase()))
+  const hypernymsY = new Set<number>()
+  // Two ways of saying, thinking or perceiving one thing ("describe", "explain": both inform) are
+  // one action; two kinds of changing, making or owning ("rent", "buy": both acquire) are not.
+  if (verbs) {
+    for (const base of targets) {
+      for (const synset of wn.synsets(base, 'verb')) {
+        if (!SIBLING_FILES.has(synset.lexFile)) continue
+        for (const pointer of synset.pointers) if (pointer.symbol === '@') hypernymsY.add(pointer.offset)
+      }
+    }
+  }
+  for (const base of bases(x)) {
+    for (const synset of wn.synsets(base, verbs ? 'verb' : undefined)) {
+      if (contains(synset)) return true
+      for (const pointer of synset.pointers) {
+        if (pointer.symbol === '!') continue
+        if (verbs && pointer.symbol === '@' && SIBLING_FILES.has(synset.lexFile) && hypernymsY.has(pointer.offset)) return true
+        const target = wn.synset(pointer.pos, pointer.offset)
+        if (contains(target)) return true
+        // A kind of a kind of: "expire" → "discontinue" → "end".
+        if (pointer.symbol === '@' || pointer.symbol === '@i') {
+          for (const up of target.pointers) if (up.symbol === '@' && contains(wn.synset(up.pos, up.offset))) return true
+        }
+      }
+    }
+  }
+  return false
+}
