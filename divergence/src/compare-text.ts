@@ -1,3 +1,4 @@
+import { conceptOverlap } from './concept-overlap.ts'
 import { diffCriticalTokens } from './critical-token-diff.ts'
 import type { CriticalTokenChange } from './critical-tokens.ts'
 import { resolveDivergenceOptions, type DivergenceOptions, type ResolvedDivergenceOptions } from './divergence-options.ts'
@@ -13,11 +14,17 @@ import { equalIgnoringWhitespace } from './tokenize.ts'
 export interface TextComparison {
   /** The score the verdict uses, in [0, 1]: lexical (blended with semantic when given), capped at 0.5 when a critical token changed. */
   similarity: number
-  /** `max(tfidf, rougeL)`. */
+  /** `max(tfidf, rougeL)`, or `concepts` when that is higher. */
   lexical: number
   tfidf: number
   /** Undefined when a text was longer than `maxLcsTokens`. */
   rougeL: number | undefined
+  /**
+   * Concept overlap (see `conceptOverlap`): F1 over content words and critical tokens, matching
+   * inflections, WordNet relations and converted units. Computed only when `max(tfidf, rougeL)`
+   * falls below `textThreshold`; undefined otherwise.
+   */
+  concepts: number | undefined
   /** The rescaled embedding similarity, when a cosine was supplied. */
   semantic: number | undefined
   reasons: DivergenceReason[]
@@ -48,7 +55,7 @@ export const CRITICAL_TOKEN_CAP = 0.5
  * compareTexts('The weather in Paris is sunny and 18 degrees.', 'In Paris it is sunny, 18 degrees.')
  * // { similarity: 0.75, reasons: [], … }
  * compareTexts('It is 18 degrees.', 'It is 19 degrees.').reasons[0].message
- * // 'Text: number 18 became 19 (similarity 0.75).'
+ * // 'Text: number: 18 → 19 (similarity 0.75).'
  */
 export function compareTexts(expected: string, received: string, options: CompareTextsOptions = {}): TextComparison {
   const scoring: TextScoring = { options: resolveDivergenceOptions(options), analyzer: createTextAnalyzer() }
@@ -78,7 +85,7 @@ export interface TextScoring {
  */
 export function scoreTexts(expected: string, received: string, scoring: TextScoring, context: ReasonContext): TextComparison {
   if (equalIgnoringWhitespace(expected, received)) {
-    return { similarity: 1, lexical: 1, tfidf: 1, rougeL: 1, semantic: undefined, reasons: [] }
+    return { similarity: 1, lexical: 1, tfidf: 1, rougeL: 1, concepts: undefined, semantic: undefined, reasons: [] }
   }
   const { options, analyzer } = scoring
   const a = analyzer.analyze(expected)
@@ -86,7 +93,13 @@ export function scoreTexts(expected: string, received: string, scoring: TextScor
   const tfidf = tfidfCosineOfCounts(a.terms, b.terms, scoring.idf ?? buildIdf([a.terms, b.terms]))
   // Bit-parallel LCS keeps ROUGE-L cheap; past the cap, cosine alone bounds the cost.
   const rouge = Math.max(a.tokens.length, b.tokens.length) <= options.maxLcsTokens ? rougeF1(a.tokens, b.tokens) : undefined
-  const lexical = Math.max(tfidf, rouge ?? 0)
+  let lexical = Math.max(tfidf, rouge ?? 0)
+  // Few shared spellings: measure shared concepts (synonyms, phrasal verbs, converted units) before calling it unrelated.
+  let concepts: number | undefined
+  if (lexical < options.textThreshold) {
+    concepts = conceptOverlap(expected, received, a.critical, b.critical)
+    lexical = Math.max(lexical, concepts)
+  }
   const cosine = scoring.semantic?.(expected, received)
   const semantic = cosine === undefined ? undefined : rescaleCosine(cosine, options.embeddingFloor)
   const blended = semantic === undefined ? lexical : options.embeddingWeight * semantic + (1 - options.embeddingWeight) * lexical
@@ -107,7 +120,7 @@ export function scoreTexts(expected: string, received: string, scoring: TextScor
     : []
   for (const change of changes) reasons.push(criticalReason(change, context, blended))
   const similarity = changes.length ? Math.min(blended, CRITICAL_TOKEN_CAP) : blended
-  return { similarity, lexical, tfidf, rougeL: rouge, semantic, reasons }
+  return { similarity, lexical, tfidf, rougeL: rouge, concepts, semantic, reasons }
 }
 
 function rougeF1(a: readonly string[], b: readonly string[]): number {
@@ -131,7 +144,8 @@ function criticalReason(change: CriticalTokenChange, context: ReasonContext, sim
   if (change.kind === 'unit') {
     // The units first ("°C → °F"), then the quantities they belong to.
     const units = (tokens: CriticalTokenChange['missing']) => tokens.map((t) => t.quantity?.unitText ?? t.text).join(', ')
-    detail = `unit: ${units(change.missing)} → ${units(change.added)} (${list(change.missing)} → ${list(change.added)})`
+    const written = (tokens: CriticalTokenChange['missing']) => tokens.map((t) => t.quantity?.written ?? t.text).join(', ')
+    detail = `unit: ${units(change.missing)} → ${units(change.added)} (${written(change.missing)} → ${written(change.added)})`
   }
   const values = (tokens: CriticalTokenChange['missing']) => (tokens.length === 0 ? null : tokens.length === 1 ? tokens[0]!.text : tokens.map((t) => t.text))
   return makeReason(context, 'critical-token-changed', `${detail}${similar}`, {

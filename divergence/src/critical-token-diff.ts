@@ -96,7 +96,7 @@ function setDifference(a: readonly CriticalToken[], b: readonly CriticalToken[])
   return [uniqueByValue(a.filter((token) => !valuesB.has(token.value))), uniqueByValue(b.filter((token) => !valuesA.has(token.value)))]
 }
 
-const quantityOf = (token: CriticalToken): Quantity => token.quantity ?? { value: token.value, units: [], unitText: undefined }
+const quantityOf = (token: CriticalToken): Quantity => token.quantity ?? { value: token.value, units: [], unitText: undefined, written: token.text }
 
 function diffQuantities(a: readonly CriticalToken[], b: readonly CriticalToken[], wants: (kind: CriticalTokenKind) => boolean): CriticalTokenChange[] {
   const same = (x: CriticalToken, y: CriticalToken) => compareQuantities(quantityOf(x), quantityOf(y)) === 'same'
@@ -130,11 +130,8 @@ function diffNames(a: readonly CriticalToken[], b: readonly CriticalToken[], opt
     others.some((other) => sameName(name.value, other.value)) || containsPhrase(otherText, name.value)
   const onlyA = uniqueByValue(a.filter((name) => !matched(name, b, textB)))
   const onlyB = uniqueByValue(b.filter((name) => !matched(name, a, textA)))
-  // An uncertain name (a sentence-initial common word) counts only facing a certain one in its place.
-  const kept = (list: readonly CriticalToken[], others: readonly CriticalToken[]) =>
-    list.filter((name) => name.certain !== false || others.some((other) => other.certain !== false && other.next === name.next))
-  const missing = kept(onlyA, onlyB)
-  const added = kept(onlyB, onlyA)
+  const missing = onlyA
+  const added = onlyB
   if (missing.length === 0 || added.length === 0) return undefined
   return { kind: 'entity', missing, added }
 }

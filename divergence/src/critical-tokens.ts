@@ -21,10 +21,6 @@ export interface CriticalToken {
   text: string
   /** For a number: its unit or currency, when one is written beside it ("21°C", "$5", "two hours"). */
   quantity?: Quantity
-  /** For an entity: false when the word only starts a sentence and is also a common word (see `findNames`). */
-  certain?: boolean
-  /** For an entity: the word after it, so an uncertain name pairs only with a name in the same place. */
-  next?: string
 }
 
 /** Critical tokens of one kind found on one side only. */
@@ -166,15 +162,13 @@ export function extractCriticalTokens(text: string): CriticalToken[] {
     const classified = classifyDigitWord(rest, word)
     tokens.push(...classified.tokens)
     // A currency written before the number ("USD 300") is part of it, not a name.
-    const currency = classified.tokens[0]?.quantity?.unitAfter === undefined ? classified.tokens[0]?.quantity?.unitText : undefined
-    const before = currency === undefined ? 0 : rest.lastIndexOf(currency, word.start) >= word.start - currency.length - 1 ? word.start - rest.lastIndexOf(currency, word.start) : 0
+    const quantity = classified.tokens[0]?.quantity
+    const before = quantity && quantity.unitAfter === undefined && quantity.written.endsWith(word.text) ? quantity.written.length - word.text.length : 0
     spans.push([word.start - before, classified.end])
   }
   for (const [start, end] of spans) rest = blank(rest, start, end)
   for (const name of findNames(rest)) {
-    const token: CriticalToken = { kind: 'entity', value: name.value, text: name.text, certain: name.certain }
-    token.next = /^\s*([\p{L}']+)/u.exec(rest.slice(name.end))?.[1]?.toLowerCase() ?? ''
-    tokens.push(token)
+    tokens.push({ kind: 'entity', value: name.value, text: name.text })
   }
     // "unread", "unpaid": a negated adjective, which negates only where the other text has the word
   // ("unread" = "not read"; "unchanged" beside "flat" is no negation). Its value is `un:<word>`.
@@ -265,7 +259,7 @@ function classifyDigitWord(text: string, word: DigitWord): { tokens: CriticalTok
   if (withUnit) {
     const units = readUnit(withUnit[2]!, true)
     if (units.length) {
-      const quantity: Quantity = { value: normalizeNumber(withUnit[1]!), units, unitText: withUnit[2]! }
+      const quantity: Quantity = { value: normalizeNumber(withUnit[1]!), units, unitText: withUnit[2]!, written: raw }
       return { tokens: [{ kind: 'number', value: quantity.value, text: raw, quantity }], end: word.end }
     }
   }
@@ -286,13 +280,13 @@ function classifyDigitWord(text: string, word: DigitWord): { tokens: CriticalTok
 function quantityToken(value: string, written: string, text: string, start: number, end: number): CriticalToken {
   const after = unitAfter(text, end)
   if (after) {
-    const quantity: Quantity = { value, units: after.units, unitText: after.text, unitAfter: after.end }
-    return { kind: 'number', value, text: `${written}${text.slice(end, after.end)}`.replace(/\s+/g, ' '), quantity }
+    const quantity: Quantity = { value, units: after.units, unitText: after.text, unitAfter: after.end, written: `${written}${text.slice(end, after.end)}`.replace(/\s+/g, ' ') }
+    return { kind: 'number', value, text: written, quantity }
   }
   const before = CURRENCY_BEFORE.exec(text.slice(Math.max(0, start - 4), start))
   if (before) {
     const units = unitsNamed(before[0].trim()).filter((unit) => unit.dimension === 'currency')
-    if (units.length) return { kind: 'number', value, text: `${before[0]}${written}`, quantity: { value, units, unitText: before[0].trim() } }
+    if (units.length) return { kind: 'number', value, text: written, quantity: { value, units, unitText: before[0].trim(), written: `${before[0]}${written}` } }
   }
   return { kind: 'number', value, text: written }
 }

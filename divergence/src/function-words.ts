@@ -17,3 +17,6 @@ export const FUNCTION_WORDS: ReadonlySet<string> = new Set(
     'one ones something anything everything nothing someone anyone everyone somebody anybody everybody'
   ).split(' '),
 )
+
+/** Closed-class words that still have opposites ("went up" / "went down", "yes" / "no", "in stock" / "out of stock"). */
+export const POLAR_FUNCTION_WORDS: ReadonlySet<string> = new Set(['up', 'down', 'in', 'out', 'on', 'off', 'yes', 'no', 'more', 'less', 'before', 'after', 'above', 'below', 'over', 'under', 'all', 'none'])

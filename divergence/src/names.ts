@@ -31,7 +31,8 @@ const NAME_JOINERS = new Set(['of', 'de', 'du', 'van', 'von', 'la', 'le', 'da', 
  * iPhone), in a text whose numbers, dates and quoted strings are already blanked. A capitalised
  * word that starts a sentence is a name only when WordNet does not know it as a common word
  * (Canberra, DHL) or knows it as a person, place or organisation (Daniel, Paris); otherwise it is
- * returned as uncertain. Closed-class words ("I", "The") never start a name.
+ * left out ("Sure", "Maria": `findWordContrasts` pairs it when a name takes its place).
+ * Closed-class words ("I", "The") never start a name.
  *
  * @example
  * findNames('Send report.pdf to Maria at Acme Corp.').map((name) => name.value) // ['report.pdf', 'maria', 'acme']
@@ -74,7 +75,7 @@ export function findNames(text: string): NameSpan[] {
     } else flush()
   }
   flush()
-  return names.filter((name) => name.value !== '')
+  return names.filter((name) => name.value !== '' && name.certain)
 }
 
 function toName(text: string, run: ReadonlyArray<{ word: string; start: number; end: number; initial: boolean }>): NameSpan {
@@ -109,7 +110,7 @@ function isCapitalised(word: string): boolean {
  * "Unfortunately", "Maria" the lunar plains) rather than a name. WordNet lists proper nouns
  * capitalised ("Paris", "Daniel"); a word it knows only in lower case is common.
  */
-function isCommonWord(word: string): boolean {
+export function isCommonWord(word: string): boolean {
   const lower = word.toLowerCase()
   const forms = allBaseForms(lower)
   if (forms.length === 0) return false

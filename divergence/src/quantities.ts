@@ -17,6 +17,8 @@ export interface Quantity {
   unitText: string | undefined
   /** Where a unit written after the number ends in the text it was read from. */
   unitAfter?: number
+  /** Number and unit as written: "21°C", "2.5 kg", "$1,250". */
+  written: string
 }
 
 // SI prefixes in Intl's unit names ("kilogram", "megabyte"): the factor to the bare unit.

@@ -1,6 +1,7 @@
-import { FUNCTION_WORDS } from './function-words.ts'
+import { FUNCTION_WORDS, POLAR_FUNCTION_WORDS } from './function-words.ts'
 import { allBaseForms, baseForms } from './lexicon/lemmas.ts'
-import { wordNet, type Synset } from './lexicon/wordnet.ts'
+import { isCommonWord } from './names.ts'
+import { WORDNET_POS, wordNet, type Synset } from './lexicon/wordnet.ts'
 
 /** Two words, one per text, that stand in a contrast: opposites, different actions, different names or qualities. */
 export interface WordContrast {
@@ -24,8 +25,6 @@ interface Word {
 }
 
 const WORD = /[\p{L}][\p{L}\p{N}]*(?:['’][\p{L}]+)*|[.!?;:,()\u2014\u2013"“”]/gu
-// Particles and closed-class words that do have opposites ("went up" / "went down", "in stock" / "out of stock").
-const POLAR_FUNCTION_WORDS = new Set(['up', 'down', 'in', 'out', 'on', 'off', 'yes', 'no', 'more', 'less', 'before', 'after', 'above', 'below', 'over', 'under', 'all', 'none'])
 // Words after which the next word is used as a verb: subjects, modals, "to", "please".
 const VERB_CONTEXT = new Set([
   'i', 'you', 'we', 'they', 'he', 'she', 'it', 'to', 'will', 'would', 'can', 'could', 'should', 'must', 'may', 'might', 'shall',
@@ -85,9 +84,13 @@ export function findWordContrasts(expected: string, received: string): WordContr
   const contentB = onlyB.filter((word) => !used.has(word) && !FUNCTION_WORDS.has(word.lower))
   // Same slot: the same word before (not a sentence start) and after.
   for (const x of contentA) {
-    if (x.previous === '<s>') continue
     for (const y of contentB) {
       if (used.has(y) || used.has(x) || y.previous !== x.previous || y.next !== x.next) continue
+      if (x.previous === '<s>') {
+        // At a sentence start only a name replaced by a name counts: "Maria will call" / "Daniel will call".
+        if (isCapitalisedName(x.text, y.text)) take('entity', x, y)
+        continue
+      }
       const verbs = isVerbLike(x) && isVerbLike(y)
       if (related(x.lower, y.lower, verbs)) continue
       if (verbs) take('action', x, y)
@@ -134,8 +137,11 @@ function hasSwappedOpposites(a: readonly Word[], b: readonly Word[]): boolean {
   return false
 }
 
+// Emails, URLs, paths and words holding digits belong to other kinds (email, url, entity, id, number).
+const NOT_WORDS = /\S*[@/\\]\S*|\S*\d\S*/g
+
 function words(text: string): Word[] {
-  const tokens = text.match(WORD) ?? []
+  const tokens = text.replace(NOT_WORDS, ' , ').match(WORD) ?? []
   const list: Word[] = []
   for (let i = 0; i < tokens.length; i++) {
     const token = tokens[i]!
@@ -208,6 +214,12 @@ function isVerbUse(word: Word): boolean {
   return /ed$/.test(word.lower) && (word.next === 'the' || word.next === 'a' || word.next === 'an' || word.next === 'your' || word.next === 'my' || word.next === 'our' || word.next === 'their' || word.next === 'his' || word.next === 'her' || word.next === 'it' || word.next === 'them' || word.next === 'you')
 }
 
+/** Two capitalised words of which at least one is a name rather than a common word ("Daniel", not "Sure"). */
+function isCapitalisedName(x: string, y: string): boolean {
+  const capital = (word: string) => word[0] !== word[0]!.toLowerCase()
+  return capital(x) && capital(y) && (!isCommonWord(x) || !isCommonWord(y))
+}
+
 /** A verb where it stands, or a word WordNet knows only as a verb ("describes"). */
 function isVerbLike(word: Word): boolean {
   return isVerbUse(word) || (baseForms(word.lower, 'verb').length > 0 && baseForms(word.lower, 'noun').length === 0 && baseForms(word.lower, 'adj').length === 0)
@@ -257,7 +269,9 @@ export function related(x: string, y: string, verbs: boolean): boolean {
   const key = `${verbs ? 'v' : 'o'}:${x}:${y}`
   let found = relatedMemo.get(key)
   if (found === undefined) {
-    found = relatedOneWay(x, y, verbs) || relatedOneWay(y, x, verbs)
+    // One word built on the other ("mentor" / "mentorship", "account" / "accounting") is derivation, not contrast.
+    const [short, long] = x.length <= y.length ? [x, y] : [y, x]
+    found = (short.length >= 4 && long.startsWith(short)) || relatedOneWay(x, y, verbs) || relatedOneWay(y, x, verbs)
     relatedMemo.set(key, found)
     relatedMemo.set(`${verbs ? 'v' : 'o'}:${y}:${x}`, found)
   }
@@ -291,6 +305,45 @@ function relatedOneWay(x: string, y: string, verbs: boolean): boolean {
         if (pointer.symbol === '@' || pointer.symbol === '@i') {
           for (const up of target.pointers) if (up.symbol === '@' && contains(wn.synset(up.pos, up.offset))) return true
         }
+      }
+    }
+  }
+  return false
+}
+
+// Links that keep a word's meaning: similar to, derived from, verb group, also see, pertains to, participle of, attribute.
+const NEAR_SYNONYM_LINKS = new Set(['&', '+', '$', '^', '\\', '<', '='])
+const synonymMemo = new Map<string, boolean>()
+const COMMON_SENSES = 3
+
+/**
+ * Whether two words share a WordNet sense or a meaning-keeping link (similar to, derived from,
+ * verb group, also see): "rise" / "go_up", "business" / "working" do; "capital" / "city" (a kind
+ * of) and "Canberra" / "Sydney" (two of a kind) do not. Used to match concepts across rewordings.
+ *
+ * @example
+ * synonymous('purchase', 'buy') // true
+ */
+export function synonymous(x: string, y: string): boolean {
+  const key = x < y ? `${x}:${y}` : `${y}:${x}`
+  let found = synonymMemo.get(key)
+  if (found === undefined) {
+    found = synonymousOneWay(x, y) || synonymousOneWay(y, x)
+    synonymMemo.set(key, found)
+  }
+  return found
+}
+
+function synonymousOneWay(x: string, y: string): boolean {
+  const wn = wordNet()
+  const targets = new Set(bases(y))
+  const contains = (synset: Synset) => synset.words.some((word) => targets.has(word.toLowerCase()))
+  for (const base of bases(x)) {
+    for (const pos of WORDNET_POS) {
+      // The most frequent senses only: rare ones make near any two words synonyms ("light" and "fair" skin).
+      for (const synset of wn.synsets(base, pos).slice(0, COMMON_SENSES)) {
+        if (contains(synset)) return true
+        for (const pointer of synset.pointers) if (NEAR_SYNONYM_LINKS.has(pointer.symbol) && contains(wn.synset(pointer.pos, pointer.offset))) return true
       }
     }
   }
