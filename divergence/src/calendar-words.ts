@@ -74,6 +74,8 @@ function buildPatterns(): Array<{ pattern: RegExp; read: (match: RegExpExecArray
     { pattern: new RegExp(`\\b(${monthNames.join('|')})\\b\\.?`, 'g'), read: (m) => `month:${months.get(m[1]!)}` },
     // "May" is a month after a preposition only ("in May"), not in "May I help?".
     { pattern: /\b(?<=(?:in|of|since|until|till|by|from|early|late|mid|next|last|this|during|before|after)\s)May\b/g, read: () => 'month:5' },
+    // Quarters: "Q3" = "the third quarter".
+    { pattern: /\bQ([1-4])\b|\b(first|second|third|fourth|1st|2nd|3rd|4th)\s+quarter\b/gi, read: (m) => `quarter:${m[1] ?? { first: 1, second: 2, third: 3, fourth: 4 }[m[2]!.toLowerCase()] ?? m[2]![0]}` },
     { pattern: /\b(today|tonight|tomorrow|yesterday)\b/gi, read: (m) => ({ today: 'day:0', tonight: 'night:0', tomorrow: 'day:+1', yesterday: 'day:-1' })[m[1]!.toLowerCase()] },
     { pattern: /\b(weekday|weekend)s?\b/gi, read: (m) => `period:${m[1]!.toLowerCase()}` },
     { pattern: /\b(morning|afternoon|evening|night)s?\b/gi, read: (m) => `part:${m[1]!.toLowerCase()}` },

@@ -8,6 +8,7 @@ import { synonymous } from './word-contrasts.ts'
 const WORD = /[\p{L}][\p{L}\p{N}]*(?:['’][\p{L}]+)*/gu
 // Particles that make a phrasal verb with the word before ("go up", "look into", "get back").
 const PARTICLES = new Set(['up', 'down', 'out', 'over', 'off', 'on', 'in', 'into', 'back', 'away'])
+const LIGHT_VERBS = new Set(['get', 'make', 'take', 'have', 'do', 'give', 'go', 'put', 'keep', 'come'])
 // Past this many unmatched word pairs, WordNet relations are not consulted (cost bound; long texts rarely need them).
 const MAX_RELATED_PAIRS = 400
 
@@ -83,6 +84,8 @@ function concepts(text: string, critical: readonly CriticalToken[]): Concept[] {
       }
     }
     const bases = allBaseForms(word)
+    // "get", "make", "take": light verbs carry little of their own ("you get 15% off" = "a 15% discount").
+    if (bases.some((base) => LIGHT_VERBS.has(base))) continue
     list.push({ key: word, bases: bases.length ? bases : [word] })
   }
   return list

@@ -126,10 +126,15 @@ function diffQuantities(a: readonly CriticalToken[], b: readonly CriticalToken[]
 function diffNames(a: readonly CriticalToken[], b: readonly CriticalToken[], options: DiffCriticalTokensOptions): CriticalTokenChange | undefined {
   const textA = (options.expectedText ?? '').toLowerCase().replace(/’/g, "'")
   const textB = (options.receivedText ?? '').toLowerCase().replace(/’/g, "'")
-  const matched = (name: CriticalToken, others: readonly CriticalToken[], otherText: string) =>
-    others.some((other) => sameName(name.value, other.value)) || containsPhrase(otherText, name.value)
-  const onlyA = uniqueByValue(a.filter((name) => !matched(name, b, textB)))
-  const onlyB = uniqueByValue(b.filter((name) => !matched(name, a, textA)))
+  const wordsOf = (names: readonly CriticalToken[]) => uniqueByValue([...names]).map((name) => ({ name, words: name.value.split(' ') }))
+  const namesA = wordsOf(a)
+  const namesB = wordsOf(b)
+  const valuesA = new Set(a.map((name) => name.value))
+  const valuesB = new Set(b.map((name) => name.value))
+  const matched = (name: { name: CriticalToken; words: string[] }, values: ReadonlySet<string>, others: ReadonlyArray<{ words: string[] }>, otherText: string) =>
+    values.has(name.name.value) || others.some((other) => sameName(name.words, other.words)) || containsPhrase(otherText, name.name.value)
+  const onlyA = namesA.filter((name) => !matched(name, valuesB, namesB, textB)).map((name) => name.name)
+  const onlyB = namesB.filter((name) => !matched(name, valuesA, namesA, textA)).map((name) => name.name)
   const missing = onlyA
   const added = onlyB
   if (missing.length === 0 || added.length === 0) return undefined
@@ -143,12 +148,10 @@ function mentions(text: string | undefined, word: string): boolean {
   return new RegExp(`\\b${stem.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`, 'i').test(text)
 }
 
-function sameName(x: string, y: string): boolean {
-  if (x === y) return true
-  const wordsX = x.split(' ')
-  const wordsY = new Set(y.split(' '))
-  const [small, large] = wordsX.length <= wordsY.size ? [wordsX, wordsY] : [y.split(' '), new Set(wordsX)]
-  return small.every((word) => large.has(word))
+/** One name's words all within the other's ("Sarah Chen" / "Chen"). */
+function sameName(x: readonly string[], y: readonly string[]): boolean {
+  const [small, large] = x.length <= y.length ? [x, y] : [y, x]
+  return small.every((word) => large.includes(word))
 }
 
 function containsPhrase(text: string, phrase: string): boolean {

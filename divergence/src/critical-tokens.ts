@@ -46,9 +46,9 @@ const NAMED_DATE = new RegExp(
   'gi',
 )
 const NUMERIC_DATE = /\b(\d{1,2})([/.])(\d{1,2})\2(\d{4}|\d{2})\b/g
-// "9:40", "3 pm", "2:15 in the afternoon", "noon".
+// "9:40", "3 pm", "2:15 in the afternoon", "noon", "9 in the morning".
 const CLOCK_TIME =
-  /\b(\d{1,2}):(\d{2})(?::(\d{2}))?(?:\s*([ap])\.?m\b\.?)?(?:\s+(in the (?:morning|afternoon|evening)|at night))?|\b(\d{1,2})\s*([ap])\.?m\b\.?|\b(noon|midday|midnight)\b/gi
+  /\b(\d{1,2}):(\d{2})(?::(\d{2}))?(?:\s*([ap])\.?m\b\.?)?(?:\s+(in the (?:morning|afternoon|evening)|at night))?|\b(\d{1,2})\s*([ap])\.?m\b\.?|\b(noon|midday|midnight)\b|\b(\d{1,2})(?:\s*o['’]clock)?\s+(in the (?:morning|afternoon|evening)|at night)/gi
 // `.`, `,`, `-`, `_`, `/`, `#`, `:` join the parts of a word holding a digit ("ORD-1234", "1,250.00").
 const JOINERS = '.,-_/#:'
 const SIGNS = '-+−'
@@ -135,18 +135,17 @@ export function extractCriticalTokens(text: string): CriticalToken[] {
   })
   rest = claim(rest, CLOCK_TIME, (m) => {
     if (m[8] !== undefined) return { kind: 'date', value: m[8].toLowerCase() === 'midnight' ? '00:00' : '12:00', text: m[0]! }
-    const hour = Number(m[1] ?? m[6])
-    const part = m[5]?.toLowerCase()
+    const hour = Number(m[1] ?? m[6] ?? m[9])
+    const part = (m[5] ?? m[10])?.toLowerCase()
     const meridiem = (m[4] ?? m[7])?.toLowerCase() ?? (part === undefined ? undefined : part.includes('morning') ? 'a' : 'p')
     const hour24 = meridiem === 'p' && hour < 12 ? hour + 12 : meridiem === 'a' && hour === 12 ? 0 : hour
     if (hour24 > 24 || Number(m[2] ?? 0) > 59) return undefined
     const seconds = m[3] === undefined ? '' : `:${m[3]}`
     return { kind: 'date', value: `${String(hour24).padStart(2, '0')}:${m[2] ?? '00'}${seconds}`, text: m[0]!.trim() }
   })
-  for (const word of findCalendarWords(rest)) {
-    tokens.push({ kind: 'date', value: word.value, text: word.text })
-    rest = blank(rest, word.start, word.end)
-  }
+  const calendarWords = findCalendarWords(rest)
+  for (const word of calendarWords) tokens.push({ kind: 'date', value: word.value, text: word.text })
+  rest = blankSpans(rest, calendarWords.map((word) => [word.start, word.end]))
   rest = claim(rest, NUMBER_WORDS, (m) => {
     const words = m[0]!.split(/[\s-]+/).filter((word) => word.toLowerCase() !== 'and')
     let value = numberWordsValue(words)
@@ -166,7 +165,7 @@ export function extractCriticalTokens(text: string): CriticalToken[] {
     const before = quantity && quantity.unitAfter === undefined && quantity.written.endsWith(word.text) ? quantity.written.length - word.text.length : 0
     spans.push([word.start - before, classified.end])
   }
-  for (const [start, end] of spans) rest = blank(rest, start, end)
+  rest = blankSpans(rest, spans)
   for (const name of findNames(rest)) {
     tokens.push({ kind: 'entity', value: name.value, text: name.text })
   }
@@ -236,9 +235,18 @@ interface DigitWord {
   end: number
 }
 
-/** Blanks `[start, end)` with spaces, keeping every other offset in place. */
-function blank(text: string, start: number, end: number): string {
-  return text.slice(0, start) + ' '.repeat(end - start) + text.slice(end)
+/** Blanks each `[start, end)` (in order, not overlapping) with spaces, keeping every other offset in place. */
+function blankSpans(text: string, spans: ReadonlyArray<readonly [number, number]>): string {
+  if (spans.length === 0) return text
+  const parts: string[] = []
+  let at = 0
+  for (const [start, end] of spans) {
+    if (start < at) continue
+    parts.push(text.slice(at, start), ' '.repeat(end - start))
+    at = end
+  }
+  parts.push(text.slice(at))
+  return parts.join('')
 }
 
 /**

@@ -18,9 +18,15 @@ export interface NameSpan {
 
 // Paths ("/var/log/app", "~/notes", "C:\\Users") and file names with an extension ("report.pdf").
 const PATH = /(?<![\w/.])(?:~|\.{1,2})?\/(?:[\w.-]+\/)*[\w.-]*[A-Za-z][\w.-]*\/?|\b[A-Za-z]:\\[\w\\. -]+/g
-const FILE_NAME = /\b[\w-]*[A-Za-z][\w-]*(?:\.[\w-]+)*\.[a-z][a-z0-9]{1,4}\b(?!\.\w)/g
+const FILE_NAME = /\b[\w-]+(?:\.[\w-]+)*\.[a-z][a-z0-9]{1,4}\b(?!\.\w)/g
+// Cheap checks before the patterns: most answers hold neither.
+const MAYBE_FILE_NAME = /\w\.[a-z]/
+const LETTER = /[A-Za-z]/
 // Words: letters with inner apostrophes, dots or hyphens ("O'Brien", "Jean-Luc", "U.S.").
-const WORD = /[\p{L}][\p{L}\p{N}]*(?:['’.-][\p{L}\p{N}]+)*/gu
+// Words that may be names: a capital anywhere ("Paris", "eBay"). "I" is read too, to end a run.
+const CAPITALISED_WORD = /[\p{L}\p{N}]*\p{Lu}[\p{L}\p{N}]*(?:['’.-][\p{L}\p{N}]+)*/gu
+const ASCII_CAPITALISED_WORD = /[A-Za-z0-9]*[A-Z][A-Za-z0-9]*(?:['.-][A-Za-z0-9]+)*/g
+const NON_ASCII = /[^\x00-\x7f]/
 // Corporate suffixes and titles do not tell two names apart ("Acme Corp" = "Acme Corporation").
 const NAME_NOISE = new Set(['inc', 'corp', 'corporation', 'co', 'company', 'ltd', 'limited', 'llc', 'plc', 'gmbh', 'ag', 'sa', 'group', 'mr', 'mrs', 'ms', 'dr', 'the'])
 // Joined into a name only between two capitalised words ("Bank of America").
@@ -41,38 +47,41 @@ export function findNames(text: string): NameSpan[] {
   const names: NameSpan[] = []
   let rest = text
   for (const pattern of [PATH, FILE_NAME]) {
+    if (pattern === PATH ? !rest.includes('/') && !rest.includes(':\\') : !MAYBE_FILE_NAME.test(rest)) continue
     rest = rest.replace(pattern, (match: string, offset: number) => {
-      // "e.g." and "4.99" are not file names; a path needs a letter.
-      if (pattern === FILE_NAME && /^(?:[a-z]\.)+[a-z]$/i.test(match)) return match
+      // "e.g." and "4.99" are not file names; a file name needs a letter before its extension.
+      if (pattern === FILE_NAME && (/^(?:[a-z]\.)+[a-z]$/i.test(match) || !LETTER.test(match.slice(0, match.lastIndexOf('.'))))) return match
       // A sentence may end right after a path: "in /var/log/app."
       const trimmed = match.replace(/[.]+$/, '')
       names.push({ value: trimmed.toLowerCase().replace(/\/$/, ''), text: trimmed, start: offset, end: offset + trimmed.length, certain: true })
       return ' '.repeat(match.length)
     })
   }
+  // Only capitalised words (and words with inner capitals) are visited; a run of them is one
+  // name when only spaces, or a joiner between spaces ("Bank of America"), separate them.
   let run: Array<{ word: string; start: number; end: number; initial: boolean }> = []
-  let pendingJoiner: { word: string; start: number; end: number } | undefined
   const flush = () => {
     if (run.length) names.push(toName(text, run))
     run = []
-    pendingJoiner = undefined
   }
-  let previousEnd = 0
-  for (const match of rest.matchAll(WORD)) {
+  const pattern = NON_ASCII.test(rest) ? CAPITALISED_WORD : ASCII_CAPITALISED_WORD
+  pattern.lastIndex = 0
+  for (let match = pattern.exec(rest); match; match = pattern.exec(rest)) {
     const word = match[0]
     const start = match.index
-    const between = rest.slice(previousEnd, start)
-    previousEnd = start + word.length
+    if (!isCapitalised(word) || word === 'I' || /^I['’]/.test(word)) {
+      flush()
+      continue
+    }
     const initial = sentenceStarts(rest, start)
-    // A name runs over single spaces only: punctuation ends it.
-    if (run.length && (between.trim() !== '' || initial)) flush()
-    if (isCapitalised(word) && word !== 'I' && !/^I['’]/.test(word)) {
-      if (pendingJoiner) run.push({ ...pendingJoiner, initial: false })
-      pendingJoiner = undefined
-      run.push({ word, start, end: start + word.length, initial })
-    } else if (run.length && !pendingJoiner && NAME_JOINERS.has(word.toLowerCase())) {
-      pendingJoiner = { word, start, end: start + word.length }
-    } else flush()
+    const previous = run[run.length - 1]
+    if (previous) {
+      const gap = rest.slice(previous.end, start)
+      const joiner = /^ +(\S+) +$/.exec(gap)?.[1]
+      if (initial || (gap.trim() !== '' && !(joiner && NAME_JOINERS.has(joiner.toLowerCase())))) flush()
+      else if (joiner) run.push({ word: joiner, start: start - gap.length + gap.indexOf(joiner), end: start - gap.length + gap.indexOf(joiner) + joiner.length, initial: false })
+    }
+    run.push({ word, start, end: start + word.length, initial })
   }
   flush()
   return names.filter((name) => name.value !== '' && name.certain)
@@ -100,6 +109,17 @@ function toName(text: string, run: ReadonlyArray<{ word: string; start: number; 
 
 /** "Paris", "DHL", "eBay", "iPhone": a capital first, or a lower-case start with inner capitals. */
 function isCapitalised(word: string): boolean {
+  const code = word.charCodeAt(0)
+  if (code >= 65 && code <= 90) return true
+  if (code >= 97 && code <= 122) {
+    // Lower-case ASCII start: a name only with an inner capital ("eBay").
+    for (let i = 1; i < word.length; i++) {
+      const c = word.charCodeAt(i)
+      if (c >= 65 && c <= 90) return true
+      if (c > 127) break
+    }
+    return false
+  }
   const first = word[0]!
   if (first !== first.toLowerCase() && first === first.toUpperCase()) return true
   return /^\p{Ll}+\p{Lu}/u.test(word)
@@ -111,6 +131,17 @@ function isCapitalised(word: string): boolean {
  * capitalised ("Paris", "Daniel"); a word it knows only in lower case is common.
  */
 export function isCommonWord(word: string): boolean {
+  let common = commonMemo.get(word)
+  if (common === undefined) {
+    common = lookUpCommonWord(word)
+    commonMemo.set(word, common)
+  }
+  return common
+}
+
+const commonMemo = new Map<string, boolean>()
+
+function lookUpCommonWord(word: string): boolean {
   const lower = word.toLowerCase()
   const forms = allBaseForms(lower)
   if (forms.length === 0) return false

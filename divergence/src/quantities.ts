@@ -119,20 +119,22 @@ function describeUnit(id: string): UnitInfo {
  * compareQuantities({ value: '21', units: celsius, … }, { value: '21', units: fahrenheit, … }) // 'unit'
  */
 export function compareQuantities(a: Quantity, b: Quantity): 'same' | 'unit' | 'different' {
-  const sameValue = a.value === b.value
-  if (a.units.length === 0 || b.units.length === 0) return sameValue ? 'same' : 'different'
+  if (a.value === b.value) {
+    if (a.units.length === 0 || b.units.length === 0) return 'same'
+    for (const x of a.units) for (const y of b.units) if (x.id === y.id || (x.dimension === 'temperature' && y.dimension === 'temperature' && (x.id === 'degree' || y.id === 'degree'))) return 'same'
+    return 'unit'
+  }
+  // Different numbers say the same only in two convertible units ("2 hours", "120 minutes").
   for (const x of a.units) {
+    if (x.factor === undefined) continue
     for (const y of b.units) {
-      const compatible = x.id === y.id || (x.dimension === 'temperature' && y.dimension === 'temperature' && (x.id === 'degree' || y.id === 'degree'))
-      if (compatible && sameValue) return 'same'
-      if (x.dimension === y.dimension && x.factor !== undefined && y.factor !== undefined) {
-        const left = Number(a.value) * x.factor
-        const right = Number(b.value) * y.factor
-        if (Math.abs(left - right) <= 1e-9 * Math.max(Math.abs(left), Math.abs(right))) return 'same'
-      }
+      if (y.factor === undefined || x.dimension !== y.dimension) continue
+      const left = Number(a.value) * x.factor
+      const right = Number(b.value) * y.factor
+      if (Math.abs(left - right) <= 1e-9 * Math.max(Math.abs(left), Math.abs(right))) return 'same'
     }
   }
-  return sameValue ? 'unit' : 'different'
+  return 'different'
 }
 
 const SMALL: Record<string, number> = {

@@ -24,7 +24,6 @@ interface Word {
   index: number
 }
 
-const WORD = /[\p{L}][\p{L}\p{N}]*(?:['’][\p{L}]+)*|[.!?;:,()\u2014\u2013"“”]/gu
 // Words after which the next word is used as a verb: subjects, modals, "to", "please".
 const VERB_CONTEXT = new Set([
   'i', 'you', 'we', 'they', 'he', 'she', 'it', 'to', 'will', 'would', 'can', 'could', 'should', 'must', 'may', 'might', 'shall',
@@ -50,12 +49,12 @@ const QUANTITY_WORDS = /^(?:hundred|thousand|million|billion|dozen|percent|per)$
  * // [{ kind: 'opposite', expected: 'approved', received: 'rejected', words: ['approved'] }]
  */
 export function findWordContrasts(expected: string, received: string): WordContrast[] {
-  const a = words(expected)
-  const b = words(received)
-  const surfaceA = new Set(a.map((word) => word.lower))
-  const surfaceB = new Set(b.map((word) => word.lower))
-  let onlyA = uniqueWords(a.filter((word) => !surfaceB.has(word.lower) && isComparable(word.lower)))
-  let onlyB = uniqueWords(b.filter((word) => !surfaceA.has(word.lower) && isComparable(word.lower)))
+  const a = tokens(expected)
+  const b = tokens(received)
+  const surfaceA = new Set(a.lower)
+  const surfaceB = new Set(b.lower)
+  let onlyA = oneSided(a, surfaceB)
+  let onlyB = oneSided(b, surfaceA)
   if (onlyA.length === 0 || onlyB.length === 0) return []
   // "archived" and "archive", "rose" and "rise": one word in two forms.
   const basesA = new Set(onlyA.flatMap((word) => bases(word.lower)))
@@ -71,10 +70,18 @@ export function findWordContrasts(expected: string, received: string): WordContr
     contrasts.push({ kind, expected: expectedText, received: receivedText, words: [x.lower] })
   }
 
+  // Opposites, through two indexes of the received side: its words by base form, and by antonym.
+  const byBase = new Map<string, Word>()
+  const byAntonym = new Map<string, Word>()
+  for (const y of onlyB) {
+    for (const base of bases(y.lower)) if (!byBase.has(base)) byBase.set(base, y)
+    for (const antonym of antonymsOf(y.lower)) if (!byAntonym.has(antonym)) byAntonym.set(antonym, y)
+  }
   for (const x of onlyA) {
-    const opposites = antonymsOf(x.lower)
-    const y = onlyB.find((other) => !used.has(other) && (bases(other.lower).some((base) => opposites.has(base)) || bases(x.lower).some((base) => antonymsOf(other.lower).has(base))))
-    if (y && !used.has(x)) take('opposite', x, y)
+    let y: Word | undefined
+    for (const base of bases(x.lower)) y ??= byAntonym.get(base)
+    if (!y) for (const antonym of antonymsOf(x.lower)) y ??= byBase.get(antonym)
+    if (y && !used.has(y)) take('opposite', x, y)
   }
 
   // "A is faster than B" = "B is slower than A": two opposites whose other words swapped places.
@@ -82,10 +89,15 @@ export function findWordContrasts(expected: string, received: string): WordContr
 
   const contentA = onlyA.filter((word) => !used.has(word) && !FUNCTION_WORDS.has(word.lower))
   const contentB = onlyB.filter((word) => !used.has(word) && !FUNCTION_WORDS.has(word.lower))
-  // Same slot: the same word before (not a sentence start) and after.
+  // Same slot: the same word before and after ("the green plan" / "the blue plan").
+  const slots = new Map<string, Word[]>()
+  for (const y of contentB) {
+    const key = `${y.previous} ${y.next}`
+    slots.set(key, [...(slots.get(key) ?? []), y])
+  }
   for (const x of contentA) {
-    for (const y of contentB) {
-      if (used.has(y) || used.has(x) || y.previous !== x.previous || y.next !== x.next) continue
+    for (const y of slots.get(`${x.previous} ${x.next}`) ?? []) {
+      if (used.has(y) || used.has(x)) continue
       if (x.previous === '<s>') {
         // At a sentence start only a name replaced by a name counts: "Maria will call" / "Daniel will call".
         if (isCapitalisedName(x.text, y.text)) take('entity', x, y)
@@ -100,15 +112,12 @@ export function findWordContrasts(expected: string, received: string): WordContr
   }
 
   // A different verb on the same object, wherever it stands ("I archived the report" / "The report was deleted").
-  const verbsA = contentA.filter((word) => !used.has(word) && isVerbUse(word))
-  const verbsB = contentB.filter((word) => !used.has(word) && isVerbUse(word))
+  const verbsA = contentA.filter((word) => !used.has(word) && isVerbUse(word)).map((word) => ({ word, objects: objectsOf(a, word) }))
+  const verbsB = contentB.filter((word) => !used.has(word) && isVerbUse(word)).map((word) => ({ word, objects: objectsOf(b, word) }))
   for (const x of verbsA) {
-    const objectsX = objectsOf(a, x)
     for (const y of verbsB) {
-      if (used.has(y) || used.has(x)) continue
-      const objectsY = objectsOf(b, y)
-      if (![...objectsX].some((object) => objectsY.has(object))) continue
-      if (!related(x.lower, y.lower, true)) take('action', x, y)
+      if (used.has(y.word) || used.has(x.word) || ![...x.objects].some((object) => y.objects.has(object))) continue
+      if (!related(x.word.lower, y.word.lower, true)) take('action', x.word, y.word)
     }
   }
   return contrasts
@@ -118,10 +127,12 @@ export function findWordContrasts(expected: string, received: string): WordContr
  * Whether two words both texts share are antonyms of each other and appear in the opposite
  * order ("the new version … the old one" / "the old version … the new one").
  */
-function hasSwappedOpposites(a: readonly Word[], b: readonly Word[]): boolean {
-  const firstIn = (list: readonly Word[]) => {
+function hasSwappedOpposites(a: Tokens, b: Tokens): boolean {
+  const firstIn = (list: Tokens) => {
     const first = new Map<string, number>()
-    for (const word of list) if (!first.has(word.lower)) first.set(word.lower, word.index)
+    list.lower.forEach((word, i) => {
+      if (word !== '' && !first.has(word)) first.set(word, i)
+    })
     return first
   }
   const positionsA = firstIn(a)
@@ -137,31 +148,53 @@ function hasSwappedOpposites(a: readonly Word[], b: readonly Word[]): boolean {
   return false
 }
 
-// Emails, URLs, paths and words holding digits belong to other kinds (email, url, entity, id, number).
-const NOT_WORDS = /\S*[@/\\]\S*|\S*\d\S*/g
 
-function words(text: string): Word[] {
-  const tokens = text.replace(NOT_WORDS, ' , ').match(WORD) ?? []
+// Words (any holding a digit is dropped by `isPlainWord`) and the punctuation that ends a slot.
+const TOKEN = /[\p{L}\p{N}]+(?:['’][\p{L}]+)*|[.!?;:,()\u2014\u2013"“”]/gu
+const ASCII_TOKEN = /[A-Za-z0-9]+(?:'[A-Za-z]+)*|[.!?;:,()"]/g
+const NON_ASCII = /[^\x00-\x7f]/
+// Emails, URLs and paths are other kinds' business (email, url, entity): read as a boundary.
+const ADDRESS = /[^\s@/\\]*[@/\\]\S*/g
+const HAS_ADDRESS = /[@/\\]/
+
+/** A text as tokens, with each word's lower case (empty for punctuation and words holding digits). */
+interface Tokens {
+  text: readonly string[]
+  lower: readonly string[]
+}
+
+function tokens(source: string): Tokens {
+  const prepared = HAS_ADDRESS.test(source) ? source.replace(ADDRESS, ' , ') : source
+  const text = prepared.match(NON_ASCII.test(prepared) ? TOKEN : ASCII_TOKEN) ?? []
+  const lower = text.map((token) => (isPlainWord(token) ? (token.includes('’') ? token.toLowerCase().replace(/’/g, "'") : token.toLowerCase()) : ''))
+  return { text, lower }
+}
+
+/** The words of one text the other lacks (first occurrence of each), with their neighbours. */
+function oneSided(own: Tokens, other: ReadonlySet<string>): Word[] {
+  const seen = new Set<string>()
   const list: Word[] = []
-  for (let i = 0; i < tokens.length; i++) {
-    const token = tokens[i]!
-    if (!/\p{L}/u.test(token[0]!)) continue
-    const before = tokens[i - 1]
-    const after = tokens[i + 1]
-    list.push({
-      lower: token.toLowerCase().replace(/’/g, "'"),
-      text: token,
-      previous: before === undefined || !/\p{L}/u.test(before[0]!) ? '<s>' : before.toLowerCase(),
-      next: after === undefined || !/\p{L}/u.test(after[0]!) ? '<p>' : after.toLowerCase(),
-      index: list.length,
-    })
+  for (let i = 0; i < own.lower.length; i++) {
+    const lower = own.lower[i]!
+    if (lower === '' || other.has(lower) || seen.has(lower) || !isComparable(lower)) continue
+    seen.add(lower)
+    list.push({ lower, text: own.text[i]!, previous: own.lower[i - 1] || '<s>', next: own.lower[i + 1] || '<p>', index: i })
   }
   return list
 }
 
-function uniqueWords(list: Word[]): Word[] {
-  const seen = new Set<string>()
-  return list.filter((word) => !seen.has(word.lower) && seen.add(word.lower))
+const LETTER_START = /^\p{L}/u
+
+/** A word of letters: not punctuation, and not a number or id, which the pattern also matches. */
+function isPlainWord(token: string): boolean {
+  const code = token.charCodeAt(0)
+  const letter = (code >= 65 && code <= 90) || (code >= 97 && code <= 122) || (code > 127 && LETTER_START.test(token))
+  if (!letter) return false
+  for (let i = 1; i < token.length; i++) {
+    const c = token.charCodeAt(i)
+    if (c >= 48 && c <= 57) return false
+  }
+  return true
 }
 
 function isComparable(lower: string): boolean {
@@ -211,7 +244,7 @@ function isVerbUse(word: Word): boolean {
   if (VERB_CONTEXT.has(word.previous)) return true
   if (AUXILIARIES.has(word.previous) && /(?:ed|en|wn|ne)$/.test(word.lower)) return true
   // "The agent refunded the order": a past form followed by its object.
-  return /ed$/.test(word.lower) && (word.next === 'the' || word.next === 'a' || word.next === 'an' || word.next === 'your' || word.next === 'my' || word.next === 'our' || word.next === 'their' || word.next === 'his' || word.next === 'her' || word.next === 'it' || word.next === 'them' || word.next === 'you')
+  return /ed$/.test(word.lower) && (PREPOSITIONS.has(word.next) || word.next === 'the' || word.next === 'a' || word.next === 'an' || word.next === 'your' || word.next === 'my' || word.next === 'our' || word.next === 'their' || word.next === 'his' || word.next === 'her' || word.next === 'it' || word.next === 'them' || word.next === 'you')
 }
 
 /** Two capitalised words of which at least one is a name rather than a common word ("Daniel", not "Sure"). */
@@ -229,6 +262,8 @@ function hasNounReading(lower: string): boolean {
   return !FUNCTION_WORDS.has(lower) && baseForms(lower, 'noun').length > 0
 }
 
+const BE_FORMS = new Set(['is', 'are', 'was', 'were', 'be', 'been', 'being', 'get', 'got', 'gets'])
+const PREPOSITIONS = new Set(['to', 'at', 'for', 'about', 'with', 'on', 'into', 'from'])
 const MODALS = new Set(['will', 'would', 'can', 'could', 'should', 'must', 'may', 'might', 'shall', 'not'])
 // Words a verb's object may open with ("archived the old report").
 const DETERMINERS = new Set(['the', 'a', 'an', 'your', 'my', 'our', 'their', 'his', 'her', 'its', 'this', 'that', 'these', 'those', 'all', 'some', 'any'])
@@ -238,20 +273,25 @@ const DETERMINERS = new Set(['the', 'a', 'an', 'your', 'my', 'our', 'their', 'hi
  * before any preposition), or for a passive ("the report has been deleted") the words before
  * its auxiliaries.
  */
-function objectsOf(list: readonly Word[], verb: Word): Set<string> {
+function objectsOf(list: Tokens, verb: Word): Set<string> {
   const objects = new Set<string>()
   const collect = (from: number, step: 1 | -1) => {
     let found = 0
-    for (let i = from; i >= 0 && i < list.length && found < 2; i += step) {
-      const word = list[i]!.lower
+    for (let i = from; i >= 0 && i < list.lower.length && found < 2; i += step) {
+      const word = list.lower[i]!
+      // Punctuation (and a number) ends the object.
+      if (word === '') break
       if (DETERMINERS.has(word) || (step === -1 && (AUXILIARIES.has(word) || MODALS.has(word)))) continue
       if (FUNCTION_WORDS.has(word) || QUANTITY_WORDS.test(word)) break
       if (hasNounReading(word)) for (const base of bases(word)) objects.add(base)
       found++
     }
   }
-  collect(verb.index + 1, 1)
-  if (AUXILIARIES.has(verb.previous)) collect(verb.index - 1, -1)
+  // "replied to the email", "looked at the report": one preposition may open the object.
+  const first = list.lower[verb.index + 1]
+  collect(verb.index + (first !== undefined && PREPOSITIONS.has(first) ? 2 : 1), 1)
+  // Only a passive ("was deleted", not "has shipped") has its object before it.
+  if (BE_FORMS.has(verb.previous)) collect(verb.index - 1, -1)
   return objects
 }
 

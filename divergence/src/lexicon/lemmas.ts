@@ -12,7 +12,8 @@ const DETACHMENTS: Record<'noun' | 'verb' | 'adj', ReadonlyArray<readonly [strin
 }
 const EXCEPTION_FILES = { noun: 'wn-noun-exceptions.js', verb: 'wn-verb-exceptions.js', adj: 'wn-adjective-exceptions.js' } as const
 const exceptionLists = new Map<string, Exceptions>()
-const memo = new Map<string, readonly string[]>()
+const memo: Record<'noun' | 'verb' | 'adj' | 'adv', Map<string, readonly string[]>> = { noun: new Map(), verb: new Map(), adj: new Map(), adv: new Map() }
+const allMemo = new Map<string, readonly string[]>()
 
 /**
  * The WordNet base forms of a lower-case word as a part of speech: "sold" → ["sell"],
@@ -24,8 +25,7 @@ const memo = new Map<string, readonly string[]>()
  * baseForms('bought', 'verb') // ['buy']
  */
 export function baseForms(word: string, pos: 'noun' | 'verb' | 'adj' | 'adv'): readonly string[] {
-  const key = `${pos}:${word}`
-  let found = memo.get(key)
+  let found = memo[pos].get(word)
   if (found) return found
   const wn = wordNet()
   const forms = new Set<string>()
@@ -41,7 +41,7 @@ export function baseForms(word: string, pos: 'noun' | 'verb' | 'adj' | 'adv'): r
     }
   }
   found = [...forms]
-  memo.set(key, found)
+  memo[pos].set(word, found)
   return found
 }
 
@@ -52,9 +52,14 @@ export function baseForms(word: string, pos: 'noun' | 'verb' | 'adj' | 'adv'): r
  * allBaseForms('rose') // ['rose', 'rise']
  */
 export function allBaseForms(word: string): readonly string[] {
-  const forms = new Set<string>()
-  for (const pos of ['noun', 'verb', 'adj', 'adv'] as const satisfies readonly WordNetPos[]) for (const form of baseForms(word, pos)) forms.add(form)
-  return [...forms]
+  let found = allMemo.get(word)
+  if (!found) {
+    const forms = new Set<string>()
+    for (const pos of ['noun', 'verb', 'adj', 'adv'] as const satisfies readonly WordNetPos[]) for (const form of baseForms(word, pos)) forms.add(form)
+    found = [...forms]
+    allMemo.set(word, found)
+  }
+  return found
 }
 
 function exceptions(pos: 'noun' | 'verb' | 'adj'): Exceptions {
