@@ -24,8 +24,8 @@ const MAYBE_FILE_NAME = /\w\.[a-z]/
 const LETTER = /[A-Za-z]/
 // Words: letters with inner apostrophes, dots or hyphens ("O'Brien", "Jean-Luc", "U.S.").
 // Words that may be names: a capital anywhere ("Paris", "eBay"). "I" is read too, to end a run.
-const CAPITALISED_WORD = /[\p{L}\p{N}]*\p{Lu}[\p{L}\p{N}]*(?:['’.-][\p{L}\p{N}]+)*/gu
-const ASCII_CAPITALISED_WORD = /[A-Za-z0-9]*[A-Z][A-Za-z0-9]*(?:['.-][A-Za-z0-9]+)*/g
+const CAPITALISED_WORD = /(?<![\p{L}\p{N}])(?:\p{Lu}|\p{Ll}+\p{Lu})[\p{L}\p{N}]*(?:['’.-][\p{L}\p{N}]+)*/gu
+const ASCII_CAPITALISED_WORD = /\b(?:[A-Z]|[a-z]+[A-Z])[A-Za-z0-9]*(?:['.-][A-Za-z0-9]+)*/g
 const NON_ASCII = /[^\x00-\x7f]/
 // Corporate suffixes and titles do not tell two names apart ("Acme Corp" = "Acme Corporation").
 const NAME_NOISE = new Set(['inc', 'corp', 'corporation', 'co', 'company', 'ltd', 'limited', 'llc', 'plc', 'gmbh', 'ag', 'sa', 'group', 'mr', 'mrs', 'ms', 'dr', 'the'])

@@ -70,17 +70,25 @@ export function findWordContrasts(expected: string, received: string): WordContr
     contrasts.push({ kind, expected: expectedText, received: receivedText, words: [x.lower] })
   }
 
-  // Opposites, through two indexes of the received side: its words by base form, and by antonym.
-  const byBase = new Map<string, Word>()
-  const byAntonym = new Map<string, Word>()
+  // Opposites, looked up both ways (antonymy in WordNet is not always symmetric once synonyms join in).
+  const byBase = (list: readonly Word[]) => {
+    const index = new Map<string, Word>()
+    for (const word of list) for (const base of bases(word.lower)) if (!index.has(base)) index.set(base, word)
+    return index
+  }
+  const indexA = byBase(onlyA)
+  const indexB = byBase(onlyB)
+  const pairs = new Map<Word, Word>()
+  for (const x of onlyA) {
+    const y = firstAntonym(antonymsOf(x.lower), indexB)
+    if (y) pairs.set(x, y)
+  }
   for (const y of onlyB) {
-    for (const base of bases(y.lower)) if (!byBase.has(base)) byBase.set(base, y)
-    for (const antonym of antonymsOf(y.lower)) if (!byAntonym.has(antonym)) byAntonym.set(antonym, y)
+    const x = firstAntonym(antonymsOf(y.lower), indexA)
+    if (x && !pairs.has(x)) pairs.set(x, y)
   }
   for (const x of onlyA) {
-    let y: Word | undefined
-    for (const base of bases(x.lower)) y ??= byAntonym.get(base)
-    if (!y) for (const antonym of antonymsOf(x.lower)) y ??= byBase.get(antonym)
+    const y = pairs.get(x)
     if (y && !used.has(y)) take('opposite', x, y)
   }
 
@@ -166,7 +174,12 @@ interface Tokens {
 function tokens(source: string): Tokens {
   const prepared = HAS_ADDRESS.test(source) ? source.replace(ADDRESS, ' , ') : source
   const text = prepared.match(NON_ASCII.test(prepared) ? TOKEN : ASCII_TOKEN) ?? []
-  const lower = text.map((token) => (isPlainWord(token) ? (token.includes('’') ? token.toLowerCase().replace(/’/g, "'") : token.toLowerCase()) : ''))
+  const lower = new Array<string>(text.length)
+  const curly = prepared.includes('’')
+  for (let i = 0; i < text.length; i++) {
+    const token = text[i]!
+    lower[i] = isPlainWord(token) ? (curly ? token.toLowerCase().replace(/’/g, "'") : token.toLowerCase()) : ''
+  }
   return { text, lower }
 }
 
@@ -195,6 +208,17 @@ function isPlainWord(token: string): boolean {
     if (c >= 48 && c <= 57) return false
   }
   return true
+}
+
+/** The first indexed word that is one of `antonyms`, iterating whichever of the two is smaller. */
+function firstAntonym(antonyms: ReadonlySet<string>, index: ReadonlyMap<string, Word>): Word | undefined {
+  if (antonyms.size === 0) return undefined
+  if (antonyms.size <= index.size) {
+    for (const antonym of antonyms) if (index.has(antonym)) return index.get(antonym)
+  } else {
+    for (const [base, word] of index) if (antonyms.has(base)) return word
+  }
+  return undefined
 }
 
 function isComparable(lower: string): boolean {
