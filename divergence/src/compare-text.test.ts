@@ -23,7 +23,7 @@ describe('compareTexts', () => {
     expect(result.lexical).toBeGreaterThan(0.8)
     expect(result.similarity).toBe(CRITICAL_TOKEN_CAP)
     expect(result.reasons).toEqual([
-      expect.objectContaining({ layer: 'text', kind: 'critical-token-changed', tokenKind: 'number', expected: '18', received: '19', message: expect.stringMatching(/number: 18 → 19/) }),
+      expect.objectContaining({ layer: 'text', kind: 'critical-token-changed', tokenKind: 'number', expected: '18', received: '19', message: expect.stringMatching(/number: 18 degrees → 19 degrees/) }),
     ])
   })
 

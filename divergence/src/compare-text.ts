@@ -14,7 +14,7 @@ import { equalIgnoringWhitespace } from './tokenize.ts'
 export interface TextComparison {
   /** The score the verdict uses, in [0, 1]: lexical (blended with semantic when given), capped at 0.5 when a critical token changed. */
   similarity: number
-  /** `max(tfidf, rougeL)`, or `concepts` when that is higher. */
+  /** `max(tfidf, rougeL)`, or `concepts` (capped at `CONCEPT_CAP`) when that is higher. */
   lexical: number
   tfidf: number
   /** Undefined when a text was longer than `maxLcsTokens`. */
@@ -39,6 +39,13 @@ export type CompareTextsOptions = Pick<DivergenceOptions, 'textThreshold' | 'cri
 }
 
 /**
+ * Shared concepts show two texts say related things, not that they are worded alike: concept
+ * overlap lifts the lexical score to at most this, so a strict `textThreshold` (0.8) still asks
+ * for close wording.
+ */
+export const CONCEPT_CAP = 0.6
+
+/**
  * A changed critical token caps the similarity here, so a score never looks like a pass
  * while a reason says the meaning changed (research §1.4: "set divergence ≥ 0.5").
  */
@@ -55,7 +62,7 @@ export const CRITICAL_TOKEN_CAP = 0.5
  * compareTexts('The weather in Paris is sunny and 18 degrees.', 'In Paris it is sunny, 18 degrees.')
  * // { similarity: 0.75, reasons: [], … }
  * compareTexts('It is 18 degrees.', 'It is 19 degrees.').reasons[0].message
- * // 'Text: number: 18 → 19 (similarity 0.75).'
+ * // 'Text: number: 18 degrees → 19 degrees (similarity 0.75).'
  */
 export function compareTexts(expected: string, received: string, options: CompareTextsOptions = {}): TextComparison {
   const scoring: TextScoring = { options: resolveDivergenceOptions(options), analyzer: createTextAnalyzer() }
@@ -98,7 +105,7 @@ export function scoreTexts(expected: string, received: string, scoring: TextScor
   let concepts: number | undefined
   if (lexical < options.textThreshold) {
     concepts = conceptOverlap(expected, received, a.critical, b.critical)
-    lexical = Math.max(lexical, concepts)
+    lexical = Math.max(lexical, Math.min(concepts, CONCEPT_CAP))
   }
   const cosine = scoring.semantic?.(expected, received)
   const semantic = cosine === undefined ? undefined : rescaleCosine(cosine, options.embeddingFloor)
@@ -139,13 +146,13 @@ function criticalReason(change: CriticalTokenChange, context: ReasonContext, sim
       similarity,
     })
   }
-  const list = (tokens: CriticalTokenChange['missing']) => (tokens.length ? tokens.map((t) => t.text).join(', ') : 'none')
+  // Numbers read with their unit ("18 degrees → 19 degrees"); every other kind as written.
+  const list = (tokens: CriticalTokenChange['missing']) => (tokens.length ? tokens.map((t) => t.quantity?.written ?? t.text).join(', ') : 'none')
   let detail = `${change.kind}: ${list(change.missing)} → ${list(change.added)}`
   if (change.kind === 'unit') {
     // The units first ("°C → °F"), then the quantities they belong to.
     const units = (tokens: CriticalTokenChange['missing']) => tokens.map((t) => t.quantity?.unitText ?? t.text).join(', ')
-    const written = (tokens: CriticalTokenChange['missing']) => tokens.map((t) => t.quantity?.written ?? t.text).join(', ')
-    detail = `unit: ${units(change.missing)} → ${units(change.added)} (${written(change.missing)} → ${written(change.added)})`
+    detail = `unit: ${units(change.missing)} → ${units(change.added)} (${list(change.missing)} → ${list(change.added)})`
   }
   const values = (tokens: CriticalTokenChange['missing']) => (tokens.length === 0 ? null : tokens.length === 1 ? tokens[0]!.text : tokens.map((t) => t.text))
   return makeReason(context, 'critical-token-changed', `${detail}${similar}`, {
