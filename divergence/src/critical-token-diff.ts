@@ -58,7 +58,7 @@ export function diffCriticalTokens(expected: readonly CriticalToken[], received:
   const entities = wants('entity') ? diffNames(of(expected, 'entity'), of(received, 'entity'), options) : undefined
   const contrasts =
     options.expectedText !== undefined && options.receivedText !== undefined && (wants('opposite') || wants('action') || wants('entity'))
-      ? findWordContrasts(options.expectedText, options.receivedText)
+      ? findWordContrasts(options.expectedText, options.receivedText, wordsOfTokens([...expected, ...received]))
       : []
   const opposites = contrasts.filter((contrast) => contrast.kind === 'opposite')
   let negation: CriticalTokenChange | undefined
@@ -88,6 +88,20 @@ export function diffCriticalTokens(expected: readonly CriticalToken[], received:
   }
   if (negation) changes.push(negation)
   return changes.sort((x, y) => CRITICAL_TOKEN_KINDS.indexOf(x.kind) - CRITICAL_TOKEN_KINDS.indexOf(y.kind))
+}
+
+const TOKEN_WORD = /[\p{L}]+/gu
+
+/** Lower-case words inside the tokens of other kinds ("Paris", "Tuesday", "two", "report" of report.pdf): not compared again as words. */
+function wordsOfTokens(tokens: readonly CriticalToken[]): Set<string> {
+  const words = new Set<string>()
+  for (const token of tokens) {
+    // Negation cues may be one side of an opposite ("failed"); proper names are paired at a
+    // sentence start ("Maria" / "Daniel"). File names and paths are done.
+    if (token.kind === 'negation' || (token.kind === 'entity' && !/[./\\]/.test(token.text))) continue
+    for (const word of (token.quantity?.written ?? token.text).toLowerCase().match(TOKEN_WORD) ?? []) words.add(word)
+  }
+  return words
 }
 
 function setDifference(a: readonly CriticalToken[], b: readonly CriticalToken[]): [CriticalToken[], CriticalToken[]] {

@@ -1,7 +1,7 @@
 import { z } from 'zod'
 import { findCalendarWords } from './calendar-words.ts'
 import { findNames } from './names.ts'
-import { allBaseForms, baseForms } from './lexicon/lemmas.ts'
+import { baseForms } from './lexicon/lemmas.ts'
 import { NUMBER_WORD_PATTERN, numberWordsValue, unitsNamed, type Quantity, type UnitInfo } from './quantities.ts'
 
 /**
@@ -358,5 +358,7 @@ function monthNumber(name: string | undefined): string | undefined {
 function isNegatedAdjective(word: string): boolean {
   if (word === 'unable' || word.startsWith('unit') || word.startsWith('univers') || word.startsWith('unique') || word.startsWith('uniform')) return false
   const adjective = baseForms(word, 'adj').length > 0 || (word.endsWith('ed') && baseForms(word, 'verb').length > 0)
-  return adjective && allBaseForms(word.slice(2)).length > 0
+  // The stem is a quality or an action ("read", "paid"), not a thing ("ion" in "union").
+  const stem = word.slice(2)
+  return adjective && (baseForms(stem, 'adj').length > 0 || baseForms(stem, 'verb').length > 0)
 }

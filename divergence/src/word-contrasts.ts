@@ -35,7 +35,8 @@ const QUANTITY_WORDS = /^(?:hundred|thousand|million|billion|dozen|percent|per)$
 
 /**
  * Finds the words of one text replaced by a contrasting word in the other. The words compared
- * are those one text has and the other has in no form ("approved" vs "rejected"; "archived" vs
+ * are those one text has and the other has in no form, less `skip` (the words of numbers,
+ * dates and names, which their own kinds compare) ("approved" vs "rejected"; "archived" vs
  * "archive" is the same word). Then, with WordNet:
  * - `opposite`: antonyms, directly or through a synonym ("approve" ↔ "disapprove, reject");
  * - `action`: a different verb on the same object ("archived the report" / "deleted the report"),
@@ -48,13 +49,13 @@ const QUANTITY_WORDS = /^(?:hundred|thousand|million|billion|dozen|percent|per)$
  * findWordContrasts('Your loan was approved.', 'Your loan was rejected.')
  * // [{ kind: 'opposite', expected: 'approved', received: 'rejected', words: ['approved'] }]
  */
-export function findWordContrasts(expected: string, received: string): WordContrast[] {
+export function findWordContrasts(expected: string, received: string, skip: ReadonlySet<string> = new Set()): WordContrast[] {
   const a = tokens(expected)
   const b = tokens(received)
   const surfaceA = new Set(a.lower)
   const surfaceB = new Set(b.lower)
-  let onlyA = oneSided(a, surfaceB)
-  let onlyB = oneSided(b, surfaceA)
+  let onlyA = oneSided(a, surfaceB, skip)
+  let onlyB = oneSided(b, surfaceA, skip)
   if (onlyA.length === 0 || onlyB.length === 0) return []
   // "archived" and "archive", "rose" and "rise": one word in two forms.
   const basesA = new Set(onlyA.flatMap((word) => bases(word.lower)))
@@ -95,8 +96,10 @@ export function findWordContrasts(expected: string, received: string): WordContr
   // "A is faster than B" = "B is slower than A": two opposites whose other words swapped places.
   if (contrasts.length && hasSwappedOpposites(a, b)) contrasts.shift()
 
-  const contentA = onlyA.filter((word) => !used.has(word) && !FUNCTION_WORDS.has(word.lower))
-  const contentB = onlyB.filter((word) => !used.has(word) && !FUNCTION_WORDS.has(word.lower))
+  // Capitalised words inside a sentence are names, compared as such (`findNames`).
+  const content = (list: readonly Word[]) => list.filter((word) => !used.has(word) && !FUNCTION_WORDS.has(word.lower) && (word.previous === '<s>' || !isCapital(word.text)))
+  const contentA = content(onlyA)
+  const contentB = content(onlyB)
   // Same slot: the same word before and after ("the green plan" / "the blue plan").
   const slots = new Map<string, Word[]>()
   for (const y of contentB) {
@@ -184,12 +187,12 @@ function tokens(source: string): Tokens {
 }
 
 /** The words of one text the other lacks (first occurrence of each), with their neighbours. */
-function oneSided(own: Tokens, other: ReadonlySet<string>): Word[] {
+function oneSided(own: Tokens, other: ReadonlySet<string>, skip: ReadonlySet<string>): Word[] {
   const seen = new Set<string>()
   const list: Word[] = []
   for (let i = 0; i < own.lower.length; i++) {
     const lower = own.lower[i]!
-    if (lower === '' || other.has(lower) || seen.has(lower) || !isComparable(lower)) continue
+    if (lower === '' || other.has(lower) || seen.has(lower) || skip.has(lower) || !isComparable(lower)) continue
     seen.add(lower)
     list.push({ lower, text: own.text[i]!, previous: own.lower[i - 1] || '<s>', next: own.lower[i + 1] || '<p>', index: i })
   }
@@ -271,10 +274,13 @@ function isVerbUse(word: Word): boolean {
   return /ed$/.test(word.lower) && (PREPOSITIONS.has(word.next) || word.next === 'the' || word.next === 'a' || word.next === 'an' || word.next === 'your' || word.next === 'my' || word.next === 'our' || word.next === 'their' || word.next === 'his' || word.next === 'her' || word.next === 'it' || word.next === 'them' || word.next === 'you')
 }
 
+function isCapital(word: string): boolean {
+  return word[0] !== word[0]!.toLowerCase()
+}
+
 /** Two capitalised words of which at least one is a name rather than a common word ("Daniel", not "Sure"). */
 function isCapitalisedName(x: string, y: string): boolean {
-  const capital = (word: string) => word[0] !== word[0]!.toLowerCase()
-  return capital(x) && capital(y) && (!isCommonWord(x) || !isCommonWord(y))
+  return isCapital(x) && isCapital(y) && (!isCommonWord(x) || !isCommonWord(y))
 }
 
 /** A verb where it stands, or a word WordNet knows only as a verb ("describes"). */
