@@ -1,7 +1,8 @@
 // Divergence scoring cost, in process: the layered engine of @retrace/divergence on
 // paraphrase-level 3,000-character outputs, identical runs (the exact-layer short-circuit)
 // and a 10-step tool-calling run. Run alone: node --conditions=@retrace/source bench/divergence.ts
-import { pathToFileURL } from 'node:url'
+import { spawnSync } from 'node:child_process'
+import { fileURLToPath, pathToFileURL } from 'node:url'
 import type { Step, StoredStep } from '@retrace/cassettes'
 import { compareRuns, compareTexts, type RunRecord } from '@retrace/divergence'
 
@@ -113,6 +114,39 @@ function measure(call: () => unknown, samples = 200): { medianUs: number; p99Us:
   return { medianUs: at(0.5), p99Us: at(0.99) }
 }
 
+// A fresh process: what loading costs, once. Identical runs must not load the lexicons; the
+// first differing comparison loads WordNet's index files and the unit and day names; a later
+// one with unseen words reads only their WordNet entries.
+const COLD_START = `
+const start = performance.now()
+const { compareRuns, compareTexts } = await import('@retrace/divergence')
+const imported = performance.now()
+const step = (content) => ({ provider: 'openai', api: 'chat.completions', operation: 'chat', streamed: false, complete: true, output: [{ type: 'text', content }], finishReason: 'stop' })
+const golden = { steps: [step('The weather in Paris is sunny, 21°C.')] }
+compareRuns(golden, structuredClone(golden))
+const identical = performance.now()
+compareTexts('The weather in Paris is sunny, 21°C, on Tuesday.', 'The weather in Lyon is rainy, 21°F, on Thursday.')
+const first = performance.now()
+compareTexts('I archived the quarterly report for the board.', 'The quarterly report for the board was deleted yesterday.')
+const second = performance.now()
+console.log(JSON.stringify({ importMs: imported - start, identicalUs: (identical - imported) * 1000, firstMs: first - identical, secondMs: second - first }))
+`
+
+/** Load costs in a fresh process (median of `runs`). */
+export function measureColdStart(runs = 5): { importMs: number; identicalUs: number; firstMs: number; secondMs: number } {
+  const samples: Array<Record<string, number>> = []
+  for (let i = 0; i < runs; i++) {
+    const child = spawnSync(process.execPath, ['--conditions=@retrace/source', '--input-type=module', '-e', COLD_START], {
+      cwd: fileURLToPath(new URL('..', import.meta.url)),
+      encoding: 'utf8',
+    })
+    if (child.status !== 0) throw new Error(`cold-start probe failed: ${child.stderr}`)
+    samples.push(JSON.parse(child.stdout.trim().split('\n').at(-1)!) as Record<string, number>)
+  }
+  const median = (key: string) => samples.map((sample) => sample[key]!).sort((a, b) => a - b)[samples.length >> 1]!
+  return { importMs: median('importMs'), identicalUs: median('identicalUs'), firstMs: median('firstMs'), secondMs: median('secondMs') }
+}
+
 /** Divergence scoring cost: rows in µs, and the targets of issue 3 §8. */
 export async function benchDivergence(): Promise<{ rows: DivergenceBenchRow[]; targets: DivergenceBenchTarget[] }> {
   const fixtures = runs()
@@ -135,12 +169,18 @@ export async function benchDivergence(): Promise<{ rows: DivergenceBenchRow[]; t
   const identical = measure(() => compareRuns(...fixtures.identical))
   const identicalLong = measure(() => compareRuns(...fixtures.identicalLong))
   const tools = measure(() => compareRuns(...fixtures.tools))
+  const cold = measureColdStart()
+  const once = (value: number) => ({ medianUs: value, p99Us: value })
   const rows = [
     { name: 'compareTexts, two ≥3,000-char paraphrases (per pair)', ...text },
     { name: 'compareRuns, 10 steps of ≥3,000-char paraphrases (per step)', ...paraphrase },
     { name: 'compareRuns, identical 10-step run, tool calls + text (per run)', ...identical },
     { name: 'compareRuns, identical 10 steps of 3,000 chars (per run)', ...identicalLong },
     { name: 'compareRuns, 10-step tool-calling run, equivalent (per run)', ...tools },
+    { name: 'fresh process: import @retrace/divergence (once)', ...once(cold.importMs * 1000) },
+    { name: 'fresh process: first identical run (no lexicon read)', ...once(cold.identicalUs) },
+    { name: 'fresh process: first differing texts (loads WordNet, units, day names)', ...once(cold.firstMs * 1000) },
+    { name: 'fresh process: next differing texts, unseen words', ...once(cold.secondMs * 1000) },
   ].map(round)
   const targets: DivergenceBenchTarget[] = [
     { label: 'divergence per step, 3,000-char paraphrase (median µs)', value: rows[1]!.medianUs, goal: '≤ 1000 µs', pass: rows[1]!.medianUs <= 1000 },

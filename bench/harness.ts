@@ -319,6 +319,8 @@ export interface MeasurementReport {
   rows: ReportRow[]
   ratios: ReportRatio[]
   targets: ReportTarget[]
+  /** A table printed instead of the timing rows, for figures that are not timings (accuracy). */
+  table?: { header: string[]; rows: string[][] }
 }
 
 /** Turns a subject's results into a report row. */

