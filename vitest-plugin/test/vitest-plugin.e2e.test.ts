@@ -186,5 +186,6 @@ describe('@retrace/vitest end to end', () => {
       expect(changed.output).toContain(reason)
       expect(changed.output).toContain('0 equivalent · 1 diverged')
     }
-  })
+    // Three child runs of Vitest.
+  }, 120_000)
 })
