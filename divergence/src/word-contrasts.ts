@@ -270,6 +270,8 @@ function isVerbUse(word: Word): boolean {
   if (baseForms(word.lower, 'verb').length === 0) return false
   if (VERB_CONTEXT.has(word.previous)) return true
   if (AUXILIARIES.has(word.previous) && /(?:ed|en|wn|ne)$/.test(word.lower)) return true
+  // "The script wipes the database": a present form after a noun, before its object.
+  if (/[^s]s$/.test(word.lower) && (DETERMINERS.has(word.next) || PARTICLES.has(word.next)) && hasNounReading(word.previous) && !DETERMINERS.has(word.previous)) return true
   // "The agent refunded the order": a past form followed by its object.
   return /ed$/.test(word.lower) && (PREPOSITIONS.has(word.next) || word.next === 'the' || word.next === 'a' || word.next === 'an' || word.next === 'your' || word.next === 'my' || word.next === 'our' || word.next === 'their' || word.next === 'his' || word.next === 'her' || word.next === 'it' || word.next === 'them' || word.next === 'you')
 }
@@ -293,6 +295,7 @@ function hasNounReading(lower: string): boolean {
 }
 
 const BE_FORMS = new Set(['is', 'are', 'was', 'were', 'be', 'been', 'being', 'get', 'got', 'gets'])
+const PARTICLES = new Set(['up', 'down', 'out', 'off', 'over', 'away', 'back'])
 const PREPOSITIONS = new Set(['to', 'at', 'for', 'about', 'with', 'on', 'into', 'from'])
 const MODALS = new Set(['will', 'would', 'can', 'could', 'should', 'must', 'may', 'might', 'shall', 'not'])
 // Words a verb's object may open with ("archived the old report").
@@ -317,9 +320,9 @@ function objectsOf(list: Tokens, verb: Word): Set<string> {
       found++
     }
   }
-  // "replied to the email", "looked at the report": one preposition may open the object.
+  // "replied to the email", "backs up the database": one preposition or particle may open the object.
   const first = list.lower[verb.index + 1]
-  collect(verb.index + (first !== undefined && PREPOSITIONS.has(first) ? 2 : 1), 1)
+  collect(verb.index + (first !== undefined && (PREPOSITIONS.has(first) || PARTICLES.has(first)) ? 2 : 1), 1)
   // Only a passive ("was deleted", not "has shipped") has its object before it.
   if (BE_FORMS.has(verb.previous)) collect(verb.index - 1, -1)
   return objects
