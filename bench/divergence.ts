@@ -10,6 +10,8 @@ export interface DivergenceBenchRow {
   name: string
   medianUs: number
   p99Us: number
+  /** Median CPU time of the process per call (all its threads, GC included): steadier than wall time on a shared machine. */
+  cpuUs?: number
 }
 
 export interface DivergenceBenchTarget {
@@ -97,21 +99,26 @@ function runs(): Record<'paraphrase' | 'identical' | 'identicalLong' | 'tools', 
 }
 
 /** Times `call`: single calls when slow, batches when fast (timer resolution), in µs per call. */
-function measure(call: () => unknown, samples = 200): { medianUs: number; p99Us: number } {
+function measure(call: () => unknown, samples = 200): { medianUs: number; p99Us: number; cpuUs: number } {
   for (let i = 0; i < 50; i++) call()
   const probeStart = performance.now()
   for (let i = 0; i < 20; i++) call()
   const estimate = ((performance.now() - probeStart) * 1000) / 20
   const batch = Math.max(1, Math.ceil(100 / Math.max(estimate, 0.01)))
   const times: number[] = []
+  const cpu: number[] = []
   for (let s = 0; s < samples; s++) {
     const start = performance.now()
+    const startCpu = process.cpuUsage()
     for (let i = 0; i < batch; i++) call()
+    const used = process.cpuUsage(startCpu)
     times.push(((performance.now() - start) * 1000) / batch)
+    cpu.push((used.user + used.system) / batch)
   }
   times.sort((a, b) => a - b)
-  const at = (q: number) => times[Math.min(times.length - 1, Math.max(0, Math.ceil(q * times.length) - 1))]!
-  return { medianUs: at(0.5), p99Us: at(0.99) }
+  cpu.sort((a, b) => a - b)
+  const at = (list: number[], q: number) => list[Math.min(list.length - 1, Math.max(0, Math.ceil(q * list.length) - 1))]!
+  return { medianUs: at(times, 0.5), p99Us: at(times, 0.99), cpuUs: at(cpu, 0.5) }
 }
 
 // A fresh process: what loading costs, once. Identical runs must not load the lexicons; the
@@ -161,8 +168,10 @@ export async function benchDivergence(): Promise<{ rows: DivergenceBenchRow[]; t
     const got = compareRuns(golden, candidate)
     if (got.verdict !== verdict) throw new Error(`bench fixture ${name}: expected ${verdict}, got ${got.verdict}: ${got.reasons.map((r) => r.message).join(' ')}`)
   }
-  const perStep = (timing: { medianUs: number; p99Us: number }, steps: number) => ({ medianUs: timing.medianUs / steps, p99Us: timing.p99Us / steps })
-  const round = (row: DivergenceBenchRow): DivergenceBenchRow => ({ name: row.name, medianUs: Math.round(row.medianUs * 10) / 10, p99Us: Math.round(row.p99Us * 10) / 10 })
+  const perStep = (timing: { medianUs: number; p99Us: number; cpuUs: number }, steps: number) => ({ medianUs: timing.medianUs / steps, p99Us: timing.p99Us / steps, cpuUs: timing.cpuUs / steps })
+  const tenth = (value: number) => Math.round(value * 10) / 10
+  const round = (row: DivergenceBenchRow): DivergenceBenchRow =>
+    row.cpuUs === undefined ? { name: row.name, medianUs: tenth(row.medianUs), p99Us: tenth(row.p99Us) } : { name: row.name, medianUs: tenth(row.medianUs), p99Us: tenth(row.p99Us), cpuUs: tenth(row.cpuUs) }
 
   const text = measure(() => compareTexts(textA, textB))
   const paraphrase = perStep(measure(() => compareRuns(...fixtures.paraphrase)), 10)
@@ -192,7 +201,7 @@ export async function benchDivergence(): Promise<{ rows: DivergenceBenchRow[]; t
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   const { rows, targets } = await benchDivergence()
   const width = Math.max(...rows.map((row) => row.name.length))
-  console.log(`${'divergence scoring'.padEnd(width)}  ${'median µs'.padStart(10)}  ${'p99 µs'.padStart(10)}`)
-  for (const row of rows) console.log(`${row.name.padEnd(width)}  ${row.medianUs.toFixed(1).padStart(10)}  ${row.p99Us.toFixed(1).padStart(10)}`)
+  console.log(`${'divergence scoring'.padEnd(width)}  ${'median µs'.padStart(10)}  ${'p99 µs'.padStart(10)}  ${'cpu µs'.padStart(10)}`)
+  for (const row of rows) console.log(`${row.name.padEnd(width)}  ${row.medianUs.toFixed(1).padStart(10)}  ${row.p99Us.toFixed(1).padStart(10)}  ${(row.cpuUs?.toFixed(1) ?? '–').padStart(10)}`)
   for (const target of targets) console.log(`target ${target.pass ? 'PASS' : 'FAIL'}: ${target.label} = ${target.value} (goal ${target.goal})`)
 }

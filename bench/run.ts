@@ -40,8 +40,11 @@ async function divergenceReport(): Promise<MeasurementReport> {
     id: 'divergence',
     title: 'Divergence scoring (µs)',
     unit: 'µs/call',
-    notes: ['compareRuns on fixtures whose verdict is checked first: 3,000-character paraphrases per step, identical runs (short-circuit), a 10-step tool-calling run.'],
-    rows: rows.map((row) => ({ name: row.name, n: 1, mean: row.medianUs, p50: row.medianUs, p99: row.p99Us, rounds: [] })),
+    notes: [
+      'compareRuns on fixtures whose verdict is checked first: 3,000-character paraphrases per step, identical runs (short-circuit), a 10-step tool-calling run; then load costs in a fresh process.',
+      'Each timed row also reports the median CPU time per call (all threads, GC included), steadier than wall time when other jobs share the machine.',
+    ],
+    rows: rows.map((row) => ({ name: row.name, n: 1, mean: row.medianUs, p50: row.medianUs, p99: row.p99Us, rounds: [], ...(row.cpuUs === undefined ? {} : { extra: { 'median CPU µs': row.cpuUs } }) })),
     ratios: [],
     targets,
   }
