@@ -53,10 +53,11 @@ export const CRITICAL_TOKEN_CAP = 0.5
 
 /**
  * Compares two free texts: lexical similarity `max(TF-IDF cosine, ROUGE-L F1)` (optionally
- * blended with an embedding cosine), then the critical-token guard. Reasons come back when
- * the texts diverge: `text-dissimilar` below `textThreshold`, `critical-token-changed` for a
- * changed number, date, URL, email, id or quoted string, `negation-changed` for a negation on
- * one side only, whatever the similarity.
+ * blended with an embedding cosine; below `textThreshold`, their concept overlap up to
+ * `CONCEPT_CAP`), then the critical-token guard. Reasons come back when the texts diverge:
+ * `text-dissimilar` below `textThreshold`, `critical-token-changed` for a changed number, unit,
+ * date, URL, email, id, quoted string, name, opposite or action, `negation-changed` for a
+ * negation on one side only, whatever the similarity. Messages read `kind: before → after`.
  *
  * @example
  * compareTexts('The weather in Paris is sunny and 18 degrees.', 'In Paris it is sunny, 18 degrees.')

@@ -76,11 +76,14 @@ const CONTRACTION = /n['’]t\b/gi
 const MONTHS = ['jan', 'feb', 'mar', 'apr', 'may', 'jun', 'jul', 'aug', 'sep', 'oct', 'nov', 'dec']
 
 /**
- * Finds the tokens whose change is a divergence whatever the similarity says: numbers,
- * dates and times, URLs, emails, id-like tokens (ORD-1234, hex, UUIDs), quoted strings and
- * negation cues. Values are normalised so paraphrases agree: "1,000" = "1000", "42.50" = "42.5",
- * "May 5, 2024" = "2024-05-05", "3 pm" = "15:00". Each span is claimed by one kind only
- * (the date "2024-05-05" is not also three numbers). Pure and deterministic.
+ * Finds the tokens whose change is a divergence whatever the similarity says: numbers (with
+ * their unit or currency, number words included), dates and times (weekdays, months, today,
+ * "next week", parts of the day), URLs, emails, id-like tokens (ORD-1234, hex, UUIDs), quoted
+ * strings, names (proper nouns, file and folder names) and negation cues. Values are normalised
+ * so paraphrases agree: "1,000" = "1000", "two" = "2", "May 5, 2024" = "2024-05-05", "3 pm" =
+ * "15:00". Each span is claimed by one kind only (the date "2024-05-05" is not also three
+ * numbers). Opposites and actions compare two texts' words: see `diffCriticalTokens`.
+ * Deterministic; reads WordNet (once, lazily) to tell a name from a common word.
  *
  * @example
  * extractCriticalTokens('Order ORD-1234 ships on May 5, 2024 for $1,250.00.')
