@@ -12,6 +12,7 @@ export interface DiffCriticalTokensOptions {
 }
 
 const SET_KINDS = ['url', 'email', 'id', 'quoted'] as const
+const WEEKEND = new Set(['period:weekend', 'weekday:6', 'weekday:0'])
 
 /**
  * Compares the critical tokens of two texts kind by kind, as sets (repeating or reordering
@@ -39,6 +40,14 @@ export function diffCriticalTokens(expected: readonly CriticalToken[], received:
   if (wants('number') || wants('unit')) changes.push(...diffQuantities(of(expected, 'number'), of(received, 'number'), wants))
   if (wants('date')) {
     let [missing, added] = setDifference(of(expected, 'date'), of(received, 'date'))
+    // "on weekends" = "on Saturdays and Sundays".
+    for (const [one, other] of [[missing, added], [added, missing]] as const) {
+      if (one.some((token) => token.value === 'period:weekend') && ['weekday:6', 'weekday:0'].every((day) => other.some((token) => token.value === day))) {
+        missing = missing.filter((token) => !WEEKEND.has(token.value))
+        added = added.filter((token) => !WEEKEND.has(token.value))
+        break
+      }
+    }
     // "It is sunny today" and "It is sunny": "today" is often left unsaid.
     if (added.length === 0) missing = missing.filter((token) => token.value !== 'day:0')
     if (missing.length === 0) added = added.filter((token) => token.value !== 'day:0')
@@ -162,9 +171,10 @@ function mentions(text: string | undefined, word: string): boolean {
   return new RegExp(`\\b${stem.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`, 'i').test(text)
 }
 
-/** One name's words all within the other's ("Sarah Chen" / "Chen"). */
+/** One name's words all within the other's ("Sarah Chen" / "Chen"), or one the other's initials ("NYC" / "New York City"). */
 function sameName(x: readonly string[], y: readonly string[]): boolean {
   const [small, large] = x.length <= y.length ? [x, y] : [y, x]
+  if (small.length === 1 && large.length > 1 && small[0] === large.map((word) => word[0]).join('')) return true
   return small.every((word) => large.includes(word))
 }
 

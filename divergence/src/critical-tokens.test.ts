@@ -183,6 +183,13 @@ describe('diffCriticalTokens: new kinds', () => {
     expect(kinds('Your invoice from Acme Corp.', 'Your invoice from Globex.')).toEqual([expect.objectContaining({ kind: 'entity' })])
     expect(kinds('Your invoice from Acme Corp.', 'The invoice from Acme Corporation.')).toEqual([])
     expect(kinds('Call Sarah.', 'Call Sarah Chen.')).toEqual([])
+    expect(kinds('The event is in New York City.', 'The event takes place in NYC.')).toEqual([])
+  })
+
+  test('"on weekends" is Saturdays and Sundays; "half past two" is 2:30', () => {
+    expect(kinds("We don't ship on weekends.", "Shipping isn't available on Saturdays and Sundays.")).toEqual([])
+    expect(kinds('The meeting is at half past two.', 'The meeting is at 2:30.')).toEqual([])
+    expect(kinds('The meeting is at quarter to five.', 'The meeting is at 5:15.').map((change) => change.kind)).toEqual(['date'])
   })
 
   test('opposites, actions and lower-case names come from the words of both texts', () => {

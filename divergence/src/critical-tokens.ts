@@ -55,6 +55,9 @@ const SIGNS = '-+−'
 // "1." / "2)" opening a line of a numbered list: layout, not content.
 const LIST_MARKER = /^[ \t]*\(?\d{1,2}[.)](?=\s)/gm
 const PLAIN_NUMBER = /^[-+−]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?$/
+// "half past two" = 2:30, "quarter to five" = 4:45.
+const HOUR_WORDS = ['one', 'two', 'three', 'four', 'five', 'six', 'seven', 'eight', 'nine', 'ten', 'eleven', 'twelve']
+const SPOKEN_TIME = new RegExp(`\\b(half|quarter)\\s+(past|after|to)\\s+(${HOUR_WORDS.join('|')}|noon|midnight|\\d{1,2})\\b`, 'gi')
 const ORDINAL_SUFFIX = /^(\d+)(?:st|nd|rd|th)$/i
 const NUMBER_WITH_UNIT = /^(\d+(?:\.\d+)?)-?([a-z]{1,12}|[a-z]+\/[a-z]+)$/i
 // Number words ("two", "twenty-five", "a dozen", "half an hour"), read as numbers so "Two rooms" equals "2 rooms".
@@ -135,6 +138,13 @@ export function extractCriticalTokens(text: string): CriticalToken[] {
     // 05/06/2024 is ambiguous (US or European), so it is kept as written, zeros aside.
     const year = m[4]!.length === 2 ? `20${m[4]}` : m[4]
     return { kind: 'date', value: `${Number(m[1])}${m[2]}${Number(m[3])}${m[2]}${year}`, text: m[0]! }
+  })
+  rest = claim(rest, SPOKEN_TIME, (m) => {
+    const hourWord = m[3]!.toLowerCase()
+    const hour = hourWord === 'noon' ? 12 : hourWord === 'midnight' ? 0 : Number(hourWord) || HOUR_WORDS.indexOf(hourWord) + 1
+    const minutes = m[1]!.toLowerCase() === 'half' ? 30 : 15
+    const [h, mm] = m[2]!.toLowerCase() === 'to' ? [(hour + 23) % 24, 60 - minutes] : [hour, minutes]
+    return { kind: 'date', value: `${String(h).padStart(2, '0')}:${mm}`, text: m[0]! }
   })
   rest = claim(rest, CLOCK_TIME, (m) => {
     if (m[8] !== undefined) return { kind: 'date', value: m[8].toLowerCase() === 'midnight' ? '00:00' : '12:00', text: m[0]! }
