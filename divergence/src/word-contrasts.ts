@@ -245,12 +245,14 @@ function antonymsOf(lower: string): ReadonlySet<string> {
   const wn = wordNet()
   const result = new Set<string>()
   for (const base of bases(lower)) {
+    let adjectiveSense = 0
     for (const synset of wn.synsets(base)) {
       const own = synset.words.findIndex((word) => word.toLowerCase() === base) + 1
-      // Adjectives also have indirect antonyms: a satellite ("in": in fashion) takes the
-      // antonyms of the head it is similar to ("fashionable" ↔ "unfashionable", and so "out").
+      // Adjectives also have indirect antonyms: a satellite ("out": out of power) takes the
+      // antonyms of the head it is similar to ("unsuccessful" ↔ "successful", and so "in").
+      // Only in its common senses: rare ones link near any two adjectives ("latest", "newest").
       const heads = [{ synset, own }]
-      if (synset.pos === 'adj') for (const pointer of synset.pointers) if (pointer.symbol === '&') heads.push({ synset: wn.synset(pointer.pos, pointer.offset), own: 0 })
+      if (synset.pos === 'adj' && adjectiveSense++ < COMMON_SENSES) for (const pointer of synset.pointers) if (pointer.symbol === '&') heads.push({ synset: wn.synset(pointer.pos, pointer.offset), own: 0 })
       for (const head of heads) {
         for (const pointer of head.synset.pointers) {
           if (pointer.symbol !== '!' || (head.own !== 0 && pointer.source !== 0 && pointer.source !== head.own)) continue
