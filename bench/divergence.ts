@@ -1,7 +1,8 @@
 // Divergence scoring cost, in process: the layered engine of @retrace/divergence on
 // paraphrase-level 3,000-character outputs, identical runs (the exact-layer short-circuit)
 // and a 10-step tool-calling run. Run alone: node --conditions=@retrace/source bench/divergence.ts
-import { pathToFileURL } from 'node:url'
+import { spawnSync } from 'node:child_process'
+import { fileURLToPath, pathToFileURL } from 'node:url'
 import type { Step, StoredStep } from '@retrace/cassettes'
 import { compareRuns, compareTexts, type RunRecord } from '@retrace/divergence'
 
@@ -9,6 +10,8 @@ export interface DivergenceBenchRow {
   name: string
   medianUs: number
   p99Us: number
+  /** Median CPU time of the process per call (all its threads, GC included): steadier than wall time on a shared machine. */
+  cpuUs?: number
 }
 
 export interface DivergenceBenchTarget {
@@ -96,21 +99,59 @@ function runs(): Record<'paraphrase' | 'identical' | 'identicalLong' | 'tools', 
 }
 
 /** Times `call`: single calls when slow, batches when fast (timer resolution), in µs per call. */
-function measure(call: () => unknown, samples = 200): { medianUs: number; p99Us: number } {
+function measure(call: () => unknown, samples = 200): { medianUs: number; p99Us: number; cpuUs: number } {
   for (let i = 0; i < 50; i++) call()
   const probeStart = performance.now()
   for (let i = 0; i < 20; i++) call()
   const estimate = ((performance.now() - probeStart) * 1000) / 20
   const batch = Math.max(1, Math.ceil(100 / Math.max(estimate, 0.01)))
   const times: number[] = []
+  const cpu: number[] = []
   for (let s = 0; s < samples; s++) {
     const start = performance.now()
+    const startCpu = process.cpuUsage()
     for (let i = 0; i < batch; i++) call()
+    const used = process.cpuUsage(startCpu)
     times.push(((performance.now() - start) * 1000) / batch)
+    cpu.push((used.user + used.system) / batch)
   }
   times.sort((a, b) => a - b)
-  const at = (q: number) => times[Math.min(times.length - 1, Math.max(0, Math.ceil(q * times.length) - 1))]!
-  return { medianUs: at(0.5), p99Us: at(0.99) }
+  cpu.sort((a, b) => a - b)
+  const at = (list: number[], q: number) => list[Math.min(list.length - 1, Math.max(0, Math.ceil(q * list.length) - 1))]!
+  return { medianUs: at(times, 0.5), p99Us: at(times, 0.99), cpuUs: at(cpu, 0.5) }
+}
+
+// A fresh process: what loading costs, once. Identical runs must not load the lexicons; the
+// first differing comparison loads WordNet's index files and the unit and day names; a later
+// one with unseen words reads only their WordNet entries.
+const COLD_START = `
+const start = performance.now()
+const { compareRuns, compareTexts } = await import('@retrace/divergence')
+const imported = performance.now()
+const step = (content) => ({ provider: 'openai', api: 'chat.completions', operation: 'chat', streamed: false, complete: true, output: [{ type: 'text', content }], finishReason: 'stop' })
+const golden = { steps: [step('The weather in Paris is sunny, 21°C.')] }
+compareRuns(golden, structuredClone(golden))
+const identical = performance.now()
+compareTexts('The weather in Paris is sunny, 21°C, on Tuesday.', 'The weather in Lyon is rainy, 21°F, on Thursday.')
+const first = performance.now()
+compareTexts('I archived the quarterly report for the board.', 'The quarterly report for the board was deleted yesterday.')
+const second = performance.now()
+console.log(JSON.stringify({ importMs: imported - start, identicalUs: (identical - imported) * 1000, firstMs: first - identical, secondMs: second - first }))
+`
+
+/** Load costs in a fresh process (median of `runs`). */
+export function measureColdStart(runs = 5): { importMs: number; identicalUs: number; firstMs: number; secondMs: number } {
+  const samples: Array<Record<string, number>> = []
+  for (let i = 0; i < runs; i++) {
+    const child = spawnSync(process.execPath, ['--conditions=@retrace/source', '--input-type=module', '-e', COLD_START], {
+      cwd: fileURLToPath(new URL('..', import.meta.url)),
+      encoding: 'utf8',
+    })
+    if (child.status !== 0) throw new Error(`cold-start probe failed: ${child.stderr}`)
+    samples.push(JSON.parse(child.stdout.trim().split('\n').at(-1)!) as Record<string, number>)
+  }
+  const median = (key: string) => samples.map((sample) => sample[key]!).sort((a, b) => a - b)[samples.length >> 1]!
+  return { importMs: median('importMs'), identicalUs: median('identicalUs'), firstMs: median('firstMs'), secondMs: median('secondMs') }
 }
 
 /** Divergence scoring cost: rows in µs, and the targets of issue 3 §8. */
@@ -127,20 +168,28 @@ export async function benchDivergence(): Promise<{ rows: DivergenceBenchRow[]; t
     const got = compareRuns(golden, candidate)
     if (got.verdict !== verdict) throw new Error(`bench fixture ${name}: expected ${verdict}, got ${got.verdict}: ${got.reasons.map((r) => r.message).join(' ')}`)
   }
-  const perStep = (timing: { medianUs: number; p99Us: number }, steps: number) => ({ medianUs: timing.medianUs / steps, p99Us: timing.p99Us / steps })
-  const round = (row: DivergenceBenchRow): DivergenceBenchRow => ({ name: row.name, medianUs: Math.round(row.medianUs * 10) / 10, p99Us: Math.round(row.p99Us * 10) / 10 })
+  const perStep = (timing: { medianUs: number; p99Us: number; cpuUs: number }, steps: number) => ({ medianUs: timing.medianUs / steps, p99Us: timing.p99Us / steps, cpuUs: timing.cpuUs / steps })
+  const tenth = (value: number) => Math.round(value * 10) / 10
+  const round = (row: DivergenceBenchRow): DivergenceBenchRow =>
+    row.cpuUs === undefined ? { name: row.name, medianUs: tenth(row.medianUs), p99Us: tenth(row.p99Us) } : { name: row.name, medianUs: tenth(row.medianUs), p99Us: tenth(row.p99Us), cpuUs: tenth(row.cpuUs) }
 
   const text = measure(() => compareTexts(textA, textB))
   const paraphrase = perStep(measure(() => compareRuns(...fixtures.paraphrase)), 10)
   const identical = measure(() => compareRuns(...fixtures.identical))
   const identicalLong = measure(() => compareRuns(...fixtures.identicalLong))
   const tools = measure(() => compareRuns(...fixtures.tools))
+  const cold = measureColdStart()
+  const once = (value: number) => ({ medianUs: value, p99Us: value })
   const rows = [
     { name: 'compareTexts, two ≥3,000-char paraphrases (per pair)', ...text },
     { name: 'compareRuns, 10 steps of ≥3,000-char paraphrases (per step)', ...paraphrase },
     { name: 'compareRuns, identical 10-step run, tool calls + text (per run)', ...identical },
     { name: 'compareRuns, identical 10 steps of 3,000 chars (per run)', ...identicalLong },
     { name: 'compareRuns, 10-step tool-calling run, equivalent (per run)', ...tools },
+    { name: 'fresh process: import @retrace/divergence (once)', ...once(cold.importMs * 1000) },
+    { name: 'fresh process: first identical run (no lexicon read)', ...once(cold.identicalUs) },
+    { name: 'fresh process: first differing texts (loads WordNet, units, day names)', ...once(cold.firstMs * 1000) },
+    { name: 'fresh process: next differing texts, unseen words', ...once(cold.secondMs * 1000) },
   ].map(round)
   const targets: DivergenceBenchTarget[] = [
     { label: 'divergence per step, 3,000-char paraphrase (median µs)', value: rows[1]!.medianUs, goal: '≤ 1000 µs', pass: rows[1]!.medianUs <= 1000 },
@@ -152,7 +201,7 @@ export async function benchDivergence(): Promise<{ rows: DivergenceBenchRow[]; t
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   const { rows, targets } = await benchDivergence()
   const width = Math.max(...rows.map((row) => row.name.length))
-  console.log(`${'divergence scoring'.padEnd(width)}  ${'median µs'.padStart(10)}  ${'p99 µs'.padStart(10)}`)
-  for (const row of rows) console.log(`${row.name.padEnd(width)}  ${row.medianUs.toFixed(1).padStart(10)}  ${row.p99Us.toFixed(1).padStart(10)}`)
+  console.log(`${'divergence scoring'.padEnd(width)}  ${'median µs'.padStart(10)}  ${'p99 µs'.padStart(10)}  ${'cpu µs'.padStart(10)}`)
+  for (const row of rows) console.log(`${row.name.padEnd(width)}  ${row.medianUs.toFixed(1).padStart(10)}  ${row.p99Us.toFixed(1).padStart(10)}  ${(row.cpuUs?.toFixed(1) ?? '–').padStart(10)}`)
   for (const target of targets) console.log(`target ${target.pass ? 'PASS' : 'FAIL'}: ${target.label} = ${target.value} (goal ${target.goal})`)
 }

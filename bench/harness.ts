@@ -319,8 +319,10 @@ export interface MeasurementReport {
   rows: ReportRow[]
   ratios: ReportRatio[]
   targets: ReportTarget[]
-  /** A measurement that is not a timing (accuracy, precision) prints these lines instead of the timing table. */
-  table?: string[]
+  /** Figures that are not timings (accuracy, precision), printed instead of the timing rows: a table, */
+  table?: { header: string[]; rows: string[][] }
+  /** and/or lines of text (markdown tables with prose around them). */
+  lines?: string[]
 }
 
 /** Turns a subject's results into a report row. */

@@ -13,6 +13,7 @@ import { replayJson } from './replay-json.ts'
 import { replaySse } from './replay-sse.ts'
 import { benchDivergence } from './divergence.ts'
 import { benchDetectors, detectorLines } from './detectors.ts'
+import { benchDivergenceAccuracy, formatShare } from './divergence-accuracy.ts'
 import { retainedHeap } from './retained-heap.ts'
 import { runtimeOverhead } from './runtime-overhead.ts'
 import { secretScan } from './secret-scan.ts'
@@ -25,6 +26,7 @@ const MEASUREMENTS: Array<{ id: string; run: (ctx: BenchContext) => Promise<Meas
   { id: 'record-overhead', run: recordOverhead },
   { id: 'node-http-replay', run: nodeHttpReplay },
   { id: 'divergence', run: divergenceReport },
+  { id: 'divergence-accuracy', run: divergenceAccuracyReport },
   { id: 'detectors', run: detectorsReport },
   { id: 'secret-scan', run: (ctx) => secretScan(ctx) },
   { id: 'test-overhead', run: (ctx) => testOverhead(ctx) },
@@ -42,8 +44,11 @@ async function divergenceReport(): Promise<MeasurementReport> {
     id: 'divergence',
     title: 'Divergence scoring (µs)',
     unit: 'µs/call',
-    notes: ['compareRuns on fixtures whose verdict is checked first: 3,000-character paraphrases per step, identical runs (short-circuit), a 10-step tool-calling run.'],
-    rows: rows.map((row) => ({ name: row.name, n: 1, mean: row.medianUs, p50: row.medianUs, p99: row.p99Us, rounds: [] })),
+    notes: [
+      'compareRuns on fixtures whose verdict is checked first: 3,000-character paraphrases per step, identical runs (short-circuit), a 10-step tool-calling run; then load costs in a fresh process.',
+      'Each timed row also reports the median CPU time per call (all threads, GC included), steadier than wall time when other jobs share the machine.',
+    ],
+    rows: rows.map((row) => ({ name: row.name, n: 1, mean: row.medianUs, p50: row.medianUs, p99: row.p99Us, rounds: [], ...(row.cpuUs === undefined ? {} : { extra: { 'median CPU µs': row.cpuUs } }) })),
     ratios: [],
     targets,
   }
@@ -61,7 +66,28 @@ async function detectorsReport(ctx: BenchContext): Promise<MeasurementReport> {
     rows: [],
     ratios: [],
     targets: bench.precision.map((row) => target(`${row.kind} precision on the synthetic fixtures`, row.flagged ? row.correct / row.flagged : 0, '>=', 1, '')),
-    table: detectorLines(bench),
+    lines: detectorLines(bench),
+  }
+}
+
+/** The divergence engine's accuracy on its labelled set, per category. */
+async function divergenceAccuracyReport(): Promise<MeasurementReport> {
+  const { rows } = benchDivergenceAccuracy()
+  const percent = ([right, total]: [number, number]) => (100 * right) / total
+  return {
+    id: 'divergence-accuracy',
+    title: 'Divergence accuracy on the labelled set (divergence/src/meaning-pairs.json)',
+    unit: 'µs/call',
+    notes: ['Meaning changes judged diverged, paraphrases judged equivalent, through compareRuns with default options. The held-out quarter was not looked at while tuning the rules.'],
+    rows: [],
+    ratios: [],
+    table: { header: ['category', 'all pairs', 'tuning part', 'held out'], rows: rows.map((row) => [row.category, formatShare(row.all), formatShare(row.tune), formatShare(row.heldOut)]) },
+    targets: rows.map((row) => ({
+      label: `${row.category === 'paraphrase' ? 'paraphrases equivalent' : `${row.category} changes caught`}, all pairs (%)`,
+      value: Math.round(percent(row.all) * 10) / 10,
+      goal: '≥ 95 %',
+      pass: percent(row.all) >= 95,
+    })),
   }
 }
 
@@ -80,14 +106,20 @@ function toolVersions(): Record<string, string> {
 
 /** Prints one measurement as a table, then its ratios and targets. */
 function printReport(report: MeasurementReport): void {
-  const hasHeap = report.rows.some((row) => row.retainedKBPerCall !== undefined)
-  const timeHeader = report.unit === 'KB/call' ? 'µs/call' : report.unit
-  console.log(`\n## ${report.title}`)
-  if (report.table) {
-    for (const line of report.table) console.log(line)
+  if (report.table || report.lines) {
+    console.log(`\n## ${report.title}`)
+    if (report.table) {
+      const { header, rows } = report.table
+      const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]!.length)))
+      for (const cells of [header, ...rows]) console.log(cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  '))
+    }
+    for (const line of report.lines ?? []) console.log(line)
     for (const t of report.targets) console.log(`target ${t.pass ? 'PASS' : 'FAIL'}: ${t.label} = ${fmt(t.value)} (goal ${t.goal})`)
     return
   }
+  const hasHeap = report.rows.some((row) => row.retainedKBPerCall !== undefined)
+  const timeHeader = report.unit === 'KB/call' ? 'µs/call' : report.unit
+  console.log(`\n## ${report.title}`)
   const header = ['', `mean ${timeHeader}`, 'p50', 'p99', ...(hasHeap ? ['retained KB/call', 'after stop'] : [])]
   const lines = report.rows.map((row) => [
     row.name,

@@ -5,8 +5,8 @@
 // (The bins are committed shims in `cli/bin` and `core/bin` that import the build: npm links
 // bins before `prepare` builds, and skips a bin whose file does not exist yet.)
 import { execFileSync } from 'node:child_process'
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs'
-import { join } from 'node:path'
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { join, relative } from 'node:path'
 
 const root = join(import.meta.dirname, '..')
 const tsc = join(root, 'node_modules', '.bin', 'tsc')
@@ -17,5 +17,11 @@ for (const name of ['cassettes', 'protocol', 'divergence', 'detectors', 'core', 
   execFileSync(tsc, ['-p', config], { stdio: 'inherit' })
   const out = join(root, name, 'dist', 'cjs')
   mkdirSync(out, { recursive: true })
-  writeFileSync(join(out, 'package.json'), '{ "type": "commonjs" }\n')
+  // The CommonJS folder's package.json is the package scope of its files: a package's subpath
+  // imports (`#name`) are repeated there, pointing at their `require` targets.
+  const manifest = JSON.parse(readFileSync(join(root, name, 'package.json'), 'utf8')) as { imports?: Record<string, { require?: string }> }
+  const imports = Object.entries(manifest.imports ?? {}).flatMap(([key, target]) =>
+    target.require ? [[key, `./${relative(out, join(root, name, target.require)).replaceAll('\\', '/')}`] as const] : [],
+  )
+  writeFileSync(join(out, 'package.json'), `${JSON.stringify(imports.length ? { type: 'commonjs', imports: Object.fromEntries(imports) } : { type: 'commonjs' })}\n`)
 }

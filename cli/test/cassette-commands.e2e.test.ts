@@ -91,7 +91,7 @@ describe('retrace cassette diff', () => {
     expect(result.code).toBe(1)
     expect(result.output).toMatch(/Diverged at step 2 \(text layer/)
     expect(result.output).toContain('Step 2 · diverged')
-    expect(result.output).toContain('number 18 became 25')
+    expect(result.output).toContain('number: 18 °C → 25 °C')
     expect(result.output).toContain('~ text: The weather in Paris is sunny, [-18-]{+25+} °C.')
   })
 

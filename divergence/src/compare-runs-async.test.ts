@@ -2,6 +2,7 @@ import { describe, expect, test } from 'vitest'
 import { RetraceError, type StoredStep } from '@retrace/cassettes'
 import { compareRuns } from './compare-runs.ts'
 import { compareRunsAsync } from './compare-runs-async.ts'
+import { compareTexts } from './compare-text.ts'
 import type { Embedder } from './embedding.ts'
 import type { RunRecord } from './run-record.ts'
 
@@ -41,9 +42,11 @@ describe('compareRunsAsync', () => {
     const semantic = await compareRunsAsync(a, b, { embedder: fakeEmbedder() })
     expect(semantic).toMatchObject({ verdict: 'equivalent', scorer: { embedding: { id: 'fake-embedding-v1' } } })
     expect(semantic.score).toBeGreaterThan(lexical.score)
-    // s = w·s_sem + (1−w)·s_lex with the defaults w = 0.5, floor = 0.3 and s_lex = 0 here.
+    // s = w·s_sem + (1−w)·s_lex with the defaults w = 0.5, floor = 0.3; s_lex is the concept
+    // overlap here ("find" / "found" shared), as compareTexts measures it.
     const cosine = 1 / Math.hypot(1, 0.1) ** 2
-    expect(semantic.score).toBeCloseTo(0.5 * ((cosine - 0.3) / 0.7), 3)
+    const lexicalOnly = compareTexts(NOTHING, NO_RECORDS, { criticalTokens: false }).lexical
+    expect(semantic.score).toBeCloseTo(0.5 * ((cosine - 0.3) / 0.7) + 0.5 * lexicalOnly, 3)
   })
 
   test('embeddingWeight and embeddingFloor set the blend', async () => {

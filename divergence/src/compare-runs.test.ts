@@ -59,7 +59,7 @@ describe('compareRuns', () => {
     const result = compareRuns(golden, run([golden.steps[0]!, text('The weather in Paris is sunny and 19 degrees.')], golden.result))
     expect(result).toMatchObject({ verdict: 'diverged', layer: 'text', firstDivergentStep: 2 })
     expect(result.reasons[0]).toMatchObject({ kind: 'critical-token-changed', step: 2, path: '$.text', expected: '18', received: '19' })
-    expect(result.reasons[0]!.message).toBe('Step 2 text: number 18 became 19 (similarity 0.889).')
+    expect(result.reasons[0]!.message).toBe('Step 2 text: number: 18 degrees → 19 degrees (similarity 0.889).')
   })
 
   test('a negated answer diverges', () => {
@@ -126,7 +126,7 @@ describe('compareRuns', () => {
       ['critical-token-changed', 2, 3],
       ['step-added', 2, undefined],
     ])
-    expect(result.reasons[0]!.message).toBe('Step 2 (step 3 in this run) text: id AF1 became AF2 (similarity 0.5).')
+    expect(result.reasons[0]!.message).toBe('Step 2 (step 3 in this run) text: id: AF1 → AF2 (similarity 0.5).')
   })
 
   test('the result is compared: JSON by path, a string as text, a missing one as a change', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest'
-import { compareTexts, CRITICAL_TOKEN_CAP } from './compare-text.ts'
+import { compareTexts, CONCEPT_CAP, CRITICAL_TOKEN_CAP } from './compare-text.ts'
 import { buildIdf } from './tfidf.ts'
 import { tokenize } from './tokenize.ts'
 
@@ -23,7 +23,7 @@ describe('compareTexts', () => {
     expect(result.lexical).toBeGreaterThan(0.8)
     expect(result.similarity).toBe(CRITICAL_TOKEN_CAP)
     expect(result.reasons).toEqual([
-      expect.objectContaining({ layer: 'text', kind: 'critical-token-changed', tokenKind: 'number', expected: '18', received: '19', message: expect.stringMatching(/number 18 became 19/) }),
+      expect.objectContaining({ layer: 'text', kind: 'critical-token-changed', tokenKind: 'number', expected: '18', received: '19', message: expect.stringMatching(/number: 18 degrees → 19 degrees/) }),
     ])
   })
 
@@ -99,5 +99,50 @@ describe('compareTexts', () => {
     // "agent" and "flight" appear in every document of this corpus, so they weigh little.
     const idf = buildIdf([tokenize(a), tokenize(b), tokenize('agent flight'), tokenize('agent flight again')])
     expect(compareTexts(a, b, { idf }).tfidf).toBeLessThan(compareTexts(a, b).tfidf)
+  })
+})
+
+describe('compareTexts: the meaning changes of issue 14', () => {
+  test.each([
+    ['entity', 'The weather in Paris is sunny today.', 'The weather in Lyon is sunny today.', 'entity: Paris → Lyon'],
+    ['entity', 'Your parcel will be delivered by DHL.', 'Your parcel will be delivered by FedEx.', 'entity: DHL → FedEx'],
+    ['entity', 'You are on the green plan.', 'You are on the blue plan.', 'entity: green plan → blue plan'],
+    ['entity', 'I saved it to report.pdf.', 'I saved it to summary.pdf.', 'entity: report.pdf → summary.pdf'],
+    ['unit', 'It is 21°C in Paris.', 'It is 21°F in Paris.', 'unit: °C → °F (21°C → 21°F)'],
+    ['unit', 'The total is €1,250.', 'The total is $1,250.', 'unit: € → $ (€1,250 → $1,250)'],
+    ['unit', 'The delivery takes 30 minutes.', 'The delivery takes 30 hours.', 'unit: minutes → hours (30 minutes → 30 hours)'],
+    ['opposite', 'Your loan application was approved.', 'Your loan application was rejected.', 'opposite: approved → rejected'],
+    ['opposite', 'The weather in Paris is sunny.', 'The weather in Paris is rainy.', 'opposite: sunny → rainy'],
+    ['opposite', 'The statement is true.', 'The statement is false.', 'opposite: true → false'],
+    ['action', 'I archived the old report.', 'I deleted the old report.', 'action: archived → deleted'],
+    ['action', 'I will email the invoice to you.', 'I will print the invoice for you.', 'action: email → print'],
+    ['date', 'Your appointment is on Tuesday.', 'Your appointment is on Thursday.', 'date: Tuesday → Thursday'],
+    ['number', 'The room sleeps two adults.', 'The room sleeps three adults.', 'number: two → three'],
+  ] as const)('a changed %s diverges, naming the kind and both values: %s', (kind, a, b, message) => {
+    const result = compareTexts(a, b)
+    expect(result.similarity).toBeLessThanOrEqual(CRITICAL_TOKEN_CAP)
+    expect(result.reasons).toEqual([expect.objectContaining({ kind: 'critical-token-changed', tokenKind: kind, message: expect.stringContaining(message) })])
+  })
+
+  test.each([
+    ['Two rooms are available for your dates.', '2 rooms are available for your dates.'],
+    ['It is 21°C in Paris right now.', 'Right now it is 21 degrees Celsius in Paris.'],
+    ['The total is €1,250.', 'The total comes to 1,250 euros.'],
+    ['The meeting will last 2 hours.', 'The meeting is scheduled to take 120 minutes.'],
+    ['The store is closed on Sundays.', 'On Sundays the store is not open.'],
+    ['The new version is faster than the old one.', 'The old version is slower than the new one.'],
+    ['Your invoice from Acme Corp is attached.', "I've attached the invoice from Acme Corporation."],
+    ['Prices will rise next month.', 'Next month prices are going to go up.'],
+    ['The document describes the onboarding process, including account setup.', 'The document explains the onboarding process, covering account setup.'],
+  ])('a paraphrase stays equivalent: %s', (a, b) => {
+    expect(compareTexts(a, b).reasons).toEqual([])
+  })
+
+  test('short rewordings are measured by shared concepts, capped so a strict threshold still asks for close wording', () => {
+    const result = compareTexts('Prices will rise next month.', 'Next month prices are going to go up.')
+    expect(Math.max(result.tfidf, result.rougeL!)).toBeLessThan(0.4)
+    expect(result.concepts).toBeGreaterThanOrEqual(0.4)
+    expect(result.lexical).toBe(Math.min(result.concepts!, CONCEPT_CAP))
+    expect(compareTexts('Prices will rise next month.', 'Next month prices are going to go up.', { textThreshold: 0.8 }).reasons).toEqual([expect.objectContaining({ kind: 'text-dissimilar' })])
   })
 })

@@ -1,4 +1,6 @@
-import { diffCriticalTokens, type CriticalTokenChange, type CriticalTokenKind } from './critical-tokens.ts'
+import { conceptOverlap } from './concept-overlap.ts'
+import { diffCriticalTokens } from './critical-token-diff.ts'
+import type { CriticalTokenChange } from './critical-tokens.ts'
 import { resolveDivergenceOptions, type DivergenceOptions, type ResolvedDivergenceOptions } from './divergence-options.ts'
 import type { DivergenceReason } from './divergence-result.ts'
 import { rescaleCosine } from './embedding.ts'
@@ -12,11 +14,17 @@ import { equalIgnoringWhitespace } from './tokenize.ts'
 export interface TextComparison {
   /** The score the verdict uses, in [0, 1]: lexical (blended with semantic when given), capped at 0.5 when a critical token changed. */
   similarity: number
-  /** `max(tfidf, rougeL)`. */
+  /** `max(tfidf, rougeL)`, or `concepts` (capped at `CONCEPT_CAP`) when that is higher. */
   lexical: number
   tfidf: number
   /** Undefined when a text was longer than `maxLcsTokens`. */
   rougeL: number | undefined
+  /**
+   * Concept overlap (see `conceptOverlap`): F1 over content words and critical tokens, matching
+   * inflections, WordNet relations and converted units. Computed only when `max(tfidf, rougeL)`
+   * falls below `textThreshold`; undefined otherwise.
+   */
+  concepts: number | undefined
   /** The rescaled embedding similarity, when a cosine was supplied. */
   semantic: number | undefined
   reasons: DivergenceReason[]
@@ -31,6 +39,13 @@ export type CompareTextsOptions = Pick<DivergenceOptions, 'textThreshold' | 'cri
 }
 
 /**
+ * Shared concepts show two texts say related things, not that they are worded alike: concept
+ * overlap lifts the lexical score to at most this, so a strict `textThreshold` (0.8) still asks
+ * for close wording.
+ */
+export const CONCEPT_CAP = 0.6
+
+/**
  * A changed critical token caps the similarity here, so a score never looks like a pass
  * while a reason says the meaning changed (research §1.4: "set divergence ≥ 0.5").
  */
@@ -38,16 +53,17 @@ export const CRITICAL_TOKEN_CAP = 0.5
 
 /**
  * Compares two free texts: lexical similarity `max(TF-IDF cosine, ROUGE-L F1)` (optionally
- * blended with an embedding cosine), then the critical-token guard. Reasons come back when
- * the texts diverge: `text-dissimilar` below `textThreshold`, `critical-token-changed` for a
- * changed number, date, URL, email, id or quoted string, `negation-changed` for a negation on
- * one side only, whatever the similarity.
+ * blended with an embedding cosine; below `textThreshold`, their concept overlap up to
+ * `CONCEPT_CAP`), then the critical-token guard. Reasons come back when the texts diverge:
+ * `text-dissimilar` below `textThreshold`, `critical-token-changed` for a changed number, unit,
+ * date, URL, email, id, quoted string, name, opposite or action, `negation-changed` for a
+ * negation on one side only, whatever the similarity. Messages read `kind: before → after`.
  *
  * @example
  * compareTexts('The weather in Paris is sunny and 18 degrees.', 'In Paris it is sunny, 18 degrees.')
  * // { similarity: 0.75, reasons: [], … }
  * compareTexts('It is 18 degrees.', 'It is 19 degrees.').reasons[0].message
- * // 'Text: number 18 became 19 (similarity 0.75).'
+ * // 'Text: number: 18 degrees → 19 degrees (similarity 0.75).'
  */
 export function compareTexts(expected: string, received: string, options: CompareTextsOptions = {}): TextComparison {
   const scoring: TextScoring = { options: resolveDivergenceOptions(options), analyzer: createTextAnalyzer() }
@@ -77,7 +93,7 @@ export interface TextScoring {
  */
 export function scoreTexts(expected: string, received: string, scoring: TextScoring, context: ReasonContext): TextComparison {
   if (equalIgnoringWhitespace(expected, received)) {
-    return { similarity: 1, lexical: 1, tfidf: 1, rougeL: 1, semantic: undefined, reasons: [] }
+    return { similarity: 1, lexical: 1, tfidf: 1, rougeL: 1, concepts: undefined, semantic: undefined, reasons: [] }
   }
   const { options, analyzer } = scoring
   const a = analyzer.analyze(expected)
@@ -85,7 +101,13 @@ export function scoreTexts(expected: string, received: string, scoring: TextScor
   const tfidf = tfidfCosineOfCounts(a.terms, b.terms, scoring.idf ?? buildIdf([a.terms, b.terms]))
   // Bit-parallel LCS keeps ROUGE-L cheap; past the cap, cosine alone bounds the cost.
   const rouge = Math.max(a.tokens.length, b.tokens.length) <= options.maxLcsTokens ? rougeF1(a.tokens, b.tokens) : undefined
-  const lexical = Math.max(tfidf, rouge ?? 0)
+  let lexical = Math.max(tfidf, rouge ?? 0)
+  // Few shared spellings: measure shared concepts (synonyms, phrasal verbs, converted units) before calling it unrelated.
+  let concepts: number | undefined
+  if (lexical < options.textThreshold) {
+    concepts = conceptOverlap(expected, received, a.critical, b.critical)
+    lexical = Math.max(lexical, Math.min(concepts, CONCEPT_CAP))
+  }
   const cosine = scoring.semantic?.(expected, received)
   const semantic = cosine === undefined ? undefined : rescaleCosine(cosine, options.embeddingFloor)
   const blended = semantic === undefined ? lexical : options.embeddingWeight * semantic + (1 - options.embeddingWeight) * lexical
@@ -106,7 +128,7 @@ export function scoreTexts(expected: string, received: string, scoring: TextScor
     : []
   for (const change of changes) reasons.push(criticalReason(change, context, blended))
   const similarity = changes.length ? Math.min(blended, CRITICAL_TOKEN_CAP) : blended
-  return { similarity, lexical, tfidf, rougeL: rouge, semantic, reasons }
+  return { similarity, lexical, tfidf, rougeL: rouge, concepts, semantic, reasons }
 }
 
 function rougeF1(a: readonly string[], b: readonly string[]): number {
@@ -114,36 +136,24 @@ function rougeF1(a: readonly string[], b: readonly string[]): number {
   return (2 * lcsLength(a, b)) / (a.length + b.length)
 }
 
-const TOKEN_LABELS: Record<CriticalTokenKind, string> = {
-  number: 'number',
-  date: 'date',
-  url: 'URL',
-  email: 'email',
-  id: 'id',
-  quoted: 'quoted string',
-  negation: 'negation',
-}
-
 function criticalReason(change: CriticalTokenChange, context: ReasonContext, similarity: number): DivergenceReason {
   const similar = ` (similarity ${round(similarity)})`
   if (change.kind === 'negation') {
-    const [side, cue] = change.added.length ? ['received', change.added[0]!.text] : ['expected', change.missing[0]!.text]
-    return makeReason(context, 'negation-changed', `the negation "${cue}" appears only in the ${side} text${similar}`, {
-      expected: change.missing[0]?.text ?? null,
-      received: change.added[0]?.text ?? null,
+    const expected = change.missing[0]?.text
+    const received = change.added[0]?.text
+    return makeReason(context, 'negation-changed', `negation: ${expected === undefined ? 'none' : `"${expected}"`} → ${received === undefined ? 'none' : `"${received}"`}${similar}`, {
+      expected: expected ?? null,
+      received: received ?? null,
       similarity,
     })
   }
-  const label = TOKEN_LABELS[change.kind]
-  const list = (tokens: CriticalTokenChange['missing']) => tokens.map((t) => t.text).join(', ')
-  const plural = (n: number) => (n > 1 ? `${label}s` : label)
-  let detail: string
-  if (change.missing.length && change.added.length) {
-    detail = `${plural(change.missing.length)} ${list(change.missing)} became ${list(change.added)}`
-  } else if (change.missing.length) {
-    detail = `${plural(change.missing.length)} ${list(change.missing)} ${change.missing.length > 1 ? 'are' : 'is'} missing`
-  } else {
-    detail = `${plural(change.added.length)} ${list(change.added)} ${change.added.length > 1 ? 'are' : 'is'} new`
+  // Numbers read with their unit ("18 degrees → 19 degrees"); every other kind as written.
+  const list = (tokens: CriticalTokenChange['missing']) => (tokens.length ? tokens.map((t) => t.quantity?.written ?? t.text).join(', ') : 'none')
+  let detail = `${change.kind}: ${list(change.missing)} → ${list(change.added)}`
+  if (change.kind === 'unit') {
+    // The units first ("°C → °F"), then the quantities they belong to.
+    const units = (tokens: CriticalTokenChange['missing']) => tokens.map((t) => t.quantity?.unitText ?? t.text).join(', ')
+    detail = `unit: ${units(change.missing)} → ${units(change.added)} (${list(change.missing)} → ${list(change.added)})`
   }
   const values = (tokens: CriticalTokenChange['missing']) => (tokens.length === 0 ? null : tokens.length === 1 ? tokens[0]!.text : tokens.map((t) => t.text))
   return makeReason(context, 'critical-token-changed', `${detail}${similar}`, {

@@ -1,10 +1,14 @@
 import { z } from 'zod'
+import { findCalendarWords } from './calendar-words.ts'
+import { findNames } from './names.ts'
+import { baseForms } from './lexicon/lemmas.ts'
+import { NUMBER_WORD_PATTERN, numberWordsValue, unitsNamed, type Quantity, type UnitInfo } from './quantities.ts'
 
 /**
  * Kinds of tokens whose change flips an agent's meaning while barely moving a similarity
  * score: "$42.50" → "$45.20" keeps 0.98 embedding cosine, "processed" → "not processed" 0.87.
  */
-export const CriticalTokenKindSchema = z.enum(['number', 'date', 'url', 'email', 'id', 'quoted', 'negation'])
+export const CriticalTokenKindSchema = z.enum(['number', 'unit', 'date', 'url', 'email', 'id', 'quoted', 'entity', 'opposite', 'action', 'negation'])
 export type CriticalTokenKind = z.infer<typeof CriticalTokenKindSchema>
 
 /** Every kind, in the order reasons report them. */
@@ -15,6 +19,8 @@ export interface CriticalToken {
   kind: CriticalTokenKind
   value: string
   text: string
+  /** For a number: its unit or currency, when one is written beside it ("21°C", "$5", "two hours"). */
+  quantity?: Quantity
 }
 
 /** Critical tokens of one kind found on one side only. */
@@ -40,27 +46,47 @@ const NAMED_DATE = new RegExp(
   'gi',
 )
 const NUMERIC_DATE = /\b(\d{1,2})([/.])(\d{1,2})\2(\d{4}|\d{2})\b/g
-const CLOCK_TIME = /\b(\d{1,2}):(\d{2})(?::(\d{2}))?(?:\s*([ap])\.?m\b\.?)?|\b(\d{1,2})\s*([ap])\.?m\b\.?/gi
+// "9:40", "3 pm", "2:15 in the afternoon", "noon", "9 in the morning".
+const CLOCK_TIME =
+  /\b(\d{1,2}):(\d{2})(?::(\d{2}))?(?:\s*([ap])\.?m\b\.?)?(?:\s+(in the (?:morning|afternoon|evening)|at night))?|\b(\d{1,2})\s*([ap])\.?m\b\.?|\b(noon|midday|midnight)\b|\b(\d{1,2})(?:\s*o['’]clock)?\s+(in the (?:morning|afternoon|evening)|at night)/gi
 // `.`, `,`, `-`, `_`, `/`, `#`, `:` join the parts of a word holding a digit ("ORD-1234", "1,250.00").
 const JOINERS = '.,-_/#:'
 const SIGNS = '-+−'
 // "1." / "2)" opening a line of a numbered list: layout, not content.
 const LIST_MARKER = /^[ \t]*\(?\d{1,2}[.)](?=\s)/gm
 const PLAIN_NUMBER = /^[-+−]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?$/
-const NUMBER_WITH_UNIT = /^(\d+(?:\.\d+)?)(?:st|nd|rd|th|[a-z]{1,3})$/i
+// "half past two" = 2:30, "quarter to five" = 4:45.
+const HOUR_WORDS = ['one', 'two', 'three', 'four', 'five', 'six', 'seven', 'eight', 'nine', 'ten', 'eleven', 'twelve']
+const SPOKEN_TIME = new RegExp(`\\b(half|quarter)\\s+(past|after|to)\\s+(${HOUR_WORDS.join('|')}|noon|midnight|\\d{1,2})\\b`, 'gi')
+const ORDINAL_SUFFIX = /^(\d+)(?:st|nd|rd|th)$/i
+const NUMBER_WITH_UNIT = /^(\d+(?:\.\d+)?)-?([a-z]{1,12}|[a-z]+\/[a-z]+)$/i
+// Number words ("two", "twenty-five", "a dozen", "half an hour"), read as numbers so "Two rooms" equals "2 rooms".
+const NUMBER_WORDS = new RegExp(
+  `\\b(?:minus\\s+)?(?:an?\\s+(?:single|dozen|hundred|thousand|million|billion)|half\\s+an?(?=\\s+(?:hour|day|minute|week|month|year)\\b)|(?:${NUMBER_WORD_PATTERN})(?:(?:\\s+|-)(?:and\\s+)?(?:${NUMBER_WORD_PATTERN}))*)\\b`,
+  'gi',
+)
+// Words before "one" that make it a pronoun ("the first one", "no one", "this one").
+const ONE_AS_PRONOUN_BEFORE = /\b(?:the|this|that|which|each|every|any|no|another|new|old|only|other|last|next|same|right|wrong|better|best|first|second|third|little|big|small)\s+$/i
+// Unit names that are also everyday words or ordinals: never read as a unit after a space.
+const NOT_UNITS = new Set(['in', 'at', 'a', 'an', 'st', 't', 's', 'h', 'pt', 'yd', 'ac', 'm'])
+const CURRENCY_BEFORE = /(?:US\$|A\$|CA\$|NZ\$|HK\$|[$€£¥₹₩₽]|\b[A-Z]{3}\s?)$/
 const VERSION = /^\d+(?:\.\d+){2,}$/
 const NEGATION = /\b(?:not|no|never|none|nothing|nobody|nowhere|neither|nor|cannot|unable|fail(?:s|ed|ure)?|unsuccessful(?:ly)?)\b/gi
+const UN_WORD = /\bun[a-z]{3,}\b/gi
 // Contractions (don't, wasn't, can't) are found by their ending, then widened to the word.
 const CONTRACTION = /n['’]t\b/gi
 
 const MONTHS = ['jan', 'feb', 'mar', 'apr', 'may', 'jun', 'jul', 'aug', 'sep', 'oct', 'nov', 'dec']
 
 /**
- * Finds the tokens whose change is a divergence whatever the similarity says: numbers,
- * dates and times, URLs, emails, id-like tokens (ORD-1234, hex, UUIDs), quoted strings and
- * negation cues. Values are normalised so paraphrases agree: "1,000" = "1000", "42.50" = "42.5",
- * "May 5, 2024" = "2024-05-05", "3 pm" = "15:00". Each span is claimed by one kind only
- * (the date "2024-05-05" is not also three numbers). Pure and deterministic.
+ * Finds the tokens whose change is a divergence whatever the similarity says: numbers (with
+ * their unit or currency, number words included), dates and times (weekdays, months, today,
+ * "next week", parts of the day), URLs, emails, id-like tokens (ORD-1234, hex, UUIDs), quoted
+ * strings, names (proper nouns, file and folder names) and negation cues. Values are normalised
+ * so paraphrases agree: "1,000" = "1000", "two" = "2", "May 5, 2024" = "2024-05-05", "3 pm" =
+ * "15:00". Each span is claimed by one kind only (the date "2024-05-05" is not also three
+ * numbers). Opposites and actions compare two texts' words: see `diffCriticalTokens`.
+ * Deterministic; reads WordNet (once, lazily) to tell a name from a common word.
  *
  * @example
  * extractCriticalTokens('Order ORD-1234 ships on May 5, 2024 for $1,250.00.')
@@ -69,9 +95,10 @@ const MONTHS = ['jan', 'feb', 'mar', 'apr', 'may', 'jun', 'jul', 'aug', 'sep', '
 export function extractCriticalTokens(text: string): CriticalToken[] {
   const tokens: CriticalToken[] = []
   // Each pass claims its spans and blanks them (same length, so word boundaries hold) for the next.
-  const claim = (source: string, pattern: RegExp, read: (match: Groups) => CriticalToken | undefined): string =>
+  const claim = (source: string, pattern: RegExp, read: (match: Groups & { index?: number }) => CriticalToken | undefined): string =>
     source.replace(pattern, (...args: unknown[]) => {
-      const match = groupsOf(args)
+      const match = groupsOf(args) as Groups & { index?: number }
+      ;(match as { index?: number }).index = args.find((arg, i) => i > 0 && typeof arg === 'number') as number
       const token = read(match)
       if (!token) return match[0]!
       tokens.push(token)
@@ -112,16 +139,54 @@ export function extractCriticalTokens(text: string): CriticalToken[] {
     const year = m[4]!.length === 2 ? `20${m[4]}` : m[4]
     return { kind: 'date', value: `${Number(m[1])}${m[2]}${Number(m[3])}${m[2]}${year}`, text: m[0]! }
   })
+  rest = claim(rest, SPOKEN_TIME, (m) => {
+    const hourWord = m[3]!.toLowerCase()
+    const hour = hourWord === 'noon' ? 12 : hourWord === 'midnight' ? 0 : Number(hourWord) || HOUR_WORDS.indexOf(hourWord) + 1
+    const minutes = m[1]!.toLowerCase() === 'half' ? 30 : 15
+    const [h, mm] = m[2]!.toLowerCase() === 'to' ? [(hour + 23) % 24, 60 - minutes] : [hour, minutes]
+    return { kind: 'date', value: `${String(h).padStart(2, '0')}:${mm}`, text: m[0]! }
+  })
   rest = claim(rest, CLOCK_TIME, (m) => {
-    const hour = Number(m[1] ?? m[5])
-    const meridiem = (m[4] ?? m[6])?.toLowerCase()
+    if (m[8] !== undefined) return { kind: 'date', value: m[8].toLowerCase() === 'midnight' ? '00:00' : '12:00', text: m[0]! }
+    const hour = Number(m[1] ?? m[6] ?? m[9])
+    const part = (m[5] ?? m[10])?.toLowerCase()
+    const meridiem = (m[4] ?? m[7])?.toLowerCase() ?? (part === undefined ? undefined : part.includes('morning') ? 'a' : 'p')
     const hour24 = meridiem === 'p' && hour < 12 ? hour + 12 : meridiem === 'a' && hour === 12 ? 0 : hour
     if (hour24 > 24 || Number(m[2] ?? 0) > 59) return undefined
     const seconds = m[3] === undefined ? '' : `:${m[3]}`
     return { kind: 'date', value: `${String(hour24).padStart(2, '0')}:${m[2] ?? '00'}${seconds}`, text: m[0]!.trim() }
   })
-  // The last passes only read: nothing after them needs the spans blanked.
-  for (const word of digitWords(rest)) tokens.push(...classifyDigitWord(word))
+  const calendarWords = findCalendarWords(rest)
+  for (const word of calendarWords) tokens.push({ kind: 'date', value: word.value, text: word.text })
+  rest = blankSpans(rest, calendarWords.map((word) => [word.start, word.end]))
+  rest = claim(rest, NUMBER_WORDS, (m) => {
+    const words = m[0]!.split(/[\s-]+/).filter((word) => word.toLowerCase() !== 'and')
+    let value = numberWordsValue(words)
+    if (/^half\s/i.test(m[0]!)) value = 0.5
+    if (value === undefined) return undefined
+    const offset = m.index!
+    // "one" alone is often a pronoun: "one at 7:05", "the first one", "one of them".
+    if (/^one$/i.test(m[0]!) && (ONE_AS_PRONOUN_BEFORE.test(rest.slice(Math.max(0, offset - 12), offset)) || !/^\s+[a-z]/i.test(rest.slice(offset + 3)) || /^\s+(?:of|at|in|on|for|to|by|with|and|or|is|was|will|who|that|which)\b/i.test(rest.slice(offset + 3)))) return undefined
+    return quantityToken(String(value), m[0]!, rest, offset, offset + m[0]!.length)
+  })
+  const spans: Array<[number, number]> = []
+  for (const word of digitWords(rest)) {
+    const classified = classifyDigitWord(rest, word)
+    tokens.push(...classified.tokens)
+    // A currency written before the number ("USD 300") is part of it, not a name.
+    const quantity = classified.tokens[0]?.quantity
+    const before = quantity && quantity.unitAfter === undefined && quantity.written.endsWith(word.text) ? quantity.written.length - word.text.length : 0
+    spans.push([word.start - before, classified.end])
+  }
+  rest = blankSpans(rest, spans)
+  for (const name of findNames(rest)) {
+    tokens.push({ kind: 'entity', value: name.value, text: name.text })
+  }
+    // "unread", "unpaid": a negated adjective, which negates only where the other text has the word
+  // ("unread" = "not read"; "unchanged" beside "flat" is no negation). Its value is `un:<word>`.
+  for (const match of rest.matchAll(UN_WORD)) {
+    if (isNegatedAdjective(match[0].toLowerCase())) tokens.push({ kind: 'negation', value: `un:${match[0].slice(2).toLowerCase()}`, text: match[0] })
+  }
   for (const match of rest.matchAll(NEGATION)) tokens.push({ kind: 'negation', value: normalizeNegation(match[0]), text: match[0] })
   for (const match of rest.matchAll(CONTRACTION)) {
     let start = match.index
@@ -136,8 +201,8 @@ export function extractCriticalTokens(text: string): CriticalToken[] {
  * Whole words that hold a digit, optionally signed. Found from each digit outwards: a regex
  * with look-arounds for the same took ~50 µs on 3 k characters, this a few.
  */
-function digitWords(text: string): string[] {
-  const words: string[] = []
+function digitWords(text: string): DigitWord[] {
+  const words: DigitWord[] = []
   const digit = /\d/g
   let match: RegExpExecArray | null
   while ((match = digit.exec(text))) {
@@ -155,7 +220,7 @@ function digitWords(text: string): string[] {
     }
     // A sign counts when it opens the word (" -5"), not when it joins ("2-3").
     if (start > 0 && SIGNS.includes(text[start - 1]!) && (start === 1 || !isWordChar(text, start - 2))) start--
-    words.push(text.slice(start, end))
+    words.push({ text: text.slice(start, end), start, end })
     digit.lastIndex = end
   }
   return words
@@ -177,21 +242,99 @@ function groupsOf(args: unknown[]): Groups {
   return args.slice(0, end) as Groups
 }
 
-function classifyDigitWord(word: string): CriticalToken[] {
-  if (PLAIN_NUMBER.test(word)) {
-    const plain = word.replace(/,/g, '').replace('−', '-').replace(/^\+/, '')
-    return [{ kind: 'number', value: normalizeNumber(plain), text: word }]
+interface DigitWord {
+  text: string
+  start: number
+  end: number
+}
+
+/** Blanks each `[start, end)` (in order, not overlapping) with spaces, keeping every other offset in place. */
+function blankSpans(text: string, spans: ReadonlyArray<readonly [number, number]>): string {
+  if (spans.length === 0) return text
+  const parts: string[] = []
+  let at = 0
+  for (const [start, end] of spans) {
+    if (start < at) continue
+    parts.push(text.slice(at, start), ' '.repeat(end - start))
+    at = end
   }
-  const unit = NUMBER_WITH_UNIT.exec(word)
-  // "18km", "3rd", "5GB" are numbers with a unit; "A320", "ORD-1234" are ids.
-  if (unit) return [{ kind: 'number', value: normalizeNumber(unit[1]!), text: word }]
-  if (/\p{L}/u.test(word) || VERSION.test(word)) return [{ kind: 'id', value: word.toLowerCase(), text: word }]
+  parts.push(text.slice(at))
+  return parts.join('')
+}
+
+/**
+ * A word holding digits → number tokens (with the unit or currency written beside them) or an
+ * id. Returns where the quantity ends, unit included, so the unit is not read again as a name.
+ */
+function classifyDigitWord(text: string, word: DigitWord): { tokens: CriticalToken[]; end: number } {
+  const raw = word.text
+  if (PLAIN_NUMBER.test(raw)) {
+    const plain = raw.replace(/,/g, '').replace('−', '-').replace(/^\+/, '')
+    const token = quantityToken(normalizeNumber(plain), raw, text, word.start, word.end)
+    return { tokens: [token], end: token.quantity?.unitAfter ?? word.end }
+  }
+  const ordinal = ORDINAL_SUFFIX.exec(raw)
+  if (ordinal) return { tokens: [{ kind: 'number', value: normalizeNumber(ordinal[1]!), text: raw }], end: word.end }
+  // "18km", "5GB", "12-kilometre": a number with its unit; "A320", "ORD-1234" are ids.
+  const withUnit = NUMBER_WITH_UNIT.exec(raw)
+  if (withUnit) {
+    const units = readUnit(withUnit[2]!, true)
+    if (units.length) {
+      const quantity: Quantity = { value: normalizeNumber(withUnit[1]!), units, unitText: withUnit[2]!, written: raw }
+      return { tokens: [{ kind: 'number', value: quantity.value, text: raw, quantity }], end: word.end }
+    }
+  }
+  if (/\p{L}/u.test(raw) || VERSION.test(raw)) return { tokens: [{ kind: 'id', value: raw.toLowerCase(), text: raw }], end: word.end }
   // Digit groups joined by separators ("10-15", "555-0100"): each group is a number.
-  return word
+  const tokens = raw
     .replace(/^[-+−]/, '')
     .split(/[^\d.]+/)
     .filter((part) => /\d/.test(part))
     .map((part) => ({ kind: 'number' as const, value: normalizeNumber(part), text: part }))
+  return { tokens, end: word.end }
+}
+
+/**
+ * A number token with the unit or currency written after it ("21 °C", "2.5 kg", "two hours",
+ * "1,250 euros") or a currency before it ("$42", "€1,250", "USD 300").
+ */
+function quantityToken(value: string, written: string, text: string, start: number, end: number): CriticalToken {
+  const after = unitAfter(text, end)
+  if (after) {
+    const quantity: Quantity = { value, units: after.units, unitText: after.text, unitAfter: after.end, written: `${written}${text.slice(end, after.end)}`.replace(/\s+/g, ' ') }
+    return { kind: 'number', value, text: written, quantity }
+  }
+  const before = CURRENCY_BEFORE.exec(text.slice(Math.max(0, start - 4), start))
+  if (before) {
+    const units = unitsNamed(before[0].trim()).filter((unit) => unit.dimension === 'currency')
+    if (units.length) return { kind: 'number', value, text: written, quantity: { value, units, unitText: before[0].trim(), written: `${before[0]}${written}` } }
+  }
+  return { kind: 'number', value, text: written }
+}
+
+// Up to three words, or a symbol ("°C", "%", "km/h"), right after a number.
+const UNIT_AFTER = /^[ \u00a0]?(°\s?[CFcf](?![a-z])|°|%|[a-zA-Z]+\/[a-zA-Z]+|[a-zA-Z]+(?: [a-zA-Z]+){0,2})/
+
+function unitAfter(text: string, end: number): { units: UnitInfo[]; text: string; end: number } | undefined {
+  const match = UNIT_AFTER.exec(text.slice(end, end + 40))
+  if (!match) return undefined
+  const attached = match[0][0] !== ' ' && match[0][0] !== '\u00a0'
+  const lead = match[0].length - match[1]!.length
+  const words = match[1]!.split(' ')
+  // Longest first: "degrees Celsius" before "degrees".
+  for (let n = words.length; n > 0; n--) {
+    const candidate = words.slice(0, n).join(' ')
+    const units = readUnit(candidate.replace(/°\s/, '°'), attached)
+    if (units.length) return { units, text: candidate, end: end + lead + candidate.length }
+  }
+  return undefined
+}
+
+function readUnit(name: string, attached: boolean): UnitInfo[] {
+  if (!attached && NOT_UNITS.has(name.toLowerCase())) return []
+  // "°c" and "°f" as written in lower case.
+  const normalized = /^°[cf]$/.test(name) ? name.toUpperCase() : name
+  return [...unitsNamed(normalized)]
 }
 
 function normalizeNumber(plain: string): string {
@@ -208,7 +351,8 @@ function normalizeUrl(raw: string): string {
   return `${(match[1] ?? '').toLowerCase()}${match[2]!.toLowerCase()}${match[3]!.replace(/\/$/, '')}`
 }
 
-function normalizeQuoted(inner: string): string {
+/** Quoted text as compared: spaces collapsed, lower case. */
+export function normalizeQuoted(inner: string): string {
   return inner.replace(/\s+/g, ' ').trim().toLowerCase()
 }
 
@@ -223,51 +367,11 @@ function monthNumber(name: string | undefined): string | undefined {
   return index < 0 ? undefined : String(index + 1).padStart(2, '0')
 }
 
-/**
- * Compares the critical tokens of two texts kind by kind, as sets (repeating or reordering
- * a value is not a change). Negation is compared as presence: a cue on one side only.
- * A quoted value that the other text still contains unquoted is not a change.
- *
- * @example
- * diffCriticalTokens(extractCriticalTokens('18 degrees'), extractCriticalTokens('19 degrees'))
- * // [{ kind: 'number', missing: [{ value: '18', … }], added: [{ value: '19', … }] }]
- */
-export function diffCriticalTokens(
-  expected: readonly CriticalToken[],
-  received: readonly CriticalToken[],
-  options: { kinds?: ReadonlySet<CriticalTokenKind>; expectedText?: string; receivedText?: string } = {},
-): CriticalTokenChange[] {
-  const changes: CriticalTokenChange[] = []
-  for (const kind of CRITICAL_TOKEN_KINDS) {
-    if (options.kinds && !options.kinds.has(kind)) continue
-    const a = expected.filter((token) => token.kind === kind)
-    const b = received.filter((token) => token.kind === kind)
-    if (a.length === 0 && b.length === 0) continue
-    if (kind === 'negation') {
-      if ((a.length === 0) !== (b.length === 0)) changes.push({ kind, missing: a, added: b })
-      continue
-    }
-    const valuesA = new Set(a.map((token) => token.value))
-    const valuesB = new Set(b.map((token) => token.value))
-    let missing = uniqueByValue(a.filter((token) => !valuesB.has(token.value)))
-    let added = uniqueByValue(b.filter((token) => !valuesA.has(token.value)))
-    if (kind === 'quoted') {
-      // Quoting is style: "the 'VIP' plan" and "the VIP plan" name the same thing.
-      const textA = options.expectedText === undefined ? undefined : normalizeQuoted(options.expectedText)
-      const textB = options.receivedText === undefined ? undefined : normalizeQuoted(options.receivedText)
-      if (textB !== undefined) missing = missing.filter((token) => !textB.includes(token.value))
-      if (textA !== undefined) added = added.filter((token) => !textA.includes(token.value))
-    }
-    if (missing.length || added.length) changes.push({ kind, missing, added })
-  }
-  return changes
-}
-
-function uniqueByValue(tokens: CriticalToken[]): CriticalToken[] {
-  const seen = new Set<string>()
-  return tokens.filter((token) => {
-    if (seen.has(token.value)) return false
-    seen.add(token.value)
-    return true
-  })
+/** "unpaid" → "paid", "unread" → "read": an adjective WordNet knows whose stem it also knows. */
+function isNegatedAdjective(word: string): boolean {
+  if (word === 'unable' || word.startsWith('unit') || word.startsWith('univers') || word.startsWith('unique') || word.startsWith('uniform')) return false
+  const adjective = baseForms(word, 'adj').length > 0 || (word.endsWith('ed') && baseForms(word, 'verb').length > 0)
+  // The stem is a quality or an action ("read", "paid"), not a thing ("ion" in "union").
+  const stem = word.slice(2)
+  return adjective && (baseForms(stem, 'adj').length > 0 || baseForms(stem, 'verb').length > 0)
 }

@@ -1,5 +1,6 @@
 import { describe, expect, test } from 'vitest'
 import { RetraceConfigError } from '@retrace/cassettes'
+import { CRITICAL_TOKEN_KINDS } from './critical-tokens.ts'
 import { DEFAULT_DIVERGENCE_OPTIONS, mergeDivergenceOptions, parseDivergenceOptions, resolveDivergenceOptions } from './divergence-options.ts'
 
 describe('parseDivergenceOptions', () => {
@@ -40,7 +41,7 @@ describe('resolveDivergenceOptions', () => {
   test('applies the defaults', () => {
     const resolved = resolveDivergenceOptions()
     expect(resolved.textThreshold).toBe(DEFAULT_DIVERGENCE_OPTIONS.textThreshold)
-    expect(resolved.criticalKinds.size).toBe(7)
+    expect(resolved.criticalKinds.size).toBe(CRITICAL_TOKEN_KINDS.length)
     expect(resolveDivergenceOptions({ criticalTokens: false }).criticalKinds.size).toBe(0)
     expect(resolveDivergenceOptions({ setPaths: ['$..tags'] }).setPaths).toEqual([[{ kind: 'descend' }, { kind: 'key', key: 'tags' }]])
   })

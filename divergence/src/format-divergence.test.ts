@@ -11,6 +11,6 @@ test('formatDivergence reports the verdict, the step, the layer and the reasons'
   expect(formatDivergence(compareRuns(golden, { steps: [text(' It is 18  degrees.\n')] }))).toBe('Identical to the golden run.')
   expect(formatDivergence(compareRuns(golden, { steps: [text('The temperature is 18 degrees.')] }))).toMatch(/^Equivalent to the golden run \(score 0\.\d+\)\.$/)
   expect(formatDivergence(compareRuns(golden, { steps: [text('It is 19 degrees.')] }))).toBe(
-    'Diverged from the golden run at step 1 (text layer, score 0.5):\n  - Step 1 text: number 18 became 19 (similarity 0.75).',
+    'Diverged from the golden run at step 1 (text layer, score 0.5):\n  - Step 1 text: number: 18 degrees → 19 degrees (similarity 0.75).',
   )
 })

@@ -3,9 +3,9 @@ export { compareRunsAsync } from './compare-runs-async.ts'
 export { compareSteps, type StepOutcome } from './compare-step.ts'
 export { compareTexts, CRITICAL_TOKEN_CAP, type CompareTextsOptions, type TextComparison } from './compare-text.ts'
 export { compareJson, numericSimilarity, type CompareJsonOptions, type JsonComparison } from './compare-json.ts'
+export { diffCriticalTokens, type DiffCriticalTokensOptions } from './critical-token-diff.ts'
 export {
   extractCriticalTokens,
-  diffCriticalTokens,
   CriticalTokenKindSchema,
   CRITICAL_TOKEN_KINDS,
   type CriticalToken,
@@ -43,3 +43,4 @@ export { EmbedderSchema, cosineSimilarity, rescaleCosine, type Embedder } from '
 export { RunRecordSchema, type RunRecord } from './run-record.ts'
 export { SCORER_ID, SCORER_VERSION } from './scorer.ts'
 export { formatDivergence } from './format-divergence.ts'
+export { wordNetLoaded } from './lexicon/wordnet.ts'

@@ -11,6 +11,9 @@ const FORECASTS = {
   golden: 'The forecast for Paris is sunny with a high of 18 degrees.',
   paraphrase: 'Paris will be sunny today, with a high of 18 degrees.',
   number: 'The forecast for Paris is sunny with a high of 19 degrees.',
+  reworded: 'Paris will see sunny skies, topping out at 18 degrees.',
+  city: 'The forecast for Lyon is sunny with a high of 18 degrees.',
+  opposite: 'The forecast for Paris is rainy with a high of 18 degrees.',
 }
 let forecast: keyof typeof FORECASTS = 'golden'
 let provider: FakeProvider
@@ -159,4 +162,30 @@ describe('@retrace/vitest end to end', () => {
     // Live comparisons never rewrite the golden cassette.
     expect(project.read('__cassettes__/weather.test.ts/forecast - says the forecast.cassette.json')).toContain(FORECASTS.golden)
   })
+
+  test('a reworded live answer passes; another city or the opposite weather diverges, naming the change', async () => {
+    const live = { FAKE_OPENAI_URL: provider.openaiBaseURL, RETRACE_MODE: 'passthrough' }
+    const run = async (drift: keyof typeof FORECASTS) => {
+      forecast = drift
+      try {
+        return await vitest(['-t', 'forecast'], live)
+      } finally {
+        forecast = 'golden'
+      }
+    }
+    const reworded = await run('reworded')
+    expect(reworded.output).toContain('1 equivalent · 0 diverged')
+    expect(reworded.code).toBe(0)
+    for (const [drift, reason] of [
+      ['city', 'entity: Paris → Lyon'],
+      ['opposite', 'opposite: sunny → rainy'],
+    ] as const) {
+      const changed = await run(drift)
+      expect(changed.code).toBe(1)
+      expect(changed.output).toContain('The live run diverged from the golden cassette')
+      expect(changed.output).toContain(reason)
+      expect(changed.output).toContain('0 equivalent · 1 diverged')
+    }
+    // Three child runs of Vitest.
+  }, 120_000)
 })

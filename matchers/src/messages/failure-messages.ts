@@ -56,7 +56,8 @@ export function requestChangedMessage(context: RunnerContext, mismatch: Cassette
 export function divergedMessage(context: RunnerContext, divergence: DivergenceResult, file: string, mode: 'replay' | 'live'): string {
   const where = divergence.firstDivergentStep !== undefined ? ` at step ${divergence.firstDivergentStep}` : ''
   const reasons = divergence.reasons.slice(0, 8).map((reason) => {
-    const similarity = reason.similarity !== undefined ? ` (similarity ${reason.similarity.toFixed(2)})` : ''
+    // Text reasons already end with their similarity ("entity: Paris → Lyon (similarity 0.857)."): not twice.
+    const similarity = reason.similarity !== undefined && !reason.message.includes('(similarity ') ? ` (similarity ${reason.similarity.toFixed(2)})` : ''
     return `  • ${reason.message}${similarity}`
   })
   return [
