@@ -11,6 +11,7 @@ import { nodeHttpReplay } from './node-http-replay.ts'
 import { recordOverhead } from './record-overhead.ts'
 import { replayJson } from './replay-json.ts'
 import { replaySse } from './replay-sse.ts'
+import { cassetteLoad } from './cassette-load.ts'
 import { benchDivergence } from './divergence.ts'
 import { retainedHeap } from './retained-heap.ts'
 import { runtimeOverhead } from './runtime-overhead.ts'
@@ -22,6 +23,7 @@ const MEASUREMENTS: Array<{ id: string; run: (ctx: BenchContext) => Promise<Meas
   { id: 'replay-sse', run: replaySse },
   { id: 'record-overhead', run: recordOverhead },
   { id: 'node-http-replay', run: nodeHttpReplay },
+  { id: 'cassette-load', run: cassetteLoad },
   { id: 'divergence', run: divergenceReport },
   { id: 'test-overhead', run: (ctx) => testOverhead(ctx) },
   { id: 'runtime-overhead', run: (ctx) => runtimeOverhead(ctx) },

@@ -45,6 +45,13 @@ describe('what JSON.parse lets through', () => {
     expect(check(text)).toBeUndefined()
   })
 
+  test('an escaped colon (\\u003a) neither hides a duplicate nor invents one', () => {
+    expect(check('{"a": "x\\u003ay", "b": "\\\\u003a"}')).toBeUndefined()
+    expect(check('{"a": "x\\u003ay", "a": 1}')).toMatchObject({ problem: 'duplicate-key', path: '$' })
+    // Its decoded colon would otherwise make up for the member the duplicate lost.
+    expect(check('{"a": 1, "a": 2, "b": "\\u003A"}')).toMatchObject({ problem: 'duplicate-key', path: '$' })
+  })
+
   test('a duplicate key deep inside an array is found', () => {
     expect(check('[1, {"a": [{"k": 1, "k": 2}]}]')).toMatchObject({ problem: 'duplicate-key', path: '$[1].a[0]' })
   })

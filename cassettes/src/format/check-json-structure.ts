@@ -14,11 +14,11 @@ export interface JsonStructureProblem {
   position?: TextPosition
 }
 
-interface Frame {
-  node: unknown[] | Record<string, unknown>
-  keys: string[] | undefined
-  /** Index of the next child to visit. */
-  next: number
+interface Found {
+  problem: 'too-deep' | 'number-out-of-range'
+  /** Path segments, innermost first (collected while the recursion unwinds). */
+  segments: Array<string | number>
+  value?: number
 }
 
 /**
@@ -27,102 +27,84 @@ interface Frame {
  * (`1e309` parses to `Infinity` and is written back as `null`), and duplicate keys (the last
  * one silently wins). `value` is `JSON.parse(text)`.
  *
- * The walk is iterative. Duplicates are found by counting: in valid JSON every object member
- * has exactly one `:` outside strings, so more colons than parsed keys means a key repeated;
- * only then is the text parsed again (with jsonc-parser) to say which key, where. Without
- * `text` (a value built in memory, which cannot hold a key twice) that check is skipped.
+ * The walk recurses, but never deeper than the limit it enforces. Duplicates are found by
+ * counting: every `:` in valid JSON text is either an object member's or inside a string, so
+ * colons in the text minus colons in the parsed strings and keys is the number of members
+ * the text had; more than the parsed objects kept means a key repeated. Only then is the
+ * text parsed again (with jsonc-parser) to say which key, where. Without `text` (a value
+ * built in memory, which cannot hold a key twice) that check is skipped.
  *
  * @example
  * checkJsonStructure(JSON.parse('{"a":1,"a":2}'), '{"a":1,"a":2}') // { problem: 'duplicate-key', path: '$', … }
  */
 export function checkJsonStructure(value: unknown, text?: string): JsonStructureProblem | undefined {
+  const counting = text !== undefined
   let members = 0
-  if (value === null || typeof value !== 'object') return checkScalar(value, '$')
-  const stack: Frame[] = []
-  const push = (node: object): JsonStructureProblem | undefined => {
-    const keys = Array.isArray(node) ? undefined : Object.keys(node)
-    if (keys) members += keys.length
-    stack.push({ node: node as Frame['node'], keys, next: 0 })
-    if (stack.length > MAX_CASSETTE_DEPTH) {
-      return {
-        problem: 'too-deep',
-        path: pathOf(stack, stack.length - 1),
-        detail: `it nests deeper than ${MAX_CASSETTE_DEPTH} levels`,
-        hint: `No recorded API answer nests that deep: the file was damaged or generated. Restore it from git, or delete it and record again (Retrace stores a body that deep as text).`,
+  let colonsInStrings = 0
+  const countColons = (string: string) => {
+    for (let at = string.indexOf(':'); at >= 0; at = string.indexOf(':', at + 1)) colonsInStrings++
+  }
+  const visitChild = (child: unknown, depth: number): Found | undefined => {
+    if (typeof child === 'string') {
+      if (counting) countColons(child)
+    } else if (typeof child === 'number') {
+      if (!Number.isFinite(child)) return { problem: 'number-out-of-range', segments: [], value: child }
+    } else if (typeof child === 'object' && child !== null) {
+      return visit(child, depth + 1)
+    }
+    return undefined
+  }
+  const visit = (node: object, depth: number): Found | undefined => {
+    if (depth > MAX_CASSETTE_DEPTH) return { problem: 'too-deep', segments: [] }
+    if (Array.isArray(node)) {
+      for (let index = 0; index < node.length; index++) {
+        const found = visitChild(node[index], depth)
+        if (found) return (found.segments.push(index), found)
+      }
+    } else {
+      for (const key in node) {
+        members++
+        if (counting) countColons(key)
+        const found = visitChild((node as Record<string, unknown>)[key], depth)
+        if (found) return (found.segments.push(key), found)
       }
     }
     return undefined
   }
-  const first = push(value)
-  if (first) return first
-  while (stack.length > 0) {
-    const frame = stack[stack.length - 1]!
-    const length = frame.keys ? frame.keys.length : (frame.node as unknown[]).length
-    if (frame.next >= length) {
-      stack.pop()
-      continue
+  const found = visitChild(value, 0)
+  if (found) {
+    const path = formatJsonPath(found.segments.reverse())
+    if (found.problem === 'number-out-of-range') {
+      return {
+        problem: 'number-out-of-range',
+        path,
+        detail: `${path} is a number JSON cannot carry (${found.value}: a literal such as 1e309 is beyond a double, reads as Infinity and would be written back as null)`,
+        hint: 'Write it as a string, or as a number within ±1.7976931348623157e308. The file was not changed.',
+      }
     }
-    const index = frame.next++
-    const child = frame.keys ? (frame.node as Record<string, unknown>)[frame.keys[index]!] : (frame.node as unknown[])[index]
-    if (child !== null && typeof child === 'object') {
-      const problem = push(child)
-      if (problem) return problem
-    } else if (typeof child === 'number' && !Number.isFinite(child)) {
-      return checkScalar(child, pathOf(stack, stack.length))
+    return {
+      problem: 'too-deep',
+      path,
+      // The path is as deep as the nesting: its start says where, the full one is in `path`.
+      detail: `it nests deeper than ${MAX_CASSETTE_DEPTH} levels, at ${path.length > 160 ? `${path.slice(0, 160)}…` : path}`,
+      hint: 'No recorded API answer nests that deep: the file was damaged or generated. Restore it from git, or delete it and record again (Retrace stores a body that deep as text).',
     }
   }
-  if (text !== undefined && countMembers(text) !== members) return findDuplicateKey(text)
+  if (counting && colonsOf(text) !== members + colonsInStrings) return findDuplicateKey(text)
   return undefined
 }
 
-function checkScalar(value: unknown, path: string): JsonStructureProblem | undefined {
-  if (typeof value !== 'number' || Number.isFinite(value)) return undefined
-  return {
-    problem: 'number-out-of-range',
-    path,
-    detail: `${path} is a number JSON cannot carry (${value}: a literal such as 1e309 is beyond a double, reads as Infinity and would be written back as null)`,
-    hint: 'Write it as a string, or as a number within ±1.7976931348623157e308. The file was not changed.',
-  }
-}
-
-/** The JSON path through the children the first `frames` frames are visiting. */
-function pathOf(stack: readonly Frame[], frames: number): string {
-  const segments: Array<string | number> = []
-  for (let i = 0; i < frames; i++) {
-    const frame = stack[i]!
-    const index = frame.next - 1
-    segments.push(frame.keys ? frame.keys[index]! : index)
-  }
-  return formatJsonPath(segments)
-}
-
 /**
- * Object members in valid JSON text: its colons outside strings. Strings are skipped with
- * `indexOf`, so the cost is a fraction of `JSON.parse`.
+ * Colons in the text, counting a `\u003a` escape as the colon it decodes to (overcounting
+ * only sends a file down the exact, slower path).
  */
-function countMembers(text: string): number {
+function colonsOf(text: string): number {
   let count = 0
-  let from = 0
-  let colon = text.indexOf(':')
-  for (;;) {
-    const quote = text.indexOf('"', from)
-    const end = quote < 0 ? text.length : quote
-    if (colon >= 0 && colon < from) colon = text.indexOf(':', from)
-    while (colon >= 0 && colon < end) {
-      count++
-      colon = text.indexOf(':', colon + 1)
-    }
-    if (quote < 0) return count
-    let close = quote
-    for (;;) {
-      close = text.indexOf('"', close + 1)
-      if (close < 0) return count
-      let backslashes = 0
-      while (text.charCodeAt(close - 1 - backslashes) === 0x5c) backslashes++
-      if (backslashes % 2 === 0) break
-    }
-    from = close + 1
+  for (let at = text.indexOf(':'); at >= 0; at = text.indexOf(':', at + 1)) count++
+  for (let at = text.indexOf('\\u003'); at >= 0; at = text.indexOf('\\u003', at + 1)) {
+    if (text[at + 5] === 'a' || text[at + 5] === 'A') count++
   }
+  return count
 }
 
 function findDuplicateKey(text: string): JsonStructureProblem | undefined {
@@ -155,14 +137,14 @@ function findDuplicateKey(text: string): JsonStructureProblem | undefined {
       { disallowComments: true, allowTrailingComma: false },
     )
   } catch {
-    // Counting said there is a duplicate; if locating it failed, say so without a place.
-  }
-  return (
-    found ?? {
+    // Unreachable for text JSON.parse accepted and nested within the limit; count stays the verdict.
+    return {
       problem: 'duplicate-key',
       path: '$',
       detail: 'an object in it has the same key twice; a JSON reader silently keeps only the last one',
       hint: 'Find the repeated key, keep the one you mean and delete the other, or restore the file from git. The file was not changed.',
     }
-  )
+  }
+  // The count is an upper bound (an escaped colon in the text): the exact pass decides.
+  return found
 }
