@@ -4,7 +4,7 @@
 // extracted), lint it, and print one JSON line with both verdicts. A `start` line before each
 // case lets the parent name the mutant that hung, even when it hangs synchronously.
 
-import { readdirSync, readFileSync, writeFileSync, mkdtempSync } from 'node:fs'
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import http from 'node:http'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -175,6 +175,7 @@ async function main(): Promise<void> {
     if (replayed.detail && linted.detail) result.detail = `${replayed.detail}; ${linted.detail}`
     printLine(result)
   }
+  rmSync(dir, { recursive: true, force: true })
 }
 
 await main()
