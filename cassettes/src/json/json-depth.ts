@@ -13,9 +13,13 @@ export const MAX_STORED_JSON_DEPTH = 500
  */
 export const MAX_CASSETTE_DEPTH = 512
 
+/** Up to this limit the check recurses (faster); beyond it, it keeps its own stack. */
+const RECURSION_LIMIT = 1_000
+
 /**
  * True when `value` nests more than `limit` arrays and objects deep (`[]` is 1 deep, a
- * string 0). Iterative, so it answers for any depth without using the stack.
+ * string 0). It never recurses deeper than the limit it checks (and keeps its own stack for
+ * limits beyond 1,000), so it answers for any depth without overflowing the stack.
  *
  * @example
  * jsonDepthExceeds([[1]], 1)                            // true
@@ -23,6 +27,23 @@ export const MAX_CASSETTE_DEPTH = 512
  */
 export function jsonDepthExceeds(value: unknown, limit: number = MAX_STORED_JSON_DEPTH): boolean {
   if (value === null || typeof value !== 'object') return false
+  if (limit > RECURSION_LIMIT) return exceedsIteratively(value, limit)
+  const deeper = (node: object, depth: number): boolean => {
+    if (depth > limit) return true
+    if (Array.isArray(node)) {
+      for (const item of node) if (typeof item === 'object' && item !== null && deeper(item, depth + 1)) return true
+    } else {
+      for (const key in node) {
+        const item = (node as Record<string, unknown>)[key]
+        if (typeof item === 'object' && item !== null && deeper(item, depth + 1)) return true
+      }
+    }
+    return false
+  }
+  return deeper(value, 1)
+}
+
+function exceedsIteratively(value: object, limit: number): boolean {
   const nodes: object[] = [value]
   const depths: number[] = [1]
   while (nodes.length > 0) {
