@@ -11,6 +11,7 @@ import { nodeHttpReplay } from './node-http-replay.ts'
 import { recordOverhead } from './record-overhead.ts'
 import { replayJson } from './replay-json.ts'
 import { replaySse } from './replay-sse.ts'
+import { cassetteLoad } from './cassette-load.ts'
 import { benchDivergence } from './divergence.ts'
 import { benchDetectors, detectorLines } from './detectors.ts'
 import { benchDivergenceAccuracy, formatShare } from './divergence-accuracy.ts'
@@ -25,6 +26,7 @@ const MEASUREMENTS: Array<{ id: string; run: (ctx: BenchContext) => Promise<Meas
   { id: 'replay-sse', run: replaySse },
   { id: 'record-overhead', run: recordOverhead },
   { id: 'node-http-replay', run: nodeHttpReplay },
+  { id: 'cassette-load', run: cassetteLoad },
   { id: 'divergence', run: divergenceReport },
   { id: 'divergence-accuracy', run: divergenceAccuracyReport },
   { id: 'detectors', run: detectorsReport },

@@ -1,37 +1,61 @@
-import { randomBytes } from 'node:crypto'
-import { existsSync, readFileSync } from 'node:fs'
-import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises'
-import { dirname } from 'node:path'
 import { CassetteFormatError } from '../errors/cassette-format-error.ts'
 import { CassetteSecretError } from '../errors/cassette-secret-error.ts'
 import type { Cassette } from '../schema/cassette.ts'
 import { findSecrets } from '../secrets/find-secrets.ts'
+import { writeFileAtomically } from './atomic-write.ts'
+import { checkJsonStructure } from './check-json-structure.ts'
 import { parseCassette } from './parse-cassette.ts'
+import { readCassetteText } from './read-cassette-text.ts'
 import { serializeCassette } from './serialize-cassette.ts'
+
+/** What a cassette file holds, as replay and `retrace cassette lint` both see it. */
+export interface CassetteFileInspection {
+  file: string
+  /** True when nothing is at the path (replay records it; lint has nothing to check). */
+  missing: boolean
+  /** The validated cassette, when the file is usable. */
+  cassette?: Cassette
+  /** Why the file is not usable. */
+  error?: CassetteFormatError
+  /** The file's text when it could be read (lossy where it is not UTF-8), for a secret scan of a broken file. */
+  text?: string
+}
+
+/**
+ * Reads and validates a cassette file without throwing: the one check behind replay
+ * (`readCassetteFile`, `startCassette`) and `retrace cassette lint`, so both always reach the
+ * same verdict. Never blocks on a FIFO or a device, never reads a folder as empty.
+ *
+ * @example
+ * const { cassette, error } = inspectCassetteFile('__cassettes__/agent.cassette.json')
+ * if (error) console.error(error.message)
+ */
+export function inspectCassetteFile(file: string): CassetteFileInspection {
+  const read = readCassetteText(file)
+  if (read.kind === 'missing') return { file, missing: true }
+  if (read.kind === 'error') return { file, missing: false, error: read.error, ...(read.text === undefined ? {} : { text: read.text }) }
+  try {
+    return { file, missing: false, cassette: parseCassette(read.text, file), text: read.text }
+  } catch (error) {
+    if (error instanceof CassetteFormatError) return { file, missing: false, error, text: read.text }
+    throw error
+  }
+}
 
 /**
  * Reads and validates a cassette file. Returns `undefined` when the file does not exist;
- * throws `CassetteFormatError` (file untouched) when it exists but cannot be used.
+ * throws `CassetteFormatError` (file untouched) when it exists but cannot be used: not a
+ * regular file, not UTF-8, not JSON, a duplicate key, a number beyond a double, nesting too
+ * deep, or a field the schema refuses. The error names the file, the JSON path and the fix.
  *
  * @example
  * const cassette = readCassetteFile('__cassettes__/agent.cassette.json')
  * if (!cassette) console.log('not recorded yet')
  */
 export function readCassetteFile(file: string): Cassette | undefined {
-  if (!existsSync(file)) return undefined
-  let text: string
-  try {
-    text = readFileSync(file, 'utf8')
-  } catch (error) {
-    throw new CassetteFormatError({
-      file,
-      problem: 'unreadable',
-      detail: `it could not be read (${(error as Error).message}).`,
-      hint: 'Check the file permissions, or that the path is a file and not a folder.',
-      cause: error,
-    })
-  }
-  return parseCassette(text, file)
+  const inspection = inspectCassetteFile(file)
+  if (inspection.error) throw inspection.error
+  return inspection.cassette
 }
 
 /** Options for {@link writeCassetteFile}. */
@@ -43,39 +67,34 @@ export interface WriteCassetteOptions {
 /**
  * Writes a cassette atomically (a temporary file in the same folder, then a rename), so a
  * crash mid-write never leaves a half-written cassette. Refuses with `CassetteSecretError`
- * when a secret-shaped string survived redaction. An unchanged file is not rewritten.
+ * when a secret-shaped string survived redaction, and with `CassetteFormatError` when a value
+ * could not be read back (nested deeper than `MAX_CASSETTE_DEPTH`, or a non-finite number
+ * JSON would write as `null`); either way the previous file is kept. An unchanged file is not
+ * rewritten.
  *
  * @example
  * await writeCassetteFile('__cassettes__/agent.cassette.json', cassette)
  * @returns whether the file on disk changed.
  */
 export async function writeCassetteFile(file: string, cassette: Cassette, options: WriteCassetteOptions = {}): Promise<boolean> {
+  const structure = checkJsonStructure(cassette)
+  if (structure) {
+    throw new CassetteFormatError({
+      file,
+      problem: structure.problem,
+      path: structure.path,
+      detail: `refusing to write it, because it could not be read back: ${structure.detail}.`,
+      hint: 'Nothing was written and the previous file is unchanged. Store a value like this as a string (recorders do so for bodies), or leave it out of the run.',
+    })
+  }
   if (options.scanForSecrets !== false) {
     const findings = findSecrets(cassette)
     if (findings.length > 0) throw new CassetteSecretError(file, findings)
   }
   const text = serializeCassette(cassette)
-  const previous = await readFile(file, 'utf8').catch(() => undefined)
-  if (previous === text) return false
+  // Never `readFile`: a FIFO at the path would block the write forever.
+  const previous = readCassetteText(file)
+  if (previous.kind === 'text' && previous.text === text) return false
   await writeFileAtomically(file, text)
   return true
-}
-
-/**
- * Writes text through a temporary file in the same folder and a rename, so a reader (or a
- * crash) never sees half a file; creates the folder when needed.
- *
- * @example
- * await writeFileAtomically('exports/run.har', JSON.stringify(har, null, 2))
- */
-export async function writeFileAtomically(file: string, text: string): Promise<void> {
-  await mkdir(dirname(file), { recursive: true })
-  const temporary = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`
-  try {
-    await writeFile(temporary, text, 'utf8')
-    await rename(temporary, file)
-  } catch (error) {
-    await rm(temporary, { force: true })
-    throw error
-  }
 }

@@ -80,6 +80,63 @@ describe('parseCassette errors', () => {
   })
 })
 
+describe('what replay hands to fetch and node:http is checked on load', () => {
+  const withResponse = (change: (response: Record<string, unknown>) => void) => {
+    const raw = JSON.parse(serializeCassette(cassette))
+    change(raw.interactions[0].response)
+    return catchError(() => parseCassette(JSON.stringify(raw), 'h.cassette.json'))
+  }
+
+  test.each([
+    ['a non-Latin-1 character', 'café €'],
+    ['an emoji', '\u{1F600}'],
+    ['a line break (header injection)', 'a\r\nx-injected: 1'],
+    ['a NUL', 'a\u0000b'],
+  ])('a header value with %s is refused by path (replay threw "Cannot convert argument to a ByteString")', (_name, value) => {
+    const error = withResponse((response) => ((response.headers as Record<string, string>)['x-note'] = value))
+    expect(error.problem).toBe('invalid-schema')
+    expect(error.path).toBe("$.interactions[0].response.headers['x-note']")
+    expect(error.message).toMatch(/h\.cassette\.json is not usable: .*x-note'\]: a header value can hold only Latin-1 characters/)
+  })
+
+  test('Latin-1 and tabs in a header value are fine, as HTTP allows', () => {
+    const raw = JSON.parse(serializeCassette(cassette))
+    raw.interactions[0].response.headers['x-note'] = 'caf\u00e9\tok'
+    expect(parseCassette(JSON.stringify(raw), 'ok.json').interactions[0]!.response!.headers['x-note']).toBe('café\tok')
+  })
+
+  test('a header name that is not an HTTP token is refused with its own message', () => {
+    const error = withResponse((response) => ((response.headers as Record<string, string>)['bad name'] = 'x'))
+    expect(error.path).toBe("$.interactions[0].response.headers['bad name']")
+    expect(error.message).toMatch(/a header name is letters, digits/)
+  })
+
+  test.each([0, 101, 199, 600, 999, -200, 200.5])('status %s is refused (fetch’s Response only takes 200–599)', (status) => {
+    expect(withResponse((response) => (response.status = status)).path).toBe('$.interactions[0].response.status')
+  })
+
+  test('a 204 with a body is refused: a Response cannot carry one', () => {
+    const error = withResponse((response) => (response.status = 204))
+    expect(error.path).toBe('$.interactions[0].response.body')
+    expect(error.message).toMatch(/a 204 response has no body/)
+  })
+
+  test('a status text with a line break, and headers beyond what Node clients accept, are refused', () => {
+    expect(withResponse((response) => (response.statusText = 'OK\r\nx: 1')).path).toBe('$.interactions[0].response.statusText')
+    expect(withResponse((response) => ((response.headers as Record<string, string>)['x-big'] = 'a'.repeat(20_000))).message).toMatch(
+      /headers add up to \d+ bytes, more than the 16384/,
+    )
+  })
+
+  test('every schema problem is listed in issues', () => {
+    const raw = JSON.parse(serializeCassette(cassette))
+    raw.interactions[0].response.status = 'ok'
+    raw.interactions[0].request.url = 1
+    const error = catchError(() => parseCassette(JSON.stringify(raw), 'b.json'))
+    expect(error.issues.map((issue) => issue.path).sort()).toEqual(['$.interactions[0].request.url', '$.interactions[0].response.status'])
+  })
+})
+
 describe('files', () => {
   test('writes atomically, leaves no temporary file, and reads back', async () => {
     const dir = tempDir()
@@ -105,6 +162,20 @@ describe('files', () => {
     writeFileSync(corrupt, '{ "version": 1, "interactions": [ <<<<<<< HEAD')
     expect(() => readCassetteFile(corrupt)).toThrow(CassetteFormatError)
     expect(readFileSync(corrupt, 'utf8')).toBe('{ "version": 1, "interactions": [ <<<<<<< HEAD')
+  })
+
+  test('refuses a cassette it could not read back (too deep, NaN), and keeps the previous file', async () => {
+    const file = join(tempDir(), 'run.cassette.json')
+    await writeCassetteFile(file, cassette)
+    let deep: unknown = 'x'
+    for (let i = 0; i < 3_000; i++) deep = [deep]
+    for (const result of [deep, Number.NaN]) {
+      const error = await writeCassetteFile(file, { ...cassette, run: { result: result as never } }).catch((e: unknown) => e)
+      expect(error).toBeInstanceOf(CassetteFormatError)
+      expect((error as CassetteFormatError).path).toMatch(/^\$\.run\.result/)
+      expect((error as Error).message).toMatch(/refusing to write it/)
+      expect(readCassetteFile(file)).toEqual(cassette)
+    }
   })
 
   test('refuses to write a secret, names the path, and keeps the previous file', async () => {

@@ -1,10 +1,17 @@
 import { CassetteFormatError } from '../errors/cassette-format-error.ts'
 import { formatJsonPath } from '../json/json-path.ts'
 import { CASSETTE_VERSION, CassetteSchema, type Cassette } from '../schema/cassette.ts'
+import { checkJsonStructure } from './check-json-structure.ts'
+import { jsonPathAt, textPosition } from './text-position.ts'
+
+const RESTORE_HINT = 'Fix that field by hand, restore the file from git (`git checkout -- <file>`), or delete it and record again. The file was not changed.'
 
 /**
- * Parses and validates cassette text. Every failure is a `CassetteFormatError` naming the
- * file, the offending line or JSON path, and the fix.
+ * Parses and validates cassette text: JSON, then what `JSON.parse` lets through silently
+ * (duplicate keys, numbers beyond a double, nesting too deep to process), then the version,
+ * then the schema. Every failure is a `CassetteFormatError` naming the file, the JSON path
+ * (and line, when known) and the fix; schema failures list every offending field in `issues`.
+ * This is the one check behind replay, `readCassetteFile` and `retrace cassette lint`.
  *
  * @example
  * const cassette = parseCassette(readFileSync(file, 'utf8'), file)
@@ -14,15 +21,31 @@ export function parseCassette(text: string, file: string): Cassette {
   try {
     raw = JSON.parse(text)
   } catch (error) {
+    const offset = jsonErrorOffset(error instanceof Error ? error.message : String(error), text)
+    const path = offset === undefined ? '$' : jsonPathAt(text, offset)
+    const position = offset === undefined ? undefined : textPosition(text, offset)
     throw new CassetteFormatError({
       file,
       problem: 'invalid-json',
-      detail: `it is not valid JSON (${describeJsonError(error, text)}).`,
+      path,
+      ...(position ? { line: position.line, column: position.column } : {}),
+      detail: `it is not valid JSON (${describeJsonError(error, text)}${path === '$' ? '' : `, in ${path}`}).`,
       hint: 'If a merge conflict or a hand edit broke it, fix it or restore it from git (`git checkout -- <file>`); otherwise delete it and record again.',
       cause: error,
     })
   }
-  const version = typeof raw === 'object' && raw !== null ? (raw as { version?: unknown }).version : undefined
+  const structure = checkJsonStructure(raw, text)
+  if (structure) {
+    throw new CassetteFormatError({
+      file,
+      problem: structure.problem,
+      path: structure.path,
+      ...(structure.position ? { line: structure.position.line, column: structure.position.column } : {}),
+      detail: `${structure.detail}.`,
+      hint: structure.hint,
+    })
+  }
+  const version = typeof raw === 'object' && raw !== null && !Array.isArray(raw) ? (raw as { version?: unknown }).version : undefined
   if (version === undefined) {
     throw new CassetteFormatError({
       file,
@@ -35,20 +58,26 @@ export function parseCassette(text: string, file: string): Cassette {
     throw new CassetteFormatError({
       file,
       problem: 'newer-version',
+      path: '$.version',
       detail: `it uses cassette format v${version}, and this Retrace reads up to v${CASSETTE_VERSION}.`,
       hint: 'Upgrade the @retrace/* packages to the version that wrote it. The file was not changed.',
     })
   }
   const result = CassetteSchema.safeParse(raw)
   if (!result.success) {
-    const issue = result.error.issues[0]!
-    const path = formatJsonPath(issue.path.filter((p): p is string | number => typeof p !== 'symbol'))
+    const issues = result.error.issues.map((issue) => ({
+      path: formatJsonPath(issue.path.filter((segment): segment is string | number => typeof segment !== 'symbol')),
+      // A refused record key (a header name) carries the key schema's own message inside.
+      message: issue.code === 'invalid_key' ? (issue.issues[0]?.message ?? issue.message) : issue.message,
+    }))
+    const first = issues[0]!
     throw new CassetteFormatError({
       file,
       problem: 'invalid-schema',
-      path,
-      detail: `${path}: ${issue.message}${result.error.issues.length > 1 ? ` (and ${result.error.issues.length - 1} more problem(s))` : ''}.`,
-      hint: 'Fix that field by hand, restore the file from git, or delete it and record again. The file was not changed.',
+      path: first.path,
+      issues,
+      detail: `${first.path}: ${first.message}${issues.length > 1 ? ` (and ${issues.length - 1} more problem(s))` : ''}.`,
+      hint: RESTORE_HINT,
     })
   }
   return result.data
@@ -66,10 +95,7 @@ export function describeJsonError(error: unknown, text: string): string {
   const offset = jsonErrorOffset(message, text)
   const reason = message.replace(/ in JSON at position.*$/, '').replace(/, (?:\.\.\.)?".*" is not valid JSON$/s, '')
   if (offset === undefined) return reason
-  const before = text.slice(0, offset)
-  const line = before.split('\n').length
-  const column = offset - before.lastIndexOf('\n')
-  return `line ${line}, column ${column}: ${reason}`
+  return `${textPosition(text, offset).label}: ${reason}`
 }
 
 /**

@@ -1,10 +1,13 @@
+import { MAX_STORED_JSON_DEPTH } from './json-depth.ts'
 import type { JsonValue } from './json-value.ts'
 
 /**
  * Converts any value to JSON without losing it silently: BigInt → `"123n"`, Date → ISO
  * string, Map/Set → arrays, Error → `{ name, message }`, class instances → their own
  * enumerable fields, cycles → `"[Circular]"`, functions and symbols → descriptive strings,
- * `undefined` object fields omitted (as JSON does), `NaN`/`Infinity` → strings.
+ * `undefined` object fields omitted (as JSON does), `NaN`/`Infinity` → strings, and what
+ * nests deeper than `MAX_STORED_JSON_DEPTH` → `"[Nested too deep]"` (a cassette could not
+ * hold it, and converting it would overflow the stack).
  *
  * @example
  * toJsonValue({ id: 10n, at: new Date(0) }) // { id: '10n', at: '1970-01-01T00:00:00.000Z' }
@@ -30,6 +33,7 @@ export function toJsonValue(value: unknown): JsonValue {
     if (item === null) return null
     const object = item as object
     if (ancestors.includes(object)) return '[Circular]'
+    if (ancestors.length >= MAX_STORED_JSON_DEPTH) return '[Nested too deep]'
     if (object instanceof Date) return Number.isNaN(object.getTime()) ? 'Invalid Date' : object.toISOString()
     if (typeof (object as { toJSON?: unknown }).toJSON === 'function' && !(object instanceof Error)) {
       return convert((object as { toJSON(): unknown }).toJSON())

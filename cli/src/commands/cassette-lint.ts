@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs'
+import { existsSync } from 'node:fs'
 import { relative, resolve } from 'node:path'
 import { checkCassetteFiles } from '../cassette-files/check-cassette-files.ts'
 import { findCassetteFiles } from '../cassette-files/find-cassette-files.ts'
@@ -28,7 +28,7 @@ export async function cassetteLint(paths: readonly string[], options: CassetteLi
   }
   const files = findCassetteFiles(paths, cwd)
   const checks = checkCassetteFiles(files)
-  const problems: LintProblem[] = checks.flatMap((check) => lintProblems(check, check.invalid === undefined ? undefined : readText(check.file)))
+  const problems: LintProblem[] = checks.flatMap((check) => lintProblems(check))
   const withSecrets = new Set(problems.filter((problem) => problem.kind === 'secret').map((problem) => problem.file))
   const invalid = new Set(problems.filter((problem) => problem.kind === 'invalid').map((problem) => problem.file))
   const exitCode = withSecrets.size ? EXIT.secret : invalid.size ? EXIT.missing : EXIT.pass
@@ -43,26 +43,26 @@ export async function cassetteLint(paths: readonly string[], options: CassetteLi
     return exitCode
   }
   let current = ''
+  const fixes = new Set<string>()
+  const endFile = () => {
+    for (const fix of fixes) terminal.out(`      ${terminal.style('dim', `fix: ${fix}`)}\n`)
+    fixes.clear()
+  }
   for (const problem of problems) {
     if (problem.file !== current) {
+      endFile()
       current = problem.file
       terminal.out(`${terminal.style('red', '✗')} ${terminal.style('bold', rel(problem.file))}\n`)
     }
     const kind = problem.kind === 'secret' ? terminal.style('red', 'secret') : terminal.style('yellow', 'invalid')
     terminal.out(`    ${kind} ${problem.path}: ${problem.message}\n`)
+    if (problem.fix) fixes.add(problem.fix)
   }
+  endFile()
   const summary = `${files.length} cassette(s) checked: ${withSecrets.size} with a secret, ${invalid.size} invalid.`
   terminal.out(`${problems.length ? '\n' : ''}${exitCode === EXIT.pass ? terminal.style('green', `✓ ${summary}`) : summary}\n`)
   for (const kind of ['secret', 'invalid'] as const) {
     if (problems.some((problem) => problem.kind === kind)) terminal.out(`Fix (${kind}): ${LINT_FIXES[kind]}\n`)
   }
   return exitCode
-}
-
-function readText(file: string): string | undefined {
-  try {
-    return readFileSync(file, 'utf8')
-  } catch {
-    return undefined
-  }
 }

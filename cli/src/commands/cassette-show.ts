@@ -1,6 +1,6 @@
-import { existsSync, readFileSync } from 'node:fs'
+import { existsSync } from 'node:fs'
 import { relative, resolve } from 'node:path'
-import { parseCassette } from '@retrace/cassettes'
+import { inspectCassetteFile } from '@retrace/cassettes'
 import { EXIT, type ExitCode } from '../exit-codes.ts'
 import type { Terminal } from '../output/terminal.ts'
 import { buildTimeline } from '../review/build-timeline.ts'
@@ -31,12 +31,10 @@ export async function cassetteShow(file: string, options: CassetteShowOptions, t
   if (options.textconv) {
     const path = resolve(cwd, file)
     if (!existsSync(path)) throw new UsageError(`No such file: ${file}.`)
-    const text = readFileSync(path, 'utf8')
-    try {
-      terminal.out(renderTimeline(buildTimeline(parseCassette(text, file)), { textconv: true }))
-    } catch {
-      terminal.out(text)
-    }
+    const inspection = inspectCassetteFile(path)
+    if (inspection.cassette) terminal.out(renderTimeline(buildTimeline(inspection.cassette), { textconv: true }))
+    else if (inspection.text !== undefined) terminal.out(inspection.text)
+    else throw inspection.error ?? new UsageError(`No such file: ${file}.`)
     return EXIT.pass
   }
   const timeline = buildTimeline(loadCassette(file, cwd))

@@ -12,6 +12,8 @@ export interface ChangedCassette {
   before?: string
   /** The file's text in the working tree; absent when deleted. */
   after?: string
+  /** Why the working-tree file could not be read as text (a FIFO, a link to a device, bad UTF-8). */
+  afterError?: CassetteFormatError
 }
 
 /** How one changed cassette reads in the review. */
@@ -68,6 +70,7 @@ export function buildReview(base: ReviewReport['base'], changes: readonly Change
 function reviewEntry(change: ChangedCassette, options: DivergenceOptions): ReviewEntry {
   const entry: ReviewEntry = { path: change.path, change: change.change, verdict: 'identical', delta: { steps: 0, tokens: 0, costUsd: 0 } }
   try {
+    if (change.afterError) throw change.afterError
     const before = change.before === undefined ? undefined : parseCassette(change.before, `${change.path} (base)`)
     const after = change.after === undefined ? undefined : parseCassette(change.after, change.path)
     if (before && after) {

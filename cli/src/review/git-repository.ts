@@ -1,6 +1,7 @@
 import { execFileSync } from 'node:child_process'
-import { existsSync, readFileSync } from 'node:fs'
+import { existsSync } from 'node:fs'
 import { join } from 'node:path'
+import { readCassetteText } from '@retrace/cassettes'
 import { UsageError } from '../usage-error.ts'
 import type { ChangedCassette } from './build-review.ts'
 
@@ -115,16 +116,16 @@ export function changedCassettes(top: string, commit: string): ChangedCassette[]
   return changes
 }
 
-function sides(top: string, commit: string, basePath: string | undefined, workPath: string | undefined): Pick<ChangedCassette, 'before' | 'after'> {
-  const result: Pick<ChangedCassette, 'before' | 'after'> = {}
+function sides(top: string, commit: string, basePath: string | undefined, workPath: string | undefined): Pick<ChangedCassette, 'before' | 'after' | 'afterError'> {
+  const result: Pick<ChangedCassette, 'before' | 'after' | 'afterError'> = {}
   // cat-file, not show: it never runs a textconv driver (retrace git-setup installs one).
   if (basePath !== undefined) result.before = git(['cat-file', 'blob', `${commit}:${basePath}`], top) ?? ''
   if (workPath !== undefined) {
-    try {
-      result.after = readFileSync(join(top, workPath), 'utf8')
-    } catch {
-      // Removed since git listed it (or unreadable): reviewed as deleted.
-    }
+    // The replay reader: a link to /dev/zero or a FIFO is refused, never read for ever.
+    const read = readCassetteText(join(top, workPath))
+    if (read.kind === 'text') result.after = read.text
+    else if (read.kind === 'error') result.afterError = read.error
+    // Missing: removed since git listed it, reviewed as deleted.
   }
   return result
 }

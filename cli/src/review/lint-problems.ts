@@ -1,4 +1,4 @@
-import { CassetteSchema, formatJsonPath } from '@retrace/cassettes'
+import { CassetteFormatError, parseCassette } from '@retrace/cassettes'
 import type { CassetteCheck } from '../cassette-files/check-cassette-files.ts'
 
 /** One thing wrong with a cassette file. */
@@ -8,6 +8,8 @@ export interface LintProblem {
   /** JSON path of the offending value (`$` for the whole file). */
   path: string
   message: string
+  /** For an invalid file: what to do about it, as replay's `CassetteFormatError` says it. */
+  fix?: string
 }
 
 /** What to do about each kind of problem. */
@@ -19,42 +21,37 @@ export const LINT_FIXES: Readonly<Record<LintProblem['kind'], string>> = {
 
 /**
  * The problems of one checked cassette: each secret-shaped value by JSON path (the value
- * itself is never repeated), and, for a file that does not match the schema, every schema
- * issue with its path (not just the first). `text` is the file's text, used to list every
- * schema issue; without it only the first is known.
+ * itself is never repeated), and, for a file replay would refuse, every problem the shared
+ * check found, each with its JSON path (every schema issue, not just the first). A check
+ * without its typed `error` is validated again from `text`, with the same check.
  *
  * @example
- * lintProblems(checkCassetteFiles([file])[0], readFileSync(file, 'utf8'))
+ * lintProblems(checkCassetteFiles([file])[0])
  * // [{ file, kind: 'secret', path: '$.interactions[0].request.headers.authorization', message: 'secret-shaped value (bearer-token)' }]
  */
 export function lintProblems(check: CassetteCheck, text?: string): LintProblem[] {
   const problems: LintProblem[] = check.secrets.map((secret) => ({ file: check.file, kind: 'secret', path: secret.path, message: `secret-shaped value (${secret.kind})` }))
   if (check.invalid === undefined) return problems
-  const issues = text === undefined ? [] : schemaIssues(text)
-  if (issues.length) {
-    for (const issue of issues) problems.push({ file: check.file, kind: 'invalid', ...issue })
-  } else {
-    // Not JSON, no version, a newer format: the reader's own sentence says it best.
-    const detail = check.invalid.split('\n\n')[0]!.replace(/^Cassette .*? is not usable: /, '')
-    problems.push({ file: check.file, kind: 'invalid', path: '$', message: detail })
+  const error = check.error ?? (text === undefined ? undefined : formatErrorOf(text, check.file))
+  if (error?.problem === 'invalid-schema') {
+    for (const issue of error.issues) problems.push({ file: check.file, kind: 'invalid', path: issue.path, message: issue.message, ...fixOf(error) })
+    return problems
   }
+  // Not a file, not UTF-8, not JSON, no version, a newer format: the reader's own sentence says it best.
+  const detail = check.invalid.split('\n\n')[0]!.replace(/^Cassette .*? is not usable: /s, '')
+  problems.push({ file: check.file, kind: 'invalid', path: error?.path ?? '$', message: detail, ...fixOf(error) })
   return problems
 }
 
-function schemaIssues(text: string): Array<{ path: string; message: string }> {
-  let raw: unknown
+function fixOf(error: CassetteFormatError | undefined): { fix?: string } {
+  return error?.hint ? { fix: error.hint } : {}
+}
+
+function formatErrorOf(text: string, file: string): CassetteFormatError | undefined {
   try {
-    raw = JSON.parse(text)
-  } catch {
-    return []
+    parseCassette(text, file)
+    return undefined
+  } catch (error) {
+    return error instanceof CassetteFormatError ? error : undefined
   }
-  const version = typeof raw === 'object' && raw !== null ? (raw as { version?: unknown }).version : undefined
-  // Only a v1 file is checked field by field; other versions get the reader's message.
-  if (version !== 1) return []
-  const result = CassetteSchema.safeParse(raw)
-  if (result.success) return []
-  return result.error.issues.map((issue) => ({
-    path: formatJsonPath(issue.path.filter((segment): segment is string | number => typeof segment !== 'symbol')),
-    message: issue.message,
-  }))
 }

@@ -1,11 +1,13 @@
-import type { Body, JsonValue } from '@retrace/cassettes'
+import { jsonDepthExceeds, type Body, type JsonValue } from '@retrace/cassettes'
 
 const utf8 = new TextDecoder('utf-8', { fatal: true })
 
 /**
  * Chooses how to store a body: structured JSON when it is JSON (so the cassette diff shows
  * fields, not an escaped string), text when it is valid UTF-8 text, base64 otherwise.
- * Integers beyond 2^53 would lose digits as JSON numbers, so such bodies stay text.
+ * Integers beyond 2^53 would lose digits as JSON numbers, and JSON nested deeper than
+ * `MAX_STORED_JSON_DEPTH` could not be processed or read back, so such bodies stay text
+ * (replay serves the same bytes either way).
  *
  * @example
  * storeBody(new TextEncoder().encode('{"a":1}'), 'application/json') // { json: { a: 1 } }
@@ -24,7 +26,7 @@ export function storeBody(bytes: Uint8Array | string, contentType: string | unde
   }
   if (type.includes('json') || (!type && /^\s*[[{]/.test(text))) {
     const json = parseJsonLosslessly(text)
-    if (json !== undefined) return { json }
+    if (json !== undefined && !jsonDepthExceeds(json)) return { json }
   }
   if (!type || type.startsWith('text/') || /xml|json|javascript|x-www-form-urlencoded|graphql|yaml/.test(type)) return { text }
   // A binary content type that happens to decode as UTF-8 (tiny images, protobuf) stays binary.

@@ -1,5 +1,5 @@
 import { createParser, type EventSourceParser } from 'eventsource-parser'
-import type { Body, BodyEnd, SseEvent } from '@retrace/cassettes'
+import { jsonDepthExceeds, type Body, type BodyEnd, type JsonValue, type SseEvent } from '@retrace/cassettes'
 import { storeBody } from './body-codec.ts'
 import { isTerminalEvent } from './terminal-events.ts'
 
@@ -81,7 +81,7 @@ export class BodyRecorder {
 
 /**
  * A parsed server-sent event as stored: JSON objects and arrays become `data` (readable in a
- * diff), anything else stays `text` (OpenAI's `[DONE]`).
+ * diff), anything else stays `text` (OpenAI's `[DONE]`, or JSON nested too deep to store).
  *
  * @example
  * sseEvent(12, { event: 'ping', data: '{"type":"ping"}' }) // { t: 12, event: 'ping', data: { type: 'ping' } }
@@ -93,8 +93,12 @@ export function sseEvent(t: number, message: { id?: string | undefined; event?: 
   const data = message.data
   if (/^\s*[[{]/.test(data)) {
     try {
-      event.data = JSON.parse(data)
-      return event
+      const json = JSON.parse(data) as JsonValue
+      // Nested too deep to store as JSON: the text is kept, and replays the same.
+      if (!jsonDepthExceeds(json)) {
+        event.data = json
+        return event
+      }
     } catch {
       // not JSON after all: keep it as text
     }

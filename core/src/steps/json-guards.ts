@@ -1,4 +1,4 @@
-import type { JsonValue } from '@retrace/cassettes'
+import { jsonDepthExceeds, type JsonValue } from '@retrace/cassettes'
 
 // Provider bodies arrive as `unknown` (they are whatever the wire carried). These guards
 // narrow without throwing, so a malformed body degrades to "field missing" instead of a crash.
@@ -64,7 +64,8 @@ export function asJsonValue(value: unknown): JsonValue {
 /**
  * Tool-call arguments as JSON. Providers send them as a JSON-encoded string (OpenAI) or as an
  * object (Anthropic, Gemini); a string that does not parse (a cut-short stream, a custom tool's
- * free text) is kept as the string itself rather than dropped.
+ * free text) or nests deeper than a cassette can store is kept as the string itself rather
+ * than dropped.
  *
  * @example
  * parseJsonArguments('{"city":"Paris"}') // → { city: 'Paris' }
@@ -75,14 +76,17 @@ export function parseJsonArguments(value: unknown): JsonValue {
   if (typeof value !== 'string') return asJsonValue(value)
   if (value.trim() === '') return {}
   try {
-    return JSON.parse(value) as JsonValue
+    const json = JSON.parse(value) as JsonValue
+    // Nested deeper than a cassette can store: kept as the string it came as.
+    return jsonDepthExceeds(json) ? value : json
   } catch {
     return value
   }
 }
 
 /**
- * Parses `text` as JSON, or undefined when it is not JSON.
+ * Parses `text` as JSON, or undefined when it is not JSON (or nests deeper than
+ * `MAX_STORED_JSON_DEPTH`, too deep to store or process).
  *
  * @example
  * tryParseJson('{"a":1}') // → { a: 1 }
@@ -90,7 +94,9 @@ export function parseJsonArguments(value: unknown): JsonValue {
  */
 export function tryParseJson(text: string): unknown {
   try {
-    return JSON.parse(text) as unknown
+    const json = JSON.parse(text) as unknown
+    // A body stored as text because it nests too deep stays out of steps too.
+    return jsonDepthExceeds(json) ? undefined : json
   } catch {
     return undefined
   }
