@@ -1,0 +1,51 @@
+import { randomBytes } from 'node:crypto'
+import { mkdtempSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import pg from 'pg'
+import { inject } from 'vitest'
+
+/** One store the server tests run against. */
+export interface StoreTarget {
+  engine: 'sqlite' | 'postgres'
+  /** False when PostgreSQL is not installed locally (the suite is skipped). */
+  available: boolean
+  /** A fresh, empty database URL (a new SQLite file, or a new PostgreSQL database). */
+  freshUrl(): Promise<string>
+}
+
+/**
+ * Both stores: the embedded SQLite (a new file each time) and the shared test cluster's
+ * PostgreSQL (a new database each time). Use with `describe.each(STORES)` and
+ * `describe.skipIf(!target.available)`.
+ *
+ * @example
+ * describe.each(storeTargets())('$engine', (target) => { … })
+ */
+export function storeTargets(): StoreTarget[] {
+  const postgresUrl = inject('postgresUrl')
+  return [
+    { engine: 'sqlite', available: true, freshUrl: async () => `sqlite:${join(mkdtempSync(join(tmpdir(), 'retrace-store-')), 'retrace.db')}` },
+    { engine: 'postgres', available: Boolean(postgresUrl), freshUrl: () => createDatabase(postgresUrl) },
+  ]
+}
+
+/**
+ * A new empty database in the shared cluster; its URL.
+ *
+ * @example
+ * const url = await createDatabase(inject('postgresUrl'))
+ */
+export async function createDatabase(clusterUrl: string): Promise<string> {
+  const name = `retrace_${randomBytes(6).toString('hex')}`
+  const client = new pg.Client({ connectionString: clusterUrl })
+  await client.connect()
+  try {
+    await client.query(`CREATE DATABASE ${name}`)
+  } finally {
+    await client.end()
+  }
+  const url = new URL(clusterUrl)
+  url.pathname = `/${name}`
+  return url.toString()
+}
