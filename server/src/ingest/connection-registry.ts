@@ -13,6 +13,8 @@ export interface ConnectionSocket {
 interface LocalConnection {
   record: ConnectionRecord
   socket: ConnectionSocket
+  /** The connection's writes to the store, in order (a later register must not be overtaken). */
+  saved: Promise<void>
 }
 
 /**
@@ -46,8 +48,8 @@ export class ConnectionRegistry {
     return this.#local.size
   }
 
-  /** Records a new connection; returns its id. */
-  async open(key: KeyRecord, socket: ConnectionSocket): Promise<string> {
+  /** Records a new connection (in the store in the background); returns its id at once. */
+  open(key: KeyRecord, socket: ConnectionSocket): string {
     const record: ConnectionRecord = {
       id: newId('conn'),
       serverId: this.#serverId,
@@ -60,9 +62,17 @@ export class ConnectionRegistry {
       connectedAt: new Date().toISOString(),
       registeredAt: null,
     }
-    this.#local.set(record.id, { record, socket })
-    await this.#store.saveConnection(record)
+    const local: LocalConnection = { record, socket, saved: Promise.resolve() }
+    this.#local.set(record.id, local)
+    this.#save(local)
     return record.id
+  }
+
+  /** Queues a write of the connection's record after its earlier ones. */
+  #save(local: LocalConnection): Promise<void> {
+    const record = local.record
+    local.saved = local.saved.then(() => this.#store.saveConnection(record)).catch((error: unknown) => this.#log.warn({ err: error }, 'could not save a connection'))
+    return local.saved
   }
 
   /** The latest `register` of a connection replaces the earlier one (PROTOCOL.md §8). */
@@ -77,11 +87,14 @@ export class ConnectionRegistry {
       resumable: [...new Set(message.resumable)],
       registeredAt: new Date().toISOString(),
     }
-    await this.#store.saveConnection(local.record)
+    await this.#save(local)
   }
 
   async close(connectionId: string): Promise<void> {
-    if (!this.#local.delete(connectionId)) return
+    const local = this.#local.get(connectionId)
+    if (!local) return
+    this.#local.delete(connectionId)
+    await local.saved
     await this.#store.removeConnection(connectionId).catch((error: unknown) => this.#log.warn({ err: error }, 'could not forget a closed connection'))
   }
 

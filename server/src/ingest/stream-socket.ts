@@ -41,7 +41,7 @@ export function createStreamEndpoint(services: ServerServices) {
       const key = await authenticate(services.store, Array.isArray(header) ? header[0] : header, 'ingest')
       const wait = services.limiter.take(key.id)
       if (wait > 0) return refuse(socket, 429, 'rate_limited', 'Too many requests for this API key.', wait)
-      wss.handleUpgrade(request, socket, head, (ws) => void onConnection(ws, key))
+      wss.handleUpgrade(request, socket, head, (ws) => onConnection(ws, key))
     })().catch((error: unknown) => {
       const apiError = asApiError(error)
       if (apiError.status >= 500) services.log.error({ err: error }, 'upgrade failed')
@@ -49,7 +49,7 @@ export function createStreamEndpoint(services: ServerServices) {
     })
   }
 
-  const onConnection = async (ws: WebSocket, key: Awaited<ReturnType<typeof authenticate>>): Promise<void> => {
+  const onConnection = (ws: WebSocket, key: Awaited<ReturnType<typeof authenticate>>): void => {
     let alive = true
     ws.on('pong', () => (alive = true))
     const liveness = setInterval(() => {
@@ -63,17 +63,17 @@ export function createStreamEndpoint(services: ServerServices) {
     }
     const socket = { send: (text: string) => ws.readyState === ws.OPEN && ws.send(text), close: (code: number, reason: string) => ws.close(code, reason) }
     const connectionId = services.connections.open(key, socket)
-    // Messages are handled as they come (acks may go out in any order, §5.3); the
-    // registration is in the store before any of them is answered.
+    // Messages are handled as they come (acks may go out in any order, §5.3), synchronously
+    // up to the writer, so a batch received before a shutdown is counted as in flight.
     ws.on('message', (data: RawData, isBinary: boolean) => {
-      void connectionId.then((id) => onMessage(id, data, isBinary)).catch((error: unknown) => {
+      onMessage(connectionId, data, isBinary).catch((error: unknown) => {
         services.log.error({ err: error }, 'stream message failed')
       })
     })
     ws.on('error', () => {})
     ws.on('close', () => {
       clearInterval(liveness)
-      void connectionId.then((id) => services.connections.close(id)).catch(() => {})
+      void services.connections.close(connectionId)
     })
 
     const onMessage = async (id: string, data: RawData, isBinary: boolean): Promise<void> => {
