@@ -49,7 +49,7 @@ export function spawnServer(args: string[], cwd: string, env: Record<string, str
       new Promise((resolve, reject) => {
         const check = () => {
           const match = /listening on (http:\/\/\S+)/.exec(out)
-          if (!match) return
+          if (!match || !/^Store: /m.test(out) || (out.includes('Created project') && !out.includes('Point the SDK'))) return
           waiters.delete(check)
           clearTimeout(timer)
           resolve(match[1]!)

@@ -2,6 +2,7 @@ import type { Context, Hono } from 'hono'
 import { z } from 'zod'
 import { authenticate } from '../auth/api-keys.ts'
 import { ApiError } from '../errors/server-errors.ts'
+import { MAX_JSON_DEPTH, nestsDeeperThan } from '../ingest/validate-batch.ts'
 import type { KeyRecord, Scope } from '../store/store.ts'
 import { ApiErrorBodySchema, asApiError, errorResponse } from './error-response.ts'
 import { readJsonBody } from './read-body.ts'
@@ -75,13 +76,21 @@ export function mountRoutes(app: Hono, routes: readonly RouteSpec[], services: S
         const key = await authenticate(services.store, c.req.header('x-retrace-key'), route.scope)
         const wait = services.limiter.take(key.id)
         if (wait > 0) throw new ApiError(429, 'rate_limited', `Too many requests for this API key; retry in ${wait.toFixed(3)} s.`, { retryAfterSeconds: wait })
-        const params = route.params ? route.params.safeParse(c.req.param()) : { success: true as const, data: {} }
+        const rawParams = c.req.param() as Record<string, string>
+        const rawQuery = c.req.query()
+        for (const [name, value] of [...Object.entries(rawParams), ...Object.entries(rawQuery)]) {
+          // No id or filter the store keeps can hold NUL (PostgreSQL text cannot).
+          if (value.includes('\u0000')) throw new ApiError(400, 'bad_request', `${name}: must not contain NUL characters.`)
+        }
+        const params = route.params ? route.params.safeParse(rawParams) : { success: true as const, data: {} }
         if (!params.success) throw new ApiError(400, 'bad_request', describeIssue('path', params.error))
-        const query = route.query ? route.query.safeParse(c.req.query()) : { success: true as const, data: {} }
+        const query = route.query ? route.query.safeParse(rawQuery) : { success: true as const, data: {} }
         if (!query.success) throw new ApiError(400, 'bad_request', describeIssue('query', query.error))
         let body: unknown
         if (route.body) {
-          const parsed = route.body.safeParse(await readJsonBody(c.req.raw, route.bodyLimit ?? 1024 * 1024))
+          const raw = await readJsonBody(c.req.raw, route.bodyLimit ?? 1024 * 1024)
+          if (nestsDeeperThan(raw, MAX_JSON_DEPTH)) throw new ApiError(400, 'bad_request', `body: nests deeper than ${MAX_JSON_DEPTH} levels.`)
+          const parsed = route.body.safeParse(raw)
           if (!parsed.success) throw new ApiError(400, 'bad_request', describeIssue('body', parsed.error))
           body = parsed.data
         }

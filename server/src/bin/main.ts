@@ -52,12 +52,18 @@ export async function runServerCommand(argv: readonly string[], options: { comma
     return 1
   }
   const location = storeLocation(parsed.config.databaseUrl)
-  io.out(`Retrace server listening on ${server.url}\n`)
-  io.out(`Store: ${location.engine === 'sqlite' ? `SQLite ${location.file}` : 'PostgreSQL'}\n`)
+  // One write: a reader of the output sees the URL and the key together.
+  const banner = [`Retrace server listening on ${server.url}`, `Store: ${location.engine === 'sqlite' ? `SQLite ${location.file}` : 'PostgreSQL'}`]
   if (server.firstStart) {
-    io.out(`Created project ${server.firstStart.projectId}. Its API key, shown only this once (only a hash is stored):\n\n  ${server.firstStart.apiKey}\n\n`)
-    io.out(`Point the SDK at it: RETRACE_BASE_URL=${server.url} RETRACE_API_KEY=${server.firstStart.apiKey}\n`)
+    banner.push(
+      `Created project ${server.firstStart.projectId}. Its API key, shown only this once (only a hash is stored):`,
+      '',
+      `  ${server.firstStart.apiKey}`,
+      '',
+      `Point the SDK at it: RETRACE_BASE_URL=${server.url} RETRACE_API_KEY=${server.firstStart.apiKey}`,
+    )
   }
+  io.out(`${banner.join('\n')}\n`)
   return new Promise<number>((resolve) => {
     const stop = (signal: NodeJS.Signals) => {
       process.off('SIGTERM', stop)

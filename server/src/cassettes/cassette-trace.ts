@@ -65,7 +65,8 @@ export function cassetteToTrace(
   })
   const run = cassette.run
   const test = run?.test
-  const name = options.name ?? (test ? `${test.file} › ${test.name}` : 'cassette')
+  // A name is text in the store, which cannot hold NUL (PostgreSQL).
+  const name = (options.name ?? (test ? `${test.file} › ${test.name}` : 'cassette')).replaceAll('\u0000', '\ufffd')
   const git: GitMetadata | null = options.git || test ? { ...(test ? { testFile: test.file, testName: test.name } : {}), ...options.git } : null
   return {
     contentHash: options.hash,

@@ -7,6 +7,7 @@ import { authenticate } from '../auth/api-keys.ts'
 import { ApiError } from '../errors/server-errors.ts'
 import { dayOf } from '../store/sql/ingest-sql.ts'
 import { ingestBatch } from './ingest-service.ts'
+import { MAX_JSON_DEPTH, nestsDeeperThan } from './validate-batch.ts'
 import { decidePolicy } from './policy.ts'
 
 /**
@@ -53,6 +54,7 @@ export function mountProtocolRoutes(app: Hono, services: ServerServices, state: 
         if (error instanceof ApiError) throw error
         throw new ApiError(400, 'bad_request', 'The body is not JSON.')
       }
+      if (nestsDeeperThan(raw, MAX_JSON_DEPTH)) throw new ApiError(400, 'bad_request', `body: nests deeper than ${MAX_JSON_DEPTH} levels.`)
       const check = PolicyCheckSchema.safeParse(raw)
       if (!check.success) throw new ApiError(400, 'bad_request', `${check.error.issues[0]?.path.join('.') || 'body'}: ${check.error.issues[0]?.message ?? 'invalid'}`)
       const project = await services.store.getProject(key.projectId)

@@ -4,6 +4,26 @@ import { WireEventSchema, type RejectedEvent, type WireEvent } from '@retrace/pr
 export const MAX_BATCH_EVENTS = 10_000
 /** Longest id accepted (the protocol asks for at least 256 characters). */
 export const MAX_ID_LENGTH = 1024
+/** Deepest JSON nesting kept (storing and reading deeper values would exhaust the stack). */
+export const MAX_JSON_DEPTH = 200
+
+/**
+ * Whether a parsed JSON value nests deeper than `limit` arrays/objects. Iterative, so a
+ * hostile 100,000-level value cannot exhaust the stack while being checked.
+ *
+ * @example
+ * nestsDeeperThan([[[1]]], 2) // true
+ */
+export function nestsDeeperThan(value: unknown, limit: number): boolean {
+  const stack: Array<[unknown, number]> = [[value, 0]]
+  while (stack.length) {
+    const [node, depth] = stack.pop()!
+    if (node === null || typeof node !== 'object') continue
+    if (depth >= limit) return true
+    for (const child of Array.isArray(node) ? node : Object.values(node)) if (child !== null && typeof child === 'object') stack.push([child, depth + 1])
+  }
+  return false
+}
 
 /** A frame or body read as a batch: its events still unvalidated. */
 export type ParsedBatch = { ok: true; batchId: string; events: unknown[] } | { ok: false; batchId: string | undefined; message: string }
@@ -74,6 +94,10 @@ export function validateEvents(events: readonly unknown[], project: TargetProjec
   for (const item of events) {
     const rawId = typeof item === 'object' && item !== null ? (item as { id?: unknown }).id : undefined
     const id = typeof rawId === 'string' ? rawId : ''
+    if (nestsDeeperThan(item, MAX_JSON_DEPTH)) {
+      rejected.push({ id: id.slice(0, MAX_ID_LENGTH), message: `The event nests deeper than ${MAX_JSON_DEPTH} levels.` })
+      continue
+    }
     const parsed = WireEventSchema.safeParse(item)
     if (!parsed.success) {
       const issue = parsed.error.issues[0]
