@@ -4,7 +4,8 @@ import { join } from 'node:path'
 import { Writable } from 'node:stream'
 import { describe, expect, test } from 'vitest'
 import { spawnServer } from '../../test/server-process.ts'
-import { parseServerCommand, SERVER_OPTIONS, serverHelp } from '../config/server-config.ts'
+import { DEFAULT_BASE_URL } from '@retrace/core'
+import { DEFAULT_HOST, DEFAULT_PORT, parseServerCommand, SERVER_OPTIONS, serverHelp } from '../config/server-config.ts'
 import { createLogger } from '../logging/logger.ts'
 import { runServerCommand } from './main.ts'
 
@@ -51,6 +52,11 @@ describe('configuration', () => {
     expect(parseServerCommand([], env)).toMatchObject({ action: 'run', config: { port: 9000, databaseUrl: 'postgres://u@db/x', logLevel: 'warn', host: '127.0.0.1' } })
     expect(parseServerCommand(['--port', '0'], env)).toMatchObject({ config: { port: 0 } })
     expect(() => parseServerCommand([], { RETRACE_PORT: 'x' })).toThrow(/RETRACE_PORT/)
+  })
+
+  test('the SDK’s default baseUrl and the server’s default address agree (8787, not OTLP’s 4318)', () => {
+    expect(DEFAULT_BASE_URL).toBe(`http://${DEFAULT_HOST}:${DEFAULT_PORT}`)
+    expect(DEFAULT_PORT).toBe(8787)
   })
 
   test('the help text names the command it is given', () => {
