@@ -1,8 +1,6 @@
 import { resolve } from 'node:path'
 import { RetraceConfigError } from '@retrace/cassettes'
 import { createLocalFeed } from './change-feed.ts'
-import { openPostgres } from './postgres/postgres-client.ts'
-import { openPostgresFeed } from './postgres/postgres-feed.ts'
 import { migrate } from './sql/migrations.ts'
 import { SqlStore } from './sql/sql-store.ts'
 import { openSqlite } from './sqlite/sqlite-client.ts'
@@ -47,6 +45,9 @@ export async function openStore(databaseUrl: string, options: { onFeedError?: (e
     }
     return new SqlStore(client, createLocalFeed())
   }
+  // Loaded only for PostgreSQL: the embedded store never needs the driver.
+  const { openPostgres } = await import('./postgres/postgres-client.ts')
+  const { openPostgresFeed } = await import('./postgres/postgres-feed.ts')
   const client = await openPostgres(location.url, options.poolSize === undefined ? {} : { max: options.poolSize })
   try {
     await migrate(client)
