@@ -34,6 +34,8 @@ export interface RetraceServer {
   /** This process's id among the servers sharing the store. */
   readonly serverId: string
   readonly connections: ConnectionRegistry
+  /** Batches received and not yet acknowledged (what a graceful stop waits for). */
+  readonly inFlight: number
   /**
    * Graceful stop: stops accepting, acknowledges the batches in flight, closes connections
    * and the store. Idempotent.
@@ -129,7 +131,18 @@ export async function startServer(options: StartServerOptions = {}): Promise<Ret
       log.info('stopped')
     })())
 
-  return { url, port, store, firstStart, serverId, connections, close }
+  return {
+    url,
+    port,
+    store,
+    firstStart,
+    serverId,
+    connections,
+    get inFlight() {
+      return services.writer.pending
+    },
+    close,
+  }
 }
 
 function displayHost(host: string): string {

@@ -1,9 +1,8 @@
-import { randomBytes } from 'node:crypto'
 import { mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import pg from 'pg'
 import { inject } from 'vitest'
+import { createDatabase } from '../../test-support/postgres-cluster.ts'
 
 /** One store the server tests run against. */
 export interface StoreTarget {
@@ -28,24 +27,4 @@ export function storeTargets(): StoreTarget[] {
     { engine: 'sqlite', available: true, freshUrl: async () => `sqlite:${join(mkdtempSync(join(tmpdir(), 'retrace-store-')), 'retrace.db')}` },
     { engine: 'postgres', available: Boolean(postgresUrl), freshUrl: () => createDatabase(postgresUrl) },
   ]
-}
-
-/**
- * A new empty database in the shared cluster; its URL.
- *
- * @example
- * const url = await createDatabase(inject('postgresUrl'))
- */
-export async function createDatabase(clusterUrl: string): Promise<string> {
-  const name = `retrace_${randomBytes(6).toString('hex')}`
-  const client = new pg.Client({ connectionString: clusterUrl })
-  await client.connect()
-  try {
-    await client.query(`CREATE DATABASE ${name}`)
-  } finally {
-    await client.end()
-  }
-  const url = new URL(clusterUrl)
-  url.pathname = `/${name}`
-  return url.toString()
 }

@@ -53,6 +53,11 @@ export class IngestWriter {
     }
   }
 
+  /** Batches received and not yet answered (being validated, queued or written). */
+  get pending(): number {
+    return this.#tracked
+  }
+
   /** Resolves when nothing is being handled, queued or written. */
   idle(): Promise<void> {
     if (this.#isIdle()) return Promise.resolve()

@@ -1,6 +1,6 @@
 import pg from 'pg'
 import { StoreUnavailableError } from '../../errors/server-errors.ts'
-import type { SqlClient, SqlExecutor, SqlValue } from '../sql/sql-client.ts'
+import type { SqlClient, SqlExecutor, SqlParam } from '../sql/sql-client.ts'
 
 // BIGINT (int8) and NUMERIC come back as strings by default; every one we store (epoch ms,
 // counts) is a safe integer or a plain number.
@@ -41,11 +41,12 @@ export async function openPostgres(url: string, options: { max?: number } = {}):
     return out
   }
   const executor = (target: pg.Pool | pg.PoolClient): SqlExecutor => ({
-    async all<Row>(sql: string, params: readonly SqlValue[] = []) {
-      return (await target.query(text(sql), params as SqlValue[])).rows as Row[]
+    dialect: 'postgres',
+    async all<Row>(sql: string, params: readonly SqlParam[] = []) {
+      return (await target.query(text(sql), params as unknown[])).rows as Row[]
     },
-    async run(sql: string, params: readonly SqlValue[] = []) {
-      return { changes: (await target.query(text(sql), params as SqlValue[])).rowCount ?? 0 }
+    async run(sql: string, params: readonly SqlParam[] = []) {
+      return { changes: (await target.query(text(sql), params as unknown[])).rowCount ?? 0 }
     },
   })
   const shared = executor(pool)

@@ -137,23 +137,43 @@ export function spanRow(projectId: string, span: WireSpan): SqlValue[] {
   return [projectId, span.traceId, span.id, span.parentId ?? null, span.kind, timeOf(span.startedAt) ?? null, JSON.stringify(span)]
 }
 
+/**
+ * Rows as one array per column, for PostgreSQL's `unnest`: one short statement (planned
+ * once, cached by the server) however many rows, where a multi-row VALUES list would be
+ * parsed and planned anew for every size.
+ */
+function columnsOf(rows: readonly SqlValue[][], width: number): SqlValue[][] {
+  const columns: SqlValue[][] = Array.from({ length: width }, () => [])
+  for (const row of rows) for (let i = 0; i < width; i++) columns[i]!.push(row[i] ?? null)
+  return columns
+}
+
 export async function insertSpans(tx: SqlExecutor, rows: SqlValue[][]): Promise<void> {
-  for (const chunk of chunksFor(rows, 7)) {
-    await tx.run(`INSERT INTO spans (project_id, trace_id, id, parent_id, kind, started_ms, data) VALUES ${valuesList(chunk.length, 7)} ON CONFLICT DO NOTHING`, chunk.flat())
+  if (tx.dialect === 'postgres') {
+    if (rows.length) await tx.run('INSERT INTO spans (project_id, trace_id, id, parent_id, kind, started_ms, data) SELECT * FROM unnest(?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::bigint[], ?::text[]) ON CONFLICT DO NOTHING', columnsOf(rows, 7))
+    return
   }
+  // SQLite runs in-process: one prepared single-row statement, executed per row, is as fast as
+  // a multi-row one and keeps the statement cache to a few entries.
+  for (const row of rows) await tx.run('INSERT INTO spans (project_id, trace_id, id, parent_id, kind, started_ms, data) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING', row)
 }
 
 export async function upsertTraces(tx: SqlExecutor, rows: TraceRow[]): Promise<void> {
   const sorted = [...rows].sort((a, b) => compare(`${a.project_id}\u0000${a.id}`, `${b.project_id}\u0000${b.id}`))
-  for (const chunk of chunksFor(sorted, TRACE_COLUMNS.length)) {
-    await tx.run(traceUpsertSql(chunk.length), chunk.flatMap((row) => TRACE_COLUMNS.map((column) => row[column])))
+  const values = (row: TraceRow) => TRACE_COLUMNS.map((column) => row[column])
+  if (tx.dialect === 'sqlite') {
+    for (const row of sorted) await tx.run(traceUpsertSql(1), values(row))
+    return
   }
+  for (const chunk of chunksFor(sorted, TRACE_COLUMNS.length)) await tx.run(traceUpsertSql(chunk.length), chunk.flatMap(values))
 }
 
 export async function insertTags(tx: SqlExecutor, rows: SqlValue[][]): Promise<void> {
-  for (const chunk of chunksFor(rows, 3)) {
-    await tx.run(`INSERT INTO trace_tags (project_id, tag, trace_id) VALUES ${valuesList(chunk.length, 3)} ON CONFLICT DO NOTHING`, chunk.flat())
+  if (tx.dialect === 'postgres') {
+    if (rows.length) await tx.run('INSERT INTO trace_tags (project_id, tag, trace_id) SELECT * FROM unnest(?::text[], ?::text[], ?::text[]) ON CONFLICT DO NOTHING', columnsOf(rows, 3))
+    return
   }
+  for (const row of rows) await tx.run('INSERT INTO trace_tags (project_id, tag, trace_id) VALUES (?, ?, ?) ON CONFLICT DO NOTHING', row)
 }
 
 const compare = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0)
@@ -189,12 +209,19 @@ export async function ingestInTransaction(tx: SqlExecutor, batches: readonly Ing
   candidates.sort((a, b) => compare(a.key, b.key))
 
   const inserted = new Set<string>()
-  for (const chunk of chunksFor(candidates, 5)) {
+  const eventRow = (item: (typeof candidates)[number]): SqlValue[] => [item.accountId, item.event.id, item.projectId, item.traceId, nowMs]
+  if (tx.dialect === 'postgres' && candidates.length) {
     const rows = await tx.all<{ account_id: string; id: string }>(
-      `INSERT INTO events (account_id, id, project_id, trace_id, received_ms) VALUES ${valuesList(chunk.length, 5)} ON CONFLICT (account_id, id) DO NOTHING RETURNING account_id, id`,
-      chunk.flatMap((item) => [item.accountId, item.event.id, item.projectId, item.traceId, nowMs]),
+      'INSERT INTO events (account_id, id, project_id, trace_id, received_ms) SELECT * FROM unnest(?::text[], ?::text[], ?::text[], ?::text[], ?::bigint[]) ON CONFLICT (account_id, id) DO NOTHING RETURNING account_id, id',
+      columnsOf(candidates.map(eventRow), 5),
     )
     for (const row of rows) inserted.add(`${row.account_id}\u0000${row.id}`)
+  }
+  if (tx.dialect === 'sqlite') {
+    for (const item of candidates) {
+      const { changes } = await tx.run('INSERT INTO events (account_id, id, project_id, trace_id, received_ms) VALUES (?, ?, ?, ?, ?) ON CONFLICT (account_id, id) DO NOTHING', eventRow(item))
+      if (changes > 0) inserted.add(item.key)
+    }
   }
 
   const traces = new Map<string, TraceRow>()

@@ -1,10 +1,13 @@
 /** A value bound to a `?` placeholder. Booleans are stored as 0/1 on both engines. */
 export type SqlValue = string | number | null
+/** A bound parameter: a value, or (PostgreSQL only, for `unnest`) an array of values. */
+export type SqlParam = SqlValue | readonly SqlValue[]
 
 /** Runs statements. SQL uses `?` placeholders; the PostgreSQL client numbers them. */
 export interface SqlExecutor {
-  all<Row = Record<string, unknown>>(sql: string, params?: readonly SqlValue[]): Promise<Row[]>
-  run(sql: string, params?: readonly SqlValue[]): Promise<{ changes: number }>
+  readonly dialect: 'sqlite' | 'postgres'
+  all<Row = Record<string, unknown>>(sql: string, params?: readonly SqlParam[]): Promise<Row[]>
+  run(sql: string, params?: readonly SqlParam[]): Promise<{ changes: number }>
 }
 
 /**
@@ -12,7 +15,6 @@ export interface SqlExecutor {
  * read connection on SQLite, the pool on PostgreSQL); writes go through `transaction`.
  */
 export interface SqlClient extends SqlExecutor {
-  readonly dialect: 'sqlite' | 'postgres'
   /**
    * Runs `work` in one transaction and commits it (rolls back if it throws). On SQLite every
    * transaction is serialised through the one writer connection. `lock` takes a

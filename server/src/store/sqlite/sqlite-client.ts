@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs'
 import { dirname } from 'node:path'
 import { DatabaseSync, type StatementSync } from 'node:sqlite'
-import type { SqlClient, SqlExecutor, SqlValue } from '../sql/sql-client.ts'
+import type { SqlClient, SqlExecutor, SqlParam, SqlValue } from '../sql/sql-client.ts'
 
 /**
  * The embedded store's connections: one writer (every transaction serialised through it) and
@@ -17,17 +17,18 @@ export function openSqlite(file: string): SqlClient {
   // WAL: readers beside the writer. synchronous=NORMAL in WAL mode: a commit survives a crash
   // of the process (kill -9), the guarantee an ack gives (PROTOCOL.md §5.3); only an OS crash
   // or power loss may lose the last commits.
-  writer.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 10000; PRAGMA foreign_keys = OFF; PRAGMA cache_size = -65536')
+  writer.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 10000; PRAGMA foreign_keys = OFF; PRAGMA cache_size = -16384')
   const reader = file === ':memory:' ? writer : new DatabaseSync(file, { readOnly: true })
-  if (reader !== writer) reader.exec('PRAGMA busy_timeout = 10000; PRAGMA cache_size = -65536')
+  if (reader !== writer) reader.exec('PRAGMA busy_timeout = 10000; PRAGMA cache_size = -16384')
   const writerStatements = statementCache(writer)
   const readerStatements = statementCache(reader)
   const executor = (statements: (sql: string) => StatementSync): SqlExecutor => ({
-    async all<Row>(sql: string, params: readonly SqlValue[] = []) {
-      return statements(sql).all(...params) as Row[]
+    dialect: 'sqlite',
+    async all<Row>(sql: string, params: readonly SqlParam[] = []) {
+      return statements(sql).all(...(params as SqlValue[])) as Row[]
     },
-    async run(sql: string, params: readonly SqlValue[] = []) {
-      return { changes: Number(statements(sql).run(...params).changes) }
+    async run(sql: string, params: readonly SqlParam[] = []) {
+      return { changes: Number(statements(sql).run(...(params as SqlValue[])).changes) }
     },
   })
   const read = executor(readerStatements)
