@@ -101,12 +101,13 @@ async function ackLatency(server: ServerChild, prefix: string, seconds: number):
   return latencies
 }
 
-/** p50 and p99 of `calls` sequential GETs, in µs. */
-async function timeGets(server: ServerChild, path: string | ((i: number) => string), calls: number): Promise<ReportRow & { name: string }> {
+/** p50 and p99 of `calls` sequential GETs (POSTs of `body` when given), in µs. */
+async function timeGets(server: ServerChild, path: string | ((i: number) => string), calls: number, body?: unknown): Promise<ReportRow & { name: string }> {
   const times: number[] = []
   for (let i = 0; i < calls + 10; i++) {
     const started = performance.now()
-    const response = await fetch(`${server.url}${typeof path === 'string' ? path : path(i)}`, { headers: { [API_KEY_HEADER]: server.key } })
+    const init = body === undefined ? {} : { method: 'POST', body: JSON.stringify(body) }
+    const response = await fetch(`${server.url}${typeof path === 'string' ? path : path(i)}`, { headers: { [API_KEY_HEADER]: server.key }, ...init })
     await response.arrayBuffer()
     if (response.status !== 200) throw new Error(`${server.name}: GET ${path} answered ${response.status}`)
     if (i >= 10) times.push((performance.now() - started) * 1000)
@@ -186,6 +187,8 @@ export async function serverIngest(options: { quick: boolean; log: (line: string
         readRows.push({ ...(await timeGets(server, '/api/v1/traces?status=failed&name=support-agent&limit=50', calls)), name: `${name}: list, filtered` })
         readRows.push({ ...(await timeGets(server, (i) => `/api/v1/traces?session=session-${i % 1000}&limit=50`, calls)), name: `${name}: list, one session` })
         readRows.push({ ...(await timeGets(server, `/api/v1/traces/${name}-big`, quick ? 10 : 50)), name: `${name}: one trace of 1,000 spans` })
+        const check = { traceId: 'bench', name: 'support-agent', totals: { inputTokens: 1200, outputTokens: 300, usd: 0.021, durationMs: 4100, steps: 3 } }
+        readRows.push({ ...(await timeGets(server, '/v1/policy/check', calls, check)), name: `${name}: POST /v1/policy/check (SDK timeout 1.5 s)` })
       } finally {
         await server.stop()
       }

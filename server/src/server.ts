@@ -74,6 +74,7 @@ export async function startServer(options: StartServerOptions = {}): Promise<Ret
 
   let accepting = true
   let url = ''
+  const stopping = new AbortController()
   const connections = new ConnectionRegistry(store, serverId, log)
   const services: ServerServices = {
     config,
@@ -84,6 +85,7 @@ export async function startServer(options: StartServerOptions = {}): Promise<Ret
     log,
     serverId,
     publicUrl: () => url,
+    stopping: stopping.signal,
   }
   const app = createApp(services, { accepting: () => accepting }, [...CASSETTE_ROUTES, liveRoute])
   const stream = createStreamEndpoint(services)
@@ -112,6 +114,7 @@ export async function startServer(options: StartServerOptions = {}): Promise<Ret
   const close = () =>
     (closing ??= (async () => {
       accepting = false
+      stopping.abort()
       stream.stopAccepting()
       clearInterval(heartbeat)
       const stopped = new Promise<void>((resolve) => http.close(() => resolve()))

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import OpenAI from 'openai'
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest'
-import { configure, flush, lastTrace, record, shutdown, span } from '@retrace/core'
+import { configure, flush, lastTrace, record, shutdown, span, tool } from '@retrace/core'
 import { startFakeProvider, type FakeProvider } from '@retrace/core/fake-provider'
 import { spawnServer, type ServerProcess } from './server-process.ts'
 import { storeTargets } from './store-matrix.ts'
@@ -31,22 +31,20 @@ afterEach(async () => {
 
 const weatherTool: OpenAI.ChatCompletionTool = { type: 'function', function: { name: 'get_weather', parameters: { type: 'object', properties: { city: { type: 'string' } } } } }
 
-async function weatherLoop(question: string): Promise<string | null> {
-  const client = new OpenAI({ apiKey: 'sk-test', baseURL: provider.openaiBaseURL, maxRetries: 0 })
-  const messages: OpenAI.ChatCompletionMessageParam[] = [{ role: 'user', content: question }]
-  for (let turn = 0; turn < 4; turn++) {
-    const completion = await client.chat.completions.create({ model: 'gpt-4o-mini', messages, tools: [weatherTool] })
-    const message = completion.choices[0]!.message
-    messages.push(message)
-    if (!message.tool_calls?.length) return message.content
-    for (const call of message.tool_calls) {
-      if (call.type === 'function') messages.push({ role: 'tool', tool_call_id: call.id, content: JSON.stringify({ city: 'Paris', sky: 'sunny' }) })
-    }
-  }
-  return null
+const lookUpWeather = tool('get_weather', async (city: string) => ({ city, sky: 'sunny' }))
+
+/** Two model turns around one tool call: the model asks for the weather, then answers with it. */
+async function weatherAgent(question: string): Promise<string | null> {
+  const openai = new OpenAI({ apiKey: 'sk-test', baseURL: provider.openaiBaseURL, maxRetries: 0 })
+  const history: OpenAI.ChatCompletionMessageParam[] = [{ role: 'user', content: question }]
+  const first = (await openai.chat.completions.create({ model: 'gpt-4o-mini', messages: history, tools: [weatherTool] })).choices[0]!.message
+  const calls = (first.tool_calls ?? []).filter((call) => call.type === 'function')
+  const results = await Promise.all(calls.map(async (call) => ({ role: 'tool' as const, tool_call_id: call.id, content: JSON.stringify(await lookUpWeather('Paris')) })))
+  const second = await openai.chat.completions.create({ model: 'gpt-4o-mini', messages: [...history, first, ...results], tools: [weatherTool] })
+  return second.choices[0]!.message.content
 }
 
-const runAgent = record({ name: 'weather-agent', sessionId: 'e2e-session', tags: ['e2e'] }, (question: string) => span('plan', () => weatherLoop(question)))
+const runAgent = record({ name: 'weather-agent', sessionId: 'e2e-session', tags: ['e2e'] }, (question: string) => span('plan', () => weatherAgent(question)))
 
 function freePort(): Promise<number> {
   return new Promise((resolve) => {

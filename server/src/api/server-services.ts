@@ -17,4 +17,6 @@ export interface ServerServices {
   serverId: string
   /** The URL clients reach this server at (for links in answers). */
   publicUrl(): string
+  /** Aborted when the server starts to stop: long-lived answers (live updates) end then. */
+  stopping: AbortSignal
 }

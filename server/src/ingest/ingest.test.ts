@@ -114,7 +114,9 @@ describe.each(storeTargets())('ingest on $engine', (target) => {
       client.send(batch('w-reg', []))
       await client.next((m) => m.type === 'ack' && m.batchId === 'w-reg')
       const mine = async () => (await t.call('/api/v1/connections')).body.connections.filter((c: { instanceId: string }) => c.instanceId === 'inst-1')
-      expect(await mine()).toMatchObject([{ resumable: ['support-agent', 'triage'], sdk: '@retrace/core 0.1.0', runtime: 'node v24' }])
+      // Saved in the order received (the earlier register never overwrites the later one).
+      await expect.poll(async () => (await mine())[0]?.resumable).toEqual(['support-agent', 'triage'])
+      expect(await mine()).toMatchObject([{ sdk: '@retrace/core 0.1.0', runtime: 'node v24' }])
       client.socket.close()
       await client.closed
       await expect.poll(mine).toEqual([])
@@ -189,7 +191,7 @@ describe.each(storeTargets())('ingest on $engine', (target) => {
       client.send(batch('last', events))
       // Received and being stored (PostgreSQL), or already stored (SQLite writes it within the
       // tick that receives it): either way the stop must not lose its ack.
-      await expect.poll(() => stopping.server.inFlight === 1 || client.messages.length > 0, { interval: 1 }).toBe(true)
+      await expect.poll(() => stopping.server.inFlight === 1 || client.messages.length > 0, { interval: 1, timeout: 30_000 }).toBe(true)
       await stopping.close()
       const closed = await client.closed
       expect(closed.code).toBe(1001)

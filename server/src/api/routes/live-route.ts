@@ -26,19 +26,22 @@ export const liveRoute = defineRoute({
           wake?.()
         })
         stream.onAbort(() => wake?.())
+        const onStop = () => wake?.()
+        services.stopping.addEventListener('abort', onStop)
         try {
           await stream.writeSSE({ event: 'ready', data: JSON.stringify({ projectId: key.projectId }) })
-          while (!stream.aborted && !stream.closed) {
+          while (!stream.aborted && !stream.closed && !services.stopping.aborted) {
             while (queue.length) await stream.writeSSE({ event: 'traces', data: JSON.stringify({ traceIds: queue.shift() }) })
             await new Promise<void>((resolve) => {
               wake = resolve
               setTimeout(resolve, KEEP_ALIVE_MS).unref()
             })
             wake = undefined
-            if (!queue.length && !stream.aborted) await stream.write(': keep-alive\n\n')
+            if (!queue.length && !stream.aborted && !services.stopping.aborted) await stream.write(': keep-alive\n\n')
           }
         } finally {
           unsubscribe()
+          services.stopping.removeEventListener('abort', onStop)
         }
       }),
     )
