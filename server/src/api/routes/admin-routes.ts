@@ -5,6 +5,7 @@ import { dayOf } from '../../store/sql/ingest-sql.ts'
 import { ConnectionSchema, KeySchema, ProjectSchema, ScopeSchema, type ProjectRecord } from '../../store/store.ts'
 import type { ServerServices } from '../server-services.ts'
 import { defineRoute } from '../route-spec.ts'
+import { orNotFound } from './trace-routes.ts'
 
 const ProjectViewSchema = ProjectSchema.extend({ usageToday: z.object({ events: z.number(), usd: z.number() }).describe('Stored events and LLM spend today (UTC).') })
 
@@ -130,8 +131,7 @@ export const revokeKey = defineRoute({
   params: z.object({ keyId: z.string().min(1).max(1024) }),
   responses: { 200: { description: 'The revoked key.', schema: z.object({ key: KeySchema }) }, 404: { description: 'No such key in this project.' } },
   async handler({ key, params, services }) {
-    const revoked = await services.store.revokeKey(key.projectId, params.keyId)
-    if (!revoked) throw new ApiError(404, 'not_found', `No key ${params.keyId.slice(0, 200)} in this project.`)
+    const revoked = orNotFound(await services.store.revokeKey(key.projectId, params.keyId), 'key', params.keyId)
     await services.store.feed.publish({ kind: 'key.revoked', keyId: revoked.id })
     return { body: { key: revoked } }
   },

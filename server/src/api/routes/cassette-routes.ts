@@ -4,6 +4,7 @@ import { cassetteHash, cassetteToTrace } from '../../cassettes/cassette-trace.ts
 import { ApiError } from '../../errors/server-errors.ts'
 import { GitMetadataSchema, TraceSummarySchema } from '../../store/store.ts'
 import { defineRoute } from '../route-spec.ts'
+import { orNotFound } from './trace-routes.ts'
 
 /** Largest cassette upload accepted. */
 export const MAX_CASSETTE_BYTES = 64 * 1024 * 1024
@@ -68,8 +69,7 @@ export const pullCassette = defineRoute({
   async handler({ key, params, services }) {
     const body = await services.store.getCassetteBody(key.projectId, params.traceId)
     if (body !== undefined) return new Response(body, { headers: { 'content-type': 'application/json; charset=utf-8' } })
-    const trace = await services.store.getTrace(key.projectId, params.traceId)
-    if (!trace) throw new ApiError(404, 'not_found', `No trace ${params.traceId.slice(0, 200)} in this project.`)
+    orNotFound(await services.store.getTrace(key.projectId, params.traceId), 'trace', params.traceId)
     throw new ApiError(
       422,
       'no_cassette',

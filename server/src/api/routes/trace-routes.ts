@@ -28,6 +28,18 @@ function after(cursor: string | undefined): [number, string] | undefined {
   return key
 }
 
+/**
+ * The thing found, or a 404 in the API's error shape (the same answer whether it does not
+ * exist or belongs to another project).
+ *
+ * @example
+ * const trace = orNotFound(await store.getTrace(projectId, id), 'trace', id)
+ */
+export function orNotFound<T>(value: T | undefined, what: string, id: string): T {
+  if (value === undefined) throw new ApiError(404, 'not_found', `No ${what} ${id.slice(0, 200)} in this project.`)
+  return value
+}
+
 const idParam = (name: string) => z.object({ [name]: z.string().min(1).max(1024) })
 
 export const listTraces = defineRoute({
@@ -113,8 +125,7 @@ export const getTrace = defineRoute({
   params: idParam('traceId'),
   responses: { 200: { description: 'The trace.', schema: z.object({ trace: TraceRecordSchema, spans: z.array(SpanNodeSchema) }) }, 404: { description: 'No such trace in this project.' } },
   async handler({ key, params, services }) {
-    const found = await services.store.getTrace(key.projectId, params.traceId as string)
-    if (!found) throw new ApiError(404, 'not_found', `No trace ${String(params.traceId).slice(0, 200)} in this project.`)
+    const found = orNotFound(await services.store.getTrace(key.projectId, params.traceId as string), 'trace', params.traceId as string)
     return { body: { trace: found.trace, spans: buildSpanTree(found.spans) } }
   },
 })
@@ -142,9 +153,7 @@ export const getSession = defineRoute({
   params: idParam('sessionId'),
   responses: { 200: { description: 'The session.', schema: z.object({ session: SessionSchema, traces: z.array(TraceSummarySchema) }) }, 404: { description: 'No such session in this project.' } },
   async handler({ key, params, services }) {
-    const found = await services.store.getSession(key.projectId, params.sessionId as string)
-    if (!found) throw new ApiError(404, 'not_found', `No session ${String(params.sessionId).slice(0, 200)} in this project.`)
-    return { body: found }
+    return { body: orNotFound(await services.store.getSession(key.projectId, params.sessionId as string), 'session', params.sessionId as string) }
   },
 })
 
