@@ -88,19 +88,19 @@ describe('the retrace-server command', () => {
     expect(url).not.toMatch(/:0$/)
     const key = first.apiKey()!
     expect(key).toMatch(/^rt_live_[A-Za-z0-9]{32}$/)
-    expect(existsSync(join(dir, '.retrace', 'retrace.db'))).toBe(true)
+    expect(existsSync(join(dir, '.retrace', 'retrace.db')), first.output()).toBe(true)
     const answer = await fetch(`${url}/api/v1/traces`, { headers: { 'x-retrace-key': key } })
-    expect(answer.status).toBe(200)
+    expect(answer.status, first.output()).toBe(200)
     first.child.kill('SIGTERM')
-    expect(await first.exited).toEqual({ code: 0, signal: null })
+    expect(await first.exited, first.output()).toEqual({ code: 0, signal: null })
     // The key never reached the logs (stderr).
-    expect(first.output().split(key).length - 1).toBe(2)
+    expect(first.output().split(key).length - 1, first.output()).toBe(2)
 
     const second = spawnServer(['--port', '0'], dir)
     await second.url()
     expect(second.apiKey()).toBeUndefined()
     second.child.kill('SIGINT')
-    expect((await second.exited).code).toBe(0)
+    expect((await second.exited).code, second.output()).toBe(0)
   })
 
   test('a port already taken is exit 1 with one line saying so', async () => {
