@@ -3,6 +3,7 @@ import { defineConfig } from 'vitest/config'
 // Our own tests run against package sources (the `@retrace/source` export condition),
 // so a change in one package is seen by the others without a rebuild.
 const conditions = ['@retrace/source', 'node', 'import', 'module', 'default']
+const serverConditions = ['@retrace/source', 'node', 'default']
 
 export default defineConfig({
   test: {
@@ -16,6 +17,22 @@ export default defineConfig({
           exclude: ['**/node_modules/**', '**/dist/**', '**/fixtures/**'],
           testTimeout: 30_000,
           hookTimeout: 30_000,
+        },
+      },
+      // The server's suites run against both stores: the global set-up starts one throwaway
+      // PostgreSQL cluster for the run (only when a server test file is selected).
+      {
+        // Not 'import' among the conditions: Node would then apply it to require() too, and
+        // pg's require('pg-pool') would get the ES module wrapper instead of the class.
+        resolve: { conditions: serverConditions },
+        ssr: { resolve: { conditions: serverConditions, externalConditions: serverConditions } },
+        test: {
+          name: 'server',
+          include: ['server/**/*.test.ts'],
+          exclude: ['**/node_modules/**', '**/dist/**', '**/fixtures/**'],
+          globalSetup: ['server/test/postgres-cluster.ts'],
+          testTimeout: 60_000,
+          hookTimeout: 60_000,
         },
       },
       // The examples as their users run them: each with its own vitest.config.ts (retrace()

@@ -20,6 +20,7 @@ import { runtimeOverhead } from './runtime-overhead.ts'
 import { secretScan } from './secret-scan.ts'
 import { testOverhead } from './test-overhead.ts'
 import { transportThroughput } from './transport-throughput.ts'
+import { serverIngest } from './server-ingest.ts'
 
 const MEASUREMENTS: Array<{ id: string; run: (ctx: BenchContext) => Promise<MeasurementReport | MeasurementReport[]> }> = [
   { id: 'replay-json', run: replayJson },
@@ -34,6 +35,8 @@ const MEASUREMENTS: Array<{ id: string; run: (ctx: BenchContext) => Promise<Meas
   { id: 'test-overhead', run: (ctx) => testOverhead(ctx) },
   { id: 'runtime-overhead', run: (ctx) => runtimeOverhead(ctx) },
   { id: 'transport-throughput', run: (ctx) => transportThroughput(ctx) },
+  // The servers run in their own processes: nothing here weighs on the other rows.
+  { id: 'server', run: (ctx) => serverIngest(ctx) },
   // Last: msw and nock keep what they retain even after they are stopped, and a bigger heap
   // makes every later garbage collection slower.
   { id: 'retained-heap', run: retainedHeap },

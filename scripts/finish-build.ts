@@ -2,7 +2,7 @@
 // - emits the CommonJS copy of each package that has a tsconfig.cjs.json (for Jest, whose
 //   default runtime cannot load ES modules without --experimental-vm-modules) and marks the
 //   folder as CommonJS; type-checking happens once, in the ES module build.
-// (The bins are committed shims in `cli/bin` and `core/bin` that import the build: npm links
+// (The bins are committed shims in `cli/bin`, `core/bin` and `server/bin` that import the build: npm links
 // bins before `prepare` builds, and skips a bin whose file does not exist yet.)
 import { execFileSync } from 'node:child_process'
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'

@@ -6,6 +6,8 @@ import { ciReplay } from './commands/ci-replay.ts'
 import { registerDetectCommand } from './commands/register-detect-command.ts'
 import { registerInteropCommands } from './commands/register-interop-commands.ts'
 import { registerReviewCommands } from './commands/register-review-commands.ts'
+import { registerServerCommands } from './commands/register-server-commands.ts'
+import { ServerUnreachableError } from './commands/server-client.ts'
 import { EXIT } from './exit-codes.ts'
 import { processTerminal, type Terminal } from './output/terminal.ts'
 import { UsageError } from './usage-error.ts'
@@ -20,7 +22,7 @@ const collect = (value: string, previous: string[]) => [...previous, value]
  */
 export function buildProgram(terminal: Terminal, setExit: (code: number) => void): Command {
   const program = new Command('retrace')
-    .description('Record, replay and review AI-agent runs: the CI replay gate, cassette review and interop.')
+    .description('Record, replay and review AI-agent runs: the CI replay gate, cassette review and interop, the Retrace server, push and pull.')
     .version(VERSION)
     .showSuggestionAfterError(true)
     // Lets `retrace ci replay … -- <command>` pass the command's own options through.
@@ -52,6 +54,7 @@ export function buildProgram(terminal: Terminal, setExit: (code: number) => void
   registerReviewCommands(program, terminal, setExit)
   registerInteropCommands(program, terminal, setExit)
   registerDetectCommand(program, terminal, setExit)
+  registerServerCommands(program, terminal, setExit)
   return program
 }
 
@@ -77,6 +80,10 @@ export async function run(argv: readonly string[], terminal: Terminal = processT
     if (error instanceof UsageError) {
       terminal.err(`retrace: ${error.message}\n(run with --help for usage)\n`)
       return EXIT.usage
+    }
+    if (error instanceof ServerUnreachableError) {
+      terminal.err(`retrace: ${error.message}\n`)
+      return EXIT.unreachable
     }
     if (error instanceof CassetteFormatError || error instanceof DetectorTraceError) {
       terminal.err(`retrace: ${error.message}\n`)

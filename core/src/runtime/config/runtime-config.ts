@@ -69,7 +69,8 @@ export interface RuntimeConfig {
   onError: ((error: RetraceError) => void) | undefined
 }
 
-export const DEFAULT_BASE_URL = 'http://127.0.0.1:4318'
+/** The Retrace server's default address (`retrace-server` listens there): not 4318, OpenTelemetry's OTLP port, which collectors hold. */
+export const DEFAULT_BASE_URL = 'http://127.0.0.1:8787'
 
 const ENV: Record<keyof RuntimeConfigInput, string | undefined> = {
   apiKey: 'RETRACE_API_KEY',

@@ -1,0 +1,52 @@
+import { ApiError } from '../errors/server-errors.ts'
+
+/**
+ * The request body as UTF-8 text, refused with 413 as soon as it passes `limit` bytes (the
+ * rest is not read into memory). Invalid UTF-8 becomes U+FFFD, as `TextDecoder` does.
+ *
+ * @example
+ * const text = await readBodyText(c.req.raw, 16 * 1024 * 1024)
+ */
+export async function readBodyText(request: Request, limit: number): Promise<string> {
+  const declared = Number(request.headers.get('content-length'))
+  if (Number.isFinite(declared) && declared > limit) throw tooLarge(limit)
+  if (!request.body) return ''
+  const chunks: Uint8Array[] = []
+  let size = 0
+  const reader = request.body.getReader()
+  try {
+    for (;;) {
+      const { done, value } = await reader.read()
+      if (done) break
+      size += value.byteLength
+      if (size > limit) {
+        await reader.cancel().catch(() => {})
+        throw tooLarge(limit)
+      }
+      chunks.push(value)
+    }
+  } catch (error) {
+    if (error instanceof ApiError) throw error
+    throw new ApiError(400, 'bad_request', 'The request body could not be read.')
+  }
+  return Buffer.concat(chunks).toString('utf8')
+}
+
+/**
+ * The body parsed as JSON; 400 naming the position when it is not JSON.
+ *
+ * @example
+ * const body = await readJsonBody(c.req.raw, 1024 * 1024)
+ */
+export async function readJsonBody(request: Request, limit: number): Promise<unknown> {
+  const text = await readBodyText(request, limit)
+  try {
+    return JSON.parse(text)
+  } catch (error) {
+    throw new ApiError(400, 'bad_request', `The body is not JSON (${(error as Error).message.slice(0, 120)}).`)
+  }
+}
+
+function tooLarge(limit: number): ApiError {
+  return new ApiError(413, 'payload_too_large', `The body is larger than ${limit} bytes.`)
+}

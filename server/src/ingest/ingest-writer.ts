@@ -1,0 +1,101 @@
+import { MAX_TRACE_IDS_PER_MESSAGE } from '../store/change-feed.ts'
+import type { IngestBatch, IngestCounts, Store } from '../store/store.ts'
+
+/** Most events folded into one transaction. */
+const MAX_EVENTS_PER_TRANSACTION = 20_000
+
+interface Pending {
+  batch: IngestBatch
+  resolve: (counts: IngestCounts) => void
+  reject: (error: unknown) => void
+}
+
+/**
+ * The one writer of a server process: batches that arrive while a transaction is running are
+ * committed together in the next one (group commit), so a commit's cost is shared by every
+ * batch in it and an acknowledgement always follows its commit. Live updates are published
+ * after each commit.
+ *
+ * @example
+ * const writer = new IngestWriter(store)
+ * const { accepted, duplicates } = await writer.submit({ accountId, projectId, events })
+ */
+export class IngestWriter {
+  readonly #store: Store
+  #queue: Pending[] = []
+  #running = false
+  #idle: Array<() => void> = []
+  #tracked = 0
+
+  constructor(store: Store) {
+    this.#store = store
+  }
+
+  /** Resolves once the batch is committed, with its counts. */
+  submit(batch: IngestBatch): Promise<IngestCounts> {
+    return new Promise((resolve, reject) => {
+      this.#queue.push({ batch, resolve, reject })
+      if (!this.#running) void this.#drain()
+    })
+  }
+
+  /**
+   * Runs the handling of one received batch (validation, then `submit`), counted so that
+   * `idle()` also waits for batches received but not yet queued.
+   */
+  async track<T>(work: () => Promise<T>): Promise<T> {
+    this.#tracked++
+    try {
+      return await work()
+    } finally {
+      this.#tracked--
+      this.#notifyIdle()
+    }
+  }
+
+  /** Batches received and not yet answered (being validated, queued or written). */
+  get pending(): number {
+    return this.#tracked
+  }
+
+  /** Resolves when nothing is being handled, queued or written. */
+  idle(): Promise<void> {
+    if (this.#isIdle()) return Promise.resolve()
+    return new Promise((resolve) => this.#idle.push(resolve))
+  }
+
+  #isIdle(): boolean {
+    return !this.#running && this.#queue.length === 0 && this.#tracked === 0
+  }
+
+  #notifyIdle(): void {
+    if (this.#isIdle()) for (const resolve of this.#idle.splice(0)) resolve()
+  }
+
+  async #drain(): Promise<void> {
+    this.#running = true
+    while (this.#queue.length) {
+      let events = 0
+      let take = 0
+      while (take < this.#queue.length && (take === 0 || events + this.#queue[take]!.batch.events.length <= MAX_EVENTS_PER_TRANSACTION)) {
+        events += this.#queue[take]!.batch.events.length
+        take++
+      }
+      const group = this.#queue.splice(0, take)
+      try {
+        const { counts, changed } = await this.#store.ingest(group.map((item) => item.batch))
+        group.forEach((item, index) => item.resolve(counts[index]!))
+        for (const [projectId, ids] of changed) {
+          const traceIds = [...ids]
+          for (let at = 0; at < traceIds.length; at += MAX_TRACE_IDS_PER_MESSAGE) {
+            void this.#store.feed.publish({ kind: 'traces.changed', projectId, traceIds: traceIds.slice(at, at + MAX_TRACE_IDS_PER_MESSAGE) }).catch(() => {})
+          }
+        }
+      } catch (error) {
+        for (const item of group) item.reject(error)
+      }
+    }
+    this.#running = false
+    this.#notifyIdle()
+  }
+}

@@ -1,0 +1,30 @@
+/**
+ * A token bucket per API key: `perSecond` requests a second on average, bursts up to one
+ * second's worth. Per process: with several server processes each applies it on its own.
+ *
+ * @example
+ * const limiter = createRateLimiter(1000)
+ * const wait = limiter.take(key.id) // 0 when allowed, else seconds to wait
+ */
+export function createRateLimiter(perSecond: number, now: () => number = () => performance.now()) {
+  const buckets = new Map<string, { tokens: number; at: number }>()
+  return {
+    /** Takes one token; returns 0 when allowed, else the seconds until one is available. */
+    take(key: string): number {
+      if (perSecond <= 0) return 0
+      const time = now()
+      const bucket = buckets.get(key) ?? { tokens: perSecond, at: time }
+      bucket.tokens = Math.min(perSecond, bucket.tokens + ((time - bucket.at) / 1000) * perSecond)
+      bucket.at = time
+      buckets.set(key, bucket)
+      if (buckets.size > 100_000) buckets.clear()
+      if (bucket.tokens >= 1) {
+        bucket.tokens -= 1
+        return 0
+      }
+      return Math.max(0.001, (1 - bucket.tokens) / perSecond)
+    },
+  }
+}
+
+export type RateLimiter = ReturnType<typeof createRateLimiter>

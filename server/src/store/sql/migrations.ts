@@ -1,0 +1,86 @@
+import { StoreSchemaTooNewError } from '../../errors/server-errors.ts'
+import type { SqlClient } from './sql-client.ts'
+
+/** One step of the schema. The SQL runs unchanged on SQLite and PostgreSQL. */
+export interface Migration {
+  version: number
+  name: string
+  statements: readonly string[]
+}
+
+// Portable SQL only: TEXT, BIGINT (epoch ms, counts), DOUBLE PRECISION (tokens, USD: sums of
+// untrusted numbers must not overflow an integer), INTEGER 0/1 flags, ON CONFLICT upserts.
+// Ids are opaque text; JSON is stored as text (written and read whole, never queried inside).
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'accounts, projects, keys, events, traces, spans, usage, cassettes, connections, commands',
+    statements: [
+      'CREATE TABLE accounts (id TEXT PRIMARY KEY, name TEXT NOT NULL, created_ms BIGINT NOT NULL)',
+      `CREATE TABLE projects (id TEXT PRIMARY KEY, account_id TEXT NOT NULL, name TEXT NOT NULL, created_ms BIGINT NOT NULL,
+        usd_per_day DOUBLE PRECISION, steps_per_run BIGINT, usd_per_run DOUBLE PRECISION, max_events_per_day BIGINT)`,
+      'CREATE INDEX projects_account ON projects (account_id)',
+      `CREATE TABLE api_keys (id TEXT PRIMARY KEY, project_id TEXT NOT NULL, account_id TEXT NOT NULL, name TEXT NOT NULL, prefix TEXT NOT NULL,
+        hash TEXT NOT NULL UNIQUE, scopes TEXT NOT NULL, created_ms BIGINT NOT NULL, revoked_ms BIGINT)`,
+      'CREATE INDEX api_keys_project ON api_keys (project_id)',
+      // Deduplication ledger (PROTOCOL.md §3.1): one row per event id per account.
+      'CREATE TABLE events (account_id TEXT NOT NULL, id TEXT NOT NULL, project_id TEXT NOT NULL, trace_id TEXT NOT NULL, received_ms BIGINT NOT NULL, PRIMARY KEY (account_id, id))',
+      `CREATE TABLE traces (project_id TEXT NOT NULL, id TEXT NOT NULL,
+        name TEXT, session_id TEXT, started_at TEXT, started_ms BIGINT, ended_at TEXT, end_status TEXT,
+        tags TEXT, metadata TEXT, input TEXT, output TEXT, error TEXT,
+        resumable INTEGER NOT NULL DEFAULT 0, fork_of TEXT, fork_point_step BIGINT, fork_id TEXT,
+        in_tokens DOUBLE PRECISION, out_tokens DOUBLE PRECISION, usd DOUBLE PRECISION, duration_ms DOUBLE PRECISION,
+        lossy INTEGER NOT NULL DEFAULT 0, dropped_events BIGINT, terminated_early INTEGER NOT NULL DEFAULT 0, truncated INTEGER NOT NULL DEFAULT 0,
+        span_count BIGINT NOT NULL DEFAULT 0, llm_count BIGINT NOT NULL DEFAULT 0, error_count BIGINT NOT NULL DEFAULT 0,
+        span_usd DOUBLE PRECISION NOT NULL DEFAULT 0, span_in_tokens DOUBLE PRECISION NOT NULL DEFAULT 0, span_out_tokens DOUBLE PRECISION NOT NULL DEFAULT 0,
+        source TEXT NOT NULL DEFAULT 'sdk', git TEXT,
+        sort_ms BIGINT NOT NULL, first_seen_ms BIGINT NOT NULL, updated_ms BIGINT NOT NULL,
+        PRIMARY KEY (project_id, id))`,
+      'CREATE INDEX traces_recent ON traces (project_id, sort_ms DESC, id DESC)',
+      'CREATE INDEX traces_session ON traces (project_id, session_id, sort_ms DESC, id DESC)',
+      'CREATE INDEX traces_name ON traces (project_id, name, sort_ms DESC, id DESC)',
+      'CREATE TABLE trace_tags (project_id TEXT NOT NULL, tag TEXT NOT NULL, trace_id TEXT NOT NULL, PRIMARY KEY (project_id, tag, trace_id))',
+      'CREATE TABLE spans (project_id TEXT NOT NULL, trace_id TEXT NOT NULL, id TEXT NOT NULL, parent_id TEXT, kind TEXT NOT NULL, started_ms BIGINT, data TEXT NOT NULL, PRIMARY KEY (project_id, trace_id, id))',
+      'CREATE TABLE usage_daily (project_id TEXT NOT NULL, day TEXT NOT NULL, events BIGINT NOT NULL DEFAULT 0, usd DOUBLE PRECISION NOT NULL DEFAULT 0, PRIMARY KEY (project_id, day))',
+      'CREATE TABLE cassettes (project_id TEXT NOT NULL, content_hash TEXT NOT NULL, trace_id TEXT NOT NULL, body TEXT NOT NULL, created_ms BIGINT NOT NULL, PRIMARY KEY (project_id, content_hash))',
+      'CREATE INDEX cassettes_trace ON cassettes (project_id, trace_id)',
+      // Scale-out: which server process holds which SDK connection, so a command (`resume`)
+      // made anywhere reaches the process that can send it.
+      'CREATE TABLE server_instances (id TEXT PRIMARY KEY, started_ms BIGINT NOT NULL, heartbeat_ms BIGINT NOT NULL)',
+      `CREATE TABLE connections (id TEXT PRIMARY KEY, server_id TEXT NOT NULL, project_id TEXT NOT NULL, key_id TEXT NOT NULL,
+        instance_id TEXT, sdk TEXT, runtime TEXT, resumable TEXT NOT NULL, connected_ms BIGINT NOT NULL, registered_ms BIGINT)`,
+      'CREATE INDEX connections_project ON connections (project_id)',
+      'CREATE TABLE commands (id TEXT PRIMARY KEY, server_id TEXT NOT NULL, connection_id TEXT NOT NULL, payload TEXT NOT NULL, created_ms BIGINT NOT NULL, delivered_ms BIGINT)',
+    ],
+  },
+]
+
+/** The schema version this server writes. */
+export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version
+
+/**
+ * Brings the database to this server's schema, in one transaction under a database-wide lock
+ * (several servers may start at once). A database whose schema is newer is left untouched and
+ * refused with `StoreSchemaTooNewError`.
+ *
+ * @example
+ * const { from, to } = await migrate(client)
+ */
+export async function migrate(client: SqlClient, migrations: readonly Migration[] = MIGRATIONS): Promise<{ from: number; to: number }> {
+  const latest = migrations[migrations.length - 1]?.version ?? 0
+  return client.transaction(
+    async (tx) => {
+      await tx.run('CREATE TABLE IF NOT EXISTS retrace_schema (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_ms BIGINT NOT NULL)')
+      const [row] = await tx.all<{ version: number | null }>('SELECT MAX(version) AS version FROM retrace_schema')
+      const from = Number(row?.version ?? 0)
+      if (from > latest) throw new StoreSchemaTooNewError(from, latest)
+      for (const migration of migrations) {
+        if (migration.version <= from) continue
+        for (const statement of migration.statements) await tx.run(statement)
+        await tx.run('INSERT INTO retrace_schema (version, name, applied_ms) VALUES (?, ?, ?)', [migration.version, migration.name, Date.now()])
+      }
+      return { from, to: Math.max(from, latest) }
+    },
+    { lock: 'retrace_migrations' },
+  )
+}

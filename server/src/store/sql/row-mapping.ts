@@ -1,0 +1,135 @@
+import type { JsonValue } from '@retrace/cassettes'
+import type { ErrorInfo } from '@retrace/protocol'
+import type { ConnectionRecord, GitMetadata, KeyRecord, ProjectRecord, Scope, SessionSummary, TraceRecord, TraceSummary } from '../store.ts'
+
+// Rows as the drivers return them (numbers may be numbers or numeric text) to the records
+// the API serves.
+
+type Row = Record<string, unknown>
+
+const iso = (ms: unknown): string => new Date(Number(ms)).toISOString()
+const isoOrNull = (ms: unknown): string | null => (ms === null || ms === undefined ? null : iso(ms))
+const numberOrNull = (value: unknown): number | null => (value === null || value === undefined ? null : Number(value))
+const text = (value: unknown): string | null => (value === null || value === undefined ? null : String(value))
+
+/** JSON text from the store; a value that does not parse (never expected) reads as null. */
+export function parseJson<T>(value: unknown): T | null {
+  if (typeof value !== 'string') return null
+  try {
+    return JSON.parse(value) as T
+  } catch {
+    return null
+  }
+}
+
+export function toProject(row: Row): ProjectRecord {
+  return {
+    id: String(row.id),
+    accountId: String(row.account_id),
+    name: String(row.name),
+    createdAt: iso(row.created_ms),
+    budgets: { usdPerDay: numberOrNull(row.usd_per_day), stepsPerRun: numberOrNull(row.steps_per_run), usdPerRun: numberOrNull(row.usd_per_run) },
+    maxEventsPerDay: numberOrNull(row.max_events_per_day),
+  }
+}
+
+export function toKey(row: Row): KeyRecord {
+  return {
+    id: String(row.id),
+    projectId: String(row.project_id),
+    accountId: String(row.account_id),
+    name: String(row.name),
+    prefix: String(row.prefix),
+    scopes: String(row.scopes).split(',').filter(Boolean) as Scope[],
+    createdAt: iso(row.created_ms),
+    revokedAt: isoOrNull(row.revoked_ms),
+  }
+}
+
+export function toTraceSummary(row: Row): TraceSummary {
+  const ended = row.end_status !== null && row.end_status !== undefined
+  const errors = Number(row.error_count)
+  return {
+    id: String(row.id),
+    projectId: String(row.project_id),
+    name: text(row.name),
+    sessionId: text(row.session_id),
+    status: ended ? (row.end_status === 'failed' ? 'failed' : 'completed') : 'running',
+    startedAt: text(row.started_at),
+    endedAt: text(row.ended_at),
+    tags: parseJson<string[]>(row.tags) ?? [],
+    hasError: errors > 0 || row.end_status === 'failed',
+    lossy: Number(row.lossy) === 1,
+    droppedEvents: numberOrNull(row.dropped_events),
+    terminatedEarly: Number(row.terminated_early) === 1,
+    truncated: Number(row.truncated) === 1,
+    resumable: Number(row.resumable) === 1,
+    forkOf: text(row.fork_of),
+    forkPointStep: numberOrNull(row.fork_point_step),
+    forkId: text(row.fork_id),
+    source: row.source === 'cassette' ? 'cassette' : 'sdk',
+    git: parseJson<GitMetadata>(row.git),
+    // The run's own totals once its end arrived; until then, what its spans add up to.
+    totals: {
+      inputTokens: Number(ended ? row.in_tokens : row.span_in_tokens),
+      outputTokens: Number(ended ? row.out_tokens : row.span_out_tokens),
+      usd: Number(ended ? row.usd : row.span_usd),
+      durationMs: ended ? Number(row.duration_ms) : null,
+      spans: Number(row.span_count),
+      llmCalls: Number(row.llm_count),
+      errors,
+    },
+  }
+}
+
+export function toTraceRecord(row: Row): TraceRecord {
+  return {
+    ...toTraceSummary(row),
+    input: parseJson<JsonValue>(row.input),
+    output: parseJson<JsonValue>(row.output),
+    error: parseJson<ErrorInfo>(row.error),
+    metadata: parseJson<Record<string, JsonValue>>(row.metadata),
+  }
+}
+
+export function toSession(row: Row): SessionSummary {
+  return {
+    id: String(row.session_id),
+    traces: Number(row.traces),
+    firstAt: iso(row.first_ms),
+    lastAt: iso(row.last_ms),
+    hasError: Number(row.errors) > 0,
+    totals: { inputTokens: Number(row.in_tokens), outputTokens: Number(row.out_tokens), usd: Number(row.usd) },
+  }
+}
+
+export function toConnection(row: Row): ConnectionRecord {
+  return {
+    id: String(row.id),
+    serverId: String(row.server_id),
+    projectId: String(row.project_id),
+    keyId: String(row.key_id),
+    instanceId: text(row.instance_id),
+    sdk: text(row.sdk),
+    runtime: text(row.runtime),
+    resumable: parseJson<string[]>(row.resumable) ?? [],
+    connectedAt: iso(row.connected_ms),
+    registeredAt: isoOrNull(row.registered_ms),
+  }
+}
+
+/**
+ * An opaque pagination cursor: the sort key of the last item served.
+ *
+ * @example
+ * encodeCursor([1733390000000, 'tr_1']) // 'WzE3MzMzOTAwMDAwMDAsInRyXzEiXQ'
+ */
+export function encodeCursor(key: [number, string]): string {
+  return Buffer.from(JSON.stringify(key)).toString('base64url')
+}
+
+/** The sort key in a cursor; undefined for a cursor this server did not make. */
+export function decodeCursor(cursor: string): [number, string] | undefined {
+  const value = parseJson<unknown>(Buffer.from(cursor, 'base64url').toString('utf8'))
+  return Array.isArray(value) && value.length === 2 && Number.isSafeInteger(value[0]) && typeof value[1] === 'string' ? [value[0] as number, value[1] as string] : undefined
+}
