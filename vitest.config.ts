@@ -14,6 +14,7 @@ export default defineConfig({
           name: 'packages',
           include: ['{core,cassettes,matchers,vitest-plugin,jest-preset,cli,bench}/**/*.test.ts'],
           exclude: ['**/node_modules/**', '**/dist/**', '**/fixtures/**'],
+          setupFiles: ['test-support/fail-on-deprecation-warnings.ts'],
           testTimeout: 30_000,
           hookTimeout: 30_000,
         },
