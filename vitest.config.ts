@@ -12,7 +12,7 @@ export default defineConfig({
         ssr: { resolve: { conditions, externalConditions: conditions } },
         test: {
           name: 'packages',
-          include: ['{core,cassettes,matchers,vitest-plugin,jest-preset,cli,bench}/**/*.test.ts'],
+          include: ['{core,cassettes,matchers,vitest-plugin,jest-preset,cli,bench,packaging}/**/*.test.ts'],
           exclude: ['**/node_modules/**', '**/dist/**', '**/fixtures/**'],
           setupFiles: ['test-support/fail-on-deprecation-warnings.ts'],
           testTimeout: 30_000,
