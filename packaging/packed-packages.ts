@@ -1,6 +1,6 @@
 // The packages as `npm pack` makes them: what each tarball holds, which packages its shipped
 // code imports, and a blank project installed from the tarballs without the network.
-import { execFileSync } from 'node:child_process'
+import { execFileSync, spawnSync } from 'node:child_process'
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs'
 import { builtinModules } from 'node:module'
 import { tmpdir } from 'node:os'
@@ -75,7 +75,7 @@ export function packageNameOf(specifier: string): string | undefined {
 export interface FileImports {
   /** Packages it imports (statically, dynamically, types, `declare module` augmentations, `/// <reference types>`). */
   packages: Set<string>
-  /** Whether it needs Node's types (a `.d.ts` importing `node:*` or a Node built-in, or referencing `node`). */
+  /** Whether it needs Node's types (a `.d.ts` importing `node:*` or a Node built-in, referencing `node`, or naming `NodeJS.*` or `Buffer`). */
   nodeTypes: boolean
 }
 
@@ -95,9 +95,15 @@ export async function importsOf(source: string, file: string): Promise<FileImpor
     for (const match of source.matchAll(/^\/\/\/ <reference types="([^"]+)"/gmu)) specifiers.push(match[1]!)
   }
   const packages = new Set(specifiers.flatMap((specifier) => packageNameOf(specifier) ?? []))
-  const nodeTypes = file.endsWith('.d.ts') && specifiers.some((specifier) => specifier === 'node' || specifier.startsWith('node:') || BUILTINS.has(specifier.split('/')[0]!))
+  const nodeTypes = file.endsWith('.d.ts') && (specifiers.some((specifier) => specifier === 'node' || specifier.startsWith('node:') || BUILTINS.has(specifier.split('/')[0]!)) || usesNodeGlobals(source))
   packages.delete('node')
   return { packages, nodeTypes }
+}
+
+// Node's global types (`NodeJS.ProcessEnv`, `Buffer`) in a declaration file, comments aside.
+function usesNodeGlobals(declarations: string): boolean {
+  const code = declarations.replace(/\/\*[\s\S]*?\*\//gu, '').replace(/^\s*\/\/.*$/gmu, '')
+  return /\bNodeJS\.|\bBuffer\b/u.test(code)
 }
 
 /** Packages a CommonJS file loads or resolves by name (`require('x')`, `require.resolve('x')`, `createRequire(…).resolve('x')`). */
@@ -162,13 +168,8 @@ function runBin(dir: string, bin: string, args: string[], env: Record<string, st
   }
   const [name, path] = BIN_PATHS[bin] ?? [bin, '']
   const script = path ? [join(dir, 'node_modules', name, path)] : []
-  try {
-    const output = execFileSync(process.execPath, [...script, ...args], { cwd: dir, env: { ...base, FORCE_COLOR: '0', NO_COLOR: '1', ...env }, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 120_000 })
-    return { code: 0, output }
-  } catch (error) {
-    const failure = error as { status: number | null; stdout?: string; stderr?: string }
-    return { code: failure.status, output: `${failure.stdout ?? ''}${failure.stderr ?? ''}` }
-  }
+  const result = spawnSync(process.execPath, [...script, ...args], { cwd: dir, env: { ...base, FORCE_COLOR: '0', NO_COLOR: '1', ...env }, encoding: 'utf8', timeout: 120_000 })
+  return { code: result.status, output: `${result.stdout}${result.stderr}` }
 }
 
 // The commands `npx <bin>` runs in a blank project: [package, script]; `node` runs a file itself.
