@@ -12,11 +12,25 @@ export default defineConfig({
         ssr: { resolve: { conditions, externalConditions: conditions } },
         test: {
           name: 'packages',
-          include: ['{core,cassettes,matchers,vitest-plugin,jest-preset,cli,bench,packaging}/**/*.test.ts'],
+          include: ['{core,cassettes,matchers,vitest-plugin,jest-preset,cli,bench}/**/*.test.ts'],
           exclude: ['**/node_modules/**', '**/dist/**', '**/fixtures/**'],
           setupFiles: ['test-support/fail-on-deprecation-warnings.ts'],
           testTimeout: 30_000,
           hookTimeout: 30_000,
+        },
+      },
+      // The packages as published: packed, installed into blank projects, their README
+      // examples run there. Many child processes: a group of its own, after the others, so
+      // it does not starve their timed end-to-end tests of CPU.
+      {
+        resolve: { conditions },
+        ssr: { resolve: { conditions, externalConditions: conditions } },
+        test: {
+          name: 'packaging',
+          include: ['packaging/**/*.test.ts'],
+          sequence: { groupOrder: 1 },
+          testTimeout: 180_000,
+          hookTimeout: 120_000,
         },
       },
       // The examples as their users run them: each with its own vitest.config.ts (retrace()

@@ -36,7 +36,12 @@ export interface PackedPackage {
   tarball?: string
 }
 
-/** Reads a JSON file of the repository. */
+/**
+ * Reads a JSON file of the repository.
+ *
+ * @example
+ * readJson<Manifest>('core/package.json').name // '@retrace/core'
+ */
 export function readJson<T>(file: string): T {
   return JSON.parse(readFileSync(join(repoRoot, file), 'utf8')) as T
 }
@@ -64,7 +69,13 @@ export function packPublished(destination?: string): PackedPackage[] {
 
 const BUILTINS = new Set(builtinModules)
 
-/** `@scope/name/sub` → `@scope/name`, `name/sub` → `name`; undefined for relative paths and Node built-ins. */
+/**
+ * The package a module specifier names; undefined for relative paths and Node built-ins.
+ *
+ * @example
+ * packageNameOf('@retrace/core/fake-provider') // '@retrace/core'
+ * packageNameOf('node:http')                   // undefined
+ */
 export function packageNameOf(specifier: string): string | undefined {
   if (specifier.startsWith('.') || specifier.startsWith('/') || specifier.startsWith('node:') || BUILTINS.has(specifier.split('/')[0]!)) return undefined
   const parts = specifier.split('/')
@@ -106,7 +117,13 @@ function usesNodeGlobals(declarations: string): boolean {
   return /\bNodeJS\.|\bBuffer\b/u.test(code)
 }
 
-/** Packages a CommonJS file loads or resolves by name (`require('x')`, `require.resolve('x')`, `createRequire(…).resolve('x')`). */
+/**
+ * Packages a CommonJS file loads or resolves by name (`require('x')`, `require.resolve('x')`,
+ * `createRequire(…).resolve('x')`).
+ *
+ * @example
+ * requiredBy("const babel = localRequire.resolve('@babel/preset-typescript')") // Set { '@babel/preset-typescript' }
+ */
 export function requiredBy(source: string): Set<string> {
   const names = [...source.matchAll(/\b(?:require|\.resolve)\(\s*['"]([^'"]+)['"]\s*\)/gu)].map((match) => packageNameOf(match[1]!))
   return new Set(names.flatMap((name) => name ?? []))
