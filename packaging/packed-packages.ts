@@ -1,7 +1,7 @@
 // The packages as `npm pack` makes them: what each tarball holds, which packages its shipped
 // code imports, and a blank project installed from the tarballs without the network.
 import { execFileSync, spawnSync } from 'node:child_process'
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
 import { builtinModules } from 'node:module'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
@@ -129,6 +129,30 @@ export function requiredBy(source: string): Set<string> {
   return new Set(names.flatMap((name) => name ?? []))
 }
 
+const temporaryFolders: string[] = []
+
+/**
+ * A new temporary folder, removed by {@link removeTemporaryFolders}.
+ *
+ * @example
+ * const tarballs = temporaryFolder('retrace-tarballs-')
+ */
+export function temporaryFolder(prefix: string): string {
+  const dir = mkdtempSync(join(tmpdir(), prefix))
+  temporaryFolders.push(dir)
+  return dir
+}
+
+/**
+ * Removes every folder {@link temporaryFolder} made (blank projects, tarballs); call it after all tests of a file.
+ *
+ * @example
+ * afterAll(removeTemporaryFolders)
+ */
+export function removeTemporaryFolders(): void {
+  for (const dir of temporaryFolders.splice(0)) rmSync(dir, { recursive: true, force: true })
+}
+
 /** A blank project on disk, installed from tarballs. */
 export interface BlankProject {
   dir: string
@@ -148,7 +172,7 @@ export interface BlankProject {
  * const project = createBlankProject(packPublished(dir), ['@retrace/vitest', 'vitest'], { type: 'module' })
  */
 export function createBlankProject(packed: PackedPackage[], packages: string[], packageJson: Record<string, unknown> = {}): BlankProject {
-  const dir = mkdtempSync(join(tmpdir(), 'retrace-blank-'))
+  const dir = temporaryFolder('retrace-blank-')
   const modules = join(dir, 'node_modules')
   const install = (name: string) => {
     const target = join(modules, name)

@@ -1,8 +1,5 @@
-import { mkdtempSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
-import { beforeAll, expect, test } from 'vitest'
-import { createBlankProject, packPublished, type PackedPackage } from './packed-packages.ts'
+import { afterAll, beforeAll, expect, test } from 'vitest'
+import { createBlankProject, packPublished, removeTemporaryFolders, temporaryFolder, type PackedPackage } from './packed-packages.ts'
 
 // The shipped declaration files type-check in full (skipLibCheck off) in a blank project that
 // has only the packages and what they declare: an undeclared type dependency (Node's types,
@@ -10,8 +7,9 @@ import { createBlankProject, packPublished, type PackedPackage } from './packed-
 
 let packed: PackedPackage[]
 beforeAll(() => {
-  packed = packPublished(mkdtempSync(join(tmpdir(), 'retrace-tarballs-')))
+  packed = packPublished(temporaryFolder('retrace-tarballs-'))
 }, 120_000)
+afterAll(removeTemporaryFolders)
 
 const TSCONFIG = `${JSON.stringify({ compilerOptions: { module: 'nodenext', target: 'es2023', strict: true, noEmit: true, skipLibCheck: false, types: [] }, include: ['*.ts', 'node_modules/@retrace/*/dist/**/*.d.ts'] }, null, 2)}\n`
 

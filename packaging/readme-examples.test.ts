@@ -1,8 +1,7 @@
-import { existsSync, mkdtempSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { existsSync } from 'node:fs'
 import { join } from 'node:path'
-import { beforeAll, describe, expect, test } from 'vitest'
-import { createBlankProject, packPublished, type BlankProject, type PackedPackage } from './packed-packages.ts'
+import { afterAll, beforeAll, describe, expect, test } from 'vitest'
+import { createBlankProject, packPublished, removeTemporaryFolders, temporaryFolder, type BlankProject, type PackedPackage } from './packed-packages.ts'
 import { readmeExample, type ReadmeExample } from './readme-examples.ts'
 
 // Every README's example, pasted as is into a blank project that installed only what the
@@ -12,8 +11,9 @@ import { readmeExample, type ReadmeExample } from './readme-examples.ts'
 
 let packed: PackedPackage[]
 beforeAll(() => {
-  packed = packPublished(mkdtempSync(join(tmpdir(), 'retrace-tarballs-')))
+  packed = packPublished(temporaryFolder('retrace-tarballs-'))
 }, 120_000)
+afterAll(removeTemporaryFolders)
 
 const TIMEOUT = 180_000
 const SIMPLE_TSCONFIG = `${JSON.stringify({ compilerOptions: { module: 'nodenext', target: 'es2023', strict: true, noEmit: true, allowImportingTsExtensions: true } }, null, 2)}\n`
