@@ -20,8 +20,8 @@ export default defineConfig({
         },
       },
       // The packages as published: packed, installed into blank projects, their README
-      // examples run there. Many child processes: a group of its own, after the others, so
-      // it does not starve their timed end-to-end tests of CPU.
+      // examples run there. Many child processes: a group of its own, never run beside the
+      // timed end-to-end tests of the other projects, so it does not starve them of CPU.
       {
         resolve: { conditions },
         ssr: { resolve: { conditions, externalConditions: conditions } },
