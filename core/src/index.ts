@@ -1,3 +1,6 @@
+// The public types use Node's (Buffer, NodeJS.ProcessEnv, node:http): load them for every
+// user, whatever their tsconfig's "types" (TypeScript 7 defaults it to none).
+/// <reference types="node" preserve="true" />
 export { startCassette, withCassette, type CassetteHandle } from './session/start-cassette.ts'
 export type { CassetteSummary, ActiveMode, StopOptions } from './session/cassette-session.ts'
 export { type CassetteOptions, type CassetteMode, CassetteOptionsSchema, isCI } from './session/cassette-options.ts'

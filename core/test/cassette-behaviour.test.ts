@@ -442,7 +442,7 @@ describe('streams and steps', () => {
       const cassette = startCassette(file, { mode: 'record' })
       const anthropic = new Anthropic({ apiKey: FAKE_KEYS.anthropic, baseURL: scripted.anthropicBaseURL, maxRetries: 0, fetch: cassette.fetch })
       const stream = await anthropic.messages.create({
-        model: 'claude-sonnet-4-5',
+        model: 'claude-sonnet-4-6',
         max_tokens: 1024,
         stream: true,
         system: 'You are a weather bot.',

@@ -100,7 +100,7 @@ export const scenarios: Scenario[] = [
     async run(provider, fetchOption) {
       const client = anthropic(provider, fetchOption)
       return client.messages.create({
-        model: 'claude-sonnet-4-5',
+        model: 'claude-sonnet-4-6',
         max_tokens: 512,
         system: 'You are a weather bot.',
         messages: [{ role: 'user', content: 'What is the weather in Berlin?' }],
@@ -114,7 +114,7 @@ export const scenarios: Scenario[] = [
     async run(provider, fetchOption) {
       const client = anthropic(provider, fetchOption)
       const stream = await client.messages.create({
-        model: 'claude-sonnet-4-5',
+        model: 'claude-sonnet-4-6',
         max_tokens: 1024,
         stream: true,
         thinking: { type: 'enabled', budget_tokens: 512 },

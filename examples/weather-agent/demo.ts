@@ -37,14 +37,18 @@ say(`   answer: ${replayedAnswer}`)
 say(`   ${summary.replayed} calls served from the cassette, ${provider.requestCount - steps.length} new requests to the provider`)
 say(replayedAnswer === recordedAnswer ? '✔ identical to the recorded run' : '✘ the answers differ')
 
-// 3. A changed prompt is refused, with the closest recorded step and a diff.
-say('▶ Replaying with a different question…')
+// 3. A changed prompt is refused, with the closest recorded step and a diff: the refusal is
+// the success here, so the demo says so last (and fails if the request got through).
+say('▶ Replaying with a different question (Rome instead of Paris): replay must refuse it…')
 const strict = startCassette(file, { mode: 'replay' })
 try {
   await runWeatherAgent('What is the weather in Rome?', client())
+  say('✘ The changed question was answered: replay should have refused it.')
+  process.exitCode = 1
 } catch (error) {
   if (!(error instanceof CassetteMismatchError)) throw error
-  say(error.message.split('\n').map((line) => `   ${line}`).join('\n'))
+  say(error.message.split('\n').map((line) => `   │ ${line}`.trimEnd()).join('\n'))
+  say('✔ Refused, as expected: replay never sends a request the cassette does not hold; the diff above is what changed.')
 } finally {
   await strict.stop()
 }
