@@ -65,6 +65,8 @@ describe.each(folders)('%s as packed', (folder) => {
       if (!file.endsWith('.cjs') && !file.startsWith('dist/cjs/')) {
         const imports = await importsOf(source, file)
         for (const name of imports.packages) used.add(name)
+        // A declaration file importing 'pg' needs pg's own types, which DefinitelyTyped ships.
+        if (file.endsWith('.d.ts')) for (const name of imports.packages) used.add(`@types/${name.replace(/^@(.*)\//u, '$1__')}`)
         if (imports.nodeTypes) used.add('@types/node')
       }
     }

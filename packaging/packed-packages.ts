@@ -10,7 +10,7 @@ import { init, parse } from 'es-module-lexer'
 export const repoRoot = join(import.meta.dirname, '..')
 
 /** The folders of the published packages, in dependency order. */
-export const PUBLISHED_FOLDERS = ['cassettes', 'core', 'matchers', 'vitest-plugin', 'jest-preset', 'cli'] as const
+export const PUBLISHED_FOLDERS = ['cassettes', 'protocol', 'divergence', 'detectors', 'core', 'matchers', 'vitest-plugin', 'jest-preset', 'server', 'cli'] as const
 
 /** The fields of a package.json the checks read. */
 export interface Manifest {
@@ -77,7 +77,8 @@ const BUILTINS = new Set(builtinModules)
  * packageNameOf('node:http')                   // undefined
  */
 export function packageNameOf(specifier: string): string | undefined {
-  if (specifier.startsWith('.') || specifier.startsWith('/') || specifier.startsWith('node:') || BUILTINS.has(specifier.split('/')[0]!)) return undefined
+  // '#…' is the package's own subpath import (package.json "imports"), not another package.
+  if (specifier.startsWith('.') || specifier.startsWith('/') || specifier.startsWith('#') || specifier.startsWith('node:') || BUILTINS.has(specifier.split('/')[0]!)) return undefined
   const parts = specifier.split('/')
   return specifier.startsWith('@') ? parts.slice(0, 2).join('/') : parts[0]
 }
@@ -118,14 +119,16 @@ function usesNodeGlobals(declarations: string): boolean {
 }
 
 /**
- * Packages a CommonJS file loads or resolves by name (`require('x')`, `require.resolve('x')`,
- * `createRequire(…).resolve('x')`).
+ * Packages a file loads or resolves by name (`require('x')`, `require.resolve('x')`,
+ * `createRequire(…).resolve('x')`, a `require`-named function such as `requireDependency('x')`).
  *
  * @example
  * requiredBy("const babel = localRequire.resolve('@babel/preset-typescript')") // Set { '@babel/preset-typescript' }
  */
 export function requiredBy(source: string): Set<string> {
-  const names = [...source.matchAll(/\b(?:require|\.resolve)\(\s*['"]([^'"]+)['"]\s*\)/gu)].map((match) => packageNameOf(match[1]!))
+  // Also `requireDependency('x')` / `createRequire(…)`-made requires with another name, and a
+  // template literal's fixed start (`wink-lexicon/src/${file}`).
+  const names = [...source.matchAll(/\b(?:require[A-Za-z]*|\.resolve)\(\s*['"`]([^'"`$]+)/gu)].map((match) => packageNameOf(match[1]!))
   return new Set(names.flatMap((name) => name ?? []))
 }
 
