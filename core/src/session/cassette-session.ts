@@ -73,6 +73,8 @@ export class CassetteSession {
   readonly redaction: Redaction
   readonly pacing: ReplayTiming
   readonly injectStreamUsage: boolean
+  /** Live calls close their connection once answered (all but the runtime's `observe`): see capture/live-connection.ts. */
+  readonly closesLiveConnections: boolean
   readonly mismatches: CassetteMismatchError[] = []
   readonly #match: CompiledMatchOptions
   readonly #previous: Cassette | undefined
@@ -101,6 +103,7 @@ export class CassetteSession {
     this.#match = compileMatchOptions(options)
     this.pacing = { timing: options.timing ?? 'instant', speed: options.speed ?? 1 }
     this.injectStreamUsage = options.injectStreamUsage ?? true
+    this.closesLiveConnections = mode !== 'observe'
     this.#allowHost = hostMatcher(options.allowHosts)
     this.#ignoreHost = hostMatcher(options.ignoreHosts)
     this.#allowRepeats = options.allowPlaybackRepeats ?? false
