@@ -128,6 +128,8 @@ describe('inside a replay cassette', () => {
     ])
     expect(summary).toMatchObject({ mismatches: 3, egress: 3 })
     expect(connections()).toEqual(before)
+    expect(mismatches[0]!.message).toContain(`Replay blocked a TCP connection to 127.0.0.1:${tcpPort}: cassette ${replayFile} answers HTTP requests only`)
+    expect(mismatches[0]!.hint).toContain('allowHosts')
   })
 
   test('an HTTP/2 request and a WebSocket exchange are refused', async () => {
