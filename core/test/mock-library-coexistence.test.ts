@@ -40,9 +40,9 @@ type Send = (url: string) => Promise<unknown>
 const json = async (response: Response) => (await response.json()) as unknown
 // msw intercepts fetch and node:http only; nock intercepts undici.request too.
 const transports: Array<{ name: string; send: Send; msw: boolean }> = [
-  { name: 'global fetch', send: async (url) => json(await fetch(url, { method: 'POST', body, headers: { 'content-type': 'application/json' } })), msw: true, msw: true },
+  { name: 'global fetch', send: async (url) => json(await fetch(url, { method: 'POST', body, headers: { 'content-type': 'application/json' } })), msw: true },
   { name: 'fetch taken before Retrace', send: async (url) => json(await nativeFetch(url, { method: 'POST', body, headers: { 'content-type': 'application/json' } })), msw: true },
-  { name: 'node:http', send: async (url) => json(await httpFetch(url, { method: 'POST', body, headers: { 'content-type': 'application/json' } })) },
+  { name: 'node:http', send: async (url) => json(await httpFetch(url, { method: 'POST', body, headers: { 'content-type': 'application/json' } })), msw: true },
   {
     name: 'undici.request',
     send: async (url) => (await undici.request(url, { method: 'POST', body, headers: { 'content-type': 'application/json' } })).body.json(),
