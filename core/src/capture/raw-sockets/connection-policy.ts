@@ -34,3 +34,27 @@ function connectionUrl({ transport, host, port }: RawConnection): string {
   const name = host.includes(':') && !host.startsWith('[') ? `[${host}]` : host
   return `${transport.toLowerCase()}://${name}${port === undefined ? '' : `:${port}`}`
 }
+
+let connecting = 0
+
+/**
+ * Runs a connect already judged allowed. Node looks its host name up synchronously inside
+ * it, and that lookup belongs to the connection: it is not judged again (a `host:port` in
+ * `allowHosts` names no port for DNS).
+ *
+ * @example
+ * return whileConnecting(() => originalConnect.apply(socket, args))
+ */
+export function whileConnecting<T>(connect: () => T): T {
+  connecting++
+  try {
+    return connect()
+  } finally {
+    connecting--
+  }
+}
+
+/** True inside {@link whileConnecting}. */
+export function isConnecting(): boolean {
+  return connecting > 0
+}

@@ -1,7 +1,7 @@
 import dns from 'node:dns'
 import { syncBuiltinESMExports } from 'node:module'
 import { isIP } from 'node:net'
-import { rawConnectionRefusal } from './connection-policy.ts'
+import { isConnecting, rawConnectionRefusal } from './connection-policy.ts'
 
 // Every query function of node:dns, on the module (callback and promise forms) and on its
 // Resolver classes: the module-level ones are bound copies, so both are guarded.
@@ -67,7 +67,8 @@ function guardObject(target: Record<string, unknown>, style: 'callback' | 'promi
     const local = name === 'lookup' ? isLocalName : () => false
     const guarded = function (this: unknown, ...args: unknown[]): unknown {
       const host = typeof args[0] === 'string' ? args[0] : undefined
-      const refusal = host === undefined || local(host) ? undefined : rawConnectionRefusal({ transport: 'DNS', host })
+      // A lookup made by a connection already let through is part of it.
+      const refusal = host === undefined || local(host) || isConnecting() ? undefined : rawConnectionRefusal({ transport: 'DNS', host })
       if (!refusal) return (original as Query).apply(this, args)
       if (style === 'promise') return Promise.reject(refusal)
       const callback = args.findLast((arg) => typeof arg === 'function') as ((error: Error) => void) | undefined

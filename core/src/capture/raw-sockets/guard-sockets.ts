@@ -1,6 +1,6 @@
 import net from 'node:net'
 import tls from 'node:tls'
-import { rawConnectionRefusal } from './connection-policy.ts'
+import { rawConnectionRefusal, whileConnecting } from './connection-policy.ts'
 
 type Connect = (this: net.Socket, ...args: unknown[]) => net.Socket
 
@@ -35,7 +35,7 @@ export function guardSockets(): (() => void) | undefined {
     }
     judging.add(this)
     try {
-      return original.apply(this, args)
+      return whileConnecting(() => original.apply(this, args))
     } finally {
       judging.delete(this)
     }

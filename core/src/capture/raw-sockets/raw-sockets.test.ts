@@ -4,7 +4,7 @@ import http2 from 'node:http2'
 import net from 'node:net'
 import tls from 'node:tls'
 import { mkdtempSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { hostname, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { WebSocketServer } from 'ws'
 import { afterAll, afterEach, beforeAll, describe, expect, onTestFinished, test } from 'vitest'
@@ -197,6 +197,14 @@ describe('inside a replay cassette', () => {
     process.env.RETRACE_ALLOW_HOSTS = 'localhost'
     const fromEnvironment = await inReplay(() => exchange(net.connect(tcpPort, '127.0.0.1')))
     expect(fromEnvironment.result).toBe('hello from tcp')
+  })
+
+  test('a host allowed with its port is looked up too: the lookup belongs to the allowed connection', async () => {
+    // The machine's own name: resolved by the system (hosts file), and never a cassette host.
+    const host = hostname()
+    const { result, summary } = await inReplay(() => exchange(net.connect(tcpPort, host)), { allowHosts: [`${host}:${tcpPort}`] })
+    expect(result).not.toBeInstanceOf(EgressBlockedError)
+    expect(summary.mismatches).toBe(0)
   })
 
   test("Retrace's own connections (withoutInterception) and local IPC sockets still go", async () => {
