@@ -120,5 +120,6 @@ describe('@retrace/jest-preset end to end', () => {
     expect(gate.output).toContain('Retrace CI replay: PASS · 2 matched · 0 regression(s) · 0 missing · 0 unmatched egress')
     expect(gate.code).toBe(0)
     expect(provider.requestCount).toBe(calls)
-  })
+    // Two runs of Jest (record, then the gate) in one step.
+  }, 60_000)
 })
