@@ -1,3 +1,4 @@
+import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { readCassetteFile } from '@retrace/cassettes'
 import { startFakeProvider, type FakeProvider } from '@retrace/core/fake-provider'
@@ -25,6 +26,25 @@ describe('tools', () => {
   })
 })
 `
+
+// An agent on node:http: patched once by the test file's realm (the preset) and once outside
+// it when `retrace ci replay` installs Retrace in every process; both must agree on the cassette.
+const httpAgent = `import http from 'node:http'
+
+export function askOverHttp(question: string): Promise<string> {
+  const url = new URL(\`\${process.env.FAKE_OPENAI_URL}/chat/completions\`)
+  return new Promise((resolve, reject) => {
+    const request = http.request(url, { method: 'POST', headers: { 'content-type': 'application/json', authorization: 'Bearer sk-fixture' } }, (res) => {
+      let text = ''
+      res.on('data', (chunk) => (text += chunk))
+      res.on('end', () => resolve(JSON.parse(text).choices[0].message.content))
+    })
+    request.on('error', reject)
+    request.end(JSON.stringify({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: question }] }))
+  })
+}
+`
+const retraceBin = join(import.meta.dirname, '..', '..', 'cli', 'bin', 'retrace.js')
 
 const jest = (args: string[], env: Record<string, string>) => runInProject(project, process.execPath, ['node_modules/jest/bin/jest.js', '-w', '2', ...args], env)
 
@@ -90,6 +110,19 @@ describe('@retrace/jest-preset end to end', { timeout: 90_000 }, () => {
     const replay = await jest(['weather.test.ts'], { FAKE_OPENAI_URL: OFFLINE })
     expect(replay.code).toBe(0)
   })
+
+  test('retrace ci replay passes the replayed project, over fetch and node:http alike', async () => {
+    project.write('http-agent.ts', httpAgent)
+    project.write('http.test.ts', `import { askOverHttp } from './http-agent'\n\ntest('over node:http', async () => {\n  await expect(() => askOverHttp('Hello over node:http')).toMatchCassette()\n})\n`)
+    const recorded = await jest(['http.test.ts'], { FAKE_OPENAI_URL: provider.openaiBaseURL })
+    expect(recorded.code).toBe(0)
+    const calls = provider.requestCount
+    const gate = await runInProject(project, process.execPath, [retraceBin, 'ci', 'replay', '--', process.execPath, 'node_modules/jest/bin/jest.js', 'http.test.ts', 'lisbon.test.js'], { FAKE_OPENAI_URL: OFFLINE })
+    expect(gate.output).toContain('Retrace CI replay: PASS · 2 matched · 0 regression(s) · 0 missing · 0 unmatched egress')
+    expect(gate.code).toBe(0)
+    expect(provider.requestCount).toBe(calls)
+    // Two runs of Jest (record, then the gate) in one step.
+  }, 60_000)
 })
 
 // Jest's documented native-ESM set-up (`transform: {}`, `node --experimental-vm-modules`) in a

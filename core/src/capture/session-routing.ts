@@ -2,8 +2,11 @@ import { AsyncLocalStorage } from 'node:async_hooks'
 import type { CassetteSession } from '../session/cassette-session.ts'
 
 /**
- * Which cassette answers a request made now. Shared through `globalThis` so that two copies
- * of @retrace/core in one process (a bundled and a linked one) route to the same cassettes.
+ * Which cassette answers a request made now. Shared by every copy of @retrace/core in the
+ * process (a bundled and a linked one), and across realms: Jest runs each test file in a vm
+ * context with its own `globalThis`, while `retrace ci replay` installs Retrace outside it
+ * (`--import @retrace/core/setup`), and both patch the same node:http, net and dns. So the
+ * state hangs off a built-in every realm shares, the AsyncLocalStorage class.
  */
 interface RoutingState {
   /** The cassette of the current async context (`withCassette`, or `startCassette` inside a test). */
@@ -15,8 +18,9 @@ interface RoutingState {
 }
 
 const STATE = Symbol.for('retrace.routing.v1')
-const state: RoutingState = ((globalThis as Record<symbol, unknown>)[STATE] as RoutingState | undefined) ??
-  ((globalThis as Record<symbol, unknown>)[STATE] = {
+const anchor = AsyncLocalStorage as unknown as Record<symbol, unknown>
+const state: RoutingState = (anchor[STATE] as RoutingState | undefined) ??
+  (anchor[STATE] = {
     scoped: new AsyncLocalStorage<CassetteSession>(),
     bypass: new AsyncLocalStorage<boolean>(),
     started: [],

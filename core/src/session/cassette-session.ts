@@ -14,9 +14,10 @@ import {
   type Step,
 } from '@retrace/cassettes'
 import { toRecordedRequest, type CapturedRequest } from '../capture/captured-request.ts'
-import { egressRefusal } from '../capture/egress-policy.ts'
+import { allowedHostsFromEnvironment, egressRefusal } from '../capture/egress-policy.ts'
 import { notifyInteraction } from '../capture/interaction-observers.ts'
 import { createRedactor, type Redaction } from '../redaction/redactor.ts'
+import { recordLedgerEntry } from '../run-ledger/run-ledger.ts'
 import { replaySourceOf, type ReplaySource } from '../replay/replay-source.ts'
 import type { ReplayTiming } from '../replay/replay-timing.ts'
 import { detectLlmApi, extractStep } from '../steps/index.ts'
@@ -59,8 +60,10 @@ export interface CassetteSummary {
   unused: number
   /** Indexes of the recorded interactions this run used, ascending (replay). */
   used: number[]
-  /** Requests replay could not answer. */
+  /** Requests and connections replay refused (unmatched requests, blocked hosts). */
   mismatches: number
+  /** Of those, the ones refused for their host (`EgressBlockedError`): HTTP requests, sockets, DNS queries. */
+  egress: number
 }
 
 /**
@@ -73,6 +76,8 @@ export class CassetteSession {
   readonly redaction: Redaction
   readonly pacing: ReplayTiming
   readonly injectStreamUsage: boolean
+  /** Live calls close their connection once answered (all but the runtime's `observe`): see capture/live-connection.ts. */
+  readonly closesLiveConnections: boolean
   readonly mismatches: CassetteMismatchError[] = []
   readonly #match: CompiledMatchOptions
   readonly #previous: Cassette | undefined
@@ -85,6 +90,7 @@ export class CassetteSession {
   readonly #allowHost: (url: URL) => boolean
   readonly #ignoreHost: (url: URL) => boolean
   readonly #allowRepeats: boolean
+  readonly #ledger: boolean
   readonly #stopTimeoutMs: number
   #requests = 0
   #stopped = false
@@ -101,9 +107,11 @@ export class CassetteSession {
     this.#match = compileMatchOptions(options)
     this.pacing = { timing: options.timing ?? 'instant', speed: options.speed ?? 1 }
     this.injectStreamUsage = options.injectStreamUsage ?? true
+    this.closesLiveConnections = mode !== 'observe'
     this.#allowHost = hostMatcher(options.allowHosts)
     this.#ignoreHost = hostMatcher(options.ignoreHosts)
     this.#allowRepeats = options.allowPlaybackRepeats ?? false
+    this.#ledger = options.ledger ?? true
     this.#stopTimeoutMs = options.stopTimeoutMs ?? 30_000
     if (mode === 'replay' && previous) {
       previous.interactions.forEach((interaction, index) => {
@@ -163,8 +171,38 @@ export class CassetteSession {
     }
     if (url && this.#allowHost(url)) return { kind: 'live', slot: undefined }
     const error = this.#mismatch(request, requestNumber, key)
-    this.mismatches.push(error)
+    this.#refused(error)
     return { kind: 'blocked', error }
+  }
+
+  /**
+   * Judges a connection no cassette can answer (a raw socket, HTTP/2, a WebSocket, a DNS
+   * query; `url` is `tcp://host:port`, `tls://…` or `dns://host`). Replay never reaches the
+   * network: unless the host is in `allowHosts`, `ignoreHosts` or `RETRACE_ALLOW_HOSTS`
+   * (loopback only when named), the connection is refused and counted as a mismatch. Record
+   * and passthrough go live.
+   */
+  connectionRefusal(transport: string, url: string): EgressBlockedError | undefined {
+    // The runtime's observe session is not a cassette: the egress policy applies, as to its requests.
+    if (this.mode === 'observe') return egressRefusal(transport, url)
+    if (this.mode !== 'replay') return undefined
+    const parsed = safeUrl(url)
+    if (parsed && (this.#allowHost(parsed) || this.#ignoreHost(parsed) || allowedHostsFromEnvironment()(parsed))) return undefined
+    const error = new EgressBlockedError({ file: this.file, reason: 'egress-blocked', method: transport, url, requestNumber: ++this.#requests })
+    this.#refused(error)
+    return error
+  }
+
+  /**
+   * Keeps a refusal for `stop()` and `withCassette`, and writes it to the run ledger, so the
+   * CI gate counts it even when the agent caught it and carried on. The test matchers report
+   * the cassette's outcome themselves (`ledger: false`).
+   */
+  #refused(error: CassetteMismatchError): void {
+    this.mismatches.push(error)
+    if (!this.#ledger) return
+    const outcome = error.reason === 'egress-blocked' ? 'egress' : 'request-changed'
+    recordLedgerEntry({ testPath: '', testName: '', cassette: this.file, outcome, message: error.message.slice(0, 4000) })
   }
 
   #mismatch(request: RecordedRequest, requestNumber: number, key: string): CassetteMismatchError {
@@ -223,6 +261,7 @@ export class CassetteSession {
       unused: 0,
       used: [],
       mismatches: this.mismatches.length,
+      egress: this.mismatches.filter((error) => error.reason === 'egress-blocked').length,
     }
     if (this.mode === 'replay') {
       summary.used = [...new Set(this.#served)].sort((a, b) => a - b)

@@ -80,7 +80,8 @@ export async function runCassetteAt(
   let cassette: CassetteHandle
   try {
     // Reads and validates the file once, in every mode: a corrupt file is reported, never overwritten.
-    cassette = startCassette(file, { ...options.cassette, mode: mode === 'replay' ? 'replay' : 'record', modeFromEnvironment: false })
+    // The matcher writes this cassette's outcome to the run ledger itself (settleAttempt).
+    cassette = startCassette(file, { ...options.cassette, mode: mode === 'replay' ? 'replay' : 'record', modeFromEnvironment: false, ledger: false })
   } catch (error) {
     if (error instanceof CassetteFormatError) return { kind: 'unusable', file, error }
     if (error instanceof CassetteMissingError) return { kind: 'missing', file }

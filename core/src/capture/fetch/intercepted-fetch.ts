@@ -5,6 +5,7 @@ import { networkErrorOf } from '../../replay/replayed-body-errors.ts'
 import type { CassetteSession } from '../../session/cassette-session.ts'
 import { egressRefusal } from '../egress-policy.ts'
 import { admitRequest } from '../interaction-observers.ts'
+import { closingFetchInit } from '../live-connection.ts'
 import { isBypassed, withoutInterception } from '../session-routing.ts'
 import { readFetchCall } from './fetch-request.ts'
 import { liveFetch } from './live-fetch.ts'
@@ -28,7 +29,8 @@ export function createInterceptedFetch(original: typeof fetch, pickSession: () =
       const refusal = egressRefusal(init?.method ?? (input instanceof Request ? input.method : 'GET'), input instanceof Request ? input.url : String(input))
       if (refusal) throw refusal
     }
-    if (!session || session.mode === 'passthrough') return withoutInterception(() => original(input, init))
+    if (!session) return withoutInterception(() => original(input, init))
+    if (session.mode === 'passthrough') return withoutInterception(() => original(input, closingFetchInit(input, init)))
     const call = await readFetchCall(input, init)
     const gate = admitRequest(call.request)
     const refusal = gate instanceof Promise ? await gate : gate
@@ -40,7 +42,7 @@ export function createInterceptedFetch(original: typeof fetch, pickSession: () =
       return replayFetchResponse(resolution.source, session.pacing, call.signal)
     }
     if (resolution.kind === 'blocked') return refuse(resolution.error, call.request.headers)
-    return liveFetch(original, call, resolution.slot, session.injectStreamUsage)
+    return liveFetch(original, call, resolution.slot, session)
   }
 }
 

@@ -159,7 +159,7 @@ async function serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
     if (resolution.kind === 'replay') return await writeReplay(res, resolution.source, target)
     if (resolution.kind === 'blocked') return void target.client.destroy(resolution.error)
     const init: RequestInit = { method: request.method, headers: withoutHopHeaders(headers), ...(body ? { body } : {}) }
-    const response = await liveFetch(target.live, { request, signal: undefined, input: request.url, init }, resolution.slot, target.session.injectStreamUsage)
+    const response = await liveFetch(target.live, { request, signal: undefined, input: request.url, init }, resolution.slot, target.session)
     await writeLive(res, response, target)
   } catch (error) {
     target.client.destroy(error instanceof Error ? error : new Error(String(error)))

@@ -1,6 +1,7 @@
 import type { CassetteSession } from '../../session/cassette-session.ts'
 import { egressRefusal } from '../egress-policy.ts'
 import { admitRequest } from '../interaction-observers.ts'
+import { closingDispatch } from '../live-connection.ts'
 import { isBypassed, withoutInterception } from '../session-routing.ts'
 import { readDispatch } from './dispatch-request.ts'
 import type { DispatcherLike, DispatchHandler, DispatchOptions } from './dispatcher-types.ts'
@@ -54,7 +55,8 @@ export function dispatchThroughCassette(
     }
   }
   // Upgrades (WebSocket, CONNECT tunnels) are not request/response exchanges: never captured.
-  if (!session || session.mode === 'passthrough' || options.upgrade || options.method === 'CONNECT') return original(options, handler)
+  if (!session || options.upgrade || options.method === 'CONNECT') return original(options, handler)
+  if (session.mode === 'passthrough') return original(closingDispatch(options), handler)
   void handleDispatch(original, session, options, handler).catch((error: unknown) => failHandler(handler, error instanceof Error ? error : new Error(String(error))))
   return true
 }
@@ -72,5 +74,5 @@ async function handleDispatch(
   if (resolution.kind === 'replay') return replayToHandler(handler, resolution.source, session.pacing)
   if (resolution.kind === 'blocked') return failHandler(handler, resolution.error)
   const target = resolution.slot ? recordingHandler(handler, resolution.slot) : handler
-  withoutInterception(() => original(live, target))
+  withoutInterception(() => original(session.closesLiveConnections ? closingDispatch(live) : live, target))
 }
