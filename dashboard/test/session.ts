@@ -17,9 +17,16 @@ export async function signedIn(browser: Browser, url: string, key: string): Prom
   return { context, page }
 }
 
-/** The text of every transcript line shown, in order. */
+/** Every transcript line shown, in order, as `<step> <who>: <what>` (whitespace collapsed). */
 export function transcriptLines(page: Page): Promise<string[]> {
-  return page.$$eval('.transcript .entries > li', (items) => items.map((item) => (item.textContent ?? '').replace(/\s+/g, ' ').trim()))
+  return page.$$eval('.transcript .entries > li', (items) =>
+    items.map((item) => {
+      const text = (selector: string) => (item.querySelector(selector)?.textContent ?? '').replace(/\s+/g, ' ').trim()
+      const who = text('.entry-role')
+      const what = text('.entry-text') || text('.entry-code') || text('.entry-event')
+      return `${item.getAttribute('data-step')} ${who ? `${who}: ` : ''}${what}`
+    }),
+  )
 }
 
 /** The player's "Step i of n". */
