@@ -91,3 +91,25 @@ export function errorText(error: unknown): string {
   if (error instanceof Error) return error.message
   return String(error)
 }
+
+const prefetched = new Map<string, Promise<unknown>>()
+
+/**
+ * Starts a GET as the page boots, before the sign-in check answers, so a deep link to a big
+ * trace does not wait for two round trips in a row. `takePrefetched` hands it over once.
+ *
+ * @example
+ * prefetch('/api/v1/traces/tr_1')
+ */
+export function prefetch(path: string): void {
+  const call = api(path, { quiet401: true })
+  call.catch(() => {})
+  prefetched.set(path, call)
+}
+
+/** The prefetched answer for `path` (once), or undefined. */
+export function takePrefetched<T>(path: string): Promise<T> | undefined {
+  const call = prefetched.get(path)
+  prefetched.delete(path)
+  return call as Promise<T> | undefined
+}

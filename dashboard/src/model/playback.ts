@@ -1,5 +1,5 @@
 import type { MessagePart, SpanNode } from '../api/api-types.ts'
-import { flattenSpans } from './span-rows.ts'
+import { flattenSpans, isoMs } from './span-rows.ts'
 
 /** One step of the replay: a span, in the order the run did things. */
 export interface PlaybackStep {
@@ -42,10 +42,7 @@ export interface Playback {
   running: RunningTotals[]
 }
 
-const ms = (iso: string): number => {
-  const value = Date.parse(iso)
-  return Number.isFinite(value) ? value : 0
-}
+const ms = isoMs
 
 /**
  * The run as a sequence of steps (spans by start time; a parent before its children when

@@ -1,5 +1,5 @@
 import { useEffect, useRef, useState } from 'preact/hooks'
-import { api, errorText } from '../api/api-client.ts'
+import { api, errorText, takePrefetched } from '../api/api-client.ts'
 import type { AgentTopology, TraceDetail } from '../api/api-types.ts'
 import { onLiveTraces } from '../api/live-updates.ts'
 import { Notice } from '../components/notice.tsx'
@@ -23,7 +23,14 @@ export function TraceView({ traceId, tab }: { traceId: string; tab: 'timeline' |
     setFailure(undefined)
     cassette.current = undefined
     const controller = new AbortController()
-    api<TraceDetail>(path, { signal: controller.signal }).then(setDetail, (error: unknown) => controller.signal.aborted || setFailure(errorText(error)))
+    const fetchTrace = () => api<TraceDetail>(path, { signal: controller.signal })
+    ;(takePrefetched<TraceDetail>(path)?.catch(fetchTrace) ?? fetchTrace()).then(
+      (body) => {
+        performance.mark('retrace:trace-fetched')
+        setDetail(body)
+      },
+      (error: unknown) => controller.signal.aborted || setFailure(errorText(error)),
+    )
     let timer: ReturnType<typeof setTimeout> | undefined
     const stop = onLiveTraces((ids) => {
       if (!ids.includes(traceId)) return

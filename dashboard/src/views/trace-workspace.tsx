@@ -42,7 +42,11 @@ const STEP_MS = 900
  */
 export function TraceWorkspace(props: TraceWorkspaceProps) {
   const { trace, spans } = props
-  const playback = useMemo(() => buildPlayback(spans), [spans])
+  const playback = useMemo(() => {
+    const built = buildPlayback(spans)
+    performance.mark('retrace:playback-built', { detail: { steps: built.steps.length } })
+    return built
+  }, [spans])
   const range = useMemo(() => timeRange(spans), [spans])
   const [collapsed, setCollapsed] = useState<ReadonlySet<string>>(new Set())
   const rows = useMemo(() => spanRows(spans, collapsed, range), [spans, collapsed, range])
