@@ -25,7 +25,7 @@ const weatherTool: OpenAI.ChatCompletionTool = {
 }
 
 /** The example agent's loop: ask, run the tools it calls, feed the results back, until it answers. */
-async function weatherLoop(openai: OpenAI, question: string): Promise<string> {
+export async function weatherLoop(openai: OpenAI, question: string): Promise<string> {
   const getWeather = async (city: string) => ({ city, temperatureC: city === 'Oslo' ? 7 : 18, sky: city === 'Oslo' ? 'rain' : 'sunny' })
   const messages: OpenAI.ChatCompletionMessageParam[] = [
     { role: 'system', content: 'You answer weather questions. Use get_weather.' },

@@ -11,7 +11,9 @@ export function formatUsd(usd: number | null | undefined): string {
   if (usd === 0) return '$0'
   if (Math.abs(usd) >= 1) return `${usd < 0 ? '-' : ''}$${Math.abs(usd).toFixed(2)}`
   if (Math.abs(usd) >= 0.01) return `${usd < 0 ? '-' : ''}$${Math.abs(usd).toFixed(4)}`
-  return `${usd < 0 ? '-' : ''}$${Number(Math.abs(usd).toPrecision(3))}`
+  // Three significant digits, in plain decimals (never 9e-7).
+  const decimals = Math.min(20, 2 - Math.floor(Math.log10(Math.abs(usd))))
+  return `${usd < 0 ? '-' : ''}$${Math.abs(usd).toFixed(decimals).replace(/0+$/, '').replace(/\.$/, '')}`
 }
 
 /**

@@ -1,10 +1,9 @@
 import { useState } from 'preact/hooks'
 import { api, errorText } from '../api/api-client.ts'
-import type { SpanNode } from '../api/api-types.ts'
+import type { Fork, ForkEstimate, Sensitivity, SpanNode, Sweep } from '../api/api-types.ts'
 import { Notice } from '../components/notice.tsx'
-import { formatUsd } from '../model/format.ts'
+import { formatCount, formatUsd } from '../model/format.ts'
 import { forkInputDraft, parseForkInput, type ForkInputDraft } from '../model/fork-input.ts'
-import { readEstimate, readFork, readSensitivity, readSweep, type EstimateInfo } from '../model/fork-shapes.ts'
 import { navigate } from '../state/router.ts'
 import type { WorkspaceTrace } from './trace-workspace.tsx'
 
@@ -22,12 +21,14 @@ export function ForkPanel({ trace, span, onClose }: { trace: WorkspaceTrace; spa
   const [draft, setDraft] = useState<ForkInputDraft>(() => forkInputDraft(trace.input, span))
   const [forkId, setForkId] = useState<string | undefined>()
   const [forkedInput, setForkedInput] = useState<string | undefined>()
-  const [estimate, setEstimate] = useState<EstimateInfo | undefined>()
+  const [estimate, setEstimate] = useState<ForkEstimate | undefined>()
+  // A pushed cassette is named after its test: the function its worker registers must be named.
+  const [functionName, setFunctionName] = useState('')
   const [failure, setFailure] = useState<string | undefined>()
   const [busy, setBusy] = useState<string | undefined>()
   const [mode, setMode] = useState<'fork' | 'sweep' | 'sensitivity'>('fork')
   const [variants, setVariants] = useState<VariantDraft[]>(() => [{ label: 'variant 1', text: draft.text }, { label: 'variant 2', text: '' }])
-  const [k, setK] = useState(6)
+  const [k, setK] = useState(8)
   const [seed, setSeed] = useState(1)
   const input = parseForkInput(draft)
 
@@ -42,11 +43,12 @@ export function ForkPanel({ trace, span, onClose }: { trace: WorkspaceTrace; spa
       setBusy(undefined)
     }
   }
+  const target = () => (functionName.trim() ? { function: functionName.trim() } : {})
   /** The fork for the text as it is now: made once per edited input. */
   const ensureFork = async (): Promise<string> => {
     if (!input.ok) throw new Error(input.message)
     if (forkId && forkedInput === draft.text) return forkId
-    const fork = readFork(await api('/api/v1/forks', { method: 'POST', body: { trace_id: trace.id, fork_point_span_id: span.id, modified_input: input.value } }))
+    const fork = await api<Fork>('/api/v1/forks', { method: 'POST', body: { trace_id: trace.id, fork_point_span_id: span.id, modified_input: input.value, ...target() } })
     setForkId(fork.id)
     setForkedInput(draft.text)
     return fork.id
@@ -54,7 +56,7 @@ export function ForkPanel({ trace, span, onClose }: { trace: WorkspaceTrace; spa
   const doEstimate = () =>
     run('estimate', async () => {
       const id = await ensureFork()
-      setEstimate(readEstimate(await api(`/api/v1/forks/${encodeURIComponent(id)}/estimate`)))
+      setEstimate(await api<ForkEstimate>(`/api/v1/forks/${encodeURIComponent(id)}/estimate`))
     })
   const doReplay = () =>
     run('replay', async () => {
@@ -67,12 +69,12 @@ export function ForkPanel({ trace, span, onClose }: { trace: WorkspaceTrace; spa
       const parsed = variants.map((variant) => ({ label: variant.label.trim(), input: parseForkInput({ text: variant.text, mode: draft.mode }) }))
       const bad = parsed.find((variant) => !variant.input.ok || !variant.label)
       if (bad) throw new Error(!bad.label ? 'Every variant needs a label.' : `${bad.label}: ${(bad.input as { message: string }).message}`)
-      const sweep = readSweep(await api('/api/v1/forks/sweep', { method: 'POST', body: { trace_id: trace.id, fork_point_span_id: span.id, variants: parsed.map((variant) => ({ label: variant.label, modified_input: (variant.input as { value: unknown }).value })) } }))
+      const sweep = await api<Sweep>('/api/v1/forks/sweep', { method: 'POST', body: { trace_id: trace.id, fork_point_span_id: span.id, variants: parsed.map((variant) => ({ label: variant.label, modified_input: (variant.input as { value: unknown }).value })), ...target() } })
       navigate(`/sweeps/${encodeURIComponent(sweep.id)}`)
     })
   const doSensitivity = () =>
     run('sensitivity', async () => {
-      const analysis = readSensitivity(await api('/api/v1/forks/sensitivity', { method: 'POST', body: { trace_id: trace.id, fork_point_span_id: span.id, k, seed } }))
+      const analysis = await api<Sensitivity>('/api/v1/forks/sensitivity', { method: 'POST', body: { trace_id: trace.id, fork_point_span_id: span.id, k, seed, ...target() } })
       navigate(`/sensitivity/${encodeURIComponent(analysis.id)}`)
     })
 
@@ -90,6 +92,12 @@ export function ForkPanel({ trace, span, onClose }: { trace: WorkspaceTrace; spa
       <p class="small muted">
         Steps before this one are served from the recording (no provider call); this step and everything after it run again with the new input, in the process that registered <code>{trace.name}</code> (<code>record({'{'} resumable: true {'}'})</code> or <code>retrace worker</code>).
       </p>
+      {trace.source === 'cassette' && (
+        <div class="inline-form">
+          <label for="fork-function">Function to re-run</label>
+          <input id="fork-function" type="text" placeholder="the name your worker registers" value={functionName} onInput={(event) => setFunctionName(event.currentTarget.value)} />
+        </div>
+      )}
       {mode !== 'sensitivity' && (
         <>
           <div class="stack">
@@ -151,10 +159,10 @@ export function ForkPanel({ trace, span, onClose }: { trace: WorkspaceTrace; spa
           <p class="small">Generates deterministic perturbations of this step’s input (typos, case and whitespace, word order, paraphrases, changed numbers, a dropped sentence, added emphasis), runs them as a sweep, and reports which step the outcome hinges on.</p>
           <div class="inline-form">
             <label for="sensitivity-k">Perturbations</label>
-            <input id="sensitivity-k" type="number" min={1} max={50} value={k} onInput={(event) => setK(Number(event.currentTarget.value))} />
+            <input id="sensitivity-k" type="number" min={2} max={100} value={k} onInput={(event) => setK(Number(event.currentTarget.value))} />
             <label for="sensitivity-seed">Seed</label>
             <input id="sensitivity-seed" type="number" min={0} value={seed} onInput={(event) => setSeed(Number(event.currentTarget.value))} />
-            <button type="button" class="button primary" onClick={() => void doSensitivity()} disabled={!!busy || !(k >= 1)}>{busy === 'sensitivity' ? 'Launching…' : 'Analyse sensitivity'}</button>
+            <button type="button" class="button primary" onClick={() => void doSensitivity()} disabled={!!busy || !(k >= 2)}>{busy === 'sensitivity' ? 'Launching…' : 'Analyse sensitivity'}</button>
           </div>
         </>
       )}
@@ -163,34 +171,44 @@ export function ForkPanel({ trace, span, onClose }: { trace: WorkspaceTrace; spa
   )
 }
 
-/** Naive vs optimized cost of a fork, per step, with the savings. */
-export function EstimateTable({ estimate }: { estimate: EstimateInfo }) {
+const TREATMENTS: Record<ForkEstimate['steps'][number]['treatment'], string> = {
+  recording: 'served from the recording',
+  semantic_cache: 'semantic cache (an earlier identical fork)',
+  compressed: 'live, context compressed',
+  live: 'live',
+}
+
+/** Naive vs optimized cost of a fork, per step, with the savings and the assumptions. */
+export function EstimateTable({ estimate }: { estimate: ForkEstimate }) {
   return (
     <div class="estimate" data-testid="estimate">
       <dl class="facts">
-        <div><dt>Naive</dt><dd>{formatUsd(estimate.naiveUsd)}</dd></div>
-        <div><dt>Optimized</dt><dd>{formatUsd(estimate.optimizedUsd)}</dd></div>
-        <div><dt>Savings</dt><dd>{formatUsd(estimate.savingsUsd)}</dd></div>
+        <div><dt>Naive (from the fork on, live)</dt><dd data-testid="naive-usd">{formatUsd(estimate.naive_usd)}</dd></div>
+        <div><dt>Optimized</dt><dd data-testid="optimized-usd">{formatUsd(estimate.optimized_usd)}</dd></div>
+        <div><dt>Savings</dt><dd>{formatUsd(estimate.savings_usd)} ({estimate.savings_pct.toFixed(0)}%)</dd></div>
+        <div><dt>Whole run again</dt><dd>{formatUsd(estimate.full_rerun_usd)}</dd></div>
       </dl>
-      {estimate.steps.length > 0 && (
-        <table class="table compact">
-          <caption class="visually-hidden">Cost per step</caption>
-          <thead>
-            <tr><th scope="col">Step</th><th scope="col" class="num">Naive</th><th scope="col" class="num">Optimized</th><th scope="col">How</th></tr>
-          </thead>
-          <tbody>
-            {estimate.steps.map((step, index) => (
-              <tr key={index}><td>{step.label}</td><td class="num">{formatUsd(step.naiveUsd)}</td><td class="num">{formatUsd(step.optimizedUsd)}</td><td>{step.how ?? ''}</td></tr>
-            ))}
-          </tbody>
-        </table>
-      )}
-      {estimate.assumptions.length > 0 && (
-        <details class="more">
-          <summary>Assumptions</summary>
-          <ul>{estimate.assumptions.map((item, index) => <li key={index}>{item}</li>)}</ul>
-        </details>
-      )}
+      <table class="table compact">
+        <caption class="visually-hidden">Cost per step</caption>
+        <thead>
+          <tr><th scope="col">Step</th><th scope="col" class="num">Tokens in / out</th><th scope="col" class="num">Naive</th><th scope="col" class="num">Optimized</th><th scope="col">How</th></tr>
+        </thead>
+        <tbody>
+          {estimate.steps.map((step) => (
+            <tr key={step.step}>
+              <td>{step.step}{step.model ? <span class="muted small"> · {step.model}</span> : null}</td>
+              <td class="num">{formatCount(step.input_tokens)} / {formatCount(step.output_tokens)}</td>
+              <td class="num">{formatUsd(step.naive_usd)}</td>
+              <td class="num">{formatUsd(step.optimized_usd)}</td>
+              <td>{TREATMENTS[step.treatment] ?? step.treatment}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      <details class="more">
+        <summary>Assumptions</summary>
+        <ul>{estimate.assumptions.map((item, index) => <li key={index}>{item}</li>)}</ul>
+      </details>
     </div>
   )
 }

@@ -1,12 +1,11 @@
 import { useEffect, useRef, useState } from 'preact/hooks'
 import { api, errorText } from '../api/api-client.ts'
-import type { AgentTopology, TraceDetail } from '../api/api-types.ts'
+import { FINAL_FORK_STATUSES, type AgentTopology, type Fork, type ForkDiff, type TraceDetail } from '../api/api-types.ts'
 import { onLiveTraces } from '../api/live-updates.ts'
 import { StatusBadge } from '../components/badges.tsx'
 import { Notice } from '../components/notice.tsx'
 import { useTitle } from '../components/use-title.ts'
 import type { Cassette } from '../model/cassette-export.ts'
-import { readDiff, readFork, TERMINAL_FORK_STATUSES, type DiffInfo, type ForkInfo } from '../model/fork-shapes.ts'
 import { DiffPanel } from './diff-panel.tsx'
 import { TraceWorkspace } from './trace-workspace.tsx'
 
@@ -19,26 +18,26 @@ const POLL_MS = 1000
  */
 export function ForkView({ forkId }: { forkId: string }) {
   useTitle('Fork')
-  const [fork, setFork] = useState<ForkInfo | undefined>()
+  const [fork, setFork] = useState<Fork | undefined>()
   const [trace, setTrace] = useState<TraceDetail | undefined>()
-  const [diff, setDiff] = useState<DiffInfo | undefined>()
+  const [diff, setDiff] = useState<ForkDiff | undefined>()
   const [failure, setFailure] = useState<string | undefined>()
-  const diffHeading = useRef(false)
+  const diffShown = useRef(false)
   const forkPath = `/api/v1/forks/${encodeURIComponent(forkId)}`
 
   useEffect(() => {
     let stopped = false
     let timer: ReturnType<typeof setTimeout> | undefined
-    let latest: ForkInfo | undefined
+    let latest: Fork | undefined
     const loadTrace = (traceId: string) => api<TraceDetail>(`/api/v1/traces/${encodeURIComponent(traceId)}`).then((detail) => !stopped && setTrace(detail), () => {})
     const poll = async () => {
       try {
-        latest = readFork(await api(forkPath))
+        latest = await api<Fork>(forkPath)
         if (stopped) return
         setFork(latest)
-        if (latest.forkTraceId) await loadTrace(latest.forkTraceId)
-        if (TERMINAL_FORK_STATUSES.has(latest.status)) {
-          if (latest.status === 'completed') setDiff(readDiff(await api(`${forkPath}/diff`)))
+        if (latest.fork_trace_id) await loadTrace(latest.fork_trace_id)
+        if (FINAL_FORK_STATUSES.has(latest.status)) {
+          if (latest.fork_trace_id && (latest.status === 'completed' || latest.status === 'failed')) setDiff(await api<ForkDiff>(`${forkPath}/diff`))
           return
         }
       } catch (error) {
@@ -47,9 +46,13 @@ export function ForkView({ forkId }: { forkId: string }) {
       if (!stopped) timer = setTimeout(() => void poll(), POLL_MS)
     }
     void poll()
-    // The fork's spans arrive over the live stream as the agent runs.
+    // The fork's spans arrive over the live stream as the agent runs; its status follows.
     const stop = onLiveTraces((ids) => {
-      if (latest?.forkTraceId && ids.includes(latest.forkTraceId)) void loadTrace(latest.forkTraceId)
+      if (latest?.fork_trace_id && ids.includes(latest.fork_trace_id)) void loadTrace(latest.fork_trace_id)
+      else if (latest && !latest.fork_trace_id) {
+        clearTimeout(timer)
+        void poll()
+      }
     })
     return () => {
       stopped = true
@@ -58,24 +61,25 @@ export function ForkView({ forkId }: { forkId: string }) {
     }
   }, [forkId])
 
-  // When the diff opens, move the reader to it.
+  // When the diff opens, the reader is taken to it.
   useEffect(() => {
-    if (!diff || diffHeading.current) return
-    diffHeading.current = true
+    if (!diff || diffShown.current) return
+    diffShown.current = true
     requestAnimationFrame(() => (document.getElementById('diff-title') as HTMLElement | null)?.focus())
   }, [diff])
 
   if (failure && !fork) return <Notice tone="error">{failure}</Notice>
   if (!fork) return <p class="muted" aria-busy="true">Loading the fork…</p>
   const stage = STAGES.indexOf(fork.status)
+  const running = !FINAL_FORK_STATUSES.has(fork.status)
   return (
     <>
       <div class="page-head">
         <div>
-          <h1>Fork <code>{fork.id}</code></h1>
+          <h1>Fork <code>{fork.id}</code>{fork.label ? ` · ${fork.label}` : ''}</h1>
           <p class="muted small">
-            of <a href={`/traces/${encodeURIComponent(fork.traceId ?? '')}`}>{fork.traceId}</a>
-            {fork.forkPointSpanId && <> at span <code>{fork.forkPointSpanId}</code></>}
+            of <a href={`/traces/${encodeURIComponent(fork.trace_id)}?step=${fork.fork_point_step}`}>{fork.trace_id}</a> from step {fork.fork_point_step} · function <code>{fork.function}</code>
+            {fork.sweep_id && <> · part of <a href={`/sweeps/${encodeURIComponent(fork.sweep_id)}`}>sweep {fork.sweep_id}</a></>}
           </p>
         </div>
         <StatusBadge status={fork.status} />
@@ -95,14 +99,14 @@ export function ForkView({ forkId }: { forkId: string }) {
             spans={trace.spans}
             tab="timeline"
             tabHref={(tab) => `/traces/${encodeURIComponent(trace.trace.id)}${tab === 'agents' ? '/agents' : ''}`}
-            follow={!TERMINAL_FORK_STATUSES.has(fork.status)}
+            follow={running}
             initialStep={Number.MAX_SAFE_INTEGER}
             loadTopology={() => api<AgentTopology>(`/api/v1/traces/${encodeURIComponent(trace.trace.id)}/topology`)}
             loadCassette={() => api<Cassette>(`/api/v1/traces/${encodeURIComponent(trace.trace.id)}/cassette`)}
           />
         </section>
       ) : (
-        !TERMINAL_FORK_STATUSES.has(fork.status) && <p class="muted">Waiting for the fork’s first events…</p>
+        running && <p class="muted">Waiting for the fork’s first events…</p>
       )}
     </>
   )

@@ -4,7 +4,7 @@ import type { Message, MessagePart, SpanNode } from '../api/api-types.ts'
 import { KindBadge, StatusBadge } from '../components/badges.tsx'
 import { JsonBlock } from '../components/json-block.tsx'
 import { Notice } from '../components/notice.tsx'
-import { interactionIndex, singleInteractionCassette, type Cassette } from '../model/cassette-export.ts'
+import { interactionIndex, singleInteractionCassette, spanInteraction, type Cassette } from '../model/cassette-export.ts'
 import { formatCount, formatDuration, formatTime, formatUsd, prettyJson } from '../model/format.ts'
 
 export interface SpanPanelProps {
@@ -147,6 +147,7 @@ function PartView({ part }: { part: MessagePart }) {
 }
 
 function RecordedExchange({ span, fromCassette, loadCassette }: Pick<SpanPanelProps, 'span' | 'fromCassette' | 'loadCassette'>) {
+  const own = spanInteraction(span)
   const index = interactionIndex(span.metadata as Record<string, unknown> | undefined)
   const [cassette, setCassette] = useState<Cassette | undefined>()
   const [failure, setFailure] = useState<string | undefined>()
@@ -155,7 +156,7 @@ function RecordedExchange({ span, fromCassette, loadCassette }: Pick<SpanPanelPr
   useEffect(() => {
     setCopied(undefined)
     setFallback(undefined)
-    if (!fromCassette || index === undefined) return
+    if (own || !fromCassette || index === undefined) return
     loadCassette().then(setCassette, (error: unknown) => setFailure(errorText(error)))
   }, [span.id])
   const copy = async (text: string, what: string) => {
@@ -169,28 +170,22 @@ function RecordedExchange({ span, fromCassette, loadCassette }: Pick<SpanPanelPr
       setCopied(`The clipboard is not available here: the ${what.toLowerCase()} is below, selected.`)
     }
   }
-  if (!fromCassette || index === undefined) {
-    return (
-      <div class="recorded">
-        <h3 class="subhead">Recorded request and response</h3>
-        <p class="muted small">
-          {fromCassette ? 'This span is not an HTTP call of the cassette.' : 'Streamed by the SDK: the server keeps the provider-neutral step, not the HTTP exchange. Push the run’s cassette (retrace push) to keep the request and response.'}
-        </p>
-        {span.step && (
-          <button type="button" class="button subtle" onClick={() => void copy(`${JSON.stringify(span.step, null, 2)}\n`, 'Step')}>
-            Copy step as JSON
-          </button>
-        )}
-        <CopyStatus copied={copied} fallback={fallback} />
-      </div>
-    )
-  }
-  const interaction = cassette?.interactions[index]
+  const interaction = own ?? (index === undefined ? undefined : cassette?.interactions[index])
+  const pushed = !own && fromCassette && index !== undefined
   return (
     <div class="recorded">
       <h3 class="subhead">Recorded request and response</h3>
       {failure && <Notice tone="error">{failure}</Notice>}
-      {!cassette && !failure && <p class="muted">Loading the cassette…</p>}
+      {pushed && !cassette && !failure && <p class="muted">Loading the cassette…</p>}
+      {!own && !pushed && (
+        <p class="muted small">
+          {fromCassette
+            ? 'This span is not an HTTP call of the cassette.'
+            : span.step
+              ? 'Streamed without its HTTP exchange (captureContent: false, an SDK before Fork & Replay, or an exchange over maxPayloadChars): the server keeps the provider-neutral step above. Push the run’s cassette (retrace push) to keep the request and response.'
+              : 'Not an HTTP call: nothing was recorded on the wire for this span.'}
+        </p>
+      )}
       {interaction && (
         <>
           <p class="small">
@@ -206,10 +201,15 @@ function RecordedExchange({ span, fromCassette, loadCassette }: Pick<SpanPanelPr
             <summary>Response</summary>
             <JsonBlock label="Recorded response" value={interaction.response ?? interaction.error ?? null} />
           </details>
-          <button type="button" class="button" onClick={() => void copy(singleInteractionCassette(cassette!, index), 'Cassette')}>
+          <button type="button" class="button" onClick={() => void copy(singleInteractionCassette(interaction, cassette?.meta), 'Cassette')}>
             Copy as cassette
           </button>
         </>
+      )}
+      {!interaction && span.step && !pushed && (
+        <button type="button" class="button subtle" onClick={() => void copy(`${JSON.stringify(span.step, null, 2)}\n`, 'Step')}>
+          Copy step as JSON
+        </button>
       )}
       <CopyStatus copied={copied} fallback={fallback} />
     </div>

@@ -1,22 +1,22 @@
 import { useEffect, useState } from 'preact/hooks'
 import { api, errorText } from '../api/api-client.ts'
+import type { Sweep, SweepProgress as Progress, SweepVariant } from '../api/api-types.ts'
 import { onLiveTraces } from '../api/live-updates.ts'
 import { StatusBadge } from '../components/badges.tsx'
 import { Notice } from '../components/notice.tsx'
 import { useTitle } from '../components/use-title.ts'
 import { formatDuration, formatUsd, prettyJson } from '../model/format.ts'
-import { readSweep, TERMINAL_FORK_STATUSES, type SweepInfo, type VariantInfo } from '../model/fork-shapes.ts'
 
 const POLL_MS = 1000
 
 /**
- * Polls `path` until `done(answer)`, also re-reading it at once whenever traces change (a
- * variant's fork streaming in). Returns the latest answer and the last error.
+ * Reads `path` until `done(answer)`: every second, and at once whenever traces change (a
+ * variant's fork streaming in). Returns the latest answer, the last error and a reload.
  *
  * @example
- * const { value } = usePolled(`/api/v1/forks/sweep/${id}`, readSweep, (sweep) => sweep.status === 'completed')
+ * const { value } = usePolled<Sweep>(`/api/v1/forks/sweep/${id}`, (sweep) => sweep.status !== 'running')
  */
-export function usePolled<T>(path: string, read: (body: unknown) => T, done: (value: T) => boolean): { value: T | undefined; failure: string | undefined; reload(): void } {
+export function usePolled<T>(path: string, done: (value: T) => boolean): { value: T | undefined; failure: string | undefined; reload(): void } {
   const [value, setValue] = useState<T | undefined>()
   const [failure, setFailure] = useState<string | undefined>()
   const [tick, setTick] = useState(0)
@@ -27,7 +27,7 @@ export function usePolled<T>(path: string, read: (body: unknown) => T, done: (va
     const load = async () => {
       clearTimeout(timer)
       try {
-        const next = read(await api(path))
+        const next = await api<T>(path)
         if (stopped) return
         setValue(next)
         setFailure(undefined)
@@ -54,13 +54,13 @@ export function usePolled<T>(path: string, read: (body: unknown) => T, done: (va
 export function SweepView({ sweepId }: { sweepId: string }) {
   useTitle('Sweep')
   const path = `/api/v1/forks/sweep/${encodeURIComponent(sweepId)}`
-  const { value: sweep, failure, reload } = usePolled(path, readSweep, (value) => TERMINAL_FORK_STATUSES.has(value.status))
+  const { value: sweep, failure, reload } = usePolled<Sweep>(path, (value) => value.status !== 'running')
   const [cancelFailure, setCancelFailure] = useState<string | undefined>()
   if (failure && !sweep) return <Notice tone="error">{failure}</Notice>
   if (!sweep) return <p class="muted" aria-busy="true">Loading the sweep…</p>
   const cancel = async () => {
     try {
-      await api(`${path}/cancel`, { method: 'POST', body: {} })
+      await api(`${path}/cancel`, { method: 'POST' })
       reload()
     } catch (error) {
       setCancelFailure(errorText(error))
@@ -69,13 +69,16 @@ export function SweepView({ sweepId }: { sweepId: string }) {
   return (
     <>
       <div class="page-head">
-        <h1>Sweep <code>{sweep.id}</code></h1>
+        <div>
+          <h1>Sweep <code>{sweep.id}</code></h1>
+          <p class="muted small">of <a href={`/traces/${encodeURIComponent(sweep.trace_id)}`}>{sweep.trace_id}</a> at span <code>{sweep.fork_point_span_id}</code></p>
+        </div>
         <div class="head-actions">
           <StatusBadge status={sweep.status} />
-          {!TERMINAL_FORK_STATUSES.has(sweep.status) && <button type="button" class="button subtle" onClick={() => void cancel()}>Cancel</button>}
+          {sweep.status === 'running' && <button type="button" class="button subtle" onClick={() => void cancel()}>Cancel</button>}
         </div>
       </div>
-      <SweepProgress sweep={sweep} />
+      <SweepProgress progress={sweep.progress} concurrency={sweep.concurrency} />
       {cancelFailure && <Notice tone="error">{cancelFailure}</Notice>}
       {failure && <Notice tone="error">{failure}</Notice>}
       <VariantTable variants={sweep.variants} />
@@ -83,21 +86,20 @@ export function SweepView({ sweepId }: { sweepId: string }) {
   )
 }
 
-/** Done / total, in flight and failed, as a progress bar and words. */
-export function SweepProgress({ sweep }: { sweep: Pick<SweepInfo, 'total' | 'completed' | 'failed' | 'running' | 'concurrency'> }) {
+/** Done / total, in flight and failed, as a progress bar and in words. */
+export function SweepProgress({ progress, concurrency }: { progress: Progress; concurrency?: number }) {
   return (
-    <div class="progress-block">
+    <div class="progress-block" data-testid="progress">
       <label for="sweep-progress">
-        {sweep.completed} of {sweep.total} variants done · {sweep.running} running{sweep.concurrency ? ` (at most ${sweep.concurrency})` : ''} · {sweep.failed} failed
+        {progress.done} of {progress.total} variants done · {progress.running} running{concurrency ? ` (at most ${concurrency})` : ''} · {progress.queued} queued · {progress.failed + progress.no_worker} failed{progress.cancelled ? ` · ${progress.cancelled} cancelled` : ''}
       </label>
-      <progress id="sweep-progress" max={Math.max(1, sweep.total)} value={sweep.completed + sweep.failed} />
+      <progress id="sweep-progress" max={Math.max(1, progress.total)} value={progress.done} />
     </div>
   )
 }
 
-/** Each variant: its input, status, divergence from the original, cost, latency, and its fork. */
-export function VariantTable({ variants, showFlip }: { variants: readonly VariantInfo[]; showFlip?: boolean }) {
-  if (!variants.length) return <p class="muted">No variants yet.</p>
+/** Each variant: its input, status, divergence from the original, cost, duration, and its fork. */
+function VariantTable({ variants }: { variants: readonly SweepVariant[] }) {
   return (
     <div class="table-wrap" tabIndex={0} role="region" aria-label="Variants">
       <table class="table" data-testid="variants">
@@ -108,24 +110,24 @@ export function VariantTable({ variants, showFlip }: { variants: readonly Varian
             <th scope="col">Status</th>
             <th scope="col" class="num">Divergence</th>
             <th scope="col">Verdict</th>
-            {showFlip && <th scope="col">Outcome</th>}
+            <th scope="col" class="num">First divergent step</th>
             <th scope="col" class="num">Cost</th>
-            <th scope="col" class="num">Latency</th>
+            <th scope="col" class="num">Duration</th>
             <th scope="col">Fork</th>
           </tr>
         </thead>
         <tbody>
           {variants.map((variant) => (
-            <tr key={variant.index}>
-              <th scope="row">{variant.label}</th>
-              <td class="clip">{variant.input === undefined ? '' : prettyJson(variant.input)}</td>
+            <tr key={variant.fork_id} data-status={variant.status}>
+              <th scope="row">{variant.label ?? `variant ${variant.index + 1}`}</th>
+              <td class="clip">{prettyJson(variant.modified_input)}</td>
               <td><StatusBadge status={variant.status} />{variant.message && <div class="small muted">{variant.message}</div>}</td>
-              <td class="num">{variant.score === undefined ? '—' : variant.score.toFixed(3)}</td>
-              <td>{variant.verdict ? <StatusBadge status={variant.verdict} /> : '—'}</td>
-              {showFlip && <td>{variant.flipped === undefined ? '—' : variant.flipped ? 'flipped' : 'same'}</td>}
-              <td class="num">{formatUsd(variant.usd)}</td>
-              <td class="num">{formatDuration(variant.latencyMs)}</td>
-              <td>{variant.forkId ? <a href={`/forks/${encodeURIComponent(variant.forkId)}`}>diff</a> : variant.forkTraceId ? <a href={`/traces/${encodeURIComponent(variant.forkTraceId)}`}>trace</a> : ''}</td>
+              <td class="num">{variant.result ? variant.result.divergence_score.toFixed(3) : '—'}</td>
+              <td>{variant.result ? <StatusBadge status={variant.result.verdict} /> : '—'}</td>
+              <td class="num">{variant.result?.first_divergent_step ?? '—'}</td>
+              <td class="num">{formatUsd(variant.result?.cost_usd)}</td>
+              <td class="num">{formatDuration(variant.result?.duration_ms)}</td>
+              <td><a href={`/forks/${encodeURIComponent(variant.fork_id)}`}>fork and diff</a></td>
             </tr>
           ))}
         </tbody>
