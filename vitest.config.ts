@@ -50,6 +50,20 @@ export default defineConfig({
           hookTimeout: 120_000,
         },
       },
+      // The dashboard: its pure logic, and its pages in a real browser (headless Chromium from
+      // Debian) against a real server. The set-up builds the page first when its sources changed.
+      {
+        resolve: { conditions: serverConditions },
+        ssr: { resolve: { conditions: serverConditions, externalConditions: serverConditions } },
+        test: {
+          name: 'dashboard',
+          include: ['dashboard/**/*.test.ts'],
+          exclude: ['**/node_modules/**', '**/dist/**'],
+          globalSetup: ['dashboard/test/build-dashboard.ts'],
+          testTimeout: 60_000,
+          hookTimeout: 120_000,
+        },
+      },
       // The examples as their users run them: each with its own vitest.config.ts (retrace()
       // plugin, @retrace/* from dist).
       'examples/*/vitest.config.ts',

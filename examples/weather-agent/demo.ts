@@ -1,6 +1,9 @@
 // The Retrace demo: record an agent against the local fake provider, stop the provider,
-// replay the agent offline, then show what a changed prompt does. No key, no internet.
-//   npm run demo
+// replay the agent offline, then show what a changed prompt does; then the dashboard: a
+// Retrace server with the agent recorded into it, a fork, a sweep, a sensitivity analysis
+// and a share link. No key, no internet.
+//   npm run demo             stays up, serving the dashboard, until Ctrl-C
+//   npm run demo -- --once   exits once everything is printed (scripts, CI)
 import { mkdtempSync, readFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -8,8 +11,11 @@ import OpenAI from 'openai'
 import { CassetteMismatchError, startCassette, stepText, stepToolCalls, type Step } from '@retrace/core'
 import { startFakeProvider } from '@retrace/core/fake-provider'
 import { runWeatherAgent } from './agent.ts'
+import { runDashboardDemo } from './dashboard-demo.ts'
 
-const file = join(mkdtempSync(join(tmpdir(), 'retrace-demo-')), 'weather.cassette.json')
+const once = process.argv.includes('--once')
+const folder = mkdtempSync(join(tmpdir(), 'retrace-demo-'))
+const file = join(folder, 'weather.cassette.json')
 const question = 'What is the weather in Paris?'
 const say = (line = '') => console.log(line)
 
@@ -51,6 +57,19 @@ try {
   say('✔ Refused, as expected: replay never sends a request the cassette does not hold; the diff above is what changed.')
 } finally {
   await strict.stop()
+}
+
+// 4. The dashboard: the same agent recorded into a Retrace server, forked, swept, shared.
+const demo = await runDashboardDemo({ folder, cassetteFile: file, say })
+if (once) {
+  await demo.close()
+} else {
+  say('Open the dashboard in a browser. Ctrl-C stops the server.')
+  await new Promise<void>((resolve) => {
+    process.once('SIGINT', () => resolve())
+    process.once('SIGTERM', () => resolve())
+  })
+  await demo.close()
 }
 
 function describe(step: Step): string {

@@ -8,6 +8,7 @@ import { CASSETTE_ROUTES } from './api/routes/cassette-routes.ts'
 import { liveRoute } from './api/routes/live-route.ts'
 import type { ServerServices } from './api/server-services.ts'
 import { generateApiKey } from './auth/api-keys.ts'
+import { DASHBOARD_ROUTES, mountDashboard } from './dashboard/mount-dashboard.ts'
 import { resolveServerConfig, type ServerConfig } from './config/server-config.ts'
 import { ConnectionRegistry } from './ingest/connection-registry.ts'
 import { IngestWriter } from './ingest/ingest-writer.ts'
@@ -87,7 +88,8 @@ export async function startServer(options: StartServerOptions = {}): Promise<Ret
     publicUrl: () => url,
     stopping: stopping.signal,
   }
-  const app = createApp(services, { accepting: () => accepting }, [...CASSETTE_ROUTES, liveRoute])
+  const app = createApp(services, { accepting: () => accepting }, [...CASSETTE_ROUTES, liveRoute, ...DASHBOARD_ROUTES])
+  mountDashboard(app, services)
   const stream = createStreamEndpoint(services)
   const http = createAdaptorServer({ fetch: app.fetch, hostname: config.host, overrideGlobalObjects: false }) as Server
   http.on('upgrade', stream.handleUpgrade)

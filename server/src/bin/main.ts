@@ -53,7 +53,7 @@ export async function runServerCommand(argv: readonly string[], options: { comma
   }
   const location = storeLocation(parsed.config.databaseUrl)
   // One write: a reader of the output sees the URL and the key together.
-  const banner = [`Retrace server listening on ${server.url}`, `Store: ${location.engine === 'sqlite' ? `SQLite ${location.file}` : 'PostgreSQL'}`]
+  const banner = [`Retrace server listening on ${server.url}`, `Store: ${location.engine === 'sqlite' ? `SQLite ${location.file}` : 'PostgreSQL'}`, `Dashboard: ${server.url}/ (sign in with an API key)`]
   if (server.firstStart) {
     banner.push(
       `Created project ${server.firstStart.projectId}. Its API key, shown only this once (only a hash is stored):`,

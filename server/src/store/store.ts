@@ -1,5 +1,6 @@
 import type { JsonValue } from '@retrace/cassettes'
 import type { ErrorInfo, WireEvent, WireSpan } from '@retrace/protocol'
+import type { ShareLinkStore } from '../share/share-link.ts'
 import type { ChangeFeed } from './change-feed.ts'
 import type { Budgets, ConnectionRecord, GitMetadata, KeyRecord, ProjectRecord, Scope, SessionSummary, TraceRecord, TraceStatus, TraceSummary } from './records.ts'
 
@@ -31,10 +32,20 @@ export interface TraceFilter {
   toMs?: number | undefined
   hasError?: boolean | undefined
   lossy?: boolean | undefined
+  /** Case-insensitive substring of the name, id, session, input or output. */
+  search?: string | undefined
+  /** The run's cost in USD, inclusive bounds. */
+  minUsd?: number | undefined
+  maxUsd?: number | undefined
+  /** `newest` (default), `oldest`, `cost` (highest first), `duration` (longest first). */
+  sort?: TraceSort | undefined
   limit: number
   /** The sort key after which to continue (from `decodeCursor`). */
   after?: [number, string] | undefined
 }
+
+export const TRACE_SORTS = ['newest', 'oldest', 'cost', 'duration'] as const
+export type TraceSort = (typeof TRACE_SORTS)[number]
 
 export interface TraceWithSpans {
   trace: TraceRecord
@@ -71,6 +82,8 @@ export interface Store {
   readonly engine: 'sqlite' | 'postgres'
   /** Cross-process notifications (in-process on SQLite, LISTEN/NOTIFY on PostgreSQL). */
   readonly feed: ChangeFeed
+  /** Public share links to traces (the dashboard's Share). */
+  readonly shares: ShareLinkStore
 
   /** First start: creates an account, a project and its first key when there is no project yet. */
   bootstrap(key: { id: string; hash: string; prefix: string }): Promise<{ project: ProjectRecord; keyId: string } | undefined>

@@ -53,6 +53,18 @@ export const MIGRATIONS: readonly Migration[] = [
       'CREATE TABLE commands (id TEXT PRIMARY KEY, server_id TEXT NOT NULL, connection_id TEXT NOT NULL, payload TEXT NOT NULL, created_ms BIGINT NOT NULL, delivered_ms BIGINT)',
     ],
   },
+  // Version 2 is the Fork & Replay tables (issue 11). Each version is applied when the
+  // database lacks it, so a branch with 3 but not yet 2 migrates cleanly once both land.
+  {
+    version: 3,
+    name: 'share links',
+    statements: [
+      // Public read-only links to one trace: only the token's SHA-256 is kept.
+      `CREATE TABLE share_links (id TEXT PRIMARY KEY, project_id TEXT NOT NULL, trace_id TEXT NOT NULL, token_hash TEXT NOT NULL UNIQUE,
+        token_prefix TEXT NOT NULL, created_ms BIGINT NOT NULL, expires_ms BIGINT, revoked_ms BIGINT)`,
+      'CREATE INDEX share_links_project ON share_links (project_id, created_ms DESC)',
+    ],
+  },
 ]
 
 /** The schema version this server writes. */
@@ -60,7 +72,8 @@ export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version
 
 /**
  * Brings the database to this server's schema, in one transaction under a database-wide lock
- * (several servers may start at once). A database whose schema is newer is left untouched and
+ * (several servers may start at once): every migration the database has not recorded runs,
+ * in order. A database whose schema is newer is left untouched and
  * refused with `StoreSchemaTooNewError`.
  *
  * @example
@@ -71,11 +84,13 @@ export async function migrate(client: SqlClient, migrations: readonly Migration[
   return client.transaction(
     async (tx) => {
       await tx.run('CREATE TABLE IF NOT EXISTS retrace_schema (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_ms BIGINT NOT NULL)')
-      const [row] = await tx.all<{ version: number | null }>('SELECT MAX(version) AS version FROM retrace_schema')
-      const from = Number(row?.version ?? 0)
+      const rows = await tx.all<{ version: number | string }>('SELECT version FROM retrace_schema')
+      const applied = new Set(rows.map((row) => Number(row.version)))
+      const from = Math.max(0, ...applied)
       if (from > latest) throw new StoreSchemaTooNewError(from, latest)
       for (const migration of migrations) {
-        if (migration.version <= from) continue
+        // Not `<= from`: a version merged in below one already applied still runs.
+        if (applied.has(migration.version)) continue
         for (const statement of migration.statements) await tx.run(statement)
         await tx.run('INSERT INTO retrace_schema (version, name, applied_ms) VALUES (?, ?, ?)', [migration.version, migration.name, Date.now()])
       }
