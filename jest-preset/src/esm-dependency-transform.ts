@@ -2,13 +2,15 @@
 // rule preset, a 230 KB bundle). Its only module syntax is `import x from 'node:…'` lines and
 // one `export { … }` list, so rewriting those lines makes it CommonJS in about a millisecond,
 // where Babel takes seconds on every cold cache. A file of any other shape goes through the
-// preset's Babel transform instead.
+// preset's Babel transform instead. When Jest loads the file as an ES module (require(esm)
+// under `--experimental-vm-modules` on Node 24.9+, where it passes `supportsStaticESM`), the
+// bundle is already what Jest wants and is returned as it is.
 import babelTransform from './transform.ts'
 
 /** The part of Jest's transformer interface this file uses. */
 interface SyncTransformer {
   canInstrument: boolean
-  process(source: string, filename: string, options: unknown): { code: string; map?: unknown }
+  process(source: string, filename: string, options: { supportsStaticESM?: boolean }): { code: string; map?: unknown }
 }
 
 const IMPORT_LINE = /^import ([A-Za-z_$][\w$]*) from '(node:[\w/]+)';$/gm
@@ -40,6 +42,7 @@ export function toCommonJs(source: string): string | undefined {
 const transformer: SyncTransformer = {
   canInstrument: false,
   process(source, filename, options) {
+    if (options.supportsStaticESM) return { code: source }
     const code = toCommonJs(source)
     return code === undefined ? (babelTransform as unknown as SyncTransformer).process(source, filename, options) : { code }
   },
