@@ -86,13 +86,31 @@ describe.each([['module'], ['commonjs']])('jest-preset/README.md in a "type": "%
   }, TIMEOUT)
 })
 
+// The native-ESM section's config, in place of the first example's jest.config.mjs, with the
+// same agent and test (TypeScript test files as ES modules), run with the README's command.
+describe('jest-preset/README.md: Native ES modules', () => {
+  test('the first example as native ES modules records, then replays under CI', () => {
+    const first = readmeExample('jest-preset/README.md', ['@retrace/jest-preset'])
+    const esm = readmeExample('jest-preset/README.md', ['Native ES modules'])
+    expect(Object.keys(esm.files)).toEqual(['jest.config.js'])
+    expect(esm.commands).toEqual(['node --experimental-vm-modules node_modules/jest/bin/jest.js'])
+    const { 'jest.config.mjs': replaced, ...files } = first.files
+    expect(replaced).toBeDefined()
+    const project = projectOf({ files: { ...files, ...esm.files }, installs: first.installs, commands: [] }, { type: 'module' })
+    const [command, ...args] = esm.commands[0]!.split(' ')
+    expect(expectSuccess(project.run(command!, args))).toContain('1 recorded · 0 replayed')
+    expect(existsSync(join(project.dir, '__cassettes__/agent.test.ts/answers with the weather.cassette.json'))).toBe(true)
+    expect(expectSuccess(project.run(command!, args, { CI: 'true' }))).toContain('0 recorded · 1 replayed · 1 equivalent')
+  }, TIMEOUT)
+})
+
 describe('core/README.md and cassettes/README.md', () => {
   test('the script records, replays, the cassette reads back, and both type-check', () => {
     const core = readmeExample('core/README.md', ['@retrace/core'])
     const cassettes = readmeExample('cassettes/README.md', ['@retrace/cassettes'])
     expect(Object.keys(core.files)).toEqual(['weather.ts'])
     expect(Object.keys(cassettes.files)).toEqual(['inspect.ts'])
-    const project = projectOf({ files: { ...core.files, ...cassettes.files }, installs: [...core.installs, ...cassettes.installs] })
+    const project = projectOf({ files: { ...core.files, ...cassettes.files }, installs: [...core.installs, ...cassettes.installs], commands: [] })
     const recorded = expectSuccess(project.run('node', ['weather.ts']))
     expect(expectSuccess(project.run('node', ['weather.ts'], { RETRACE_MODE: 'replay' }))).toBe(recorded)
     expect(expectSuccess(project.run('node', ['inspect.ts']))).toMatch(/^1 interaction\(s\), no secrets\n/u)

@@ -174,3 +174,45 @@ test('weather in Rome', async () => {
     expect(provider.requestCount).toBe(calls)
   })
 })
+
+// README "Already using another preset? Add the pieces yourself": a CommonJS project whose Jest
+// config names the three entry points and nothing else, so no transform of the preset's runs on
+// node_modules. The secret scan still runs there (the question carries a Stripe key that only
+// secretlint's rules know), and the cassette keeps only its mask.
+describe('@retrace/jest-preset pieces without the preset', { timeout: 120_000 }, () => {
+  const STRIPE_KEY = 'sk_live_' + '4eC39HqLyjWDarjtT1zdp7dc'
+  let pieces: FixtureProject
+
+  beforeAll(() => {
+    pieces = createFixtureProject({
+      'package.json': JSON.stringify({ name: 'jest-pieces-fixture', private: true }),
+      'jest.config.mjs': `export default {
+  setupFiles: ['@retrace/jest-preset/interception'],
+  setupFilesAfterEnv: ['@retrace/jest-preset/setup'],
+  reporters: ['default', '@retrace/jest-preset/reporter'],
+}
+`,
+      'agent.cjs': `${FIXTURE_AGENT.replace("import OpenAI from 'openai'", "const { OpenAI } = require('openai')").replace('export async function runAgent', 'async function runAgent')}\nmodule.exports = { runAgent }\n`,
+      'billing.test.js': `const { runAgent } = require('./agent.cjs')
+
+test('a question with a key in it', async () => {
+  await expect(() => runAgent('Is ${STRIPE_KEY} a live key?', { tools: false })).toMatchCassette()
+})
+`,
+    })
+  })
+
+  test('record with the secret masked, then replay offline', async () => {
+    const jestPieces = (env: Record<string, string>) => runInProject(pieces, process.execPath, ['node_modules/jest/bin/jest.js'], env)
+    const recorded = await jestPieces({ FAKE_OPENAI_URL: provider.openaiBaseURL })
+    expect(recorded.output).toContain('Tests:       1 passed, 1 total')
+    expect(recorded.output).toContain('Retrace cassettes: 1 recorded')
+    expect(recorded.code).toBe(0)
+    const cassette = pieces.read('__cassettes__/billing.test.js/a question with a key in it.cassette.json')
+    expect(cassette).toContain('[REDACTED:stripe-key]')
+    expect(cassette).not.toContain(STRIPE_KEY)
+    const replayed = await jestPieces({ FAKE_OPENAI_URL: OFFLINE })
+    expect(replayed.output).toContain('Retrace cassettes: 0 recorded · 1 replayed · 1 equivalent · 0 diverged')
+    expect(replayed.code).toBe(0)
+  })
+})

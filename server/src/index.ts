@@ -1,5 +1,5 @@
 export { startServer, type StartServerOptions, type RetraceServer } from './server.ts'
-export { runServerCommand, type CommandIo } from './bin/main.ts'
+export { runServerCommand, type CommandIo, type StopSignals } from './bin/main.ts'
 export { parseServerCommand, resolveServerConfig, serverHelp, ServerConfigSchema, SERVER_OPTIONS, DEFAULT_HOST, DEFAULT_PORT, DEFAULT_DATABASE_FILE, type ServerConfig, type ServerCommand } from './config/server-config.ts'
 export { openStore, storeLocation, type StoreLocation } from './store/open-store.ts'
 export { MIGRATIONS, SCHEMA_VERSION, migrate, type Migration } from './store/sql/migrations.ts'
