@@ -66,7 +66,7 @@ interface ServerSettings {
  *
  * @example
  * import OpenAI from 'openai'
- * import { startFakeProvider } from '@retrace/core/fake-provider'
+ * import { startFakeProvider } from '@retrace/fake-provider'
  *
  * const provider = await startFakeProvider()
  * const openai = new OpenAI({ apiKey: 'sk-test', baseURL: provider.openaiBaseURL })
