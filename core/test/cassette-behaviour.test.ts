@@ -14,7 +14,7 @@ import {
   withCassette,
 } from '../src/index.ts'
 import { FAKE_KEYS } from './provider-scenarios.ts'
-import { tempCassettePath } from './temp-dir.ts'
+import { tempCassettePath } from '../../test-support/temp-dir.ts'
 
 let provider: FakeProvider
 beforeAll(async () => {

@@ -13,7 +13,7 @@ import { readCassetteFile } from '@retrace/cassettes'
 import { startFakeProvider } from '@retrace/fake-provider'
 import { startCassette } from '../src/index.ts'
 import { FAKE_KEYS } from './provider-scenarios.ts'
-import { tempCassettePath } from './temp-dir.ts'
+import { tempCassettePath } from '../../test-support/temp-dir.ts'
 
 // A local HTTPS server with a self-signed certificate, made at run time (no key is kept in
 // the repository). Without Retrace, callers reach it by trusting the certificate themselves;
