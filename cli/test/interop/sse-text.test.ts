@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest'
 import type { SseEvent } from '@retrace/cassettes'
-import { parseSseText, spreadOffsets, sseText } from './sse-text.ts'
+import { parseSseText, spreadOffsets, sseText } from '../../src/interop/sse-text.ts'
 
 describe('parseSseText', () => {
   test('JSON objects become data, anything else text, as the recorder stores them', () => {
