@@ -10,7 +10,9 @@ export { egressRefusal, BLOCK_EGRESS_VARIABLE, ALLOW_HOSTS_VARIABLE } from './ca
 export { createRedactor, type Redaction } from './redaction/redactor.ts'
 export { DEFAULT_REDACTED_HEADERS, DEFAULT_REDACTED_QUERY_PARAMS, type Redactor } from './redaction/redaction-options.ts'
 export * from './steps/index.ts'
-export { storeBody, serializeSseEvent } from './recording/body-codec.ts'
+export { storeBody } from './recording/body-codec.ts'
+export { serializeSseEvent } from '@retrace/cassettes'
+export { parseSseText } from './recording/sse-events.ts'
 export { replaySourceOf, type ReplaySource, type ReplayChunk } from './replay/replay-source.ts'
 export * from './pricing/index.ts'
 export {
@@ -26,7 +28,7 @@ export {
   type LedgerOutcome,
 } from './run-ledger/run-ledger.ts'
 export * from './runtime/index.ts'
-export { sseEvent } from './recording/body-recorder.ts'
+export { sseEvent } from './recording/sse-events.ts'
 export { VERSION } from './version.ts'
 export {
   RetraceError,

@@ -1,5 +1,5 @@
 import { isUsageOnlyChunk } from '../../recording/stream-usage-injection.ts'
-import { serializeSseEvent } from '../../recording/body-codec.ts'
+import { serializeSseEvent } from '@retrace/cassettes'
 import { headerRecord } from '../captured-request.ts'
 import type { ExchangeRecording } from '../glossary.ts'
 
