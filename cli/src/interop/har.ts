@@ -14,7 +14,7 @@ import {
   type SseEvent,
   type Timing,
 } from '@retrace/cassettes'
-import { parseSseText, storeBody, VERSION } from '@retrace/core'
+import { parseSseText, storeBody, VERSION } from '@retrace/core/internal'
 import { z } from 'zod'
 import { validateInput, type InputSource } from './foreign-input.ts'
 import { InteropInputError } from './interop-input-error.ts'

@@ -1,6 +1,6 @@
 import { brotliDecompressSync, gunzipSync, inflateSync } from 'node:zlib'
 import { JsonValueSchema, type Body, type Cassette, type Interaction, type JsonValue, type RecordedResponse } from '@retrace/cassettes'
-import { parseSseText, storeBody } from '@retrace/core'
+import { parseSseText, storeBody } from '@retrace/core/internal'
 import { z } from 'zod'
 import { validateInput, type InputSource } from './foreign-input.ts'
 import { InteropInputError } from './interop-input-error.ts'

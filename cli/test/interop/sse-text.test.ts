@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest'
 import type { SseEvent } from '@retrace/cassettes'
-import { parseSseText } from '@retrace/core'
+import { parseSseText } from '@retrace/core/internal'
 import { spreadOffsets, sseText } from '../../src/interop/sse-text.ts'
 
 describe('sseText', () => {
