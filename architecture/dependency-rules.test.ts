@@ -32,6 +32,11 @@ test('shipped code imports only the dependencies its package declares', () => {
   expect(broken(imports, 'undeclared-in-shipped-code')).toEqual([])
 })
 
+test('the server never imports the recorder, and the protocol package does no I/O', () => {
+  expect(broken(imports, 'server-imports-the-recorder')).toEqual([])
+  expect(broken(imports, 'protocol-does-io')).toEqual([])
+})
+
 test('tests import only declared dependencies, the root devDependencies or workspace packages', () => {
   expect(broken(imports, 'undeclared-in-tests')).toEqual([])
 })

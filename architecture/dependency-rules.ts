@@ -70,6 +70,20 @@ const IMPORT_RULES: ICruiseOptions['ruleSet'] = {
       to: { dependencyTypes: ['npm-no-pkg', 'npm-unknown', 'npm-dev'], dependencyTypesNot: ['npm', 'npm-peer', 'npm-optional'] },
     },
     {
+      name: 'server-imports-the-recorder',
+      comment: 'The server reads batches and cassettes through @retrace/protocol, @retrace/cassettes and @retrace/divergence, never the recorder (which would install fetch interception in the server).',
+      severity: 'error',
+      from: { path: '^server/', pathNot: TEST_FILES },
+      to: { path: '^node_modules/@retrace/core/' },
+    },
+    {
+      name: 'protocol-does-io',
+      comment: '@retrace/protocol is schemas only: no Node built-in (file, network, process) is imported.',
+      severity: 'error',
+      from: { path: '^protocol/src/', pathNot: TEST_FILES },
+      to: { dependencyTypes: ['core'] },
+    },
+    {
       name: 'undeclared-in-tests',
       comment: "Tests import their package's dependencies, the root devDependencies, or a workspace package (@retrace/*).",
       severity: 'error',
