@@ -113,6 +113,9 @@ describe.each(storeTargets())('the SDK against the server on $engine', (target) 
       traceIds.push(lastTrace()!.id)
       sendWitness()
       if (i === 8) {
+        // Kill only once the server has acknowledged something, so the test checks that
+        // acknowledged events survive (on a loaded machine the first ack can come late).
+        for (const deadline = Date.now() + 15_000; acknowledged.size === 0 && Date.now() < deadline; ) await new Promise((resolve) => setTimeout(resolve, 20))
         server.child.kill('SIGKILL')
         await server.exited
       }
