@@ -8,6 +8,8 @@ import { CASSETTE_ROUTES } from './api/routes/cassette-routes.ts'
 import { liveRoute } from './api/routes/live-route.ts'
 import type { ServerServices } from './api/server-services.ts'
 import { generateApiKey } from './auth/api-keys.ts'
+import { ForkScheduler } from './forks/dispatch/fork-scheduler.ts'
+import { FORK_ROUTES } from './forks/routes/index.ts'
 import { resolveServerConfig, type ServerConfig } from './config/server-config.ts'
 import { ConnectionRegistry } from './ingest/connection-registry.ts'
 import { IngestWriter } from './ingest/ingest-writer.ts'
@@ -87,7 +89,8 @@ export async function startServer(options: StartServerOptions = {}): Promise<Ret
     publicUrl: () => url,
     stopping: stopping.signal,
   }
-  const app = createApp(services, { accepting: () => accepting }, [...CASSETTE_ROUTES, liveRoute])
+  const app = createApp(services, { accepting: () => accepting }, [...CASSETTE_ROUTES, liveRoute, ...FORK_ROUTES])
+  const forks = new ForkScheduler(services, { workerTimeoutMs: config.forkWorkerTimeoutMs, runTimeoutMs: config.forkRunTimeoutMs })
   const stream = createStreamEndpoint(services)
   const http = createAdaptorServer({ fetch: app.fetch, hostname: config.host, overrideGlobalObjects: false }) as Server
   http.on('upgrade', stream.handleUpgrade)
@@ -100,6 +103,7 @@ export async function startServer(options: StartServerOptions = {}): Promise<Ret
       resolve((http.address() as AddressInfo).port)
     })
   }).catch(async (error: NodeJS.ErrnoException) => {
+    await forks.close()
     connections.dispose()
     await store.unregisterServer(serverId).catch(() => {})
     await store.close()
@@ -108,6 +112,7 @@ export async function startServer(options: StartServerOptions = {}): Promise<Ret
   url = `http://${displayHost(config.host)}:${port}`
   const heartbeat = setInterval(() => void store.heartbeat(serverId).catch((error: unknown) => log.warn({ err: error }, 'heartbeat failed')), HEARTBEAT_MS)
   heartbeat.unref()
+  forks.start()
   log.info({ url, store: store.engine, serverId }, 'listening')
 
   let closing: Promise<void> | undefined
@@ -115,6 +120,7 @@ export async function startServer(options: StartServerOptions = {}): Promise<Ret
     (closing ??= (async () => {
       accepting = false
       stopping.abort()
+      await forks.close()
       stream.stopAccepting()
       clearInterval(heartbeat)
       const stopped = new Promise<void>((resolve) => http.close(() => resolve()))

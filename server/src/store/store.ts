@@ -1,5 +1,6 @@
 import type { JsonValue } from '@retrace/cassettes'
 import type { ErrorInfo, WireEvent, WireSpan } from '@retrace/protocol'
+import type { SqlForkStore } from '../forks/store/fork-store.ts'
 import type { ChangeFeed } from './change-feed.ts'
 import type { Budgets, ConnectionRecord, GitMetadata, KeyRecord, ProjectRecord, Scope, SessionSummary, TraceRecord, TraceStatus, TraceSummary } from './records.ts'
 
@@ -71,6 +72,8 @@ export interface Store {
   readonly engine: 'sqlite' | 'postgres'
   /** Cross-process notifications (in-process on SQLite, LISTEN/NOTIFY on PostgreSQL). */
   readonly feed: ChangeFeed
+  /** Forks, sweeps and baselines (Fork & Replay). */
+  readonly forks: SqlForkStore
 
   /** First start: creates an account, a project and its first key when there is no project yet. */
   bootstrap(key: { id: string; hash: string; prefix: string }): Promise<{ project: ProjectRecord; keyId: string } | undefined>

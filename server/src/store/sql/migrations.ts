@@ -1,4 +1,5 @@
 import { StoreSchemaTooNewError } from '../../errors/server-errors.ts'
+import { FORK_MIGRATION } from '../../forks/store/fork-migration.ts'
 import type { SqlClient } from './sql-client.ts'
 
 /** One step of the schema. The SQL runs unchanged on SQLite and PostgreSQL. */
@@ -53,6 +54,7 @@ export const MIGRATIONS: readonly Migration[] = [
       'CREATE TABLE commands (id TEXT PRIMARY KEY, server_id TEXT NOT NULL, connection_id TEXT NOT NULL, payload TEXT NOT NULL, created_ms BIGINT NOT NULL, delivered_ms BIGINT)',
     ],
   },
+  FORK_MIGRATION,
 ]
 
 /** The schema version this server writes. */

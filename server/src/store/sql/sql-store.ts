@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto'
 import type { WireSpan } from '@retrace/protocol'
+import { SqlForkStore } from '../../forks/store/fork-store.ts'
 import type { ChangeFeed } from '../change-feed.ts'
 import type {
   Budgets,
@@ -39,11 +40,13 @@ export function newId(prefix: string): string {
 export class SqlStore implements Store {
   readonly engine: 'sqlite' | 'postgres'
   readonly feed: ChangeFeed
+  readonly forks: SqlForkStore
   readonly #sql: SqlClient
 
   constructor(sql: SqlClient, feed: ChangeFeed) {
     this.#sql = sql
     this.feed = feed
+    this.forks = new SqlForkStore(sql)
     this.engine = sql.dialect
   }
 
