@@ -93,6 +93,28 @@ describe.each(storeTargets())('Fork & Replay on $engine', (target) => {
     const forkLlm = flatten(forkTrace.spans).filter((span) => span.kind === 'llm')
     expect(forkLlm.map((span) => span.metadata?.replayed === true)).toEqual([true, true, false, false])
 
+    // The diff: steps aligned, the first divergence at the fork point, deltas that are the sums over the spans.
+    const diff = (await t.call(`/api/v1/forks/${created.body.id}/diff`)).body
+    expect(diff).toMatchObject({ fork_id: created.body.id, trace_id: traceId, fork_trace_id: fork.fork_trace_id, fork_point_step: 3 })
+    expect(diff.divergence).toMatchObject({ verdict: 'diverged', first_divergent_step: 3 })
+    expect(diff.divergence.score).toBeGreaterThan(0)
+    expect(diff.divergence.score).toBeLessThanOrEqual(1)
+    expect(diff.steps.map((step: { status: string }) => step.status).slice(0, 2)).toEqual(['identical', 'identical'])
+    expect(diff.steps.map((step: { fork: { replayed: boolean } }) => step.fork.replayed)).toEqual([true, true, false, false])
+    const sum = (list: Flat[], pick: (span: Flat) => number) => list.reduce((total, span) => total + pick(span), 0)
+    const forkSpans = flatten(forkTrace.spans).filter((span) => span.kind === 'llm')
+    const cost = (span: Flat) => span.step?.costUsd ?? 0
+    const input = (span: Flat) => span.step?.usage?.inputTokens ?? 0
+    const output = (span: Flat) => span.step?.usage?.outputTokens ?? 0
+    expect(diff.totals.delta.cost_usd).toBeCloseTo(sum(forkSpans, cost) - sum(llmSpans(), cost), 12)
+    expect(diff.totals.delta.input_tokens).toBe(sum(forkSpans, input) - sum(llmSpans(), input))
+    expect(diff.totals.delta.output_tokens).toBe(sum(forkSpans, output) - sum(llmSpans(), output))
+    expect(diff.totals.delta.latency_ms).toBeCloseTo(sum(forkSpans, (span) => span.durationMs) - sum(llmSpans(), (span) => span.durationMs), 6)
+    expect(diff.totals.delta.input_tokens).toBe(diff.steps.reduce((total: number, step: { delta: { input_tokens: number } }) => total + step.delta.input_tokens, 0))
+    expect(diff.totals.fork.live_cost_usd).toBeCloseTo(sum(forkSpans.slice(2), cost), 12)
+    expect((await t.call(`/api/v1/traces/${traceId}/diff/${created.body.id}`)).body).toEqual(diff)
+    expect((await t.call(`/api/v1/traces/other/diff/${created.body.id}`)).status).toBe(404)
+
     const again = await t.call(`/api/v1/forks/${created.body.id}/replay`, { method: 'POST', json: {} })
     expect(again).toMatchObject({ status: 200, body: { status: 'completed', fork_trace_id: fork.fork_trace_id } })
     expect(counting.provider.requestCount - before.calls).toBe(2)
@@ -127,6 +149,7 @@ describe.each(storeTargets())('Fork & Replay on $engine', (target) => {
     const otherKey = other.body.secret as string
     const created = await t.call('/api/v1/forks', { json: { trace_id: traceId, fork_point_span_id: llmSpans()[0]!.id, modified_input: 'a' } })
     expect((await t.call(`/api/v1/forks/${created.body.id}`, { key: otherKey })).status).toBe(404)
+    expect((await t.call(`/api/v1/forks/${created.body.id}/diff`)).body.error).toMatchObject({ code: 'conflict', message: expect.stringContaining('has not run yet') })
     const openApi = (await t.call('/api/v1/openapi.json')).body
     for (const path of ['/api/v1/forks', '/api/v1/forks/{forkId}/replay', '/api/v1/forks/{forkId}']) expect(openApi.paths[path]).toBeDefined()
   })
