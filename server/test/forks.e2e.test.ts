@@ -137,6 +137,50 @@ describe.each(storeTargets())('Fork & Replay on $engine', (target) => {
     expect(counting.provider.requestCount - before.calls).toBe(3)
   })
 
+  test.skipIf(!target.available)('estimate before running: naive and full re-run from the recorded tokens at table prices; after an identical fork ran, its steps come from the cache', async () => {
+    const third = llmSpans()[2]!
+    const price = (span: Flat) => (span.step!.usage!.inputTokens * 0.15 + span.step!.usage!.outputTokens * 0.6) / 1_000_000
+    const first = (await t.call('/api/v1/forks', { json: { trace_id: traceId, fork_point_span_id: third.id, modified_input: 'What is the weather in Bergen?' } })).body
+    const before = (await t.call(`/api/v1/forks/${first.id}/estimate`)).body
+    expect(before.naive_usd).toBeCloseTo(price(llmSpans()[2]!) + price(llmSpans()[3]!), 12)
+    expect(before.full_rerun_usd).toBeCloseTo(llmSpans().reduce((total, span) => total + price(span), 0), 12)
+    expect(before.savings.differential_replay_usd).toBeCloseTo(price(llmSpans()[0]!) + price(llmSpans()[1]!), 12)
+    expect(before.steps.map((step: { treatment: string }) => step.treatment).slice(0, 2)).toEqual(['recording', 'recording'])
+    expect(before.optimized_usd).toBeLessThanOrEqual(before.naive_usd)
+    await t.call(`/api/v1/forks/${first.id}/replay`, { method: 'POST' })
+    expect(await waitFinal(first.id)).toMatchObject({ status: 'completed' })
+    const same = (await t.call('/api/v1/forks', { json: { trace_id: traceId, fork_point_span_id: third.id, modified_input: 'what is the weather in bergen' } })).body
+    const cached = (await t.call(`/api/v1/forks/${same.id}/estimate`)).body
+    expect(cached.steps.map((step: { treatment: string }) => step.treatment)).toEqual(['recording', 'recording', 'semantic_cache', 'semantic_cache'])
+    expect(cached).toMatchObject({ optimized_usd: 0, savings_pct: 100 })
+  })
+
+  test.skipIf(!target.available)('inline edit with replay: one call makes and runs the fork', async () => {
+    const created = await t.call(`/api/v1/traces/${traceId}/inline-edit`, { json: { span_id: llmSpans()[2]!.id, modified_input: 'What is the weather in Lima?', replay: true } })
+    expect(created).toMatchObject({ status: 201, body: { status: 'queued', fork_point_step: 3, trace_id: traceId } })
+    expect(await waitFinal(created.body.id)).toMatchObject({ status: 'completed' })
+    expect((await t.call(`/api/v1/traces/${traceId}/inline-edit`, { json: { span_id: llmSpans()[2]!.id, modified_input: 'x' } })).body.status).toBe('created')
+  })
+
+  test.skipIf(!target.available)('commit: the fork becomes the trace’s baseline with its lineage; pulling the trace yields the fork’s cassette', async () => {
+    const created = (await t.call(`/api/v1/traces/${traceId}/inline-edit`, { json: { span_id: llmSpans()[2]!.id, modified_input: 'What is the weather in Quito?', replay: true } })).body
+    expect((await t.call(`/api/v1/forks/${created.id}/commit`, { method: 'POST' })).status).toBe(409)
+    const fork = await waitFinal(created.id)
+    const committed = await t.call(`/api/v1/forks/${created.id}/commit`, { method: 'POST' })
+    expect(committed).toMatchObject({ status: 200, body: { fork: { committed_at: expect.any(String) }, baseline: { trace_id: traceId, baseline_trace_id: fork.fork_trace_id, lineage: [{ seq: 1, fork_id: created.id }] } } })
+    const pulled = await t.request(`/api/v1/traces/${traceId}/cassette`)
+    expect(pulled.headers.get('x-retrace-baseline')).toBe(fork.fork_trace_id)
+    const cassette = parseCassette(await pulled.text(), 'baseline')
+    const forkTrace = (await t.call(`/api/v1/traces/${fork.fork_trace_id}`)).body.trace
+    expect(cassette.run?.result).toEqual(forkTrace.output)
+    expect(cassette.interactions).toHaveLength(4)
+    // The fork's cassette records what the fork sent, its new input included, from step 1.
+    expect(JSON.stringify(cassette.interactions[0]!.request.body)).toContain('Quito')
+    const own = parseCassette(await (await t.request(`/api/v1/traces/${traceId}/cassette?original=true`)).text(), 'own')
+    expect(JSON.stringify(own.interactions[0]!.request.body)).toContain('Paris')
+    expect((await t.call(`/api/v1/traces/${traceId}/baseline`)).body).toMatchObject({ baseline_trace_id: fork.fork_trace_id })
+  })
+
   test.skipIf(!target.available)('bad requests get the one error shape: unknown trace or span 404, a missing field 400 naming it, another project 404', async () => {
     expect((await t.call('/api/v1/forks', { json: { trace_id: 'nope', fork_point_span_id: 'x', modified_input: 'a' } })).body).toEqual({ error: { code: 'not_found', message: 'No trace nope in this project.' } })
     const noSpan = await t.call('/api/v1/forks', { json: { trace_id: traceId, fork_point_span_id: 'x', modified_input: 'a' } })

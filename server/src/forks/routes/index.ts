@@ -1,6 +1,8 @@
 import type { RouteSpec } from '../../api/route-spec.ts'
+import { commitFork, getBaseline } from './baseline-routes.ts'
 import { getForkDiff, getTraceForkDiff } from './diff-routes.ts'
+import { getForkEstimate, inlineEdit } from './estimate-routes.ts'
 import { createFork, getFork, listForks, replayFork } from './fork-routes.ts'
 
 /** Every Fork & Replay route, in the order they are matched (fixed paths before `:forkId`). */
-export const FORK_ROUTES: readonly RouteSpec[] = [createFork, listForks, replayFork, getForkDiff, getFork, getTraceForkDiff]
+export const FORK_ROUTES: readonly RouteSpec[] = [createFork, listForks, replayFork, getForkDiff, getForkEstimate, commitFork, getFork, getTraceForkDiff, inlineEdit, getBaseline]

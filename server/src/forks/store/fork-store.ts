@@ -461,6 +461,12 @@ export class SqlForkStore {
     )
   }
 
+  /** The run a trace is (or was) the committed baseline of, if any. */
+  async baselineOwner(projectId: string, baselineTraceId: string): Promise<string | undefined> {
+    const [row] = await this.#sql.all<{ trace_id: string }>('SELECT trace_id FROM baselines WHERE project_id = ? AND baseline_trace_id = ? ORDER BY seq DESC LIMIT 1', [projectId, baselineTraceId])
+    return row?.trace_id
+  }
+
   /** The commits made on a trace, oldest first (the last one is its baseline). */
   async lineage(projectId: string, traceId: string): Promise<BaselineRecord[]> {
     const rows = await this.#sql.all('SELECT * FROM baselines WHERE project_id = ? AND trace_id = ? ORDER BY seq', [projectId, traceId])
