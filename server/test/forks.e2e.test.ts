@@ -181,6 +181,26 @@ describe.each(storeTargets())('Fork & Replay on $engine', (target) => {
     expect((await t.call(`/api/v1/traces/${traceId}/baseline`)).body).toMatchObject({ baseline_trace_id: fork.fork_trace_id })
   })
 
+  test.skipIf(!target.available)('a sweep runs every variant with its result; a cancelled sweep runs no variant that had not started', async () => {
+    const variants = ['Oslo', 'Rome', 'Lima'].map((city) => ({ label: city, modified_input: `What is the weather in ${city}?` }))
+    const sweep = await t.call('/api/v1/forks/sweep', { json: { trace_id: traceId, fork_point_span_id: llmSpans()[2]!.id, variants, concurrency: 2 } })
+    expect(sweep).toMatchObject({ status: 201, body: { id: expect.stringMatching(/^sw_/), kind: 'sweep', concurrency: 2, progress: { total: 3 } } })
+    const done = await pollUntil(() => t.call(`/api/v1/forks/sweep/${sweep.body.id}`), (body: Record<string, any>) => body.status !== 'running')
+    expect(done).toMatchObject({ status: 'completed', progress: { total: 3, done: 3, completed: 3 } })
+    expect(done.variants.map((variant: { label: string; result: { output: string } }) => variant.result.output.includes(variant.label))).toEqual([true, true, true])
+
+    const many = Array.from({ length: 6 }, (_, i) => ({ label: `v${i}`, modified_input: `What is the weather in Town${i}${target.engine}?` }))
+    const slow = (await t.call('/api/v1/forks/sweep', { json: { trace_id: traceId, fork_point_span_id: llmSpans()[2]!.id, variants: many, concurrency: 1 } })).body
+    const cancelled = (await t.call(`/api/v1/forks/sweep/${slow.id}/cancel`, { method: 'POST' })).body
+    expect(cancelled.cancelled_at).not.toBeNull()
+    const ended = await pollUntil(() => t.call(`/api/v1/forks/sweep/${slow.id}`), (body: Record<string, any>) => body.status !== 'running')
+    expect(ended.status).toBe('cancelled')
+    expect(ended.progress.cancelled).toBeGreaterThanOrEqual(4)
+    expect(ended.progress.completed + ended.progress.cancelled).toBe(6)
+    for (const variant of ended.variants.filter((item: { status: string }) => item.status === 'cancelled')) expect(counting.callsWith(`Town${variant.index}${target.engine}?`)).toBe(0)
+    expect((await t.call('/api/v1/forks/sweep/sw_nope')).status).toBe(404)
+  })
+
   test.skipIf(!target.available)('bad requests get the one error shape: unknown trace or span 404, a missing field 400 naming it, another project 404', async () => {
     expect((await t.call('/api/v1/forks', { json: { trace_id: 'nope', fork_point_span_id: 'x', modified_input: 'a' } })).body).toEqual({ error: { code: 'not_found', message: 'No trace nope in this project.' } })
     const noSpan = await t.call('/api/v1/forks', { json: { trace_id: traceId, fork_point_span_id: 'x', modified_input: 'a' } })

@@ -17,6 +17,7 @@ import { currentScope } from './trace/trace-scope.ts'
 import { ResumeQueue } from './worker/resume-queue.ts'
 
 const RECENT_TRACES = 200
+const RECENT_FORKS = 10_000
 const HOLD_LIMIT_MS = 30_000
 
 /**
@@ -38,10 +39,16 @@ class Runtime {
   readonly #messageListeners = new Set<(message: ServerMessage) => void>()
   /** Resume commands being carried out, with the process's concurrency limit (`retrace worker --concurrency`). */
   readonly resumes = new ResumeQueue()
+  /** Fork command ids taken, so a command sent twice runs once. */
+  readonly #resumed = new Set<string>()
 
   constructor() {
     this.onServerMessage((message) => {
       if (message.type !== 'resume') return
+      // A server that restarted may send a fork again when it cannot know it arrived: once is enough.
+      if (this.#resumed.has(message.forkId)) return
+      this.#resumed.add(message.forkId)
+      if (this.#resumed.size > RECENT_FORKS) this.#resumed.delete(this.#resumed.values().next().value!)
       const warn = (text: string) => process.emitWarning(text, 'RetraceWarning')
       const accepted = this.resumes.submit(() =>
         resumeRun(message, { recentTraces: this.recentTraces, resumables: this.resumes.accepting ? this.resumables : new Map(), warn, flush: () => this.transport()?.flush(5_000) ?? Promise.resolve() }),

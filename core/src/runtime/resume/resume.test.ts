@@ -142,6 +142,25 @@ test('a resume command for a function this process does not have is reported as 
   expect(fork.end.trace).toMatchObject({ status: 'failed', error: { type: 'RetraceResumeError', message: expect.stringContaining('no resumable function named "absent"') } })
 })
 
+test('a resume command sent twice (a restarted server cannot know it arrived) runs once', async () => {
+  const transport = memoryTransport()
+  runtime().setTransportFactory(() => transport)
+  configure({ apiKey: 'rt_test_key' })
+  let runs = 0
+  const once = record({ name: 'once', resumable: true }, async (n: number) => {
+    runs++
+    return n
+  })
+  await once(0)
+  const message = { type: 'resume' as const, forkId: 'twice-1', traceId: once.lastTrace!.id, forkPointStep: 1, modifiedInput: 1 }
+  transport.deliver(message)
+  transport.deliver(message)
+  await forkEnd(transport, 'twice-1')
+  await new Promise((resolve) => setTimeout(resolve, 50))
+  expect(runs).toBe(2)
+  expect(transport.events.filter((event) => event.type === 'trace.start' && event.trace.forkId === 'twice-1')).toHaveLength(1)
+})
+
 test('resumes beyond the process limit wait for a free slot', async () => {
   const transport = memoryTransport()
   runtime().setTransportFactory(() => transport)

@@ -288,6 +288,8 @@ export class SqlForkStore {
       let best: LocalWorker | undefined
       for (const worker of workers) {
         if (worker.projectId !== fork.projectId || !worker.functions.has(fork.functionName)) continue
+        // Sent again without knowing it arrived: to the same process if it is here (it runs a command once).
+        if (fork.commandId !== null && worker.instanceId !== null && worker.instanceId === fork.instanceId) return worker
         if (!best || (busy.get(worker.connectionId) ?? 0) < (busy.get(best.connectionId) ?? 0)) best = worker
       }
       return best
@@ -301,7 +303,9 @@ export class SqlForkStore {
         const worker = pick(fork)
         if (!worker) continue
         const attempt = fork.attempt + 1
-        const commandId = commandIdFor(fork.id, attempt)
+        // A fork whose trace never started may have reached its worker: the same command again
+        // (a worker runs a command once); a fork whose run started and was lost: a new one.
+        const commandId = fork.commandId !== null && fork.forkTraceId === null ? fork.commandId : commandIdFor(fork.id, attempt)
         const { changes } = await tx.run(
           "UPDATE forks SET status = 'running', command_id = ?, attempt = ?, server_id = ?, connection_id = ?, instance_id = ?, started_ms = ?, lost_ms = NULL, worker_wait_ms = NULL, updated_ms = ? WHERE id = ? AND status = 'queued'",
           [commandId, attempt, serverId, worker.connectionId, worker.instanceId, now, now, fork.id],
@@ -407,6 +411,7 @@ export class SqlForkStore {
     const offered = new Set(live.flatMap((connection) => connection.resumable.map((name) => `${connection.projectId}\u0000${name}`)))
     let changed = 0
     const open = (await this.#sql.all("SELECT * FROM forks WHERE status IN ('queued', 'running')")).map(toFork)
+    const liveServers = new Set((await this.#sql.all<{ id: string }>('SELECT id FROM server_instances WHERE heartbeat_ms >= ?', [now - timeouts.lostWorkerGraceMs * 2])).map((row) => row.id))
     await this.#sql.transaction(async (tx) => {
       const sweeps = new Set<string>()
       for (const fork of open) {
@@ -415,6 +420,12 @@ export class SqlForkStore {
           if (fork.startedMs !== null && now - fork.startedMs > timeouts.runTimeoutMs) {
             changed += (await tx.run("UPDATE forks SET status = 'failed', message = ?, finished_ms = ?, updated_ms = ? WHERE id = ? AND status = 'running' AND command_id = ?", [
               `The fork did not finish within ${Math.round(timeouts.runTimeoutMs / 1000)} s (--fork-run-timeout).`, now, now, fork.id, fork.commandId,
+            ])).changes
+          } else if (fork.forkTraceId === null && fork.serverId !== null && !liveServers.has(fork.serverId) && fork.startedMs !== null && now - fork.startedMs > timeouts.lostWorkerGraceMs * 2) {
+            // The server that sent it died, and the fork never started: the command may have died
+            // with it. Sent again under the same id (a worker that got it runs it once).
+            changed += (await tx.run("UPDATE forks SET status = 'queued', message = ?, server_id = NULL, connection_id = NULL, updated_ms = ? WHERE id = ? AND status = 'running' AND command_id = ? AND fork_trace_id IS NULL", [
+              'The server that sent this fork went away before it started; sent again.', now, fork.id, fork.commandId,
             ])).changes
           } else if (alive) {
             if (fork.lostMs !== null) await tx.run('UPDATE forks SET lost_ms = NULL WHERE id = ? AND command_id = ?', [fork.id, fork.commandId])
