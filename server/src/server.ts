@@ -9,6 +9,7 @@ import { liveRoute } from './api/routes/live-route.ts'
 import type { ServerServices } from './api/server-services.ts'
 import { generateApiKey } from './auth/api-keys.ts'
 import { ForkScheduler } from './forks/dispatch/fork-scheduler.ts'
+import type { Perturbation } from './forks/sensitivity/perturbations.ts'
 import { FORK_ROUTES } from './forks/routes/index.ts'
 import { resolveServerConfig, type ServerConfig } from './config/server-config.ts'
 import { ConnectionRegistry } from './ingest/connection-registry.ts'
@@ -23,6 +24,8 @@ import type { Store } from './store/store.ts'
 export interface StartServerOptions extends Partial<ServerConfig> {
   /** A pino logger (default: JSON lines on stderr at `logLevel`). */
   logger?: Logger | undefined
+  /** Perturbations sensitivity runs may use beside the built-in ones (see `definePerturbation`). */
+  perturbations?: readonly Perturbation[] | undefined
 }
 
 /** A running server. */
@@ -58,7 +61,7 @@ const HEARTBEAT_MS = 15_000
  * await server.close()
  */
 export async function startServer(options: StartServerOptions = {}): Promise<RetraceServer> {
-  const { logger, ...given } = options
+  const { logger, perturbations, ...given } = options
   const config = resolveServerConfig(given)
   const log = logger ?? createLogger({ level: config.logLevel })
   const store = await openStore(config.databaseUrl, { onFeedError: (error) => log.warn({ err: error }, 'store notifications interrupted; reconnecting') })
@@ -88,6 +91,7 @@ export async function startServer(options: StartServerOptions = {}): Promise<Ret
     serverId,
     publicUrl: () => url,
     stopping: stopping.signal,
+    perturbations,
   }
   const app = createApp(services, { accepting: () => accepting }, [...CASSETTE_ROUTES, liveRoute, ...FORK_ROUTES])
   const forks = new ForkScheduler(services, { workerTimeoutMs: config.forkWorkerTimeoutMs, runTimeoutMs: config.forkRunTimeoutMs })
