@@ -36,6 +36,10 @@ describe('perturbations', () => {
     expect(apply('numbers', 'a', 'No digits here.')).toBeUndefined()
     expect(apply('dropped_sentence', 'a', 'Just one sentence')).toBeUndefined()
     expect(perturbInput('Just one sentence', { k: 1, seed: 0, kinds: ['dropped_sentence', 'emphasis'] })![0]!.kind).toBe('emphasis')
+    // Kinds that do not apply are passed over: the six that do are each used once first.
+    const kinds = perturbInput('What is the weather in Paris?', { k: 6, seed: 4 })!.map((variant) => variant.kind)
+    expect(new Set(kinds).size).toBe(6)
+    expect(kinds).not.toContain('numbers')
   })
 
   test('objects: the longest string is perturbed; an input without text has no variants; custom perturbations plug in', () => {

@@ -246,8 +246,9 @@ function textSlot(input: JsonValue): { get: () => string; set: (text: string) =>
 
 /**
  * k deterministic perturbations of an input: the same input, k, seed and perturbations give
- * the same variants. The kinds are dealt in a seeded order, one per variant (round robin);
- * a kind that does not apply to the text gives way to the next that does. The text perturbed
+ * the same variants. The kinds are dealt in a seeded order, one per variant, round robin over
+ * the kinds that apply to the text (no number to change: `numbers` is passed over), so each
+ * is used once before any is used twice. The text perturbed
  * is the input itself when it is a string; in an argument list, the first argument holding
  * text; in an object, its longest string. Returns undefined when the input holds no text.
  *
@@ -267,13 +268,20 @@ export function perturbInput(input: JsonValue, options: { k: number; seed: numbe
   const deck = chosen.map((perturbation) => ({ perturbation, key: order() })).sort((a, b) => a.key - b.key).map((entry) => entry.perturbation)
   const variants: PerturbedVariant[] = []
   const counts = new Map<string, number>()
+  // Dealt in turn from where the last variant's kind was: a kind that does not apply is
+  // passed over, so every kind that applies is used once before any is used twice.
+  let cursor = 0
   for (let index = 0; index < options.k; index++) {
     const random = seededRandom(`${options.seed}:${index}`)
     let result: { kind: string; text: string } | undefined
     for (let offset = 0; offset < deck.length && !result; offset++) {
-      const perturbation = deck[(index + offset) % deck.length]!
+      const position = (cursor + offset) % deck.length
+      const perturbation = deck[position]!
       const changed = perturbation.apply(text, random)
-      if (changed !== undefined && changed !== text) result = { kind: perturbation.name, text: changed }
+      if (changed !== undefined && changed !== text) {
+        result = { kind: perturbation.name, text: changed }
+        cursor = position + 1
+      }
     }
     result ??= { kind: 'whitespace', text: `${text} ` }
     const count = (counts.get(result.kind) ?? 0) + 1
