@@ -27,6 +27,7 @@ export const VariantSchema = z.object({
   message: z.string().nullable(),
   fork_trace_id: z.string().nullable(),
   attempt: z.number().int(),
+  worker_instance_id: z.string().nullable(),
   result: z
     .object({
       status: z.string(),
@@ -116,6 +117,7 @@ export async function sweepView(services: ServerServices, sweep: SweepRecord, va
       message: fork.message,
       fork_trace_id: fork.forkTraceId,
       attempt: fork.attempt,
+      worker_instance_id: fork.instanceId,
       result: results.get(fork.id) ?? null,
     })),
   }
