@@ -73,14 +73,17 @@ describe.each(storeTargets())('a sweep across a server crash on $engine', (targe
     const sweep = await call('/api/v1/forks/sweep', { trace_id: traceId, fork_point_span_id: third.id, variants: CITIES.map((city) => ({ label: city, modified_input: `What is the weather in ${city}?` })) })
     expect(sweep).toMatchObject({ kind: 'sweep', status: 'running', concurrency: 3, progress: { total: 12 } })
 
-    const halfway = await pollUntil(async () => ({ body: await call(`/api/v1/forks/sweep/${sweep.id}`) }), (body: any) => body.progress.completed >= 4, 30_000)
+    const withOutput = (error: Error): never => {
+      throw new Error(`${error.message}\nserver output:\n${server?.output().slice(-3000)}`)
+    }
+    const halfway = await pollUntil(async () => ({ body: await call(`/api/v1/forks/sweep/${sweep.id}`) }), (body: any) => body.progress.completed >= 4, 30_000).catch(withOutput)
     server.child.kill('SIGKILL')
     await server.exited
     const completedBefore = new Set(halfway.variants.filter((variant: { status: string }) => variant.status === 'completed').map((variant: { label: string }) => variant.label))
     server = spawnServer(args, dir)
     await server.url()
 
-    const done = await pollUntil(async () => ({ body: await call(`/api/v1/forks/sweep/${sweep.id}`) }), (body: any) => body.status !== 'running', 60_000)
+    const done = await pollUntil(async () => ({ body: await call(`/api/v1/forks/sweep/${sweep.id}`) }), (body: any) => body.status !== 'running', 60_000).catch(withOutput)
     expect(done.status).toBe('completed')
     expect(done.progress).toMatchObject({ total: 12, done: 12, completed: 12 })
     expect(completedBefore.size).toBeGreaterThanOrEqual(4)

@@ -1,4 +1,4 @@
-import { parseCassette, type Interaction, type JsonValue } from '@retrace/cassettes'
+import { CassetteSchema, type Interaction, type JsonValue } from '@retrace/cassettes'
 import { runInSession } from '../../capture/session-routing.ts'
 import { CassetteSession } from '../../session/cassette-session.ts'
 import { detectLlmApi } from '../../steps/detect-llm-api.ts'
@@ -64,11 +64,13 @@ export async function resumeRun(message: ResumeMessage, context: ResumeContext):
   if (!fn) return refuse(`no resumable function${name ? ` named "${name}"` : ''} in this process (record({ resumable: true }) registers one).`)
   let interactions: readonly Interaction[] | undefined = parent?.interactions
   if (!interactions && message.cassette !== undefined) {
-    try {
-      interactions = parseCassette(JSON.stringify(message.cassette), `resume ${message.forkId}`).interactions
-    } catch (error) {
-      return refuse(`its cassette is not usable (${(error as Error).message.split('\n')[0]}).`)
+    // The frame is parsed JSON already: the schema is the check (no second parse of the text).
+    const parsed = CassetteSchema.safeParse(message.cassette)
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0]
+      return refuse(`its cassette is not usable (${issue ? `${['$', ...issue.path].join('.')}: ${issue.message}` : 'not a cassette'}).`)
     }
+    interactions = parsed.data.interactions
   }
   if (!interactions && message.forkPointStep > 1) return refuse('this process no longer holds it and the command carries no cassette.')
   fork.parentInteractions = interactions ?? []

@@ -1,9 +1,10 @@
+import type { Cassette } from '@retrace/cassettes'
 import type { ResumeMessage } from '@retrace/protocol'
 import type { ConnectionRegistry } from '../../ingest/connection-registry.ts'
 import type { Logger } from '../../logging/logger.ts'
 import type { FeedMessage } from '../../store/change-feed.ts'
 import type { Store } from '../../store/store.ts'
-import { cassetteOfTrace, recordedToolCalls } from '../cassette/trace-cassette.ts'
+import { assembleCassette, recordedToolCalls } from '../cassette/trace-cassette.ts'
 import type { ForkRecord } from '../store/fork-records.ts'
 import type { ClaimedFork, ForkTimeouts, LocalWorker } from '../store/fork-store.ts'
 
@@ -15,7 +16,7 @@ export interface ForkSchedulerOptions {
   runTimeoutMs: number
   /** How long a fork's worker may be gone (a restart, a reconnect) before the fork is sent again. */
   lostWorkerGraceMs?: number
-  /** The maintenance pass runs this often while forks are open (4× slower when idle). */
+  /** Claims are retried this often while forks are open (4× slower when idle); the maintenance pass runs every 4 of them. */
   pollMs?: number
 }
 
@@ -29,8 +30,8 @@ export interface ForkSchedulerServices {
 
 /** Connections of servers whose heartbeat is older are taken as gone (three missed heartbeats). */
 const ALIVE_WITHIN_MS = 45_000
-/** Recorded runs are reused for the variants of one sweep this long. */
-const RECORDING_CACHE_MS = 30_000
+/** A recorded run is read once for the variants of a sweep (an ended run does not change). */
+const RECORDING_CACHE_MS = 120_000
 
 /**
  * The message a fork gets when no process offers its function.
@@ -125,7 +126,9 @@ export class ForkScheduler {
   async #cycleOnce(): Promise<void> {
     const { store } = this.#services
     const now = Date.now()
-    if (now - this.#lastMaintenance >= this.#pollMs) {
+    // Timeouts, lost workers and missed notifications need no haste: once a second at most,
+    // so the store's one writer stays free for ingest and claims.
+    if (now - this.#lastMaintenance >= this.#pollMs * 4) {
       this.#lastMaintenance = now
       this.#busy = await store.forks.hasOpenWork()
       if (this.#busy) {
@@ -182,7 +185,8 @@ export class ForkScheduler {
     const value = (async () => {
       const { store } = this.#services
       const found = await store.getTrace(fork.projectId, fork.traceId)
-      const recording = await cassetteOfTrace(store, fork.projectId, fork.traceId)
+      const pushed = await store.getCassetteBody(fork.projectId, fork.traceId)
+      const recording = pushed !== undefined ? { cassette: JSON.parse(pushed) as Cassette } : found ? assembleCassette(found) : undefined
       const input = found?.trace.input
       return {
         // Without a cassette the worker can still resume a run it holds in memory.

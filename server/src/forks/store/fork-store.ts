@@ -409,52 +409,63 @@ export class SqlForkStore {
     const liveInstances = new Set(live.flatMap((connection) => (connection.instanceId ? [connection.instanceId] : [])))
     const liveConnections = new Set(live.map((connection) => connection.id))
     const offered = new Set(live.flatMap((connection) => connection.resumable.map((name) => `${connection.projectId}\u0000${name}`)))
-    let changed = 0
     const open = (await this.#sql.all("SELECT * FROM forks WHERE status IN ('queued', 'running')")).map(toFork)
+    const idleSweeps = await this.#sql.all<{ id: string }>("SELECT s.id FROM sweeps s WHERE s.status = 'running' AND NOT EXISTS (SELECT 1 FROM forks f WHERE f.sweep_id = s.id AND f.status IN ('created', 'queued', 'running'))")
+    if (!open.length && !idleSweeps.length) return 0
     const liveServers = new Set((await this.#sql.all<{ id: string }>('SELECT id FROM server_instances WHERE heartbeat_ms >= ?', [now - timeouts.lostWorkerGraceMs * 2])).map((row) => row.id))
-    await this.#sql.transaction(async (tx) => {
-      const sweeps = new Set<string>()
-      for (const fork of open) {
-        if (fork.status === 'running') {
-          const alive = fork.instanceId ? liveInstances.has(fork.instanceId) : fork.connectionId !== null && liveConnections.has(fork.connectionId)
-          if (fork.startedMs !== null && now - fork.startedMs > timeouts.runTimeoutMs) {
-            changed += (await tx.run("UPDATE forks SET status = 'failed', message = ?, finished_ms = ?, updated_ms = ? WHERE id = ? AND status = 'running' AND command_id = ?", [
-              `The fork did not finish within ${Math.round(timeouts.runTimeoutMs / 1000)} s (--fork-run-timeout).`, now, now, fork.id, fork.commandId,
-            ])).changes
-          } else if (fork.forkTraceId === null && fork.serverId !== null && !liveServers.has(fork.serverId) && fork.startedMs !== null && now - fork.startedMs > timeouts.lostWorkerGraceMs * 2) {
-            // The server that sent it died, and the fork never started: the command may have died
-            // with it. Sent again under the same id (a worker that got it runs it once).
-            changed += (await tx.run("UPDATE forks SET status = 'queued', message = ?, server_id = NULL, connection_id = NULL, updated_ms = ? WHERE id = ? AND status = 'running' AND command_id = ? AND fork_trace_id IS NULL", [
-              'The server that sent this fork went away before it started; sent again.', now, fork.id, fork.commandId,
-            ])).changes
-          } else if (alive) {
-            if (fork.lostMs !== null) await tx.run('UPDATE forks SET lost_ms = NULL WHERE id = ? AND command_id = ?', [fork.id, fork.commandId])
-          } else if (fork.lostMs === null) {
-            await tx.run('UPDATE forks SET lost_ms = ? WHERE id = ? AND command_id = ? AND lost_ms IS NULL', [now, fork.id, fork.commandId])
-          } else if (now - fork.lostMs > timeouts.lostWorkerGraceMs) {
-            // The worker is gone and did not come back: run the fork elsewhere, or give up.
-            const give = fork.attempt >= timeouts.maxAttempts
-            changed += (await tx.run(
-              give
-                ? "UPDATE forks SET status = 'failed', message = ?, finished_ms = ?, updated_ms = ? WHERE id = ? AND status = 'running' AND command_id = ?"
-                : "UPDATE forks SET status = 'queued', message = ?, queued_ms = COALESCE(queued_ms, ?), connection_id = NULL, server_id = NULL, lost_ms = NULL, updated_ms = ? WHERE id = ? AND status = 'running' AND command_id = ?",
-              [give ? `The worker running this fork went away ${fork.attempt} times.` : 'The worker running this fork went away; sent again.', now, now, fork.id, fork.commandId],
-            )).changes
-          }
-        } else if (offered.has(`${fork.projectId}\u0000${fork.functionName}`)) {
-          if (fork.workerWaitMs !== null) await tx.run("UPDATE forks SET worker_wait_ms = NULL WHERE id = ? AND status = 'queued'", [fork.id])
-        } else if (fork.workerWaitMs === null) {
-          await tx.run("UPDATE forks SET worker_wait_ms = ? WHERE id = ? AND status = 'queued' AND worker_wait_ms IS NULL", [now, fork.id])
-        } else if (now - fork.workerWaitMs >= timeouts.workerTimeoutMs) {
-          const done = await tx.run("UPDATE forks SET status = 'no_worker', message = ?, finished_ms = ?, updated_ms = ? WHERE id = ? AND status = 'queued'", [noWorkerMessage(fork), now, now, fork.id])
-          changed += done.changes
-          if (done.changes && fork.sweepId) sweeps.add(fork.sweepId)
+    // Decided outside the transaction, written in one only when something changes (the
+    // store's one writer stays free when every fork is on time).
+    const updates: Array<{ sql: string; params: SqlValue[]; counts: boolean; sweepId?: string | null }> = []
+    const update = (sql: string, params: SqlValue[], counts = true, sweepId: string | null = null) => updates.push({ sql, params, counts, sweepId })
+    for (const fork of open) {
+      if (fork.status === 'running') {
+        const alive = fork.instanceId ? liveInstances.has(fork.instanceId) : fork.connectionId !== null && liveConnections.has(fork.connectionId)
+        if (fork.startedMs !== null && now - fork.startedMs > timeouts.runTimeoutMs) {
+          update("UPDATE forks SET status = 'failed', message = ?, finished_ms = ?, updated_ms = ? WHERE id = ? AND status = 'running' AND command_id = ?", [
+            `The fork did not finish within ${Math.round(timeouts.runTimeoutMs / 1000)} s (--fork-run-timeout).`, now, now, fork.id, fork.commandId,
+          ], true, fork.sweepId)
+        } else if (fork.forkTraceId === null && fork.serverId !== null && !liveServers.has(fork.serverId) && fork.startedMs !== null && now - fork.startedMs > timeouts.lostWorkerGraceMs * 2) {
+          // The server that sent it died, and the fork never started: the command may have died
+          // with it. Sent again under the same id (a worker that got it runs it once).
+          update("UPDATE forks SET status = 'queued', message = ?, server_id = NULL, connection_id = NULL, updated_ms = ? WHERE id = ? AND status = 'running' AND command_id = ? AND fork_trace_id IS NULL", [
+            'The server that sent this fork went away before it started; sent again.', now, fork.id, fork.commandId,
+          ])
+        } else if (alive) {
+          if (fork.lostMs !== null) update('UPDATE forks SET lost_ms = NULL WHERE id = ? AND command_id = ?', [fork.id, fork.commandId], false)
+        } else if (fork.lostMs === null) {
+          update('UPDATE forks SET lost_ms = ? WHERE id = ? AND command_id = ? AND lost_ms IS NULL', [now, fork.id, fork.commandId], false)
+        } else if (now - fork.lostMs > timeouts.lostWorkerGraceMs) {
+          // The worker is gone and did not come back: run the fork elsewhere, or give up.
+          const give = fork.attempt >= timeouts.maxAttempts
+          update(
+            give
+              ? "UPDATE forks SET status = 'failed', message = ?, finished_ms = ?, updated_ms = ? WHERE id = ? AND status = 'running' AND command_id = ?"
+              : "UPDATE forks SET status = 'queued', message = ?, queued_ms = COALESCE(queued_ms, ?), connection_id = NULL, server_id = NULL, lost_ms = NULL, updated_ms = ? WHERE id = ? AND status = 'running' AND command_id = ?",
+            [give ? `The worker running this fork went away ${fork.attempt} times.` : 'The worker running this fork went away; sent again.', now, now, fork.id, fork.commandId],
+            true,
+            give ? fork.sweepId : null,
+          )
         }
+      } else if (offered.has(`${fork.projectId}\u0000${fork.functionName}`)) {
+        if (fork.workerWaitMs !== null) update("UPDATE forks SET worker_wait_ms = NULL WHERE id = ? AND status = 'queued'", [fork.id], false)
+      } else if (fork.workerWaitMs === null) {
+        update("UPDATE forks SET worker_wait_ms = ? WHERE id = ? AND status = 'queued' AND worker_wait_ms IS NULL", [now, fork.id], false)
+      } else if (now - fork.workerWaitMs >= timeouts.workerTimeoutMs) {
+        update("UPDATE forks SET status = 'no_worker', message = ?, finished_ms = ?, updated_ms = ? WHERE id = ? AND status = 'queued'", [noWorkerMessage(fork), now, now, fork.id], true, fork.sweepId)
       }
-      for (const row of await tx.all<{ id: string }>("SELECT id FROM sweeps WHERE status = 'running'")) sweeps.add(row.id)
+    }
+    if (!updates.length && !idleSweeps.length) return 0
+    return this.#sql.transaction(async (tx) => {
+      let changed = 0
+      const sweeps = new Set(idleSweeps.map((row) => row.id))
+      for (const item of updates) {
+        const { changes } = await tx.run(item.sql, item.params)
+        if (item.counts) changed += changes
+        if (changes && item.sweepId) sweeps.add(item.sweepId)
+      }
       for (const sweepId of sweeps) await this.#finishSweepIfDone(tx, sweepId, now)
+      return changed
     })
-    return changed
   }
 
   /** Makes a fork's trace the baseline of `traceId` (appended to its lineage). */

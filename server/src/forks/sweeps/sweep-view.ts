@@ -7,6 +7,19 @@ import { ForkStatusSchema, SweepKindSchema, SweepStatusSchema, type ForkRecord, 
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString())
 
+type VariantResult = NonNullable<z.infer<typeof VariantSchema>['result']>
+/**
+ * Results of ended fork traces, by trace: an ended trace never changes, and a sweep is polled
+ * while it runs (each poll would compare every finished variant again).
+ */
+const RESULTS = new Map<string, VariantResult>()
+const MAX_RESULTS = 5_000
+
+function remember(key: string, result: VariantResult): void {
+  RESULTS.set(key, result)
+  if (RESULTS.size > MAX_RESULTS) RESULTS.delete(RESULTS.keys().next().value!)
+}
+
 export const SweepProgressSchema = z.object({
   total: z.number().int(),
   done: z.number().int().describe('Variants that will not change any more (completed, failed, no_worker, cancelled).'),
@@ -79,15 +92,21 @@ export function progressOf(variants: readonly ForkRecord[]): z.infer<typeof Swee
  */
 export async function sweepView(services: ServerServices, sweep: SweepRecord, variants?: readonly ForkRecord[]): Promise<SweepView> {
   const forks = variants ?? (await services.store.forks.sweepVariants(sweep.id))
-  const original = await services.store.getTrace(sweep.projectId, sweep.traceId)
+  const cacheKey = (fork: ForkRecord) => `${sweep.projectId}\u0000${sweep.traceId}\u0000${fork.forkTraceId}`
   const ended = forks.filter((fork) => fork.forkTraceId && (fork.status === 'completed' || fork.status === 'failed'))
-  const compareRuns = ended.length && original ? (await import('@retrace/divergence')).compareRuns : undefined
-  const results = new Map<string, z.infer<typeof VariantSchema>['result']>()
-  for (const fork of ended) {
+  const results = new Map<string, VariantResult | null>()
+  const missing = ended.filter((fork) => {
+    const cached = RESULTS.get(cacheKey(fork))
+    if (cached) results.set(fork.id, cached)
+    return !cached
+  })
+  const original = missing.length ? await services.store.getTrace(sweep.projectId, sweep.traceId) : undefined
+  const compareRuns = missing.length && original ? (await import('@retrace/divergence')).compareRuns : undefined
+  for (const fork of missing) {
     const traced: TraceWithSpans | undefined = await services.store.getTrace(sweep.projectId, fork.forkTraceId!)
     if (!traced || !original || !compareRuns) continue
     const divergence = compareRuns(runRecordOf(original), runRecordOf(traced))
-    results.set(fork.id, {
+    const result: VariantResult = {
       status: traced.trace.status,
       output: traced.trace.output,
       divergence_score: Number((1 - divergence.score).toFixed(12)),
@@ -95,7 +114,9 @@ export async function sweepView(services: ServerServices, sweep: SweepRecord, va
       first_divergent_step: divergence.firstDivergentStep ?? null,
       cost_usd: traced.trace.totals.usd,
       duration_ms: traced.trace.totals.durationMs,
-    })
+    }
+    results.set(fork.id, result)
+    if (traced.trace.status !== 'running') remember(cacheKey(fork), result)
   }
   return {
     id: sweep.id,
