@@ -5,29 +5,13 @@ import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { startFakeProvider, type FakeProvider } from '@retrace/core/fake-provider'
 import { createLogger, startServer, type RetraceServer } from '@retrace/server'
+import { RECORD_ONCE, twoCallAgent } from '../../test-support/fork-agent.ts'
 import { createFixtureProject, runInProject, type FixtureProject } from '../../test-support/fixture-project.ts'
 
 // `retrace worker` as a user runs it: a separate process importing the user's module, taking
 // forks from a real server, stopping gracefully on SIGTERM.
 
 const cliEntry = join(import.meta.dirname, '..', 'src', 'bin', 'retrace.ts')
-const AGENT = `import OpenAI from 'openai'
-import { record } from '@retrace/core'
-
-export const answer = record({ name: 'cli-agent', resumable: true }, async (question) => {
-  const openai = new OpenAI({ apiKey: 'sk-test', baseURL: process.env.FAKE_OPENAI_URL, maxRetries: 0 })
-  const first = await openai.chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: question }] })
-  const second = await openai.chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'Shorter: ' + first.choices[0].message.content }] })
-  return second.choices[0].message.content
-})
-`
-const RECORD_ONCE = `import { flush } from '@retrace/core'
-import { answer } from './agent.ts'
-await answer('Hello Paris')
-await flush(10_000)
-console.log(answer.lastTrace.id)
-`
-
 let provider: FakeProvider
 let project: FixtureProject
 let server: RetraceServer
@@ -60,7 +44,7 @@ function startWorkerProcess(args: string[] = []): { child: ChildProcess; output:
 beforeAll(async () => {
   // Calls about "slow" take a while: a fork still running when the worker is told to stop.
   provider = await startFakeProvider({ respond: async (request) => (JSON.stringify(request.body).includes('slow') ? (await new Promise((resolve) => setTimeout(resolve, 600)), undefined) : undefined) })
-  project = createFixtureProject({ 'package.json': JSON.stringify({ name: 'worker-fixture', private: true, type: 'module' }), 'agent.ts': AGENT, 'record-once.ts': RECORD_ONCE })
+  project = createFixtureProject({ 'package.json': JSON.stringify({ name: 'worker-fixture', private: true, type: 'module' }), 'agent.ts': twoCallAgent('cli-agent'), 'record-once.ts': RECORD_ONCE })
   server = await startServer({ port: 0, databaseUrl: `sqlite:${join(mkdtempSync(join(tmpdir(), 'retrace-worker-')), 'retrace.db')}`, logger: createLogger({ level: 'silent' }), forkWorkerTimeoutMs: 1_500 })
   key = server.firstStart!.apiKey
   const recorded = await runInProject(project, process.execPath, ['--conditions=@retrace/source', 'record-once.ts'], env())

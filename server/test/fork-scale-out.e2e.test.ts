@@ -3,6 +3,7 @@ import { mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
+import { RECORD_ONCE, twoCallAgent } from '../../test-support/fork-agent.ts'
 import { createFixtureProject, runInProject, type FixtureProject } from '../../test-support/fixture-project.ts'
 import { pollUntil, startCountingProvider, type CountingProvider } from './fork-fixtures.ts'
 import { spawnServer, type ServerProcess } from './server-process.ts'
@@ -14,22 +15,6 @@ import { storeTargets } from './store-matrix.ts'
 
 const postgres = storeTargets().find((target) => target.engine === 'postgres')!
 const cliEntry = join(import.meta.dirname, '..', '..', 'cli', 'src', 'bin', 'retrace.ts')
-const AGENT = `import OpenAI from 'openai'
-import { record } from '@retrace/core'
-
-export const answer = record({ name: 'scale-agent', resumable: true }, async (question) => {
-  const openai = new OpenAI({ apiKey: 'sk-test', baseURL: process.env.FAKE_OPENAI_URL, maxRetries: 0 })
-  const first = await openai.chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: question }] })
-  const second = await openai.chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'Again: ' + first.choices[0].message.content }] })
-  return second.choices[0].message.content
-})
-`
-const RECORD_ONCE = `import { flush } from '@retrace/core'
-import { answer } from './agent.ts'
-await answer('Hello Paris')
-await flush(10_000)
-console.log(answer.lastTrace.id)
-`
 const CITIES = Array.from({ length: 16 }, (_, i) => `Town${String.fromCharCode(65 + i)}x`)
 
 describe.skipIf(!postgres.available)('two server processes and two workers on one PostgreSQL', () => {
@@ -48,7 +33,7 @@ describe.skipIf(!postgres.available)('two server processes and two workers on on
 
   beforeAll(async () => {
     counting = await startCountingProvider({ latencyMs: 40 })
-    project = createFixtureProject({ 'package.json': JSON.stringify({ name: 'scale-fixture', private: true, type: 'module' }), 'agent.ts': AGENT, 'record-once.ts': RECORD_ONCE })
+    project = createFixtureProject({ 'package.json': JSON.stringify({ name: 'scale-fixture', private: true, type: 'module' }), 'agent.ts': twoCallAgent('scale-agent'), 'record-once.ts': RECORD_ONCE })
     const databaseUrl = await postgres.freshUrl()
     const dir = mkdtempSync(join(tmpdir(), 'retrace-scale-forks-'))
     servers.push(spawnServer(['--port', '0', '--database-url', databaseUrl, '--log-level', 'warn'], dir))
@@ -71,7 +56,7 @@ describe.skipIf(!postgres.available)('two server processes and two workers on on
     await counting?.stop()
   })
 
-  test('a sweep made on one process runs on both workers: every variant exactly once, never more than its concurrency in flight', async () => {
+  test('a sweep made on one process runs on both workers: every variant exactly once, never more than its concurrency in flight', { timeout: 150_000 }, async () => {
     const recorded = await runInProject(project, process.execPath, ['--conditions=@retrace/source', 'record-once.ts'], { ...env(urls[1]!), RETRACE_JOURNAL_DIR: mkdtempSync(join(tmpdir(), 'retrace-scale-once-')) })
     expect(recorded.code, recorded.output).toBe(0)
     const traceId = recorded.output.trim().split('\n').at(-1)!
@@ -79,7 +64,9 @@ describe.skipIf(!postgres.available)('two server processes and two workers on on
     counting.provider.reset()
     counting.resetPeak()
     const sweep = await call(urls[1]!, '/api/v1/forks/sweep', { trace_id: traceId, fork_point_span_id: spans[0].id, concurrency: 4, variants: CITIES.map((city) => ({ label: city, modified_input: `Hello ${city}` })) })
-    const done = await pollUntil(async () => ({ body: await call(urls[0]!, `/api/v1/forks/sweep/${sweep.id}`) }), (body) => body.status !== 'running', 60_000)
+    const done = await pollUntil(async () => ({ body: await call(urls[0]!, `/api/v1/forks/sweep/${sweep.id}`) }), (body) => body.status !== 'running', 90_000).catch((error: Error) => {
+      throw new Error(`${error.message}\nworkers:\n${workers.map((worker) => worker.output().slice(-1500)).join('\n')}\nservers:\n${servers.map((server) => server.output().slice(-1500)).join('\n')}`)
+    })
     expect(done.progress, workers.map((worker) => worker.output()).join('\n')).toMatchObject({ total: 16, completed: 16 })
     // Both calls of a variant name its city (the second quotes the first answer): 2 per variant, run once.
     for (const city of CITIES) expect(counting.callsWith(`Hello ${city}`), city).toBe(2)

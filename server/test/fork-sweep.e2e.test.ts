@@ -1,11 +1,10 @@
 import { mkdtempSync } from 'node:fs'
-import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { configure, flush, runtime, shutdown } from '@retrace/core'
 import { fourStepAgent, pollUntil, startCountingProvider, type CountingProvider, type ToolRuns } from './fork-fixtures.ts'
-import { spawnServer, type ServerProcess } from './server-process.ts'
+import { freePort, spawnServer, type ServerProcess } from './server-process.ts'
 import { storeTargets } from './store-matrix.ts'
 
 // A sweep of 12 variants at concurrency 3 against a `retrace-server` process killed with
@@ -26,15 +25,6 @@ afterAll(async () => {
   delete process.env.RETRACE_JOURNAL_DIR
 })
 
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const port = (server.address() as { port: number }).port
-      server.close(() => resolve(port))
-    })
-  })
-}
-
 describe.each(storeTargets())('a sweep across a server crash on $engine', (target) => {
   let server: ServerProcess | undefined
   afterAll(async () => {
@@ -44,7 +34,7 @@ describe.each(storeTargets())('a sweep across a server crash on $engine', (targe
     await server?.exited
   })
 
-  test.skipIf(!target.available)('kill -9 halfway and restart: 12 results, no completed variant run again, never more than 3 in flight', async () => {
+  test.skipIf(!target.available)('kill -9 halfway and restart: 12 results, no completed variant run again, never more than 3 in flight', { timeout: 150_000 }, async () => {
     const dir = mkdtempSync(join(tmpdir(), 'retrace-sweep-'))
     const databaseUrl = await target.freshUrl()
     const port = String(await freePort())
@@ -76,7 +66,7 @@ describe.each(storeTargets())('a sweep across a server crash on $engine', (targe
     const withOutput = (error: Error): never => {
       throw new Error(`${error.message}\nserver output:\n${server?.output().slice(-3000)}`)
     }
-    const halfway = await pollUntil(async () => ({ body: await call(`/api/v1/forks/sweep/${sweep.id}`) }), (body: any) => body.progress.completed >= 4, 30_000).catch(withOutput)
+    const halfway = await pollUntil(async () => ({ body: await call(`/api/v1/forks/sweep/${sweep.id}`) }), (body: any) => body.progress.completed >= 4, 40_000).catch(withOutput)
     server.child.kill('SIGKILL')
     await server.exited
     const completedBefore = new Set(halfway.variants.filter((variant: { status: string }) => variant.status === 'completed').map((variant: { label: string }) => variant.label))
@@ -91,9 +81,9 @@ describe.each(storeTargets())('a sweep across a server crash on $engine', (targe
     for (const variant of done.variants) {
       expect(variant.result, variant.label).toMatchObject({ status: 'completed', verdict: 'diverged', first_divergent_step: 3 })
       expect(variant.result.output).toContain(variant.label)
-      // Each variant ran once: its two live calls (steps 3 and 4), sent once, never again.
+      // Each variant ran once: its two live calls (steps 3 and 4), never again. (A command the
+      // crash may have swallowed is sent again under the same id, which a worker runs once.)
       expect(counting.callsWith(`weather in ${variant.label}?`), variant.label).toBe(2)
-      expect(variant.attempt).toBe(1)
     }
     expect(counting.peak).toBeLessThanOrEqual(3)
     expect(counting.peak).toBeGreaterThanOrEqual(2)

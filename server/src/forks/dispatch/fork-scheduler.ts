@@ -3,7 +3,7 @@ import type { ResumeMessage } from '@retrace/protocol'
 import type { ConnectionRegistry } from '../../ingest/connection-registry.ts'
 import type { Logger } from '../../logging/logger.ts'
 import type { FeedMessage } from '../../store/change-feed.ts'
-import type { Store } from '../../store/store.ts'
+import type { ConnectionRecord, Store } from '../../store/store.ts'
 import { assembleCassette, recordedToolCalls } from '../cassette/trace-cassette.ts'
 import type { ForkRecord } from '../store/fork-records.ts'
 import type { ClaimedFork, ForkTimeouts, LocalWorker } from '../store/fork-store.ts'
@@ -32,6 +32,26 @@ export interface ForkSchedulerServices {
 const ALIVE_WITHIN_MS = 45_000
 /** A recorded run is read once for the variants of a sweep (an ended run does not change). */
 const RECORDING_CACHE_MS = 120_000
+
+/**
+ * How many distinct processes (instances; a reconnected one counts once) offer each
+ * function, by project: `projectId \u0000 name` → count.
+ *
+ * @example
+ * workersOffering(await store.forks.liveConnections(45_000)).get(`${projectId}\u0000support-agent`)
+ */
+export function workersOffering(connections: readonly ConnectionRecord[]): Map<string, number> {
+  const instances = new Map<string, Set<string>>()
+  for (const connection of connections) {
+    for (const name of connection.resumable) {
+      const key = `${connection.projectId}\u0000${name}`
+      let set = instances.get(key)
+      if (!set) instances.set(key, (set = new Set()))
+      set.add(connection.instanceId ?? connection.id)
+    }
+  }
+  return new Map([...instances].map(([key, set]) => [key, set.size]))
+}
 
 /**
  * The message a fork gets when no process offers its function.
@@ -138,7 +158,9 @@ export class ForkScheduler {
     }
     const workers = await this.#localWorkers()
     if (!workers.length) return
-    const claimed = await store.forks.claim(this.#services.serverId, workers)
+    const live = await store.forks.liveConnections(ALIVE_WITHIN_MS)
+    const liveInstances = new Set(live.flatMap((connection) => (connection.instanceId ? [connection.instanceId] : [])))
+    const claimed = await store.forks.claim(this.#services.serverId, workers, { workersOffering: workersOffering(live), liveInstances })
     if (claimed.length) this.#busy = true
     await Promise.all(claimed.map((item) => this.#dispatch(item)))
   }

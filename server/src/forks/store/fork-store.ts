@@ -12,20 +12,11 @@ import type { BaselineRecord, ForkRecord, ForkStatus, SweepRecord } from './fork
 // SQLite the one writer serialises every transaction, which gives the same guarantees.
 
 /** What creating a fork needs. */
-export interface NewFork {
-  projectId: string
-  traceId: string
-  spanId: string
-  forkPointStep: number
-  forkPointToolCall: number | null
-  functionName: string
-  modifiedInput: unknown
-  sweepId?: string | null
-  variantIndex?: number | null
-  label?: string | null
-  /** Created `queued` (sweep variants, inline edits replayed at once) instead of `created`. */
-  queued?: boolean
-}
+export type NewFork = Pick<ForkRecord, 'projectId' | 'traceId' | 'spanId' | 'forkPointStep' | 'forkPointToolCall' | 'functionName' | 'modifiedInput'> &
+  Partial<Pick<ForkRecord, 'sweepId' | 'variantIndex' | 'label'>> & {
+    /** Created `queued` (sweep variants, inline edits replayed at once) instead of `created`. */
+    queued?: boolean
+  }
 
 /** A registered SDK connection held by this server process, as a claim sees it. */
 export interface LocalWorker {
@@ -278,13 +269,18 @@ export class SqlForkStore {
    * running at once across every process. Each taken fork gets a new command id and the
    * least busy of the workers that registered its function.
    */
-  async claim(serverId: string, workers: readonly LocalWorker[], limit = 100): Promise<ClaimedFork[]> {
+  async claim(serverId: string, workers: readonly LocalWorker[], options: { limit?: number; workersOffering?: ReadonlyMap<string, number>; liveInstances?: ReadonlySet<string> } = {}): Promise<ClaimedFork[]> {
+    const limit = options.limit ?? 100
     if (!workers.length) return []
     const busy = new Map<string, number>()
     for (const row of await this.#sql.all<{ connection_id: string; n: number }>("SELECT connection_id, COUNT(*) AS n FROM forks WHERE status = 'running' AND server_id = ? GROUP BY connection_id", [serverId])) {
       busy.set(row.connection_id, Number(row.n))
     }
     const pick = (fork: ForkRecord): LocalWorker | undefined => {
+      // A fork sent to a process that is still connected (elsewhere, maybe) and may hold it
+      // queued goes back to that process only: another one could run it a second time.
+      const pinned = fork.commandId !== null && fork.forkTraceId === null && fork.instanceId !== null && options.liveInstances?.has(fork.instanceId) === true
+      if (pinned) return workers.find((worker) => worker.instanceId === fork.instanceId && worker.projectId === fork.projectId && worker.functions.has(fork.functionName))
       let best: LocalWorker | undefined
       for (const worker of workers) {
         if (worker.projectId !== fork.projectId || !worker.functions.has(fork.functionName)) continue
@@ -329,11 +325,17 @@ export class SqlForkStore {
         // step, whichever processes claim at the same time.
         const [locked] = await tx.all<{ concurrency: number; status: string }>(`SELECT concurrency, status FROM sweeps WHERE id = ?${tx.dialect === 'postgres' ? ' FOR UPDATE' : ''}`, [sweep.id])
         if (!locked || locked.status !== 'running') return
-        const [running] = await tx.all<{ n: number }>("SELECT COUNT(*) AS n FROM forks WHERE sweep_id = ? AND status = 'running'", [sweep.id])
+        const [running] = await tx.all<{ n: number; here: number }>("SELECT COUNT(*) AS n, SUM(CASE WHEN server_id = ? THEN 1 ELSE 0 END) AS here FROM forks WHERE sweep_id = ? AND status = 'running'", [serverId, sweep.id])
         const room = Number(locked.concurrency) - Number(running?.n ?? 0)
         if (room <= 0) return
         const rows = await tx.all(`SELECT * FROM forks WHERE sweep_id = ? AND status = 'queued' ORDER BY variant_index LIMIT ?${this.#skipLocked(tx)}`, [sweep.id, room])
-        await take(tx, rows, room)
+        // Several processes hold workers for this function: each takes its workers' share of
+        // the sweep's slots, so every worker takes part (the first to look does not take all).
+        const first = rows[0] ? toFork(rows[0]) : undefined
+        const offering = first ? options.workersOffering?.get(`${first.projectId}\u0000${first.functionName}`) : undefined
+        const here = first ? new Set(workers.filter((worker) => worker.projectId === first.projectId && worker.functions.has(first.functionName)).map((worker) => worker.instanceId ?? worker.connectionId)).size : 0
+        const share = offering && offering > here ? Math.ceil((Number(locked.concurrency) * here) / offering) - Number(running?.here ?? 0) : room
+        await take(tx, rows, Math.min(room, share))
       })
     }
     return claimed
@@ -408,6 +410,14 @@ export class SqlForkStore {
     const now = Date.now()
     const liveInstances = new Set(live.flatMap((connection) => (connection.instanceId ? [connection.instanceId] : [])))
     const liveConnections = new Set(live.map((connection) => connection.id))
+    // Each process's newest connection: one that reconnected since a fork was sent to it may
+    // not have got it (the command died with the old connection).
+    const newest = new Map<string, { id: string; connectedMs: number }>()
+    for (const connection of live) {
+      if (!connection.instanceId) continue
+      const connectedMs = Date.parse(connection.connectedAt)
+      if ((newest.get(connection.instanceId)?.connectedMs ?? -1) < connectedMs) newest.set(connection.instanceId, { id: connection.id, connectedMs })
+    }
     const offered = new Set(live.flatMap((connection) => connection.resumable.map((name) => `${connection.projectId}\u0000${name}`)))
     const open = (await this.#sql.all("SELECT * FROM forks WHERE status IN ('queued', 'running')")).map(toFork)
     const idleSweeps = await this.#sql.all<{ id: string }>("SELECT s.id FROM sweeps s WHERE s.status = 'running' AND NOT EXISTS (SELECT 1 FROM forks f WHERE f.sweep_id = s.id AND f.status IN ('created', 'queued', 'running'))")
@@ -424,6 +434,10 @@ export class SqlForkStore {
           update("UPDATE forks SET status = 'failed', message = ?, finished_ms = ?, updated_ms = ? WHERE id = ? AND status = 'running' AND command_id = ?", [
             `The fork did not finish within ${Math.round(timeouts.runTimeoutMs / 1000)} s (--fork-run-timeout).`, now, now, fork.id, fork.commandId,
           ], true, fork.sweepId)
+        } else if (fork.forkTraceId === null && fork.instanceId !== null && fork.startedMs !== null && (newest.get(fork.instanceId)?.id ?? fork.connectionId) !== fork.connectionId && newest.get(fork.instanceId)!.connectedMs > fork.startedMs) {
+          update("UPDATE forks SET status = 'queued', message = ?, server_id = NULL, connection_id = NULL, updated_ms = ? WHERE id = ? AND status = 'running' AND command_id = ? AND fork_trace_id IS NULL", [
+            'The worker reconnected before this fork started; sent to it again under the same id.', now, fork.id, fork.commandId,
+          ])
         } else if (fork.forkTraceId === null && fork.serverId !== null && !liveServers.has(fork.serverId) && fork.startedMs !== null && now - fork.startedMs > timeouts.lostWorkerGraceMs * 2) {
           // The server that sent it died, and the fork never started: the command may have died
           // with it. Sent again under the same id (a worker that got it runs it once).
