@@ -13,8 +13,9 @@ export default defineConfig({
         ssr: { resolve: { conditions, externalConditions: conditions } },
         test: {
           name: 'packages',
-          include: ['{core,cassettes,protocol,divergence,detectors,matchers,vitest-plugin,jest-preset,cli,bench}/**/*.test.ts'],
+          include: ['{core,cassettes,fake-provider,protocol,divergence,detectors,matchers,vitest-plugin,jest-preset,cli,bench,architecture}/**/*.test.ts'],
           exclude: ['**/node_modules/**', '**/dist/**', '**/fixtures/**'],
+          setupFiles: ['test-support/fail-on-deprecation-warnings.ts'],
           testTimeout: 30_000,
           hookTimeout: 30_000,
         },
@@ -33,6 +34,34 @@ export default defineConfig({
           globalSetup: ['server/test/postgres-cluster.ts'],
           testTimeout: 60_000,
           hookTimeout: 60_000,
+        },
+      },
+      // The packages as published: packed, installed into blank projects, their README
+      // examples run there. Many child processes: a group of its own, never run beside the
+      // timed end-to-end tests of the other projects, so it does not starve them of CPU.
+      {
+        resolve: { conditions },
+        ssr: { resolve: { conditions, externalConditions: conditions } },
+        test: {
+          name: 'packaging',
+          include: ['packaging/**/*.test.ts'],
+          sequence: { groupOrder: 1 },
+          testTimeout: 180_000,
+          hookTimeout: 120_000,
+        },
+      },
+      // The dashboard: its pure logic, and its pages in a real browser (headless Chromium from
+      // Debian) against a real server. The set-up builds the page first when its sources changed.
+      {
+        resolve: { conditions: serverConditions },
+        ssr: { resolve: { conditions: serverConditions, externalConditions: serverConditions } },
+        test: {
+          name: 'dashboard',
+          include: ['dashboard/**/*.test.ts'],
+          exclude: ['**/node_modules/**', '**/dist/**'],
+          globalSetup: ['dashboard/test/build-dashboard.ts'],
+          testTimeout: 60_000,
+          hookTimeout: 120_000,
         },
       },
       // The examples as their users run them: each with its own vitest.config.ts (retrace()

@@ -12,13 +12,7 @@ module.exports = {
   setupFiles: [path.join(dist, 'interception.js')],
   setupFilesAfterEnv: [path.join(dist, 'setup.js')],
   reporters: ['default', path.join(dist, 'reporter.js')],
-  transform: {
-    // @retrace/cassettes' secret scan runs secretlint's rule preset, which ships as an ES module
-    // only: Jest's CommonJS runtime needs it rewritten (a line-level rewrite, not Babel: 230 KB).
-    '[\\\\/]@secretlint[\\\\/]secretlint-rule-preset-recommend[\\\\/].+\\.js$': path.join(dist, 'esm-dependency-transform.js'),
-    '^.+\\.[cm]?[jt]sx?$': path.join(dist, 'transform.js'),
-  },
-  transformIgnorePatterns: ['/node_modules/(?!@secretlint/secretlint-rule-preset-recommend/)', '\\.pnp\\.[^\\/]+$'],
+  transform: { '^.+\\.[cm]?[jt]sx?$': path.join(dist, 'transform.js') },
   moduleFileExtensions: ['ts', 'tsx', 'mts', 'cts', 'js', 'jsx', 'mjs', 'cjs', 'json'],
   testMatch: ['**/?(*.)+(spec|test).?([cm])[jt]s?(x)'],
 }

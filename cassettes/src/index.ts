@@ -17,6 +17,8 @@ export * from './schema/step.ts'
 export * from './schema/interaction.ts'
 export * from './schema/cassette.ts'
 
+export { serializeSseEvent, type SseEventFields } from './sse/serialize-sse-event.ts'
+
 export { serializeCassette } from './format/serialize-cassette.ts'
 export { parseCassette, describeJsonError } from './format/parse-cassette.ts'
 export { readCassetteFile, inspectCassetteFile, writeCassetteFile, type WriteCassetteOptions, type CassetteFileInspection } from './format/cassette-file.ts'
@@ -40,6 +42,20 @@ export {
 } from './matching/request-key.ts'
 export { diffRequests, formatRequestDifferences, type RequestDifference } from './matching/describe-request-diff.ts'
 export { findClosestRequest, type ClosestRequest } from './matching/find-closest-request.ts'
+
+export {
+  DEFAULT_PRICE_TABLE,
+  estimateCost,
+  findModelPrice,
+  normalizeModelName,
+  promptTokens,
+  uncachedInputTokens,
+  type ModelPrice,
+  type PriceTable,
+  type TokenPrices,
+  type CostEstimate,
+  type ModelPriceMatch,
+} from './pricing/index.ts'
 
 export { VOLATILE_BODY_KEYS, VOLATILE_HEADERS, UNSTORED_HEADERS, REPLAYED_RESPONSE_HEADERS, isVolatileHeader, maskVolatileFields } from './stability/volatile-fields.ts'
 export { stabilizeRecording } from './stability/stabilize-recording.ts'

@@ -1,3 +1,6 @@
+// The public types use Node's (Buffer, NodeJS.ProcessEnv, node:http): load them for every
+// user, whatever their tsconfig's "types" (TypeScript 7 defaults it to none).
+/// <reference types="node" preserve="true" />
 export { run, buildProgram } from './program.ts'
 export { EXIT, mostSevere, type ExitCode } from './exit-codes.ts'
 export { ciReplay, type CiReplayOptions } from './commands/ci-replay.ts'

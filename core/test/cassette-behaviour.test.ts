@@ -3,7 +3,7 @@ import OpenAI from 'openai'
 import Anthropic from '@anthropic-ai/sdk'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { findSecrets, readCassetteFile } from '@retrace/cassettes'
-import { startFakeProvider, type FakeProvider } from '../src/fake-provider/index.ts'
+import { startFakeProvider, type FakeProvider } from '@retrace/fake-provider'
 import {
   CassetteFormatError,
   CassetteMismatchError,
@@ -14,7 +14,7 @@ import {
   withCassette,
 } from '../src/index.ts'
 import { FAKE_KEYS } from './provider-scenarios.ts'
-import { tempCassettePath } from './temp-dir.ts'
+import { tempCassettePath } from '../../test-support/temp-dir.ts'
 
 let provider: FakeProvider
 beforeAll(async () => {
@@ -442,7 +442,7 @@ describe('streams and steps', () => {
       const cassette = startCassette(file, { mode: 'record' })
       const anthropic = new Anthropic({ apiKey: FAKE_KEYS.anthropic, baseURL: scripted.anthropicBaseURL, maxRetries: 0, fetch: cassette.fetch })
       const stream = await anthropic.messages.create({
-        model: 'claude-sonnet-4-5',
+        model: 'claude-sonnet-4-6',
         max_tokens: 1024,
         stream: true,
         system: 'You are a weather bot.',

@@ -1,10 +1,11 @@
 import http from 'node:http'
 import { request as undiciRequest } from 'undici'
 import { afterEach, beforeEach, expect, test } from 'vitest'
-import { EgressBlockedError, installInterception, openRunLedger, readRunLedger, type RunLedger } from '../src/index.ts'
+import { EgressBlockedError, installInterception, openRunLedger, type RunLedger } from '../src/index.ts'
+import { readRunLedger } from '../src/internal.ts'
 
 // What `retrace ci replay` sets: requests made outside any cassette are refused, except to
-// loopback and allowed hosts, and each refusal reaches the run ledger.
+// allowed hosts (loopback only when named), and each refusal reaches the run ledger.
 let release: () => void
 let ledger: RunLedger
 beforeEach(() => {
@@ -38,17 +39,19 @@ test('undici and node:http are refused the same way', async () => {
   expect(readRunLedger(ledger.dir)!.map((entry) => entry.message)).toEqual(['GET https://example.com/x', 'POST http://example.com'])
 })
 
-test('loopback and allowed hosts still pass', async () => {
+test('loopback passes only when named, like any allowed host', async () => {
   const server = http.createServer((_req, res) => res.end('local'))
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
   try {
     const port = (server.address() as { port: number }).port
+    await expect(fetch(`http://127.0.0.1:${port}/`)).rejects.toBeInstanceOf(EgressBlockedError)
+    expect(readRunLedger(ledger.dir)!.map((entry) => entry.message)).toEqual([`GET http://127.0.0.1:${port}/`])
+    process.env.RETRACE_ALLOW_HOSTS = 'localhost, internal.example, *.corp.example'
     expect(await (await fetch(`http://127.0.0.1:${port}/`)).text()).toBe('local')
-    process.env.RETRACE_ALLOW_HOSTS = 'internal.example, *.corp.example'
     // Allowed, so it goes out (and fails only because the name does not resolve here).
     const error = await fetch('http://api.corp.example/x').catch((e: unknown) => e)
     expect(error).not.toBeInstanceOf(EgressBlockedError)
-    expect(readRunLedger(ledger.dir)).toEqual([])
+    expect(readRunLedger(ledger.dir)).toHaveLength(1)
   } finally {
     server.close()
   }

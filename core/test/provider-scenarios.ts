@@ -1,7 +1,7 @@
 import Anthropic from '@anthropic-ai/sdk'
 import { GoogleGenAI, Type } from '@google/genai'
 import OpenAI from 'openai'
-import type { FakeProvider } from '../src/fake-provider/index.ts'
+import type { FakeProvider } from '@retrace/fake-provider'
 
 /** How a scenario's SDK client reaches the network: a fetch to hand it, or the global one. */
 export type SdkFetch = typeof fetch | undefined
@@ -100,7 +100,7 @@ export const scenarios: Scenario[] = [
     async run(provider, fetchOption) {
       const client = anthropic(provider, fetchOption)
       return client.messages.create({
-        model: 'claude-sonnet-4-5',
+        model: 'claude-sonnet-4-6',
         max_tokens: 512,
         system: 'You are a weather bot.',
         messages: [{ role: 'user', content: 'What is the weather in Berlin?' }],
@@ -114,7 +114,7 @@ export const scenarios: Scenario[] = [
     async run(provider, fetchOption) {
       const client = anthropic(provider, fetchOption)
       const stream = await client.messages.create({
-        model: 'claude-sonnet-4-5',
+        model: 'claude-sonnet-4-6',
         max_tokens: 1024,
         stream: true,
         thinking: { type: 'enabled', budget_tokens: 512 },

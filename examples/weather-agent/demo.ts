@@ -1,15 +1,21 @@
 // The Retrace demo: record an agent against the local fake provider, stop the provider,
-// replay the agent offline, then show what a changed prompt does. No key, no internet.
-//   npm run demo
+// replay the agent offline, then show what a changed prompt does; then the dashboard: a
+// Retrace server with the agent recorded into it, a fork, a sweep, a sensitivity analysis
+// and a share link. No key, no internet.
+//   npm run demo             stays up, serving the dashboard, until Ctrl-C
+//   npm run demo -- --once   exits once everything is printed (scripts, CI)
 import { mkdtempSync, readFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import OpenAI from 'openai'
 import { CassetteMismatchError, startCassette, stepText, stepToolCalls, type Step } from '@retrace/core'
-import { startFakeProvider } from '@retrace/core/fake-provider'
+import { startFakeProvider } from '@retrace/fake-provider'
 import { runWeatherAgent } from './agent.ts'
+import { runDashboardDemo } from './dashboard-demo.ts'
 
-const file = join(mkdtempSync(join(tmpdir(), 'retrace-demo-')), 'weather.cassette.json')
+const once = process.argv.includes('--once')
+const folder = mkdtempSync(join(tmpdir(), 'retrace-demo-'))
+const file = join(folder, 'weather.cassette.json')
 const question = 'What is the weather in Paris?'
 const say = (line = '') => console.log(line)
 
@@ -37,16 +43,33 @@ say(`   answer: ${replayedAnswer}`)
 say(`   ${summary.replayed} calls served from the cassette, ${provider.requestCount - steps.length} new requests to the provider`)
 say(replayedAnswer === recordedAnswer ? '✔ identical to the recorded run' : '✘ the answers differ')
 
-// 3. A changed prompt is refused, with the closest recorded step and a diff.
-say('▶ Replaying with a different question…')
+// 3. A changed prompt is refused, with the closest recorded step and a diff: the refusal is
+// the success here, so the demo says so last (and fails if the request got through).
+say('▶ Replaying with a different question (Rome instead of Paris): replay must refuse it…')
 const strict = startCassette(file, { mode: 'replay' })
 try {
   await runWeatherAgent('What is the weather in Rome?', client())
+  say('✘ The changed question was answered: replay should have refused it.')
+  process.exitCode = 1
 } catch (error) {
   if (!(error instanceof CassetteMismatchError)) throw error
-  say(error.message.split('\n').map((line) => `   ${line}`).join('\n'))
+  say(error.message.split('\n').map((line) => `   │ ${line}`.trimEnd()).join('\n'))
+  say('✔ Refused, as expected: replay never sends a request the cassette does not hold; the diff above is what changed.')
 } finally {
   await strict.stop()
+}
+
+// 4. The dashboard: the same agent recorded into a Retrace server, forked, swept, shared.
+const demo = await runDashboardDemo({ folder, cassetteFile: file, say })
+if (once) {
+  await demo.close()
+} else {
+  say('Open the dashboard in a browser. Ctrl-C stops the server.')
+  await new Promise<void>((resolve) => {
+    process.once('SIGINT', () => resolve())
+    process.once('SIGTERM', () => resolve())
+  })
+  await demo.close()
 }
 
 function describe(step: Step): string {

@@ -1,6 +1,7 @@
+import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { readCassetteFile } from '@retrace/cassettes'
-import { startFakeProvider, type FakeProvider } from '@retrace/core/fake-provider'
+import { startFakeProvider, type FakeProvider } from '@retrace/fake-provider'
 import { FIXTURE_AGENT } from '../../test-support/fixture-agent.ts'
 import { createFixtureProject, runInProject, type FixtureProject } from '../../test-support/fixture-project.ts'
 
@@ -25,6 +26,25 @@ describe('tools', () => {
   })
 })
 `
+
+// An agent on node:http: patched once by the test file's realm (the preset) and once outside
+// it when `retrace ci replay` installs Retrace in every process; both must agree on the cassette.
+const httpAgent = `import http from 'node:http'
+
+export function askOverHttp(question: string): Promise<string> {
+  const url = new URL(\`\${process.env.FAKE_OPENAI_URL}/chat/completions\`)
+  return new Promise((resolve, reject) => {
+    const request = http.request(url, { method: 'POST', headers: { 'content-type': 'application/json', authorization: 'Bearer sk-fixture' } }, (res) => {
+      let text = ''
+      res.on('data', (chunk) => (text += chunk))
+      res.on('end', () => resolve(JSON.parse(text).choices[0].message.content))
+    })
+    request.on('error', reject)
+    request.end(JSON.stringify({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: question }] }))
+  })
+}
+`
+const retraceBin = join(import.meta.dirname, '..', '..', 'cli', 'bin', 'retrace.js')
 
 const jest = (args: string[], env: Record<string, string>) => runInProject(project, process.execPath, ['node_modules/jest/bin/jest.js', '-w', '2', ...args], env)
 
@@ -90,6 +110,19 @@ describe('@retrace/jest-preset end to end', { timeout: 90_000 }, () => {
     const replay = await jest(['weather.test.ts'], { FAKE_OPENAI_URL: OFFLINE })
     expect(replay.code).toBe(0)
   })
+
+  test('retrace ci replay passes the replayed project, over fetch and node:http alike', async () => {
+    project.write('http-agent.ts', httpAgent)
+    project.write('http.test.ts', `import { askOverHttp } from './http-agent'\n\ntest('over node:http', async () => {\n  await expect(() => askOverHttp('Hello over node:http')).toMatchCassette()\n})\n`)
+    const recorded = await jest(['http.test.ts'], { FAKE_OPENAI_URL: provider.openaiBaseURL })
+    expect(recorded.code).toBe(0)
+    const calls = provider.requestCount
+    const gate = await runInProject(project, process.execPath, [retraceBin, 'ci', 'replay', '--', process.execPath, 'node_modules/jest/bin/jest.js', 'http.test.ts', 'lisbon.test.js'], { FAKE_OPENAI_URL: OFFLINE })
+    expect(gate.output).toContain('Retrace CI replay: PASS · 2 matched · 0 regression(s) · 0 missing · 0 unmatched egress')
+    expect(gate.code).toBe(0)
+    expect(provider.requestCount).toBe(calls)
+    // Two runs of Jest (record, then the gate) in one step.
+  }, 60_000)
 })
 
 // Jest's documented native-ESM set-up (`transform: {}`, `node --experimental-vm-modules`) in a
@@ -139,5 +172,47 @@ test('weather in Rome', async () => {
     expect(result.output).toContain('Retrace cassettes: 0 recorded · 2 replayed · 2 equivalent · 0 diverged')
     expect(result.code).toBe(0)
     expect(provider.requestCount).toBe(calls)
+  })
+})
+
+// README "Already using another preset? Add the pieces yourself": a CommonJS project whose Jest
+// config names the three entry points and nothing else, so no transform of the preset's runs on
+// node_modules. The secret scan still runs there (the question carries a Stripe key that only
+// secretlint's rules know), and the cassette keeps only its mask.
+describe('@retrace/jest-preset pieces without the preset', { timeout: 120_000 }, () => {
+  const STRIPE_KEY = 'sk_live_' + '4eC39HqLyjWDarjtT1zdp7dc'
+  let pieces: FixtureProject
+
+  beforeAll(() => {
+    pieces = createFixtureProject({
+      'package.json': JSON.stringify({ name: 'jest-pieces-fixture', private: true }),
+      'jest.config.mjs': `export default {
+  setupFiles: ['@retrace/jest-preset/interception'],
+  setupFilesAfterEnv: ['@retrace/jest-preset/setup'],
+  reporters: ['default', '@retrace/jest-preset/reporter'],
+}
+`,
+      'agent.cjs': `${FIXTURE_AGENT.replace("import OpenAI from 'openai'", "const { OpenAI } = require('openai')").replace('export async function runAgent', 'async function runAgent')}\nmodule.exports = { runAgent }\n`,
+      'billing.test.js': `const { runAgent } = require('./agent.cjs')
+
+test('a question with a key in it', async () => {
+  await expect(() => runAgent('Is ${STRIPE_KEY} a live key?', { tools: false })).toMatchCassette()
+})
+`,
+    })
+  })
+
+  test('record with the secret masked, then replay offline', async () => {
+    const jestPieces = (env: Record<string, string>) => runInProject(pieces, process.execPath, ['node_modules/jest/bin/jest.js'], env)
+    const recorded = await jestPieces({ FAKE_OPENAI_URL: provider.openaiBaseURL })
+    expect(recorded.output).toContain('Tests:       1 passed, 1 total')
+    expect(recorded.output).toContain('Retrace cassettes: 1 recorded')
+    expect(recorded.code).toBe(0)
+    const cassette = pieces.read('__cassettes__/billing.test.js/a question with a key in it.cassette.json')
+    expect(cassette).toContain('[REDACTED:stripe-key]')
+    expect(cassette).not.toContain(STRIPE_KEY)
+    const replayed = await jestPieces({ FAKE_OPENAI_URL: OFFLINE })
+    expect(replayed.output).toContain('Retrace cassettes: 0 recorded · 1 replayed · 1 equivalent · 0 diverged')
+    expect(replayed.code).toBe(0)
   })
 })

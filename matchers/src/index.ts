@@ -1,3 +1,6 @@
+// The public types use Node's (Buffer, NodeJS.ProcessEnv, node:http): load them for every
+// user, whatever their tsconfig's "types" (TypeScript 7 defaults it to none).
+/// <reference types="node" preserve="true" />
 export type { RunnerContext, MatcherOutcome } from './runner-context.ts'
 export { matchCassette, judgeRun } from './matchers/match-cassette.ts'
 export { retraceMatchers } from './matchers/retrace-matchers.ts'

@@ -11,6 +11,7 @@ import { generateApiKey } from './auth/api-keys.ts'
 import { ForkScheduler } from './forks/dispatch/fork-scheduler.ts'
 import type { Perturbation } from './forks/sensitivity/perturbations.ts'
 import { FORK_ROUTES } from './forks/routes/index.ts'
+import { DASHBOARD_ROUTES, mountDashboard } from './dashboard/mount-dashboard.ts'
 import { resolveServerConfig, type ServerConfig } from './config/server-config.ts'
 import { ConnectionRegistry } from './ingest/connection-registry.ts'
 import { IngestWriter } from './ingest/ingest-writer.ts'
@@ -93,7 +94,8 @@ export async function startServer(options: StartServerOptions = {}): Promise<Ret
     stopping: stopping.signal,
     perturbations,
   }
-  const app = createApp(services, { accepting: () => accepting }, [...CASSETTE_ROUTES, liveRoute, ...FORK_ROUTES])
+  const app = createApp(services, { accepting: () => accepting }, [...CASSETTE_ROUTES, liveRoute, ...FORK_ROUTES, ...DASHBOARD_ROUTES])
+  mountDashboard(app, services)
   const forks = new ForkScheduler(services, { workerTimeoutMs: config.forkWorkerTimeoutMs, runTimeoutMs: config.forkRunTimeoutMs })
   const stream = createStreamEndpoint(services)
   const http = createAdaptorServer({ fetch: app.fetch, hostname: config.host, overrideGlobalObjects: false }) as Server

@@ -1,6 +1,6 @@
 import OpenAI from 'openai'
 import { record, tool, type RecordedFunction } from '@retrace/core'
-import { startFakeProvider, type FakeProvider, type FakeProviderOptions } from '@retrace/core/fake-provider'
+import { startFakeProvider, type FakeProvider, type FakeProviderOptions } from '@retrace/fake-provider'
 
 /** The fake provider, with what the fork tests measure at it: calls in flight, at most, and per marker text. */
 export interface CountingProvider {

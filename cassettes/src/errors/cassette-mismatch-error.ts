@@ -64,8 +64,25 @@ export class CassetteMismatchError extends RetraceError {
  */
 export class EgressBlockedError extends CassetteMismatchError {}
 
+// Connections Retrace cannot record or replay (raw sockets, HTTP/2, WebSocket, DNS): their
+// refusal says so, since recording again would not help.
+const RAW_TRANSPORTS = new Set(['TCP', 'TLS', 'DNS'])
+
 function describeMismatch(details: MismatchDetails): { message: string; hint: string } {
   const what = `${details.method.toUpperCase()} ${details.url}`
+  if (details.reason === 'egress-blocked' && RAW_TRANSPORTS.has(details.method.toUpperCase())) {
+    const target = details.url.replace(/^[a-z]+:\/\//, '')
+    const connection = details.method.toUpperCase() === 'DNS' ? `a DNS query for ${target}` : `a ${details.method.toUpperCase()} connection to ${target}`
+    return details.file
+      ? {
+          message: `Replay blocked ${connection}: cassette ${details.file} answers HTTP requests only, and replay never goes to the network.`,
+          hint: 'Name the host in the `allowHosts` option to let it through (loopback too: `localhost`), or fake that service in the test.',
+        }
+      : {
+          message: `Retrace blocked ${connection}: it was made outside any cassette while egress is blocked (retrace ci replay).`,
+          hint: 'Let the host through with --allow-host (loopback too: --allow-host localhost), or fake that service in the test.',
+        }
+  }
   if (details.reason === 'egress-blocked' && !details.file) {
     return {
       message: `Retrace blocked ${what}: it was made outside any cassette while egress is blocked (retrace ci replay).`,

@@ -2,7 +2,7 @@
 // process on strings instead of files. Each rule is `create(context) → { file(source) }`;
 // this adapter gives them a context that collects their reports as ranges. Pure: no file is
 // read (rules that look at file names or `.p12` files get none), nothing is printed.
-import { rules as presetRules } from '@secretlint/secretlint-rule-preset-recommend'
+import { rules as presetRules } from '#secretlint-preset'
 import { isPlaceholder } from './credential-context.ts'
 import type { SecretRange } from './secret-range.ts'
 

@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process'
 import { appendFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { dirname, join, relative, resolve } from 'node:path'
-import { ALLOW_HOSTS_VARIABLE, BLOCK_EGRESS_VARIABLE, readRunLedger, RUN_DIR_VARIABLE } from '@retrace/core'
+import { ALLOW_HOSTS_VARIABLE, BLOCK_EGRESS_VARIABLE, readRunLedger, RUN_DIR_VARIABLE } from '@retrace/core/internal'
 import { checkCassetteFiles } from '../cassette-files/check-cassette-files.ts'
 import { findCassetteFiles } from '../cassette-files/find-cassette-files.ts'
 import { ciVerdict, type CiVerdict } from '../ci/ci-verdict.ts'
@@ -52,6 +52,9 @@ export async function ciReplay(options: CiReplayOptions, terminal: Terminal): Pr
   const runDir = mkdtempSync(join(tmpdir(), 'retrace-ci-'))
   const env: NodeJS.ProcessEnv = {
     ...process.env,
+    // Retrace installed in every Node process the command starts, before its own code, so a
+    // request outside any cassette is refused even in a script with no Retrace set-up.
+    NODE_OPTIONS: withSetupImport(process.env.NODE_OPTIONS),
     // Replay forced, recording forbidden, every request outside a cassette refused.
     RETRACE_MODE: 'replay',
     CI: process.env.CI && process.env.CI !== 'false' && process.env.CI !== '0' ? process.env.CI : 'true',
@@ -117,6 +120,12 @@ function runCommand(command: string, args: string[], cwd: string, env: NodeJS.Pr
     child.on('error', () => resolvePromise('spawn-error'))
     child.on('close', (code) => resolvePromise(code))
   })
+}
+
+/** `NODE_OPTIONS` plus `--import` of @retrace/core's set-up entry (the copy this CLI uses). */
+function withSetupImport(nodeOptions: string | undefined): string {
+  const setup = `--import=${import.meta.resolve('@retrace/core/setup')}`
+  return nodeOptions?.trim() ? `${nodeOptions.trim()} ${setup}` : setup
 }
 
 function restoreEnv(saved: NodeJS.ProcessEnv): void {

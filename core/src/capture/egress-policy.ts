@@ -1,17 +1,20 @@
 import { EgressBlockedError } from '@retrace/cassettes'
 import { recordLedgerEntry } from '../run-ledger/run-ledger.ts'
-import { hostMatcher } from '../session/host-patterns.ts'
+import { hostMatcher } from './host-patterns.ts'
 
 /** Set by `retrace ci replay`: requests made outside any cassette are refused. */
 export const BLOCK_EGRESS_VARIABLE = 'RETRACE_BLOCK_EGRESS'
-/** Comma-separated hosts still allowed while egress is blocked (loopback always is). */
+/**
+ * Comma-separated hosts still allowed while egress is blocked, and that raw connections may
+ * reach inside a replay cassette. Loopback only when named (`localhost` covers 127.0.0.1 and ::1).
+ */
 export const ALLOW_HOSTS_VARIABLE = 'RETRACE_ALLOW_HOSTS'
 
 /**
- * The refusal for a request made outside any cassette while egress is blocked, or
- * `undefined` when it may go. Loopback is never egress (a test's own local server), and hosts
- * in `RETRACE_ALLOW_HOSTS` pass. A refusal is also written to the run ledger, so the CI gate
- * can exit with "unmatched egress".
+ * The refusal for a request or connection made outside any cassette while egress is blocked,
+ * or `undefined` when it may go. Only hosts in `RETRACE_ALLOW_HOSTS` pass, loopback included
+ * (a test's own local server is reached only when named). A refusal is also written to the
+ * run ledger, so the CI gate exits with "unmatched egress" even when the caller caught it.
  *
  * @example
  * const refusal = egressRefusal('POST', 'https://api.openai.com/v1/chat/completions')
@@ -26,9 +29,18 @@ export function egressRefusal(method: string, url: string, env: NodeJS.ProcessEn
   } catch {
     return undefined
   }
-  const allowed = hostMatcher(['localhost', ...(env[ALLOW_HOSTS_VARIABLE] ?? '').split(',').map((host) => host.trim()).filter(Boolean)])
-  if (allowed(parsed)) return undefined
+  if (allowedHostsFromEnvironment(env)(parsed)) return undefined
   const error = new EgressBlockedError({ file: '', reason: 'egress-blocked', method, url, requestNumber: 0 })
   recordLedgerEntry({ testPath: '', testName: '', cassette: '', outcome: 'egress', message: `${method.toUpperCase()} ${url}` })
   return error
+}
+
+/**
+ * The hosts named in `RETRACE_ALLOW_HOSTS` (`--allow-host` of `retrace ci replay`), as a test.
+ *
+ * @example
+ * allowedHostsFromEnvironment({ RETRACE_ALLOW_HOSTS: 'localhost' })(new URL('tcp://127.0.0.1:5432')) // true
+ */
+export function allowedHostsFromEnvironment(env: NodeJS.ProcessEnv = process.env): (url: URL) => boolean {
+  return hostMatcher((env[ALLOW_HOSTS_VARIABLE] ?? '').split(',').map((host) => host.trim()).filter(Boolean))
 }

@@ -1,5 +1,6 @@
 import { createInterceptedFetch } from './fetch/intercepted-fetch.ts'
 import { interceptNodeHttp } from './node-http/intercept-node-http.ts'
+import { guardDns, guardSockets } from './raw-sockets/index.ts'
 import { currentSession } from './session-routing.ts'
 import { INTERCEPTED, interceptDispatcher } from './undici/intercept-dispatcher.ts'
 import { findUndiciModules, interceptUndiciModule } from './undici/intercept-undici-module.ts'
@@ -16,6 +17,8 @@ interface InstalledInterception {
   restoreNodeHttp: () => void
   restoreUndiciModules: Array<() => void>
   dispatchers: Map<symbol, DispatcherLike>
+  /** Removes the raw-socket and DNS guards (fail-closed replay for what HTTP capture cannot answer). */
+  unguard: Array<() => void>
 }
 
 const STATE = Symbol.for('retrace.interception.v1')
@@ -25,9 +28,11 @@ const globals = globalThis as unknown as Record<symbol, InstalledInterception | 
  * Installs Retrace's capture layers: global `fetch`, `node:http`/`node:https`, the undici
  * global dispatchers (so `undici.request`/`undici.fetch`, and fetch references an SDK took
  * before this ran, are covered too) and npm undici's dispatcher classes (for dispatchers
- * the user constructs). Idempotent and reference-counted: call the returned
- * function to release; the layers come off when the last user releases. With no cassette
- * active, every request goes through untouched.
+ * the user constructs), plus a guard on sockets and DNS that refuses, in replay, every
+ * connection HTTP capture cannot answer (raw TCP/TLS, HTTP/2, WebSocket). Idempotent and
+ * reference-counted: call the returned function to release; the layers come off when the
+ * last user releases. With no cassette active, every request goes through untouched
+ * (unless `retrace ci replay` blocks egress).
  *
  * Install it before SDK clients are constructed (a Vitest/Jest setup file, or
  * `import '@retrace/core/setup'`): Stainless SDKs keep the `fetch` they find at construction.
@@ -45,7 +50,7 @@ export function installInterception(): () => void {
     globalThis.fetch = interceptedFetch
     const patch = interceptNodeHttp()
     const restoreUndiciModules = findUndiciModules().flatMap((undici) => interceptUndiciModule(undici, currentSession) ?? [])
-    state = { users: 0, originalFetch, interceptedFetch, restoreNodeHttp: patch.restore, restoreUndiciModules, dispatchers: new Map() }
+    state = { users: 0, originalFetch, interceptedFetch, restoreNodeHttp: patch.restore, restoreUndiciModules, dispatchers: new Map(), unguard: [guardDns()] }
     globals[STATE] = state
   }
   state.users++
@@ -66,6 +71,7 @@ function releaseInterception(): void {
   if (globalThis.fetch === state.interceptedFetch) globalThis.fetch = state.originalFetch
   state.restoreNodeHttp()
   for (const restore of state.restoreUndiciModules) restore()
+  for (const unguard of state.unguard) unguard()
   const slots = globalThis as unknown as Record<symbol, DispatcherLike | undefined>
   for (const [slot, original] of state.dispatchers) {
     if (slots[slot] && (slots[slot] as unknown as Record<symbol, unknown>)[INTERCEPTED] === original) slots[slot] = original
@@ -75,11 +81,14 @@ function releaseInterception(): void {
 
 /**
  * Wraps the undici global dispatchers again if something replaced them since (loading npm
- * undici, or a test calling `setGlobalDispatcher`). Cheap; runs whenever a cassette starts.
+ * undici, or a test calling `setGlobalDispatcher`), and guards sockets again if a mocking
+ * library put back the connect it found before ours. Cheap; runs whenever a cassette starts.
  */
 export function ensureDispatchersIntercepted(): void {
   const state = globals[STATE]
   if (!state) return
+  const unguard = guardSockets()
+  if (unguard) state.unguard.push(unguard)
   const slots = globalThis as unknown as Record<symbol, DispatcherLike | undefined>
   for (const slot of DISPATCHER_SLOTS) {
     const current = slots[slot]

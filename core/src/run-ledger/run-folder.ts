@@ -1,3 +1,6 @@
+// The public types use Node's (Buffer, NodeJS.ProcessEnv, node:http): load them for every
+// user, whatever their tsconfig's "types" (TypeScript 7 defaults it to none).
+/// <reference types="node" preserve="true" />
 import { existsSync, mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'

@@ -46,6 +46,12 @@ export const CassetteOptionsSchema = z.strictObject({
   /** How long `stop()` waits for response bodies still streaming before recording them as cut short. Default 30000. */
   stopTimeoutMs: z.number().int().nonnegative().optional(),
   /**
+   * Write each refusal (an unmatched request, a blocked host or connection) to the run ledger
+   * when one is open (default true), so `retrace ci replay` counts it even if the agent caught
+   * it. Tools that report the cassette's outcome themselves (the test matchers) pass false.
+   */
+  ledger: z.boolean().optional(),
+  /**
    * Let `RETRACE_MODE` override `mode` (default true). Tools that already resolved the mode
    * from the environment themselves (the test matchers) pass false.
    */

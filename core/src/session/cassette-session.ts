@@ -1,7 +1,6 @@
 import {
   CassetteMismatchError,
   compileMatchOptions,
-  RetraceError,
   EgressBlockedError,
   findClosestRequest,
   requestKey,
@@ -14,28 +13,20 @@ import {
   type Step,
 } from '@retrace/cassettes'
 import { toRecordedRequest, type CapturedRequest } from '../capture/captured-request.ts'
-import { egressRefusal } from '../capture/egress-policy.ts'
+import { allowedHostsFromEnvironment, egressRefusal } from '../capture/egress-policy.ts'
+import type { ActiveMode, RequestResolver, Resolution } from '../capture/glossary.ts'
+import { hostMatcher } from '../capture/host-patterns.ts'
 import { notifyInteraction } from '../capture/interaction-observers.ts'
 import { createRedactor, type Redaction } from '../redaction/redactor.ts'
-import { replaySourceOf, type ReplaySource } from '../replay/replay-source.ts'
+import { recordLedgerEntry } from '../run-ledger/run-ledger.ts'
+import { replaySourceOf } from '../replay/replay-source.ts'
 import type { ReplayTiming } from '../replay/replay-timing.ts'
 import { detectLlmApi, extractStep } from '../steps/index.ts'
 import { finalizeRecording } from './finalize-recording.ts'
 import type { CassetteOptions } from './cassette-options.ts'
-import { hostMatcher } from './host-patterns.ts'
 import { RecordingSlot } from './recording-slot.ts'
 
-/**
- * The mode a started cassette runs in (`auto` is resolved at start). `observe` is the
- * runtime SDK's: calls go live and are recorded in memory for spans, never written.
- */
-export type ActiveMode = 'record' | 'replay' | 'passthrough' | 'observe'
-
-/** What a transport should do with a request. */
-export type Resolution =
-  | { kind: 'replay'; source: ReplaySource }
-  | { kind: 'live'; slot: RecordingSlot | undefined }
-  | { kind: 'blocked'; error: RetraceError }
+export type { ActiveMode } from '../capture/glossary.ts'
 
 /** Options of `stop()`. */
 export interface StopOptions {
@@ -59,20 +50,25 @@ export interface CassetteSummary {
   unused: number
   /** Indexes of the recorded interactions this run used, ascending (replay). */
   used: number[]
-  /** Requests replay could not answer. */
+  /** Requests and connections replay refused (unmatched requests, blocked hosts). */
   mismatches: number
+  /** Of those, the ones refused for their host (`EgressBlockedError`): HTTP requests, sockets, DNS queries. */
+  egress: number
 }
 
 /**
  * The state of one started cassette: the loaded recording and its match index (replay),
- * or the exchanges being recorded (record). Transports ask it what to do per request.
+ * or the exchanges being recorded (record). Capture asks it what to do per request, through
+ * the `RequestResolver` interface it implements (capture/glossary.ts).
  */
-export class CassetteSession {
+export class CassetteSession implements RequestResolver {
   readonly file: string
   readonly mode: ActiveMode
   readonly redaction: Redaction
   readonly pacing: ReplayTiming
   readonly injectStreamUsage: boolean
+  /** Live calls close their connection once answered (all but the runtime's `observe`): see capture/live-connection.ts. */
+  readonly closesLiveConnections: boolean
   readonly mismatches: CassetteMismatchError[] = []
   readonly #match: CompiledMatchOptions
   readonly #previous: Cassette | undefined
@@ -85,6 +81,7 @@ export class CassetteSession {
   readonly #allowHost: (url: URL) => boolean
   readonly #ignoreHost: (url: URL) => boolean
   readonly #allowRepeats: boolean
+  readonly #ledger: boolean
   readonly #stopTimeoutMs: number
   #requests = 0
   #stopped = false
@@ -101,9 +98,11 @@ export class CassetteSession {
     this.#match = compileMatchOptions(options)
     this.pacing = { timing: options.timing ?? 'instant', speed: options.speed ?? 1 }
     this.injectStreamUsage = options.injectStreamUsage ?? true
+    this.closesLiveConnections = mode !== 'observe'
     this.#allowHost = hostMatcher(options.allowHosts)
     this.#ignoreHost = hostMatcher(options.ignoreHosts)
     this.#allowRepeats = options.allowPlaybackRepeats ?? false
+    this.#ledger = options.ledger ?? true
     this.#stopTimeoutMs = options.stopTimeoutMs ?? 30_000
     if (mode === 'replay' && previous) {
       previous.interactions.forEach((interaction, index) => {
@@ -165,8 +164,38 @@ export class CassetteSession {
     }
     if (url && this.#allowHost(url)) return { kind: 'live', slot: undefined }
     const error = this.#mismatch(request, requestNumber, key)
-    this.mismatches.push(error)
+    this.#refused(error)
     return { kind: 'blocked', error }
+  }
+
+  /**
+   * Judges a connection no cassette can answer (a raw socket, HTTP/2, a WebSocket, a DNS
+   * query; `url` is `tcp://host:port`, `tls://…` or `dns://host`). Replay never reaches the
+   * network: unless the host is in `allowHosts`, `ignoreHosts` or `RETRACE_ALLOW_HOSTS`
+   * (loopback only when named), the connection is refused and counted as a mismatch. Record
+   * and passthrough go live.
+   */
+  connectionRefusal(transport: string, url: string): EgressBlockedError | undefined {
+    // The runtime's observe session is not a cassette: the egress policy applies, as to its requests.
+    if (this.mode === 'observe') return egressRefusal(transport, url)
+    if (this.mode !== 'replay') return undefined
+    const parsed = safeUrl(url)
+    if (parsed && (this.#allowHost(parsed) || this.#ignoreHost(parsed) || allowedHostsFromEnvironment()(parsed))) return undefined
+    const error = new EgressBlockedError({ file: this.file, reason: 'egress-blocked', method: transport, url, requestNumber: ++this.#requests })
+    this.#refused(error)
+    return error
+  }
+
+  /**
+   * Keeps a refusal for `stop()` and `withCassette`, and writes it to the run ledger, so the
+   * CI gate counts it even when the agent caught it and carried on. The test matchers report
+   * the cassette's outcome themselves (`ledger: false`).
+   */
+  #refused(error: CassetteMismatchError): void {
+    this.mismatches.push(error)
+    if (!this.#ledger) return
+    const outcome = error.reason === 'egress-blocked' ? 'egress' : 'request-changed'
+    recordLedgerEntry({ testPath: '', testName: '', cassette: this.file, outcome, message: error.message.slice(0, 4000) })
   }
 
   #mismatch(request: RecordedRequest, requestNumber: number, key: string): CassetteMismatchError {
@@ -225,6 +254,7 @@ export class CassetteSession {
       unused: 0,
       used: [],
       mismatches: this.mismatches.length,
+      egress: this.mismatches.filter((error) => error.reason === 'egress-blocked').length,
     }
     if (this.mode === 'replay') {
       summary.used = [...new Set(this.#served)].sort((a, b) => a - b)

@@ -34,6 +34,26 @@ describe('loop detector', () => {
     },
   )
 
+  // Each repeat replaces a value the guard knows (a number, an id) or drops a negation: the agent
+  // reports a new state, however alike the wording.
+  test.each([
+    ['another page', 'assistant', [1, 2, 3].map((page) => `I am reading page ${page} of the search results for the Louvre opening hours now.`)],
+    ['another job id', 'exporter', ['job-4127', 'job-4128', 'job-4129'].map((job) => `The export ${job} was restarted and is now waiting in the queue.`)],
+    [
+      'found instead of not found',
+      'assistant',
+      [
+        'I could not find the opening hours of the Louvre on the official page, so I will check it again.',
+        'I could find the opening hours of the Louvre on the official page, so I will check it again now.',
+        'I could find the opening hours of the Louvre on the official page, so I will check them again.',
+      ],
+    ],
+  ] as const)('near-identical messages that report a new state (%s) are progress, not a loop', (_name, agent, texts) => {
+    const t = new TraceBuilder('Find the Louvre opening hours.')
+    for (const text of texts) t.message(agent, text)
+    expect(loops(t.end('9 am'))).toEqual([])
+  })
+
   test('minRepeats and similarThreshold are options', () => {
     const t = new TraceBuilder('Check the status page.')
     t.tool('ops', 'get_status', { service: 'api' }, { status: 'degraded' })

@@ -12,8 +12,10 @@ export const LOOP_WINDOW = 10
  * Loops (MAST 1.3 step repetition), two ways:
  * - the same agent calls the same tool with the same arguments `minRepeats` (3) times or more,
  *   unless every call saw a different result (polling a changing state is not a loop);
- * - the same agent sends `minRepeats` near-identical messages (`compareTexts` similarity ≥
- *   `similarThreshold`, 0.85) within 10 of its messages.
+ * - the same agent sends `minRepeats` near-identical messages (`TextSimilarity.repetition` ≥
+ *   `similarThreshold`, 0.85: `compareTexts` similarity, where only a new state, a replaced
+ *   number, id, link or quoted label or a negation, counts as a changed critical token)
+ *   within 10 of its messages.
  *
  * The decisive step is the first repeat.
  *
@@ -71,13 +73,13 @@ function messageLoops({ view, texts, options }: DetectorContext): Flag[] {
       const anchor = messages[i]!
       const repeats = [anchor]
       for (let j = i + 1; j < messages.length && j - i < LOOP_WINDOW; j++) {
-        if (texts.atLeast(anchor.text, messages[j]!.text, options.similarThreshold)) repeats.push(messages[j]!)
+        if (texts.atLeast(anchor.text, messages[j]!.text, options.similarThreshold, 'repetition')) repeats.push(messages[j]!)
       }
       if (repeats.length < options.minRepeats) {
         i++
         continue
       }
-      const similarities = repeats.slice(1).map((step) => texts.similarity(anchor.text, step.text))
+      const similarities = repeats.slice(1).map((step) => texts.repetition(anchor.text, step.text))
       const mean = similarities.reduce((sum, value) => sum + value, 0) / similarities.length
       flags.push(
         detectorFlag('loop', {

@@ -89,4 +89,4 @@ export const DetectionResultSchema = z.object({
 export type DetectionResult = z.infer<typeof DetectionResultSchema>
 
 /** Bumped whenever a rule or default threshold changes the flags a trace gets. */
-export const DETECTORS_VERSION = '1'
+export const DETECTORS_VERSION = '2'

@@ -1,6 +1,7 @@
 import { basename } from 'node:path'
 import { existsSync } from 'node:fs'
-import { extractStep, startCassette, storedStepOf, type CassetteHandle, type CassetteOptions } from '@retrace/core'
+import { extractStep, startCassette, type CassetteHandle, type CassetteOptions } from '@retrace/core'
+import { storedStepOf } from '@retrace/core/internal'
 import { CassetteFormatError, CassetteMissingError, toJsonValue, type Cassette, type CassetteMismatchError, type Interaction, type StoredStep } from '@retrace/cassettes'
 import { cassettePathFor } from '../naming/cassette-path.ts'
 import type { RunnerContext } from '../runner-context.ts'
@@ -80,7 +81,8 @@ export async function runCassetteAt(
   let cassette: CassetteHandle
   try {
     // Reads and validates the file once, in every mode: a corrupt file is reported, never overwritten.
-    cassette = startCassette(file, { ...options.cassette, mode: mode === 'replay' ? 'replay' : 'record', modeFromEnvironment: false })
+    // The matcher writes this cassette's outcome to the run ledger itself (settleAttempt).
+    cassette = startCassette(file, { ...options.cassette, mode: mode === 'replay' ? 'replay' : 'record', modeFromEnvironment: false, ledger: false })
   } catch (error) {
     if (error instanceof CassetteFormatError) return { kind: 'unusable', file, error }
     if (error instanceof CassetteMissingError) return { kind: 'missing', file }

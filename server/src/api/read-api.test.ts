@@ -96,7 +96,7 @@ describe.each(storeTargets())('read API on $engine', (target) => {
         expect(operation['x-retrace-scope']).toBe(route.scope)
       }
       const list = body.paths['/api/v1/traces'].get
-      expect(list.parameters.map((p: { name: string }) => p.name)).toEqual(['name', 'session', 'status', 'tag', 'from', 'to', 'hasError', 'lossy', 'limit', 'cursor'])
+      expect(list.parameters.map((p: { name: string }) => p.name)).toEqual(['name', 'session', 'status', 'tag', 'from', 'to', 'hasError', 'lossy', 'q', 'minCost', 'maxCost', 'sort', 'limit', 'cursor'])
       expect(list.responses['200'].content['application/json'].schema.properties.traces.items.properties.totals.required).toContain('usd')
     })
   })
@@ -170,7 +170,8 @@ describe.each(storeTargets())('read API on $engine', (target) => {
         await t.call('/v1/events', { json: { type: 'batch', batchId: 'live-a', events: [{ type: 'trace.start', id: 'live-a:start', trace: { id: 'live-a', name: 'a', startedAt: AT } }] } })
         await t.call('/v1/events', { key: other.key, json: { type: 'batch', batchId: 'live-b', events: [{ type: 'trace.start', id: 'live-b:start', trace: { id: 'live-b', name: 'b', startedAt: AT } }] } })
         let text = ''
-        while (!text.includes('event: traces')) text += new TextDecoder().decode((await reader.read()).value)
+        // Until the whole event (its data line may come in a later chunk).
+        while (!/event: traces\ndata: .*\n\n/.test(text)) text += new TextDecoder().decode((await reader.read()).value)
         controller.abort()
         expect(text).toContain('live-b')
         expect(text).not.toContain('live-a')

@@ -1,6 +1,7 @@
 import type { Context, Hono } from 'hono'
 import { z } from 'zod'
 import { authenticate } from '../auth/api-keys.ts'
+import { presentedKey } from '../auth/session-cookie.ts'
 import { ApiError } from '../errors/server-errors.ts'
 import { MAX_JSON_DEPTH, nestsDeeperThan } from '../ingest/validate-batch.ts'
 import type { KeyRecord, Scope } from '../store/store.ts'
@@ -67,7 +68,8 @@ function describeIssue(where: string, error: z.ZodError): string {
 }
 
 /**
- * Mounts routes on the app: authentication by `x-retrace-key` with the route's scope, the
+ * Mounts routes on the app: authentication by `x-retrace-key` (or the dashboard's sign-in
+ * cookie, same-origin only) with the route's scope, the
  * per-key rate limit, validation of path, query and body (400 naming the field), then the
  * handler; every failure in the one error shape.
  *
@@ -78,7 +80,7 @@ export function mountRoutes(app: Hono, routes: readonly RouteSpec[], services: S
   for (const route of routes) {
     app.on(route.method.toUpperCase(), route.path, async (c: Context) => {
       try {
-        const key = await authenticate(services.store, c.req.header('x-retrace-key'), route.scope)
+        const key = await authenticate(services.store, presentedKey(c.req.raw), route.scope)
         const wait = services.limiter.take(key.id)
         if (wait > 0) throw new ApiError(429, 'rate_limited', `Too many requests for this API key; retry in ${wait.toFixed(3)} s.`, { retryAfterSeconds: wait })
         const rawParams = c.req.param() as Record<string, string>

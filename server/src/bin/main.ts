@@ -12,16 +12,24 @@ export interface CommandIo {
 
 const processIo: CommandIo = { out: (text) => process.stdout.write(text), err: (text) => process.stderr.write(text) }
 
+/** Where the command hears SIGTERM and SIGINT: `process`, or a stand-in emitter in tests. */
+export interface StopSignals {
+  on(signal: 'SIGTERM' | 'SIGINT', listener: (signal: NodeJS.Signals) => void): unknown
+  off(signal: 'SIGTERM' | 'SIGINT', listener: (signal: NodeJS.Signals) => void): unknown
+}
+
 /**
  * Runs `retrace-server` (and `retrace server`): parses flags and environment, starts the
  * server, prints the URL (and, on the very first start, the project's API key, once), and
- * resolves with the exit code when SIGTERM or SIGINT has stopped it gracefully.
+ * resolves with the exit code when SIGTERM or SIGINT has stopped it gracefully. It listens for
+ * them before it starts the server: one that arrives during start-up stops the server as soon
+ * as it is up and its banner printed. `options.signals` replaces `process` as their source.
  * 0 stopped cleanly · 1 could not start · 2 bad configuration.
  *
  * @example
  * process.exitCode = await runServerCommand(process.argv.slice(2))
  */
-export async function runServerCommand(argv: readonly string[], options: { command?: string; io?: CommandIo; env?: NodeJS.ProcessEnv } = {}): Promise<number> {
+export async function runServerCommand(argv: readonly string[], options: { command?: string; io?: CommandIo; env?: NodeJS.ProcessEnv; signals?: StopSignals } = {}): Promise<number> {
   const io = options.io ?? processIo
   const command = options.command ?? 'retrace-server'
   let parsed
@@ -43,17 +51,23 @@ export async function runServerCommand(argv: readonly string[], options: { comma
     io.out(`${VERSION}\n`)
     return 0
   }
+  // Listening before anything else: a supervisor (or a test) that reads the banner and stops the
+  // server at once, or a Ctrl-C while it starts, must meet a handler, not the default exit by
+  // signal. A signal during start-up takes effect once the server is up and the banner (with a
+  // first start's one-time key) is printed.
+  const stop = listenForStop(options.signals ?? process)
   let server
   try {
     server = await startServer(parsed.config)
   } catch (error) {
+    stop.dispose()
     const message = error instanceof RetraceError ? error.message : describeStartError(error, parsed.config.host, parsed.config.port)
     io.err(`${command}: could not start: ${oneLine(message)}\n`)
     return 1
   }
   const location = storeLocation(parsed.config.databaseUrl)
   // One write: a reader of the output sees the URL and the key together.
-  const banner = [`Retrace server listening on ${server.url}`, `Store: ${location.engine === 'sqlite' ? `SQLite ${location.file}` : 'PostgreSQL'}`]
+  const banner = [`Retrace server listening on ${server.url}`, `Store: ${location.engine === 'sqlite' ? `SQLite ${location.file}` : 'PostgreSQL'}`, `Dashboard: ${server.url}/ (sign in with an API key)`]
   if (server.firstStart) {
     banner.push(
       `Created project ${server.firstStart.projectId}. Its API key, shown only this once (only a hash is stored):`,
@@ -64,22 +78,33 @@ export async function runServerCommand(argv: readonly string[], options: { comma
     )
   }
   io.out(`${banner.join('\n')}\n`)
-  return new Promise<number>((resolve) => {
-    const stop = (signal: NodeJS.Signals) => {
-      process.off('SIGTERM', stop)
-      process.off('SIGINT', stop)
-      io.err(`${command}: ${signal}: stopping (acknowledging batches in flight)…\n`)
-      server.close().then(
-        () => resolve(0),
-        (error: unknown) => {
-          io.err(`${command}: error while stopping: ${oneLine(error instanceof Error ? error.message : String(error))}\n`)
-          resolve(1)
-        },
-      )
-    }
-    process.on('SIGTERM', stop)
-    process.on('SIGINT', stop)
-  })
+  const signal = await stop.signal
+  io.err(`${command}: ${signal}: stopping (acknowledging batches in flight)…\n`)
+  try {
+    await server.close()
+    return 0
+  } catch (error) {
+    io.err(`${command}: error while stopping: ${oneLine(error instanceof Error ? error.message : String(error))}\n`)
+    return 1
+  }
+}
+
+// The first SIGTERM or SIGINT; its handlers go as it arrives, so a second one gets the default
+// (the process ends at once), even while the server is still starting.
+function listenForStop(signals: StopSignals): { signal: Promise<NodeJS.Signals>; dispose(): void } {
+  let resolveSignal: (signal: NodeJS.Signals) => void = () => {}
+  const signal = new Promise<NodeJS.Signals>((resolve) => (resolveSignal = resolve))
+  const dispose = () => {
+    signals.off('SIGTERM', heard)
+    signals.off('SIGINT', heard)
+  }
+  const heard = (received: NodeJS.Signals) => {
+    dispose()
+    resolveSignal(received)
+  }
+  signals.on('SIGTERM', heard)
+  signals.on('SIGINT', heard)
+  return { signal, dispose }
 }
 
 function oneLine(message: string): string {

@@ -1,10 +1,11 @@
+import { EventEmitter } from 'node:events'
 import { existsSync, mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { Writable } from 'node:stream'
 import { describe, expect, test } from 'vitest'
 import { spawnServer } from '../../test/server-process.ts'
-import { DEFAULT_BASE_URL } from '@retrace/core'
+import { DEFAULT_BASE_URL } from '@retrace/core/internal'
 import { DEFAULT_HOST, DEFAULT_PORT, parseServerCommand, SERVER_OPTIONS, serverHelp } from '../config/server-config.ts'
 import { createLogger } from '../logging/logger.ts'
 import { runServerCommand } from './main.ts'
@@ -76,6 +77,37 @@ describe('logs', () => {
     expect(text).not.toContain(openai)
     expect(text).toContain('[REDACTED:retrace-key]')
     expect(text).toContain('[REDACTED:openai-key]')
+  })
+})
+
+// SIGTERM / SIGINT from a stand-in emitter: the command listens before it starts the server, so
+// a signal at any point after it is called, even before the banner that tells a supervisor (or
+// a test) the server is up, stops it cleanly with exit 0, and a first start's key is printed.
+describe('stop signals', () => {
+  const start = (signals: EventEmitter, onBanner?: () => void) => {
+    const dir = mkdtempSync(join(tmpdir(), 'retrace-server-signal-'))
+    let out = ''
+    let err = ''
+    const io = { out: (text: string) => ((out += text), onBanner?.()), err: (text: string) => (err += text) }
+    const code = runServerCommand(['--port', '0', '--database-url', `sqlite:${join(dir, 'retrace.db')}`], { env: {}, io, signals })
+    return { code, out: () => out, err: () => err }
+  }
+  const settled = (code: Promise<number>) => Promise.race([code, new Promise<string>((resolve) => setTimeout(() => resolve('still running after 10 s'), 10_000))])
+
+  test('a signal as the banner is printed', async () => {
+    const signals = new EventEmitter()
+    const run = start(signals, () => signals.emit('SIGTERM', 'SIGTERM'))
+    expect(await settled(run.code), run.err()).toBe(0)
+    expect(run.err()).toContain('SIGTERM: stopping')
+  })
+
+  test('a signal while the server is starting: the banner and the first key are still printed', async () => {
+    const signals = new EventEmitter()
+    const run = start(signals)
+    signals.emit('SIGINT', 'SIGINT')
+    expect(await settled(run.code), run.err()).toBe(0)
+    expect(run.out()).toMatch(/listening on http:\/\/127\.0\.0\.1:\d+[\s\S]*rt_live_[A-Za-z0-9]{32}/)
+    expect(signals.listenerCount('SIGINT') + signals.listenerCount('SIGTERM')).toBe(0)
   })
 })
 

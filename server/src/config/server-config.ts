@@ -29,6 +29,8 @@ export const ServerConfigSchema = z.strictObject({
   forkWorkerTimeoutMs: z.number().int().min(0),
   /** How long a fork sent to a worker may run before it fails, in ms. */
   forkRunTimeoutMs: z.number().int().min(1),
+  /** Public share links (the dashboard's Share): `off` refuses new ones and closes every existing one. */
+  sharing: z.enum(['on', 'off']),
 })
 
 export type ServerConfig = z.infer<typeof ServerConfigSchema>
@@ -69,6 +71,16 @@ export const SERVER_OPTIONS: readonly OptionSpec[] = [
     description: 'largest WebSocket frame or /v1/events body; at least 16 MiB (the protocol minimum)',
     default: MIN_FRAME_BYTES,
     fix: `pass a whole number ≥ ${MIN_FRAME_BYTES}`,
+  },
+  {
+    key: 'sharing',
+    flag: 'sharing',
+    env: ['RETRACE_SHARING'],
+    kind: 'string',
+    value: 'on|off',
+    description: 'public read-only share links to traces; off refuses new ones and closes every existing one',
+    default: 'on',
+    fix: 'pass on or off',
   },
   { key: 'shutdownTimeoutMs', flag: 'shutdown-timeout', env: ['RETRACE_SHUTDOWN_TIMEOUT_MS'], kind: 'number', value: '<ms>', description: 'on SIGTERM/SIGINT, how long to wait for in-flight batches', default: 10_000, fix: 'pass a whole number of milliseconds ≥ 0' },
   {

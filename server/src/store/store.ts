@@ -1,6 +1,7 @@
 import type { JsonValue } from '@retrace/cassettes'
 import type { ErrorInfo, WireEvent, WireSpan } from '@retrace/protocol'
-import type { SqlForkStore } from '../forks/store/fork-store.ts'
+import type { ForkStore } from './fork-store.ts'
+import type { ShareLinkStore } from './share-link.ts'
 import type { ChangeFeed } from './change-feed.ts'
 import type { Budgets, ConnectionRecord, GitMetadata, KeyRecord, ProjectRecord, Scope, SessionSummary, TraceRecord, TraceStatus, TraceSummary } from './records.ts'
 
@@ -32,10 +33,20 @@ export interface TraceFilter {
   toMs?: number | undefined
   hasError?: boolean | undefined
   lossy?: boolean | undefined
+  /** Case-insensitive substring of the name, id, session, input or output. */
+  search?: string | undefined
+  /** The run's cost in USD, inclusive bounds. */
+  minUsd?: number | undefined
+  maxUsd?: number | undefined
+  /** `newest` (default), `oldest`, `cost` (highest first), `duration` (longest first). */
+  sort?: TraceSort | undefined
   limit: number
   /** The sort key after which to continue (from `decodeCursor`). */
   after?: [number, string] | undefined
 }
+
+export const TRACE_SORTS = ['newest', 'oldest', 'cost', 'duration'] as const
+export type TraceSort = (typeof TRACE_SORTS)[number]
 
 export interface TraceWithSpans {
   trace: TraceRecord
@@ -73,7 +84,9 @@ export interface Store {
   /** Cross-process notifications (in-process on SQLite, LISTEN/NOTIFY on PostgreSQL). */
   readonly feed: ChangeFeed
   /** Forks, sweeps and baselines (Fork & Replay). */
-  readonly forks: SqlForkStore
+  readonly forks: ForkStore
+  /** Public share links to traces (the dashboard's Share). */
+  readonly shares: ShareLinkStore
 
   /** First start: creates an account, a project and its first key when there is no project yet. */
   bootstrap(key: { id: string; hash: string; prefix: string }): Promise<{ project: ProjectRecord; keyId: string } | undefined>

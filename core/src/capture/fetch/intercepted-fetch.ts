@@ -2,10 +2,11 @@ import type { FetchInput } from '../captured-request.ts'
 import type { RetraceError } from '@retrace/cassettes'
 import { replayFetchResponse } from '../../replay/replay-fetch-response.ts'
 import { networkErrorOf } from '../../replay/replayed-body-errors.ts'
-import type { CassetteSession } from '../../session/cassette-session.ts'
 import { egressRefusal } from '../egress-policy.ts'
 import { admitRequest } from '../interaction-observers.ts'
+import { closingFetchInit } from '../live-connection.ts'
 import { isBypassed, withoutInterception } from '../session-routing.ts'
+import type { RequestResolver } from '../glossary.ts'
 import { readFetchCall } from './fetch-request.ts'
 import { liveFetch } from './live-fetch.ts'
 
@@ -17,7 +18,7 @@ import { liveFetch } from './live-fetch.ts'
  * @example
  * globalThis.fetch = createInterceptedFetch(originalFetch, currentSession)
  */
-export function createInterceptedFetch(original: typeof fetch, pickSession: () => CassetteSession | undefined): typeof fetch {
+export function createInterceptedFetch(original: typeof fetch, pickSession: () => RequestResolver | undefined): typeof fetch {
   return async function retraceFetch(input: FetchInput, init?: RequestInit): Promise<Response> {
     if (isBypassed()) return original(input, init)
     // One microtask before choosing the cassette: in `expect(runAgent()).toMatchCassette()`
@@ -28,7 +29,8 @@ export function createInterceptedFetch(original: typeof fetch, pickSession: () =
       const refusal = egressRefusal(init?.method ?? (input instanceof Request ? input.method : 'GET'), input instanceof Request ? input.url : String(input))
       if (refusal) throw refusal
     }
-    if (!session || session.mode === 'passthrough') return withoutInterception(() => original(input, init))
+    if (!session) return withoutInterception(() => original(input, init))
+    if (session.mode === 'passthrough') return withoutInterception(() => original(input, closingFetchInit(input, init)))
     const call = await readFetchCall(input, init)
     const gate = admitRequest(call.request)
     const refusal = gate instanceof Promise ? await gate : gate
@@ -40,7 +42,7 @@ export function createInterceptedFetch(original: typeof fetch, pickSession: () =
       return replayFetchResponse(resolution.source, session.pacing, call.signal)
     }
     if (resolution.kind === 'blocked') return refuse(resolution.error, call.request.headers)
-    return liveFetch(original, call, resolution.slot, session.injectStreamUsage)
+    return liveFetch(original, call, resolution.slot, session)
   }
 }
 

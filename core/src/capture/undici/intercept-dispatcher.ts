@@ -1,7 +1,8 @@
-import type { CassetteSession } from '../../session/cassette-session.ts'
 import { egressRefusal } from '../egress-policy.ts'
 import { admitRequest } from '../interaction-observers.ts'
+import { closingDispatch } from '../live-connection.ts'
 import { isBypassed, withoutInterception } from '../session-routing.ts'
+import type { RequestResolver } from '../glossary.ts'
 import { readDispatch } from './dispatch-request.ts'
 import type { DispatcherLike, DispatchHandler, DispatchOptions } from './dispatcher-types.ts'
 import { recordingHandler } from './recording-handler.ts'
@@ -18,7 +19,7 @@ export const INTERCEPTED = Symbol.for('retrace.interceptedDispatcher')
  * @example
  * globalThis[Symbol.for('undici.globalDispatcher.2')] = interceptDispatcher(agent, currentSession)
  */
-export function interceptDispatcher<T extends DispatcherLike>(inner: T, pickSession: () => CassetteSession | undefined): T {
+export function interceptDispatcher<T extends DispatcherLike>(inner: T, pickSession: () => RequestResolver | undefined): T {
   const original = (options: DispatchOptions, handler: DispatchHandler) => inner.dispatch(options, handler)
   const dispatch = (options: DispatchOptions, handler: DispatchHandler) => dispatchThroughCassette(original, options, handler, pickSession)
   return new Proxy(inner, {
@@ -42,7 +43,7 @@ export function dispatchThroughCassette(
   original: (options: DispatchOptions, handler: DispatchHandler) => boolean,
   options: DispatchOptions,
   handler: DispatchHandler,
-  pickSession: () => CassetteSession | undefined,
+  pickSession: () => RequestResolver | undefined,
 ): boolean {
   if (isBypassed()) return original(options, handler)
   const session = pickSession()
@@ -54,14 +55,15 @@ export function dispatchThroughCassette(
     }
   }
   // Upgrades (WebSocket, CONNECT tunnels) are not request/response exchanges: never captured.
-  if (!session || session.mode === 'passthrough' || options.upgrade || options.method === 'CONNECT') return original(options, handler)
+  if (!session || options.upgrade || options.method === 'CONNECT') return original(options, handler)
+  if (session.mode === 'passthrough') return original(closingDispatch(options), handler)
   void handleDispatch(original, session, options, handler).catch((error: unknown) => failHandler(handler, error instanceof Error ? error : new Error(String(error))))
   return true
 }
 
 async function handleDispatch(
   original: (options: DispatchOptions, handler: DispatchHandler) => boolean,
-  session: CassetteSession,
+  session: RequestResolver,
   options: DispatchOptions,
   handler: DispatchHandler,
 ): Promise<void> {
@@ -72,5 +74,5 @@ async function handleDispatch(
   if (resolution.kind === 'replay') return replayToHandler(handler, resolution.source, session.pacing)
   if (resolution.kind === 'blocked') return failHandler(handler, resolution.error)
   const target = resolution.slot ? recordingHandler(handler, resolution.slot) : handler
-  withoutInterception(() => original(live, target))
+  withoutInterception(() => original(session.closesLiveConnections ? closingDispatch(live) : live, target))
 }

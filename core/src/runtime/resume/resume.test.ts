@@ -1,6 +1,6 @@
 import OpenAI from 'openai'
 import { afterAll, beforeAll, expect, test } from 'vitest'
-import { startFakeProvider, type FakeProvider } from '../../fake-provider/index.ts'
+import { startFakeProvider, type FakeProvider } from '@retrace/fake-provider'
 import { configure } from '../configure.ts'
 import type { WireEvent } from '@retrace/protocol'
 import { record } from '../record.ts'

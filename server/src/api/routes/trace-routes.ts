@@ -2,7 +2,7 @@ import { z } from 'zod'
 import { WireSpanSchema, type WireSpan } from '@retrace/protocol'
 import { ApiError } from '../../errors/server-errors.ts'
 import { decodeCursor } from '../../store/sql/row-mapping.ts'
-import { SessionSchema, TraceRecordSchema, TraceStatusSchema, TraceSummarySchema } from '../../store/store.ts'
+import { SessionSchema, TRACE_SORTS, TraceRecordSchema, TraceStatusSchema, TraceSummarySchema } from '../../store/store.ts'
 import { defineRoute } from '../route-spec.ts'
 
 const booleanQuery = z.enum(['true', 'false']).transform((value) => value === 'true')
@@ -57,6 +57,10 @@ export const listTraces = defineRoute({
     to: timeQuery.optional().describe('Started before (ISO 8601 or epoch ms).'),
     hasError: booleanQuery.optional().describe('A failed run or any error span.'),
     lossy: booleanQuery.optional(),
+    q: z.string().min(1).max(1000).optional().describe('Search: a case-insensitive substring of the name, id, session, input or output.'),
+    minCost: z.coerce.number().nonnegative().optional().describe('The run cost at least this many USD.'),
+    maxCost: z.coerce.number().nonnegative().optional().describe('The run cost at most this many USD.'),
+    sort: z.enum(TRACE_SORTS).optional().describe('newest (default), oldest, cost (highest first) or duration (longest first); a cursor continues the order it came from.'),
     limit: limitQuery(200, 50),
     cursor: cursorQuery.optional(),
   }),
@@ -71,6 +75,10 @@ export const listTraces = defineRoute({
       toMs: query.to,
       hasError: query.hasError,
       lossy: query.lossy,
+      search: query.q,
+      minUsd: query.minCost,
+      maxUsd: query.maxCost,
+      sort: query.sort,
       limit: query.limit,
       after: after(query.cursor),
     })

@@ -5,8 +5,8 @@ import type { Logger } from '../../logging/logger.ts'
 import type { FeedMessage } from '../../store/change-feed.ts'
 import type { ConnectionRecord, Store } from '../../store/store.ts'
 import { assembleCassette, recordedToolCalls } from '../cassette/trace-cassette.ts'
-import type { ForkRecord } from '../store/fork-records.ts'
-import type { ClaimedFork, ForkTimeouts, LocalWorker } from '../store/fork-store.ts'
+import type { ForkRecord } from '../../store/fork-records.ts'
+import type { ClaimedFork, ForkTimeouts, LocalWorker } from '../../store/fork-store.ts'
 
 /** How the scheduler is set up. */
 export interface ForkSchedulerOptions {

@@ -1,6 +1,5 @@
 import { describe, expect, test } from 'vitest'
-import type { Message } from '@retrace/cassettes'
-import { estimateCost } from '@retrace/core'
+import { estimateCost, type Message } from '@retrace/cassettes'
 import type { WireSpan } from '@retrace/protocol'
 import { cacheKeyOf, compressibleTokens, estimateFork } from './fork-estimate.ts'
 

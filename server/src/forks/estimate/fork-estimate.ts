@@ -3,7 +3,7 @@ import { canonicalJson, type JsonValue, type Message, type Usage } from '@retrac
 import type { WireSpan } from '@retrace/protocol'
 import { llmSpansInOrder } from '../cassette/trace-cassette.ts'
 
-/** Prices one call from its token usage (the price table of `@retrace/core`). */
+/** Prices one call from its token usage (the price table of `@retrace/cassettes`). */
 export type PriceCall = (provider: string, model: string | undefined, usage: Usage | undefined) => number
 
 /** Context messages are assumed summarised to this share of their tokens. */
@@ -14,7 +14,7 @@ export const CHARS_PER_TOKEN = 4
 /** The estimate's assumptions, as the API returns them (the README explains each). */
 export const ESTIMATE_ASSUMPTIONS = [
   'Token counts are the recorded run’s, step by step: the fork is assumed to make the same calls with the same sizes (a new input changes them a little).',
-  'Prices are the price table’s (@retrace/core) for each step’s provider and model, today.',
+  'Prices are the price table’s (@retrace/cassettes) for each step’s provider and model, today.',
   'naive: every step from the fork point on, called live. full_rerun: every step of the run, called live (what re-running the agent from the start costs).',
   'Steps before the fork point are served from the recording: they cost nothing (differential replay = full_rerun − naive).',
   'Semantic cache: when an earlier fork or sweep variant of this trace started at the same point with the same input up to case, whitespace and trailing punctuation, and completed, its calls answered the same requests (at temperature 0): the steps it made cost nothing.',

@@ -3,7 +3,7 @@ import { defineRoute } from '../../api/route-spec.ts'
 import type { ServerServices } from '../../api/server-services.ts'
 import { orNotFound } from '../../api/routes/trace-routes.ts'
 import { ApiError } from '../../errors/server-errors.ts'
-import { ForkSchema, forkView, type BaselineRecord } from '../store/fork-records.ts'
+import { ForkSchema, forkView, type BaselineRecord } from '../../store/fork-records.ts'
 import { forkOrNotFound } from './fork-lookup.ts'
 import { forkParams, idField } from './fork-routes.ts'
 

@@ -4,7 +4,7 @@ import type { ServerServices } from '../../api/server-services.ts'
 import { orNotFound } from '../../api/routes/trace-routes.ts'
 import { ApiError } from '../../errors/server-errors.ts'
 import { diffFork, ForkDiffSchema, type ForkDiff } from '../diff/fork-diff.ts'
-import type { ForkRecord } from '../store/fork-records.ts'
+import type { ForkRecord } from '../../store/fork-records.ts'
 import { forkOrNotFound } from './fork-lookup.ts'
 import { forkParams, idField } from './fork-routes.ts'
 

@@ -1,9 +1,9 @@
 import { z } from 'zod'
-import type { Usage } from '@retrace/cassettes'
+import { estimateCost, type Usage } from '@retrace/cassettes'
 import { defineRoute } from '../../api/route-spec.ts'
 import { orNotFound } from '../../api/routes/trace-routes.ts'
 import { estimateFork, ForkEstimateSchema, type CachedFork } from '../estimate/fork-estimate.ts'
-import { forkView, ForkSchema } from '../store/fork-records.ts'
+import { forkView, ForkSchema } from '../../store/fork-records.ts'
 import { announceQueued, forkOrNotFound, newForkAt, resolveForkPoint } from './fork-lookup.ts'
 import { forkParams, FunctionNameSchema, idField, ModifiedInputSchema } from './fork-routes.ts'
 
@@ -25,7 +25,6 @@ export const getForkEstimate = defineRoute({
       const traced = await services.store.getTrace(key.projectId, other.forkTraceId)
       if (traced) earlier.push({ id: other.id, forkPointStep: other.forkPointStep, forkPointToolCall: other.forkPointToolCall, modifiedInput: other.modifiedInput, spans: traced.spans })
     }
-    const { estimateCost } = await import('@retrace/core')
     const price = (provider: string, model: string | undefined, usage: Usage | undefined) => estimateCost(provider, model, usage).costUsd
     return { body: estimateFork(fork, original.spans, earlier, price) }
   },

@@ -4,8 +4,8 @@ import { orNotFound } from '../../api/routes/trace-routes.ts'
 import { ApiError } from '../../errors/server-errors.ts'
 import type { TraceWithSpans } from '../../store/store.ts'
 import { FORKABLE_KINDS, forkPointOf, type ForkPoint } from '../cassette/fork-point.ts'
-import type { ForkRecord } from '../store/fork-records.ts'
-import type { NewFork } from '../store/fork-store.ts'
+import type { ForkRecord } from '../../store/fork-records.ts'
+import type { NewFork } from '../../store/fork-store.ts'
 
 /**
  * The fork with this id in the key's project, or 404.

@@ -1,7 +1,7 @@
 import { z } from 'zod'
 import { JsonValueSchema } from '@retrace/cassettes'
 import { defineRoute } from '../../api/route-spec.ts'
-import { ForkSchema, forkView } from '../store/fork-records.ts'
+import { ForkSchema, forkView } from '../../store/fork-records.ts'
 import { announceQueued, forkOrNotFound, newForkAt, resolveForkPoint } from './fork-lookup.ts'
 
 /** Ids in paths and bodies. */

@@ -3,7 +3,7 @@ import { JsonValueSchema } from '@retrace/cassettes'
 import type { ServerServices } from '../../api/server-services.ts'
 import type { TraceWithSpans } from '../../store/store.ts'
 import { runRecordOf } from '../diff/fork-diff.ts'
-import { ForkStatusSchema, SweepKindSchema, SweepStatusSchema, type ForkRecord, type SweepRecord } from '../store/fork-records.ts'
+import { ForkStatusSchema, SweepKindSchema, SweepStatusSchema, type ForkRecord, type SweepRecord } from '../../store/fork-records.ts'
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString())
 

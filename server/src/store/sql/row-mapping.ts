@@ -119,7 +119,8 @@ export function toConnection(row: Row): ConnectionRecord {
 }
 
 /**
- * An opaque pagination cursor: the sort key of the last item served.
+ * An opaque pagination cursor: the sort key of the last item served (a time, or a cost or
+ * duration for those sort orders).
  *
  * @example
  * encodeCursor([1733390000000, 'tr_1']) // 'WzE3MzMzOTAwMDAwMDAsInRyXzEiXQ'
@@ -131,5 +132,5 @@ export function encodeCursor(key: [number, string]): string {
 /** The sort key in a cursor; undefined for a cursor this server did not make. */
 export function decodeCursor(cursor: string): [number, string] | undefined {
   const value = parseJson<unknown>(Buffer.from(cursor, 'base64url').toString('utf8'))
-  return Array.isArray(value) && value.length === 2 && Number.isSafeInteger(value[0]) && typeof value[1] === 'string' ? [value[0] as number, value[1] as string] : undefined
+  return Array.isArray(value) && value.length === 2 && Number.isFinite(value[0]) && typeof value[1] === 'string' ? [value[0] as number, value[1] as string] : undefined
 }

@@ -1,6 +1,9 @@
 import { randomBytes } from 'node:crypto'
 import type { WireSpan } from '@retrace/protocol'
-import { SqlForkStore } from '../../forks/store/fork-store.ts'
+import type { ForkStore } from '../fork-store.ts'
+import { SqlForkStore } from './sql-fork-store.ts'
+import { createSqlShareLinkStore } from './share-link-store.ts'
+import type { ShareLinkStore } from '../share-link.ts'
 import type { ChangeFeed } from '../change-feed.ts'
 import type {
   Budgets,
@@ -14,11 +17,23 @@ import type {
   SessionSummary,
   Store,
   TraceFilter,
+  TraceSort,
   TraceSummary,
 } from '../store.ts'
 import { applyEventToRow, emptyTraceRow, ingestInTransaction, insertSpans, insertTags, spanRow, upsertTraces } from './ingest-sql.ts'
 import { encodeCursor, parseJson, toConnection, toKey, toProject, toSession, toTraceRecord, toTraceSummary } from './row-mapping.ts'
 import type { SqlClient, SqlValue } from './sql-client.ts'
+
+/** What a run cost: its own total once ended, else what its spans add up to (as the API reports it). */
+const TRACE_USD = 'COALESCE(CASE WHEN end_status IS NULL THEN span_usd ELSE usd END, 0)'
+const SEARCHED_COLUMNS = ['name', 'id', 'session_id', 'input', 'output']
+/** Sort orders of the trace list; each page continues after the last row's (key, id). */
+const TRACE_ORDER: Record<TraceSort, { key: string; direction: 'ASC' | 'DESC'; after: '<' | '>' }> = {
+  newest: { key: 'sort_ms', direction: 'DESC', after: '<' },
+  oldest: { key: 'sort_ms', direction: 'ASC', after: '>' },
+  cost: { key: TRACE_USD, direction: 'DESC', after: '<' },
+  duration: { key: 'COALESCE(duration_ms, -1)', direction: 'DESC', after: '<' },
+}
 
 /**
  * Makes an id: a prefix and 20 random base62-ish characters (never parsed, only compared).
@@ -40,13 +55,15 @@ export function newId(prefix: string): string {
 export class SqlStore implements Store {
   readonly engine: 'sqlite' | 'postgres'
   readonly feed: ChangeFeed
-  readonly forks: SqlForkStore
+  readonly forks: ForkStore
+  readonly shares: ShareLinkStore
   readonly #sql: SqlClient
 
   constructor(sql: SqlClient, feed: ChangeFeed) {
     this.#sql = sql
     this.feed = feed
     this.forks = new SqlForkStore(sql)
+    this.shares = createSqlShareLinkStore(sql)
     this.engine = sql.dialect
   }
 
@@ -146,11 +163,19 @@ export class SqlStore implements Store {
     if (filter.hasError === true) where.push("(error_count > 0 OR end_status = 'failed')")
     if (filter.hasError === false) where.push("(error_count = 0 AND (end_status IS NULL OR end_status <> 'failed'))")
     if (filter.lossy !== undefined) where.push('lossy = ?'), params.push(filter.lossy ? 1 : 0)
-    if (filter.after) where.push('(sort_ms < ? OR (sort_ms = ? AND id < ?))'), params.push(filter.after[0], filter.after[0], filter.after[1])
-    const rows = await this.#sql.all(`SELECT * FROM traces WHERE ${where.join(' AND ')} ORDER BY sort_ms DESC, id DESC LIMIT ?`, [...params, filter.limit + 1])
+    if (filter.search !== undefined) {
+      const pattern = `%${filter.search.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`
+      where.push(`(${SEARCHED_COLUMNS.map((column) => `LOWER(COALESCE(${column}, '')) LIKE ? ESCAPE '\\'`).join(' OR ')})`)
+      params.push(...SEARCHED_COLUMNS.map(() => pattern))
+    }
+    if (filter.minUsd !== undefined) where.push(`${TRACE_USD} >= ?`), params.push(filter.minUsd)
+    if (filter.maxUsd !== undefined) where.push(`${TRACE_USD} <= ?`), params.push(filter.maxUsd)
+    const order = TRACE_ORDER[filter.sort ?? 'newest']
+    if (filter.after) where.push(`(${order.key} ${order.after} ? OR (${order.key} = ? AND id ${order.after} ?))`), params.push(filter.after[0], filter.after[0], filter.after[1])
+    const rows = await this.#sql.all(`SELECT *, ${order.key} AS page_key FROM traces WHERE ${where.join(' AND ')} ORDER BY ${order.key} ${order.direction}, id ${order.direction} LIMIT ?`, [...params, filter.limit + 1])
     const items = rows.slice(0, filter.limit)
     const last = items[items.length - 1]
-    return { items: items.map(toTraceSummary), nextCursor: rows.length > filter.limit && last ? encodeCursor([Number(last.sort_ms), String(last.id)]) : null }
+    return { items: items.map(toTraceSummary), nextCursor: rows.length > filter.limit && last ? encodeCursor([Number(last.page_key), String(last.id)]) : null }
   }
 
   async getTrace(projectId: string, traceId: string) {

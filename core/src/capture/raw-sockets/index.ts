@@ -1,0 +1,3 @@
+export { guardSockets } from './guard-sockets.ts'
+export { guardDns } from './guard-dns.ts'
+export { rawConnectionRefusal, type RawConnection } from './connection-policy.ts'

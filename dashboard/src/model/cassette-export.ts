@@ -1,0 +1,35 @@
+import type { Cassette, Interaction } from '@retrace/cassettes'
+
+/**
+ * A format-v1 cassette holding one recorded call: the request and response exactly as
+ * stored (already redacted when recorded), with the original cassette's `meta` when there
+ * is one, so it replays that one call under `toMatchCassette()` or `startCassette()`.
+ *
+ * @example
+ * const text = singleInteractionCassette(interaction, cassette.meta)
+ */
+export function singleInteractionCassette(interaction: Interaction, meta?: Cassette['meta']): string {
+  const single: Cassette = { version: 1, ...(meta ? { meta } : {}), interactions: [interaction] }
+  return `${JSON.stringify(single, null, 2)}\n`
+}
+
+/**
+ * The HTTP exchange an LLM span carries: streamed by the SDK (`span.interaction`, PROTOCOL
+ * §3 since the Fork & Replay release), else undefined (a pushed cassette keeps them in the
+ * cassette, by `metadata.interaction`).
+ *
+ * @example
+ * const exchange = spanInteraction(span)
+ */
+export function spanInteraction(span: object): Interaction | undefined {
+  const value = (span as { interaction?: unknown }).interaction
+  return typeof value === 'object' && value !== null && 'request' in value ? (value as Interaction) : undefined
+}
+
+/** The interaction index a span of a pushed cassette carries (`metadata.interaction`). */
+export function interactionIndex(metadata: Record<string, unknown> | undefined): number | undefined {
+  const value = metadata?.interaction
+  return typeof value === 'number' && Number.isInteger(value) && value >= 0 ? value : undefined
+}
+
+export type { Cassette, Interaction }
