@@ -1,8 +1,9 @@
+import type { ForkDiff, ForkEstimate, SensitivityReport } from '@retrace/server'
 import type { Terminal } from '../output/terminal.ts'
 import { formatCount, formatDelta, formatMs, formatUsd } from '../review/format.ts'
 import type { ForkAnswer } from './fork-client.ts'
 
-// Human output of the `retrace forks` commands. Plain text, one fact per line, aligned
+// Human output of the `retrace forks` commands (the answers' types are the server's). Plain text, one fact per line, aligned
 // columns; colour only where the terminal allows it (Terminal.style).
 
 /** A table with left-aligned columns. */
@@ -27,31 +28,14 @@ export function renderFork(fork: ForkAnswer, terminal: Terminal): string {
   return `${lines.join('\n')}\n`
 }
 
-interface Side {
-  replayed: boolean
-  input_tokens: number
-  output_tokens: number
-  cost_usd: number
-  latency_ms: number
-}
-interface DiffAnswer {
-  fork_id: string
-  trace_id: string
-  fork_trace_id: string
-  fork_point_step: number
-  divergence: { score: number; verdict: string; first_divergent_step: number | null; reasons: string[] }
-  steps: Array<{ step: number | null; fork_step: number | null; status: string; original: Side | null; fork: Side | null; delta: Omit<Side, 'replayed'> }>
-  totals: { original: Side & { steps: number; live_cost_usd: number }; fork: Side & { steps: number; live_cost_usd: number }; delta: Omit<Side, 'replayed'> }
-}
-
 /**
  * Original vs fork, step by step, then the totals and the divergence.
  *
  * @example
  * terminal.out(renderDiff(diff, terminal))
  */
-export function renderDiff(diff: DiffAnswer, terminal: Terminal): string {
-  const tokens = (side: Side | null) => (side ? formatCount(side.input_tokens + side.output_tokens) : '—')
+export function renderDiff(diff: ForkDiff, terminal: Terminal): string {
+  const tokens = (side: ForkDiff['steps'][number]['original']) => (side ? formatCount(side.input_tokens + side.output_tokens) : '—')
   const rows = [['step', 'status', 'tokens (original → fork)', 'Δ tokens', 'Δ cost', 'Δ latency', '']]
   for (const step of diff.steps) {
     rows.push([
@@ -78,26 +62,13 @@ export function renderDiff(diff: DiffAnswer, terminal: Terminal): string {
   ].join('\n')
 }
 
-interface EstimateAnswer {
-  fork_id: string
-  fork_point_step: number
-  full_rerun_usd: number
-  naive_usd: number
-  optimized_usd: number
-  savings_usd: number
-  savings_pct: number
-  savings: { differential_replay_usd: number; semantic_cache_usd: number; context_compression_usd: number }
-  steps: Array<{ step: number; model: string | null; input_tokens: number; output_tokens: number; treatment: string; naive_usd: number; optimized_usd: number }>
-  assumptions: string[]
-}
-
 /**
  * The estimate: per step, then naive vs optimized and where the savings come from.
  *
  * @example
  * terminal.out(renderEstimate(estimate))
  */
-export function renderEstimate(estimate: EstimateAnswer): string {
+export function renderEstimate(estimate: ForkEstimate): string {
   const rows = [['step', 'model', 'tokens in/out', 'treatment', 'naive', 'optimized']]
   for (const step of estimate.steps) rows.push([String(step.step), step.model ?? '—', `${formatCount(step.input_tokens)}/${formatCount(step.output_tokens)}`, step.treatment.replace('_', ' '), formatUsd(step.naive_usd), formatUsd(step.optimized_usd)])
   return [
@@ -157,23 +128,13 @@ export function renderSweep(sweep: SweepAnswer, terminal: Terminal): string {
   return [`sweep ${sweep.id} · ${terminal.style(STATUS_STYLE[sweep.status] ?? 'cyan', sweep.status)}`, '', table(rows), ...(notes.length ? ['', ...notes] : []), ''].join('\n')
 }
 
-interface ReportAnswer {
-  sensitivity_score: number
-  flip_rate: number
-  k: number
-  scored: number
-  seed: number | string
-  per_step_flip_rate: Array<{ step: number; rate: number; variants: number }>
-  variants: Array<{ label: string; divergence_score: number; flipped: boolean; flip_reasons: string[]; first_divergent_step: number | null }>
-}
-
 /**
  * A sensitivity report: the scores, where variants first diverge, and each variant.
  *
  * @example
  * terminal.out(renderSensitivity(id, report))
  */
-export function renderSensitivity(id: string, report: ReportAnswer): string {
+export function renderSensitivity(id: string, report: SensitivityReport): string {
   const steps = [['step', 'first diverge here', 'share']]
   for (const row of report.per_step_flip_rate) steps.push([String(row.step), String(row.variants), `${(row.rate * 100).toFixed(0)} %`])
   const variants = [['variant', 'divergence', 'flipped', 'first divergent step']]
