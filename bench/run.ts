@@ -22,6 +22,7 @@ import { testOverhead } from './test-overhead.ts'
 import { transportThroughput } from './transport-throughput.ts'
 import { serverIngest } from './server-ingest.ts'
 import { dashboardTrace } from './dashboard-trace.ts'
+import { forkOverhead } from './fork-overhead.ts'
 
 const MEASUREMENTS: Array<{ id: string; run: (ctx: BenchContext) => Promise<MeasurementReport | MeasurementReport[]> }> = [
   { id: 'replay-json', run: replayJson },
@@ -40,6 +41,7 @@ const MEASUREMENTS: Array<{ id: string; run: (ctx: BenchContext) => Promise<Meas
   { id: 'server', run: (ctx) => serverIngest(ctx) },
   // Chromium and the server run in their own processes too.
   { id: 'dashboard', run: (ctx) => dashboardTrace(ctx) },
+  { id: 'fork-overhead', run: (ctx) => forkOverhead(ctx) },
   // Last: msw and nock keep what they retain even after they are stopped, and a bigger heap
   // makes every later garbage collection slower.
   { id: 'retained-heap', run: retainedHeap },

@@ -14,7 +14,7 @@ import { API_KEY_HEADER, PROTOCOL_HEADER, type WireEvent } from '@retrace/protoc
 import { createDatabase, startPostgresCluster } from '../test-support/postgres-cluster.ts'
 import { median, percentile, target, type MeasurementReport, type ReportRow } from './harness.ts'
 
-interface ServerChild {
+export interface ServerChild {
   name: string
   url: string
   key: string
@@ -23,7 +23,8 @@ interface ServerChild {
   stop(): Promise<void>
 }
 
-async function startChild(name: string, args: string[]): Promise<ServerChild> {
+/** Starts a server in its own process (bench/server-child.ts). */
+export async function startChild(name: string, args: string[]): Promise<ServerChild> {
   const child = fork(join(import.meta.dirname, 'server-child.ts'), args, { execArgv: ['--conditions=@retrace/source', '--expose-gc'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] })
   const ready = await new Promise<{ url: string; key: string }>((resolve, reject) => {
     child.once('message', (message: { type: string; url: string; key: string }) => resolve(message))

@@ -43,5 +43,19 @@ export {
 export { diffRequests, formatRequestDifferences, type RequestDifference } from './matching/describe-request-diff.ts'
 export { findClosestRequest, type ClosestRequest } from './matching/find-closest-request.ts'
 
+export {
+  DEFAULT_PRICE_TABLE,
+  estimateCost,
+  findModelPrice,
+  normalizeModelName,
+  promptTokens,
+  uncachedInputTokens,
+  type ModelPrice,
+  type PriceTable,
+  type TokenPrices,
+  type CostEstimate,
+  type ModelPriceMatch,
+} from './pricing/index.ts'
+
 export { VOLATILE_BODY_KEYS, VOLATILE_HEADERS, UNSTORED_HEADERS, REPLAYED_RESPONSE_HEADERS, isVolatileHeader, maskVolatileFields } from './stability/volatile-fields.ts'
 export { stabilizeRecording } from './stability/stabilize-recording.ts'

@@ -1,6 +1,6 @@
 /**
  * The exit codes CI can route on. When several apply, the most severe wins, in this order:
- * usage (5) > unreachable (6) > secret (4) > egress (3) > missing (2) > flagged (7) > regression (1).
+ * usage (5) > unreachable (6) > no worker (8) > secret (4) > egress (3) > missing (2) > flagged (7) > regression (1).
  */
 export const EXIT = {
   /** Every cassette replayed and matched. */
@@ -19,11 +19,13 @@ export const EXIT = {
   unreachable: 6,
   /** A failure detector flagged a kind the command was told to fail on (`retrace detect --fail-on`). */
   flagged: 7,
+  /** `retrace forks`: no connected process registered the fork's function (start one with `retrace worker`). */
+  noWorker: 8,
 } as const
 
 export type ExitCode = (typeof EXIT)[keyof typeof EXIT]
 
-const SEVERITY: readonly ExitCode[] = [EXIT.usage, EXIT.unreachable, EXIT.secret, EXIT.egress, EXIT.missing, EXIT.flagged, EXIT.regression, EXIT.pass]
+const SEVERITY: readonly ExitCode[] = [EXIT.usage, EXIT.unreachable, EXIT.noWorker, EXIT.secret, EXIT.egress, EXIT.missing, EXIT.flagged, EXIT.regression, EXIT.pass]
 
 /**
  * The most severe of several exit codes.

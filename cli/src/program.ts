@@ -4,6 +4,7 @@ import { DetectorTraceError } from '@retrace/detectors'
 import { VERSION } from '@retrace/core/internal'
 import { ciReplay } from './commands/ci-replay.ts'
 import { registerDetectCommand } from './commands/register-detect-command.ts'
+import { registerForkCommands } from './forks/register-fork-commands.ts'
 import { registerInteropCommands } from './commands/register-interop-commands.ts'
 import { registerReviewCommands } from './commands/register-review-commands.ts'
 import { registerServerCommands } from './commands/register-server-commands.ts'
@@ -55,6 +56,7 @@ export function buildProgram(terminal: Terminal, setExit: (code: number) => void
   registerInteropCommands(program, terminal, setExit)
   registerDetectCommand(program, terminal, setExit)
   registerServerCommands(program, terminal, setExit)
+  registerForkCommands(program, terminal, setExit)
   return program
 }
 

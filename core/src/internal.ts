@@ -18,21 +18,8 @@ export { storeBody } from './recording/body-codec.ts'
 export { parseSseText, sseEvent } from './recording/sse-events.ts'
 export { replaySourceOf, type ReplaySource, type ReplayChunk } from './replay/replay-source.ts'
 
-// Steps and pricing
+// Steps (priced with @retrace/cassettes' price table: estimateCost, DEFAULT_PRICE_TABLE)
 export { detectLlmApi, storedStepOf, type LlmApi, type LlmApiMatch } from './steps/index.ts'
-export {
-  DEFAULT_PRICE_TABLE,
-  estimateCost,
-  findModelPrice,
-  normalizeModelName,
-  promptTokens,
-  uncachedInputTokens,
-  type ModelPrice,
-  type PriceTable,
-  type TokenPrices,
-  type CostEstimate,
-  type ModelPriceMatch,
-} from './pricing/index.ts'
 
 // The run ledger, read side
 export { readRunLedger, RUN_DIR_VARIABLE, LedgerEntrySchema, LedgerOutcomeSchema } from './run-ledger/run-ledger.ts'

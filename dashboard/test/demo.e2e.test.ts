@@ -33,8 +33,8 @@ const DASHBOARD = /Dashboard: (http:\/\/127\.0\.0\.1:\d+\/)/
 const SHARE = /Share link: (http:\/\/127\.0\.0\.1:\d+\/s\/(rts_[A-Za-z0-9_-]{43}))/
 
 // `npm run demo`: what it showed before (record, replay offline, a changed prompt refused),
-// then the server with the dashboard, the agent recorded into it by the SDK, a fork, sweep
-// and sensitivity analysis (when the build has Fork & Replay), and a share link.
+// then the server with the dashboard, the agent recorded into it by the SDK, a fork, a sweep
+// and a sensitivity analysis, and a share link.
 describe('npm run demo', () => {
   test('--once prints everything, the dashboard URL and a share link, and exits 0', async () => {
     const demo = run('npm', ['run', 'demo', '--', '--once'], { cwd: root, timeoutMs: 170_000 })
@@ -44,7 +44,9 @@ describe('npm run demo', () => {
     expect(out).toContain('✔ identical to the recorded run')
     expect(out).toContain('does not match any recorded request')
     expect(out).toContain('recorded 2 runs of weather-agent with the SDK')
-    expect(out).toMatch(/▶ Forked at step 1 with "What is the weather in Oslo\?": diverged|▶ Fork, sweep and sensitivity: skipped, this build has no Fork & Replay API yet/)
+    expect(out).toMatch(/▶ Forked at step 1 with "What is the weather in Oslo\?": diverged from step 1/)
+    expect(out).toContain('▶ Sweep of 3 variants (3 at a time): Oslo diverged, Rome diverged, Tokyo diverged')
+    expect(out).toMatch(/▶ Sensitivity \(4 perturbations\): score \d\.\d\d, flip rate \d+%, per step 1: \d+%/)
     expect(out).toMatch(DASHBOARD)
     expect(out).toMatch(SHARE)
     expect(out).not.toMatch(/"level":[45]0/) // no warning or error logged

@@ -6,13 +6,9 @@ import { browserAvailable, launchChromium, screenshot, seriousViolations, unreac
 import { startSeededServer, weatherLoop, type SeededServer } from './seed.ts'
 import { signedIn } from './session.ts'
 
-// Fork & Replay from the dashboard, end to end: a worker in this process re-runs the recorded
-// agent against the fake provider. These need issue 11 (the /api/v1/forks routes and the
-// SDK's startWorker); until both are in the build they skip, saying so.
-interface Worker {
-  stop(options?: { timeoutMs?: number }): Promise<{ drained: boolean }>
-}
-const startWorker = (core as unknown as { startWorker?: (options?: { concurrency?: number }) => Worker }).startWorker
+// Fork & Replay from the dashboard, end to end: a worker in this process (the SDK's
+// startWorker, as `retrace worker` runs it) re-runs the recorded agent against the fake
+// provider when the server's /api/v1/forks routes ask.
 
 describe.skipIf(!browserAvailable())('forking from the dashboard', () => {
   let seeded: SeededServer
@@ -20,21 +16,14 @@ describe.skipIf(!browserAvailable())('forking from the dashboard', () => {
   let context: BrowserContext
   let page: Page
   let errors: string[]
-  let worker: Worker | undefined
-  let ready = false
+  let worker: core.RetraceWorker | undefined
 
   beforeAll(async () => {
     ;[seeded, browser] = await Promise.all([startSeededServer(), launchChromium()])
-    const paths = Object.keys(((await (await fetch(`${seeded.url}/api/v1/openapi.json`)).json()) as { paths: Record<string, unknown> }).paths)
-    ready = ['/api/v1/forks', '/api/v1/forks/{forkId}/diff', '/api/v1/forks/sweep', '/api/v1/forks/sensitivity'].every((path) => paths.includes(path)) && typeof startWorker === 'function'
-    if (!ready) {
-      console.log('Fork & Replay tests skipped: this build has no /api/v1/forks routes or startWorker yet (issue 11).')
-      return
-    }
     // The same agent the seed recorded, registered as resumable and offered to the server.
     core.configure({ baseUrl: seeded.url, apiKey: seeded.key })
     core.record({ name: 'weather-agent', resumable: true }, (question: string) => weatherLoop(new OpenAI({ apiKey: 'sk-test-not-a-key', baseURL: seeded.provider.openaiBaseURL, maxRetries: 0 }), question))
-    worker = startWorker!({ concurrency: 3 })
+    worker = core.startWorker({ concurrency: 3 })
     ;({ context, page } = await signedIn(browser, seeded.url, seeded.key))
     errors = watchErrors(page)
   })
@@ -53,8 +42,7 @@ describe.skipIf(!browserAvailable())('forking from the dashboard', () => {
     expect(errors).toEqual([])
   }
 
-  test('fork from a span: edit its input inline, estimate, replay; the fork streams in and the diff opens on the changed step', async (ctx) => {
-    if (!ready) ctx.skip()
+  test('fork from a span: edit its input inline, estimate, replay; the fork streams in and the diff opens on the changed step', async () => {
     await page.goto(`${seeded.url}/traces/${seeded.traces.weather}?step=1`)
     await page.click('text=Fork from here')
     expect(await page.inputValue('#fork-input')).toBe('What is the weather in Paris?')
@@ -78,8 +66,7 @@ describe.skipIf(!browserAvailable())('forking from the dashboard', () => {
     await passesChecks('diff')
   })
 
-  test('a span streamed by the SDK shows its recorded exchange and copies as a cassette', async (ctx) => {
-    if (!ready) ctx.skip()
+  test('a span streamed by the SDK shows its recorded exchange and copies as a cassette', async () => {
     // A run recorded by this build's SDK, which sends each LLM call's redacted HTTP exchange.
     const run = core.record({ name: 'weather-agent', resumable: true }, (question: string) => weatherLoop(new OpenAI({ apiKey: 'sk-test-not-a-key', baseURL: seeded.provider.openaiBaseURL, maxRetries: 0 }), question))
     await run('What is the weather in Rome?')
@@ -95,8 +82,7 @@ describe.skipIf(!browserAvailable())('forking from the dashboard', () => {
     expect(copied.interactions[0].request.headers.authorization).not.toContain('sk-test-not-a-key')
   })
 
-  test('a sweep of three variants: progress, then every result with its divergence', async (ctx) => {
-    if (!ready) ctx.skip()
+  test('a sweep of three variants: progress, then every result with its divergence', async () => {
     errors.length = 0
     await page.goto(`${seeded.url}/traces/${seeded.traces.weather}?step=1`)
     await page.click('text=Fork from here')
@@ -118,8 +104,7 @@ describe.skipIf(!browserAvailable())('forking from the dashboard', () => {
     await passesChecks('sweep')
   })
 
-  test('sensitivity: perturbations run as a sweep; the score, flip rate and per-step flip-rate chart', async (ctx) => {
-    if (!ready) ctx.skip()
+  test('sensitivity: perturbations run as a sweep; the score, flip rate and per-step flip-rate chart', async () => {
     errors.length = 0
     await page.goto(`${seeded.url}/traces/${seeded.traces.weather}?step=1`)
     await page.click('text=Fork from here')

@@ -4,8 +4,7 @@
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import OpenAI from 'openai'
-import * as core from '@retrace/core'
-import { configure, extractStep, flush, lastTrace, record, shutdown, type Step } from '@retrace/core'
+import { configure, extractStep, flush, lastTrace, record, shutdown, startWorker, type RetraceWorker, type Step } from '@retrace/core'
 import { startFakeProvider } from '@retrace/fake-provider'
 import { startServer, type RetraceServer } from '@retrace/server'
 import { runWeatherAgent } from './agent.ts'
@@ -18,10 +17,6 @@ export interface DashboardDemo {
 }
 
 type Say = (line?: string) => void
-
-/** `startWorker` arrives with Fork & Replay (issue 11); until then the fork part is skipped, saying so. */
-type StartWorker = (options?: { concurrency?: number }) => { stop(options?: { timeoutMs?: number }): Promise<unknown> }
-const startWorker = (core as unknown as { startWorker?: StartWorker }).startWorker
 
 /** The demo's port when free (the SDK's default base URL), else any free port. */
 async function startOnFreePort(databaseUrl: string): Promise<RetraceServer> {
@@ -36,7 +31,7 @@ async function startOnFreePort(databaseUrl: string): Promise<RetraceServer> {
 /**
  * Starts the server on the embedded store in `folder`, records the example agent into it with
  * the SDK, pushes the demo's cassette with git metadata, forks one run at a step and runs a
- * sweep and a sensitivity analysis (when the build has Fork & Replay), and makes a share link.
+ * sweep and a sensitivity analysis, and makes a share link.
  *
  * @example
  * const demo = await runDashboardDemo({ folder, cassetteFile, say: console.log })
@@ -57,7 +52,7 @@ export async function runDashboardDemo(options: { folder: string; cassetteFile: 
     if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${body.error?.message ?? ''}`)
     return body
   }
-  let worker: ReturnType<StartWorker> | undefined
+  let worker: RetraceWorker | undefined
   const close = async () => {
     await worker?.stop({ timeoutMs: 3_000 })
     await shutdown(3_000)
@@ -98,35 +93,28 @@ export async function runDashboardDemo(options: { folder: string; cassetteFile: 
     const original = traces[0]!
     const { spans } = await call<{ spans: Array<{ id: string; kind: string; children: unknown[] }> }>(`/api/v1/traces/${original}`)
     const firstLlm = spans.find((span) => span.kind === 'llm')!
-    const paths = Object.keys((await call<{ paths: Record<string, unknown> }>('/api/v1/openapi.json')).paths)
-    if (startWorker && paths.includes('/api/v1/forks/sweep') && paths.includes('/api/v1/forks/sensitivity')) {
-      // The agent's own code re-runs the fork, here in this process (`retrace worker` elsewhere).
-      worker = startWorker({ concurrency: 3 })
-      const fork = await call<{ id: string }>('/api/v1/forks', { json: { trace_id: original, fork_point_span_id: firstLlm.id, modified_input: 'What is the weather in Oslo?' } })
-      await call(`/api/v1/forks/${fork.id}/replay`, { method: 'POST', json: {} })
-      await waitFor(async () => ['completed', 'failed', 'no_worker'].includes((await call<{ status: string }>(`/api/v1/forks/${fork.id}`)).status), `fork ${fork.id} to end`)
-      const diff = await call<{ divergence: { verdict: string; score: number; first_divergent_step: number | null } }>(`/api/v1/forks/${fork.id}/diff`)
-      say(`▶ Forked at step 1 with "What is the weather in Oslo?": ${diff.divergence.verdict} from step ${diff.divergence.first_divergent_step ?? '–'} (divergence ${diff.divergence.score.toFixed(2)})`)
-      say(`   ${server.url}/forks/${fork.id}`)
-      const sweep = await call<{ id: string }>('/api/v1/forks/sweep', {
-        json: { trace_id: original, fork_point_span_id: firstLlm.id, variants: ['Oslo', 'Rome', 'Tokyo'].map((city) => ({ label: city, modified_input: `What is the weather in ${city}?` })) },
-      })
-      type SweepAnswer = { status: string; variants: Array<{ label: string; result: { verdict: string; divergence_score: number } | null }> }
-      await waitFor(async () => (await call<SweepAnswer>(`/api/v1/forks/sweep/${sweep.id}`)).status !== 'running', `sweep ${sweep.id} to end`)
-      const swept = await call<SweepAnswer>(`/api/v1/forks/sweep/${sweep.id}`)
-      say(`▶ Sweep of ${swept.variants.length} variants (3 at a time): ${swept.variants.map((variant) => `${variant.label} ${variant.result?.verdict ?? 'no result'}`).join(', ')}`)
-      say(`   ${server.url}/sweeps/${sweep.id}`)
-      const analysis = await call<{ id: string }>('/api/v1/forks/sensitivity', { json: { trace_id: original, fork_point_span_id: firstLlm.id, k: 4, seed: 1 } })
-      type Report = { report: { sensitivity_score: number; flip_rate: number; per_step_flip_rate: Array<{ step: number; rate: number }> } | null }
-      await waitFor(async () => (await call<Report>(`/api/v1/forks/sensitivity/${analysis.id}`)).report !== null, `sensitivity ${analysis.id} to report`)
-      const { report } = await call<Report>(`/api/v1/forks/sensitivity/${analysis.id}`)
-      say(`▶ Sensitivity (4 perturbations): score ${report!.sensitivity_score.toFixed(2)}, flip rate ${Math.round(report!.flip_rate * 100)}%, per step ${report!.per_step_flip_rate.map((step) => `${step.step}: ${Math.round(step.rate * 100)}%`).join(', ')}`)
-      say(`   ${server.url}/sensitivity/${analysis.id}`)
-    } else {
-      // TODO(lead, merging issue 11): with the /api/v1/forks routes and startWorker in the build
-      // the branch above runs; drop this fallback then.
-      say('▶ Fork, sweep and sensitivity: skipped, this build has no Fork & Replay API yet (issue 11)')
-    }
+    // The agent's own code re-runs the fork, here in this process (`retrace worker` elsewhere).
+    worker = startWorker({ concurrency: 3 })
+    const fork = await call<{ id: string }>('/api/v1/forks', { json: { trace_id: original, fork_point_span_id: firstLlm.id, modified_input: 'What is the weather in Oslo?' } })
+    await call(`/api/v1/forks/${fork.id}/replay`, { method: 'POST', json: {} })
+    await waitFor(async () => ['completed', 'failed', 'no_worker'].includes((await call<{ status: string }>(`/api/v1/forks/${fork.id}`)).status), `fork ${fork.id} to end`)
+    const diff = await call<{ divergence: { verdict: string; score: number; first_divergent_step: number | null } }>(`/api/v1/forks/${fork.id}/diff`)
+    say(`▶ Forked at step 1 with "What is the weather in Oslo?": ${diff.divergence.verdict} from step ${diff.divergence.first_divergent_step ?? '–'} (divergence ${diff.divergence.score.toFixed(2)})`)
+    say(`   ${server.url}/forks/${fork.id}`)
+    const sweep = await call<{ id: string }>('/api/v1/forks/sweep', {
+      json: { trace_id: original, fork_point_span_id: firstLlm.id, variants: ['Oslo', 'Rome', 'Tokyo'].map((city) => ({ label: city, modified_input: `What is the weather in ${city}?` })) },
+    })
+    type SweepAnswer = { status: string; variants: Array<{ label: string; result: { verdict: string; divergence_score: number } | null }> }
+    await waitFor(async () => (await call<SweepAnswer>(`/api/v1/forks/sweep/${sweep.id}`)).status !== 'running', `sweep ${sweep.id} to end`)
+    const swept = await call<SweepAnswer>(`/api/v1/forks/sweep/${sweep.id}`)
+    say(`▶ Sweep of ${swept.variants.length} variants (3 at a time): ${swept.variants.map((variant) => `${variant.label} ${variant.result?.verdict ?? 'no result'}`).join(', ')}`)
+    say(`   ${server.url}/sweeps/${sweep.id}`)
+    const analysis = await call<{ id: string }>('/api/v1/forks/sensitivity', { json: { trace_id: original, fork_point_span_id: firstLlm.id, k: 4, seed: 1 } })
+    type Report = { report: { sensitivity_score: number; flip_rate: number; per_step_flip_rate: Array<{ step: number; rate: number }> } | null }
+    await waitFor(async () => (await call<Report>(`/api/v1/forks/sensitivity/${analysis.id}`)).report !== null, `sensitivity ${analysis.id} to report`)
+    const { report } = await call<Report>(`/api/v1/forks/sensitivity/${analysis.id}`)
+    say(`▶ Sensitivity (4 perturbations): score ${report!.sensitivity_score.toFixed(2)}, flip rate ${Math.round(report!.flip_rate * 100)}%, per step ${report!.per_step_flip_rate.map((step) => `${step.step}: ${Math.round(step.rate * 100)}%`).join(', ')}`)
+    say(`   ${server.url}/sensitivity/${analysis.id}`)
 
     const share = await call<{ url: string }>('/api/v1/shares', { json: { traceId: original } })
     say('')

@@ -4,7 +4,8 @@ import { expect, test } from 'vitest'
 
 // `npm run demo -- --once` as a script or CI runs it (plain `npm run demo` stays up serving the
 // dashboard until Ctrl-C): the refusal of the changed question must read as the success it is,
-// and the demo must end by printing where the dashboard and the share link are.
+// the fork, sweep and sensitivity analysis must run, and the demo must end by printing where
+// the dashboard and the share link are.
 test('the demo records, replays, says the changed question was refused as expected, then prints the dashboard and a share link', async () => {
   const demo = await promisify(execFile)(process.execPath, ['--conditions=@retrace/source', 'demo.ts', '--once'], { cwd: import.meta.dirname, encoding: 'utf8', timeout: 120_000 })
   expect(demo.stderr).toBe('')
@@ -12,6 +13,10 @@ test('the demo records, replays, says the changed question was refused as expect
   expect(lines).toContain('✔ identical to the recorded run')
   expect(demo.stdout).toContain('~ $.messages[1].content: What is the weather in [-Paris-]{+Rome+}?')
   expect(lines).toContain('✔ Refused, as expected: replay never sends a request the cassette does not hold; the diff above is what changed.')
+  // The dashboard half forks a recorded run, sweeps three cities and analyses sensitivity.
+  expect(lines.some((line) => /^▶ Forked at step 1 with "What is the weather in Oslo\?": diverged from step 1 \(divergence \d\.\d\d\)$/u.test(line))).toBe(true)
+  expect(lines).toContain('▶ Sweep of 3 variants (3 at a time): Oslo diverged, Rome diverged, Tokyo diverged')
+  expect(lines.some((line) => /^▶ Sensitivity \(4 perturbations\): score \d\.\d\d, flip rate \d+%, per step 1: \d+%/u.test(line))).toBe(true)
   expect(lines.some((line) => /^Dashboard: http:\/\/127\.0\.0\.1:\d+\/ {2}\(sign in with the key: rt_/u.test(line))).toBe(true)
   expect(lines.at(-1)).toMatch(/^Share link: http:\/\/127\.0\.0\.1:\d+\/s\/rts_\S+ {2}\(read-only, no key needed\)$/u)
 }, 150_000)

@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { JsonValueSchema, StepSchema } from '@retrace/cassettes'
+import { InteractionSchema, JsonValueSchema, StepSchema } from '@retrace/cassettes'
 
 // The Retrace wire protocol, version 1: what the SDK sends to a Retrace API server and what
 // it receives. PROTOCOL.md (next to package.json) is the prose version; these schemas are the
@@ -48,6 +48,19 @@ export const TotalsSchema = z.object({
 export const ErrorInfoSchema = z.object({ type: z.string(), message: z.string() })
 
 /**
+ * Where a fork at a span starts, as the SDK counted while the run went on (PROTOCOL.md §8).
+ * `step`: the 1-based LLM call from which calls go live — an `llm` span's own number (LLM
+ * calls numbered in the order they completed), for other spans the number of LLM calls
+ * completed before the span started, plus one. `toolCall`: for `tool()` spans their own
+ * 1-based number among the run's `tool()` calls, for `agent` and `span` spans the number of
+ * the next `tool()` call: tool calls from that one on run live.
+ */
+export const SpanForkPointSchema = z.object({
+  step: z.number().int().positive(),
+  toolCall: z.number().int().positive().optional(),
+})
+
+/**
  * One finished span. Spans are sent when they end (a span is one event, never a start and
  * an end to merge); the tree is rebuilt from `parentId`.
  */
@@ -72,6 +85,15 @@ export const WireSpanSchema = z.object({
   /** For `tool` spans: the provider's tool-call id, when the call came from a model. */
   toolCallId: z.string().optional(),
   metadata: z.record(z.string(), JsonValueSchema).optional(),
+  /**
+   * For `llm` spans: the HTTP exchange behind the step, as a format-v1 cassette `Interaction`
+   * (redacted by the same rules as a cassette), so the server can rebuild the run as a
+   * cassette (`retrace pull`, the prefix of a fork). Absent with `captureContent: false` and
+   * when it is larger than `maxPayloadChars`.
+   */
+  interaction: InteractionSchema.optional(),
+  /** Where a fork at this span starts (PROTOCOL.md §8): see `SpanForkPointSchema`. */
+  forkPoint: SpanForkPointSchema.optional(),
 })
 
 export const WireTraceStartSchema = z.object({
@@ -194,6 +216,12 @@ export const ResumeMessageSchema = z.object({
   modifiedInput: JsonValueSchema,
   /** The recorded run to serve the prefix from, when the SDK no longer holds it (a cassette, format v1). */
   cassette: z.unknown().optional(),
+  /** The recorded run's arguments, when the SDK no longer holds it: `modifiedInput` replaces their first one (or all, as an array). */
+  originalArgs: z.array(JsonValueSchema).optional(),
+  /** The recorded run's `tool()` calls in order, when the SDK no longer holds it: calls in the prefix return these outputs. */
+  recordedTools: z.array(z.object({ name: z.string(), input: JsonValueSchema.optional(), output: JsonValueSchema.optional() })).optional(),
+  /** 1-based: `tool()` calls from this one on run live even before `forkPointStep` (a fork at a tool or agent span). */
+  forkPointToolCall: z.number().int().positive().optional(),
 })
 
 /**
@@ -231,6 +259,7 @@ export const PolicyVerdictSchema = z.object({
 })
 
 export type SpanAgent = z.infer<typeof SpanAgentSchema>
+export type SpanForkPoint = z.infer<typeof SpanForkPointSchema>
 export type Totals = z.infer<typeof TotalsSchema>
 export type ErrorInfo = z.infer<typeof ErrorInfoSchema>
 export type WireSpan = z.infer<typeof WireSpanSchema>

@@ -8,6 +8,9 @@ import { CASSETTE_ROUTES } from './api/routes/cassette-routes.ts'
 import { liveRoute } from './api/routes/live-route.ts'
 import type { ServerServices } from './api/server-services.ts'
 import { generateApiKey } from './auth/api-keys.ts'
+import { ForkScheduler } from './forks/dispatch/fork-scheduler.ts'
+import type { Perturbation } from './forks/sensitivity/perturbations.ts'
+import { FORK_ROUTES } from './forks/routes/index.ts'
 import { DASHBOARD_ROUTES, mountDashboard } from './dashboard/mount-dashboard.ts'
 import { resolveServerConfig, type ServerConfig } from './config/server-config.ts'
 import { ConnectionRegistry } from './ingest/connection-registry.ts'
@@ -22,6 +25,8 @@ import type { Store } from './store/store.ts'
 export interface StartServerOptions extends Partial<ServerConfig> {
   /** A pino logger (default: JSON lines on stderr at `logLevel`). */
   logger?: Logger | undefined
+  /** Perturbations sensitivity runs may use beside the built-in ones (see `definePerturbation`). */
+  perturbations?: readonly Perturbation[] | undefined
 }
 
 /** A running server. */
@@ -57,7 +62,7 @@ const HEARTBEAT_MS = 15_000
  * await server.close()
  */
 export async function startServer(options: StartServerOptions = {}): Promise<RetraceServer> {
-  const { logger, ...given } = options
+  const { logger, perturbations, ...given } = options
   const config = resolveServerConfig(given)
   const log = logger ?? createLogger({ level: config.logLevel })
   const store = await openStore(config.databaseUrl, { onFeedError: (error) => log.warn({ err: error }, 'store notifications interrupted; reconnecting') })
@@ -87,9 +92,11 @@ export async function startServer(options: StartServerOptions = {}): Promise<Ret
     serverId,
     publicUrl: () => url,
     stopping: stopping.signal,
+    perturbations,
   }
-  const app = createApp(services, { accepting: () => accepting }, [...CASSETTE_ROUTES, liveRoute, ...DASHBOARD_ROUTES])
+  const app = createApp(services, { accepting: () => accepting }, [...CASSETTE_ROUTES, liveRoute, ...FORK_ROUTES, ...DASHBOARD_ROUTES])
   mountDashboard(app, services)
+  const forks = new ForkScheduler(services, { workerTimeoutMs: config.forkWorkerTimeoutMs, runTimeoutMs: config.forkRunTimeoutMs })
   const stream = createStreamEndpoint(services)
   const http = createAdaptorServer({ fetch: app.fetch, hostname: config.host, overrideGlobalObjects: false }) as Server
   http.on('upgrade', stream.handleUpgrade)
@@ -102,6 +109,7 @@ export async function startServer(options: StartServerOptions = {}): Promise<Ret
       resolve((http.address() as AddressInfo).port)
     })
   }).catch(async (error: NodeJS.ErrnoException) => {
+    await forks.close()
     connections.dispose()
     await store.unregisterServer(serverId).catch(() => {})
     await store.close()
@@ -110,6 +118,7 @@ export async function startServer(options: StartServerOptions = {}): Promise<Ret
   url = `http://${displayHost(config.host)}:${port}`
   const heartbeat = setInterval(() => void store.heartbeat(serverId).catch((error: unknown) => log.warn({ err: error }, 'heartbeat failed')), HEARTBEAT_MS)
   heartbeat.unref()
+  forks.start()
   log.info({ url, store: store.engine, serverId }, 'listening')
 
   let closing: Promise<void> | undefined
@@ -117,6 +126,7 @@ export async function startServer(options: StartServerOptions = {}): Promise<Ret
     (closing ??= (async () => {
       accepting = false
       stopping.abort()
+      await forks.close()
       stream.stopAccepting()
       clearInterval(heartbeat)
       const stopped = new Promise<void>((resolve) => http.close(() => resolve()))

@@ -1,12 +1,11 @@
 import { mkdtempSync } from 'node:fs'
-import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import OpenAI from 'openai'
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest'
 import { configure, flush, lastTrace, record, shutdown, span, tool } from '@retrace/core'
 import { startFakeProvider, type FakeProvider } from '@retrace/fake-provider'
-import { spawnServer, type ServerProcess } from './server-process.ts'
+import { freePort, spawnServer, type ServerProcess } from './server-process.ts'
 import { storeTargets } from './store-matrix.ts'
 import { openStream, startTestServer } from './test-server.ts'
 
@@ -45,15 +44,6 @@ async function weatherAgent(question: string): Promise<string | null> {
 }
 
 const runAgent = record({ name: 'weather-agent', sessionId: 'e2e-session', tags: ['e2e'] }, (question: string) => span('plan', () => weatherAgent(question)))
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const port = (server.address() as { port: number }).port
-      server.close(() => resolve(port))
-    })
-  })
-}
 
 describe.each(storeTargets())('the SDK against the server on $engine', (target) => {
   test.skipIf(!target.available)('a recorded agent arrives whole: every span, its steps and the totals', async () => {

@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process'
+import { createServer } from 'node:net'
 import { join } from 'node:path'
 
 const entry = join(import.meta.dirname, '..', 'src', 'bin', 'retrace-server.ts')
@@ -60,4 +61,19 @@ export function spawnServer(args: string[], cwd: string, env: Record<string, str
         check()
       }),
   }
+}
+
+/**
+ * A port free right now on 127.0.0.1 (for a server restarted on the same port).
+ *
+ * @example
+ * const port = String(await freePort())
+ */
+export function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const server = createServer().listen(0, '127.0.0.1', () => {
+      const port = (server.address() as { port: number }).port
+      server.close(() => resolve(port))
+    })
+  })
 }

@@ -40,3 +40,4 @@ export {
   type ExitReason,
   type PolicyCheckOptions,
 } from './transport/index.ts'
+export { startWorker, RetraceWorkerError, type WorkerOptions, type RetraceWorker } from './worker/start-worker.ts'

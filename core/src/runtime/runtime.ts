@@ -14,8 +14,10 @@ import type { ActiveTrace } from './trace/active-trace.ts'
 import { currentFork } from './resume/fork-scope.ts'
 import { resumeRun } from './resume/handle-resume.ts'
 import { currentScope } from './trace/trace-scope.ts'
+import { ResumeQueue } from './worker/resume-queue.ts'
 
 const RECENT_TRACES = 200
+const RECENT_FORKS = 10_000
 const HOLD_LIMIT_MS = 30_000
 
 /**
@@ -35,12 +37,30 @@ class Runtime {
   readonly #running = new Set<ActiveTrace>()
   readonly resumables = new Map<string, (...args: unknown[]) => unknown>()
   readonly #messageListeners = new Set<(message: ServerMessage) => void>()
+  /** Resume commands being carried out, with the process's concurrency limit (`retrace worker --concurrency`). */
+  readonly resumes = new ResumeQueue()
+  /** Fork command ids taken, so a command sent twice runs once. */
+  readonly #resumed = new Set<string>()
 
   constructor() {
     this.onServerMessage((message) => {
       if (message.type !== 'resume') return
-      void resumeRun(message, { recentTraces: this.recentTraces, resumables: this.resumables, warn: (text) => process.emitWarning(text, 'RetraceWarning') })
+      // A server that restarted may send a fork again when it cannot know it arrived: once is enough.
+      if (this.#resumed.has(message.forkId)) return
+      this.#resumed.add(message.forkId)
+      if (this.#resumed.size > RECENT_FORKS) this.#resumed.delete(this.#resumed.values().next().value!)
+      const warn = (text: string) => process.emitWarning(text, 'RetraceWarning')
+      const accepted = this.resumes.submit(() =>
+        resumeRun(message, { recentTraces: this.recentTraces, resumables: this.resumes.accepting ? this.resumables : new Map(), warn, flush: () => this.transport()?.flush(5_000) ?? Promise.resolve() }),
+      )
+      // A draining process leaves the fork to another one (the server sends it again).
+      if (!accepted) warn(`Retrace: fork ${message.forkId} not started: this process is shutting down.`)
     })
+  }
+
+  /** The functions this process offers to re-run: none while it drains. */
+  registeredNames(): string[] {
+    return this.resumes.accepting ? [...this.resumables.keys()] : []
   }
 
   get config(): RuntimeConfig {
@@ -124,7 +144,7 @@ class Runtime {
     if (!config.enabled || !config.apiKey) return undefined
     if (!this.#transport) {
       try {
-        const transport = this.#factory(config, () => [...this.resumables.keys()])
+        const transport = this.#factory(config, () => this.registeredNames())
         this.#transport = transport
         transport.onMessage((message) => {
           for (const listener of this.#messageListeners) listener(message)
@@ -184,8 +204,9 @@ class Runtime {
     const removeObserver = addInteractionObserver((interaction) => {
       const scope = currentScope()
       if (!scope) return
-      const wasLlmCall = scope.trace.addInteraction(interaction, scope)
       const fork = currentFork()
+      // A call before the fork point was served from the parent run: its span says so.
+      const wasLlmCall = scope.trace.addInteraction(interaction, scope, { replayed: fork !== undefined && fork.llmCalls < fork.forkPointStep - 1 })
       if (wasLlmCall && fork) fork.llmCalls++
     })
     setRequestGate((request) => {

@@ -142,7 +142,9 @@ export class CassetteSession implements RequestResolver {
       const prefix = this.#prefix
       if (prefix && prefix.served < prefix.interactions.length && detectLlmApi(request.method, request.url)) {
         const interaction = prefix.interactions[prefix.served++]!
-        notifyInteraction(interaction)
+        // The fork's own record of the call: the request it sent (its new input may show in
+        // it) and the answer served, so its cassette replays the fork as it ran.
+        notifyInteraction({ ...interaction, request })
         return { kind: 'replay', source: replaySourceOf(interaction) }
       }
       // Not a cassette: requests outside any cassette stay under the egress policy.

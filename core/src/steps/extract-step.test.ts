@@ -1,6 +1,5 @@
-import { StepSchema, StoredStepSchema, type Interaction } from '@retrace/cassettes'
+import { DEFAULT_PRICE_TABLE, StepSchema, StoredStepSchema, type Interaction } from '@retrace/cassettes'
 import { expect, test } from 'vitest'
-import { DEFAULT_PRICE_TABLE } from '../pricing/price-table.ts'
 import { detectLlmApi } from './detect-llm-api.ts'
 import { extractStep } from './extract-step.ts'
 import { stepText, stepToolCalls } from './step-output.ts'

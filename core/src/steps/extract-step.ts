@@ -1,6 +1,4 @@
-import type { Interaction, SseEvent, Step } from '@retrace/cassettes'
-import { estimateCost, type CostEstimate } from '../pricing/estimate-cost.ts'
-import { DEFAULT_PRICE_TABLE, type PriceTable } from '../pricing/price-table.ts'
+import { DEFAULT_PRICE_TABLE, estimateCost, type CostEstimate, type Interaction, type PriceTable, type SseEvent, type Step } from '@retrace/cassettes'
 import { anthropicRequestFields, anthropicResponseFields } from './anthropic-messages-step.ts'
 import { reassembleAnthropicStream } from './anthropic-messages-stream.ts'
 import { detectLlmApi, type LlmApi, type LlmApiMatch } from './detect-llm-api.ts'

@@ -1,5 +1,4 @@
-import type { Message, MessagePart, Step } from '@retrace/cassettes'
-import { promptTokens } from '../pricing/token-accounting.ts'
+import { promptTokens, type Message, type MessagePart, type Step } from '@retrace/cassettes'
 
 /** OpenTelemetry span attribute values, as `@opentelemetry/api`'s `Attributes` accepts them. */
 export type GenAIAttributes = Record<string, string | number | boolean | string[]>

@@ -39,7 +39,16 @@ export async function readBodyText(request: Request, limit: number): Promise<str
  * const body = await readJsonBody(c.req.raw, 1024 * 1024)
  */
 export async function readJsonBody(request: Request, limit: number): Promise<unknown> {
-  const text = await readBodyText(request, limit)
+  return parseJsonText(await readBodyText(request, limit))
+}
+
+/**
+ * A body's text parsed as JSON; 400 naming the position when it is not JSON.
+ *
+ * @example
+ * const body = parseJsonText('{"force":true}')
+ */
+export function parseJsonText(text: string): unknown {
   try {
     return JSON.parse(text)
   } catch (error) {

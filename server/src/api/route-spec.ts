@@ -6,7 +6,7 @@ import { ApiError } from '../errors/server-errors.ts'
 import { MAX_JSON_DEPTH, nestsDeeperThan } from '../ingest/validate-batch.ts'
 import type { KeyRecord, Scope } from '../store/store.ts'
 import { ApiErrorBodySchema, asApiError, errorResponse } from './error-response.ts'
-import { readJsonBody } from './read-body.ts'
+import { parseJsonText, readBodyText, readJsonBody } from './read-body.ts'
 import type { ServerServices } from './server-services.ts'
 
 type AnyObject = z.ZodObject<z.ZodRawShape>
@@ -55,6 +55,11 @@ export function defineRoute<P extends AnyObject, Q extends AnyObject, B extends 
   return spec as unknown as RouteSpec
 }
 
+/** Whether a body schema accepts no body at all. */
+function bodyOptional(schema: z.ZodType): boolean {
+  return schema.safeParse(undefined).success
+}
+
 /** The first problem of a failed validation, as `field: message`. */
 function describeIssue(where: string, error: z.ZodError): string {
   const issue = error.issues[0]
@@ -90,7 +95,9 @@ export function mountRoutes(app: Hono, routes: readonly RouteSpec[], services: S
         if (!query.success) throw new ApiError(400, 'bad_request', describeIssue('query', query.error))
         let body: unknown
         if (route.body) {
-          const raw = await readJsonBody(c.req.raw, route.bodyLimit ?? 1024 * 1024)
+          // A route whose body schema takes `undefined` may be called without a body.
+          const text = bodyOptional(route.body) ? await readBodyText(c.req.raw, route.bodyLimit ?? 1024 * 1024) : undefined
+          const raw = text === undefined ? await readJsonBody(c.req.raw, route.bodyLimit ?? 1024 * 1024) : text.trim() === '' ? undefined : parseJsonText(text)
           if (nestsDeeperThan(raw, MAX_JSON_DEPTH)) throw new ApiError(400, 'bad_request', `body: nests deeper than ${MAX_JSON_DEPTH} levels.`)
           const parsed = route.body.safeParse(raw)
           if (!parsed.success) throw new ApiError(400, 'bad_request', describeIssue('body', parsed.error))
@@ -149,7 +156,7 @@ export function openApiDocument(routes: readonly RouteSpec[], version: string): 
       security: [{ apiKey: [] }],
       'x-retrace-scope': route.scope,
       parameters,
-      ...(route.body ? { requestBody: { required: true, content: { 'application/json': { schema: schema(route.body, 'input') } } } } : {}),
+      ...(route.body ? { requestBody: { required: !bodyOptional(route.body), content: { 'application/json': { schema: schema(route.body, 'input') } } } } : {}),
       responses,
     }
   }

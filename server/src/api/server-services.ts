@@ -1,4 +1,5 @@
 import type { Logger } from 'pino'
+import type { Perturbation } from '../forks/sensitivity/perturbations.ts'
 import type { ServerConfig } from '../config/server-config.ts'
 import type { ConnectionRegistry } from '../ingest/connection-registry.ts'
 import type { IngestWriter } from '../ingest/ingest-writer.ts'
@@ -19,4 +20,6 @@ export interface ServerServices {
   publicUrl(): string
   /** Aborted when the server starts to stop: long-lived answers (live updates) end then. */
   stopping: AbortSignal
+  /** Perturbations offered to sensitivity runs beside the built-in ones (`startServer({ perturbations })`). */
+  perturbations?: readonly Perturbation[] | undefined
 }

@@ -25,6 +25,10 @@ export const ServerConfigSchema = z.strictObject({
   maxFrameBytes: z.number().int().min(MIN_FRAME_BYTES),
   /** How long a shutdown waits for in-flight batches before it cuts connections, in ms. */
   shutdownTimeoutMs: z.number().int().min(0),
+  /** How long a fork waits for a process that registered its function before it ends as `no_worker`, in ms. */
+  forkWorkerTimeoutMs: z.number().int().min(0),
+  /** How long a fork sent to a worker may run before it fails, in ms. */
+  forkRunTimeoutMs: z.number().int().min(1),
   /** Public share links (the dashboard's Share): `off` refuses new ones and closes every existing one. */
   sharing: z.enum(['on', 'off']),
 })
@@ -79,6 +83,17 @@ export const SERVER_OPTIONS: readonly OptionSpec[] = [
     fix: 'pass on or off',
   },
   { key: 'shutdownTimeoutMs', flag: 'shutdown-timeout', env: ['RETRACE_SHUTDOWN_TIMEOUT_MS'], kind: 'number', value: '<ms>', description: 'on SIGTERM/SIGINT, how long to wait for in-flight batches', default: 10_000, fix: 'pass a whole number of milliseconds ≥ 0' },
+  {
+    key: 'forkWorkerTimeoutMs',
+    flag: 'fork-worker-timeout',
+    env: ['RETRACE_FORK_WORKER_TIMEOUT_MS'],
+    kind: 'number',
+    value: '<ms>',
+    description: 'how long a fork waits for a process that registered its function (retrace worker) before it ends as no_worker',
+    default: 5_000,
+    fix: 'pass a whole number of milliseconds ≥ 0',
+  },
+  { key: 'forkRunTimeoutMs', flag: 'fork-run-timeout', env: ['RETRACE_FORK_RUN_TIMEOUT_MS'], kind: 'number', value: '<ms>', description: 'how long a fork sent to a worker may run before it fails', default: 600_000, fix: 'pass a whole number of milliseconds ≥ 1' },
 ]
 
 /** What the command line asked for: run with a configuration, or print help or the version. */

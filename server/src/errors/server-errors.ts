@@ -46,6 +46,7 @@ export type ApiErrorCode =
   | 'invalid_cassette'
   | 'secret_found'
   | 'no_cassette'
+  | 'conflict'
   | 'unavailable'
   | 'internal'
 

@@ -48,6 +48,11 @@ export class ConnectionRegistry {
     return this.#local.size
   }
 
+  /** Whether this process holds the connection (a command to it goes straight to its socket). */
+  holds(connectionId: string): boolean {
+    return this.#local.has(connectionId)
+  }
+
   /** Records a new connection (in the store in the background); returns its id at once. */
   open(key: KeyRecord, socket: ConnectionSocket): string {
     const record: ConnectionRecord = {

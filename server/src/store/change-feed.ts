@@ -7,6 +7,7 @@ export type FeedMessage =
   | { kind: 'project.updated'; projectId: string }
   | { kind: 'traces.changed'; projectId: string; traceIds: string[] }
   | { kind: 'command'; serverId: string; commandId: string }
+  | { kind: 'forks.queued'; projectId: string }
 
 /** A publish/subscribe channel that every server process on the same store shares. */
 export interface ChangeFeed {

@@ -1,5 +1,6 @@
 import type { JsonValue } from '@retrace/cassettes'
 import type { ErrorInfo, WireEvent, WireSpan } from '@retrace/protocol'
+import type { ForkStore } from './fork-store.ts'
 import type { ShareLinkStore } from './share-link.ts'
 import type { ChangeFeed } from './change-feed.ts'
 import type { Budgets, ConnectionRecord, GitMetadata, KeyRecord, ProjectRecord, Scope, SessionSummary, TraceRecord, TraceStatus, TraceSummary } from './records.ts'
@@ -82,6 +83,8 @@ export interface Store {
   readonly engine: 'sqlite' | 'postgres'
   /** Cross-process notifications (in-process on SQLite, LISTEN/NOTIFY on PostgreSQL). */
   readonly feed: ChangeFeed
+  /** Forks, sweeps and baselines (Fork & Replay). */
+  readonly forks: ForkStore
   /** Public share links to traces (the dashboard's Share). */
   readonly shares: ShareLinkStore
 

@@ -8,8 +8,12 @@ export interface MaskContext {
   name: string
   /** For spans: `llm`, `tool`, `agent`, `span` or `error`. */
   spanKind?: 'llm' | 'tool' | 'agent' | 'span' | 'error'
-  /** The payload: `step` is an LLM call's provider-neutral step (messages, tool calls, output). */
-  field: 'input' | 'output' | 'error' | 'metadata' | 'step'
+  /**
+   * The payload: `step` is an LLM call's provider-neutral step (messages, tool calls, output);
+   * `interaction` the HTTP exchange behind it, as a cassette stores it (it must keep that shape,
+   * or it is left out).
+   */
+  field: 'input' | 'output' | 'error' | 'metadata' | 'step' | 'interaction'
 }
 
 /**

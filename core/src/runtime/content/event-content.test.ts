@@ -1,6 +1,6 @@
 import OpenAI from 'openai'
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test } from 'vitest'
-import { RetraceConfigError, type JsonValue, type RetraceError } from '@retrace/cassettes'
+import { InteractionSchema, RetraceConfigError, type JsonValue, type RetraceError } from '@retrace/cassettes'
 import { startFakeProvider, type FakeProvider } from '@retrace/fake-provider'
 import { resolveRuntimeConfig } from '../config/runtime-config.ts'
 import { configure } from '../configure.ts'
@@ -140,6 +140,41 @@ describe('configure({ mask })', () => {
   })
 })
 
+describe('the HTTP exchange of each LLM span', () => {
+  test('goes with the span as a cassette interaction, redacted as a cassette would be', async () => {
+    configure({ apiKey: 'rt_test' })
+    await agent()('Weather in Paris?')
+    const llm = spans(transport.events).filter((item) => item.kind === 'llm')
+    expect(llm).toHaveLength(2)
+    for (const item of llm) {
+      expect(InteractionSchema.safeParse(item.interaction).success).toBe(true)
+      expect(item.interaction!.request.headers.authorization).toBe('[REDACTED]')
+      expect(item.interaction!.step).toMatchObject({ provider: 'openai', model: 'gpt-4o-mini', usage: item.step!.usage })
+    }
+    expect(JSON.stringify(llm[0]!.interaction!.request.body)).toContain('Weather in Paris?')
+    // The tool result sent back at step 2 held a key: masked in the exchange too.
+    const second = JSON.stringify(llm[1]!.interaction)
+    expect(second).toContain('sunny')
+    expect(second).not.toContain(STRIPE)
+  })
+
+  test('is left out, and the span marked truncated, when it is larger than maxPayloadChars', async () => {
+    configure({ apiKey: 'rt_test', maxPayloadChars: 300 })
+    await agent()('Weather in Paris?')
+    const llm = spans(transport.events).filter((item) => item.kind === 'llm')
+    expect(llm.every((item) => item.interaction === undefined && item.truncated === true)).toBe(true)
+  })
+
+  test('every span says where a fork at it starts: LLM calls by completion, tool() calls by start', async () => {
+    configure({ apiKey: 'rt_test' })
+    await agent()('Weather in Paris?')
+    const all = spans(transport.events)
+    expect(all.filter((item) => item.kind === 'llm').map((item) => item.forkPoint)).toEqual([{ step: 1 }, { step: 2 }])
+    expect(all.find((item) => item.name === 'audit')!.forkPoint).toEqual({ step: 1, toolCall: 1 })
+    expect(all.find((item) => item.name === 'get_weather')!.forkPoint).toEqual({ step: 2, toolCall: 2 })
+  })
+})
+
 describe('configure({ captureContent: false })', () => {
   const checkNoContent = (events: WireEvent[]) => {
     const sent = JSON.stringify(events)
@@ -158,6 +193,7 @@ describe('configure({ captureContent: false })', () => {
     for (const item of all) {
       expect(item.input).toBeUndefined()
       expect(item.output).toBeUndefined()
+      expect(item.interaction).toBeUndefined()
       expect(item.durationMs).toBeGreaterThanOrEqual(0)
     }
     expect(all.find((item) => item.status === 'error')?.error).toEqual({ type: 'Error', message: '' })

@@ -1,4 +1,4 @@
-import { maskSecrets, maskSecretText, StepSchema, type JsonValue, type MessagePart, type RetraceError, type Step } from '@retrace/cassettes'
+import { InteractionSchema, maskSecrets, maskSecretText, StepSchema, type Interaction, type JsonValue, type MessagePart, type RetraceError, type Step } from '@retrace/cassettes'
 import type { ErrorInfo, WireEvent, WireSpan } from '@retrace/protocol'
 import type { ContentMask, MaskContext } from './content-mask.ts'
 import { RetraceMaskError } from './retrace-mask-error.ts'
@@ -50,7 +50,8 @@ function maskedEvent(event: WireEvent): WireEvent {
     return masked === written ? event : { ...event, trace: { ...event.trace, ...masked } }
   }
   if (event.type === 'span') {
-    const { id, traceId, parentId, kind, startedAt, endedAt, durationMs, status, truncated, toolCallId, ...written } = event.span
+    // The interaction was redacted by the cassette rules when it was taken (see ActiveTrace).
+    const { id, traceId, parentId, kind, startedAt, endedAt, durationMs, status, truncated, toolCallId, forkPoint, interaction, ...written } = event.span
     const masked = maskSecrets(written).value as typeof written
     return masked === written ? event : { ...event, span: { ...event.span, ...masked } }
   }
@@ -94,7 +95,7 @@ function withContent(event: WireEvent, traceName: string, mode: ContentMode): Wi
     return { ...event, trace: { ...rest, ...(keptOutput !== undefined ? { output: keptOutput } : {}), ...(error ? { error: message(error, { ...context, field: 'error' }) } : {}) } }
   }
   if (event.type === 'span') {
-    const { input, output, error, metadata, step, ...rest } = event.span
+    const { input, output, error, metadata, step, interaction, ...rest } = event.span
     const context = { kind: 'span', name: rest.name, spanKind: rest.kind } as const
     const span: WireSpan = { ...rest }
     if (capture) {
@@ -107,6 +108,11 @@ function withContent(event: WireEvent, traceName: string, mode: ContentMode): Wi
     const keptMetadata = maskMetadata(metadata, { ...context, field: 'metadata' })
     if (isRecord(keptMetadata)) span.metadata = keptMetadata
     if (step) span.step = capture ? maskedStep(step, mode.mask === undefined, (value) => mask(value, { ...context, field: 'step' })) : structureOf(step)
+    // The HTTP exchange is all content: it goes only with captureContent, through the user's mask.
+    if (interaction && capture) {
+      const kept = mode.mask ? maskedInteraction(interaction, (value) => mask(value, { ...context, field: 'interaction' })) : interaction
+      if (kept) span.interaction = kept
+    }
     return { ...event, span }
   }
   return event
@@ -119,6 +125,12 @@ function maskedStep(step: Step, trusted: boolean, mask: (value: JsonValue) => Js
   const parsed = StepSchema.safeParse(masked)
   if (!parsed.success) throw new Error(`it returned a step that is no longer a step (${parsed.error.issues[0]?.message ?? 'invalid'} at ${parsed.error.issues[0]?.path.join('.') ?? '?'})`)
   return parsed.data
+}
+
+/** The user's mask over an interaction, secrets masked again after it; left out when the mask broke its shape (it could not be replayed). */
+function maskedInteraction(interaction: Interaction, mask: (value: JsonValue) => JsonValue | undefined): Interaction | undefined {
+  const parsed = InteractionSchema.safeParse(mask(interaction as unknown as JsonValue))
+  return parsed.success ? (maskSecrets(parsed.data as unknown as JsonValue).value as unknown as Interaction) : undefined
 }
 
 /** A step without content: who was called, how, and what it cost; messages keep their roles and part types only. */

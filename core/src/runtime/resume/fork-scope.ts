@@ -1,21 +1,31 @@
 import { AsyncLocalStorage } from 'node:async_hooks'
 import { canonicalJson, type Interaction, type JsonValue } from '@retrace/cassettes'
-import type { WireSpan } from '@retrace/protocol'
+
+/** A `tool()` call of the recorded run, as the prefix of a fork replays it. */
+export interface RecordedToolCall {
+  name: string
+  input?: JsonValue | undefined
+  output?: JsonValue | undefined
+}
 
 /**
  * A function re-running as a fork: the recorded run it comes from, and the 1-based step from
  * which calls go live. LLM calls before it are served from `parentInteractions`, in order;
- * `tool()` calls before it return the recorded results instead of running again.
+ * `tool()` calls before it return the recorded results instead of running again, unless the
+ * fork starts at a tool (`forkPointToolCall`: that call and later ones run live).
  */
 export interface ForkScope {
   forkId: string
   forkOf: string
   forkPointStep: number
+  forkPointToolCall?: number | undefined
   parentInteractions: readonly Interaction[]
-  parentToolSpans: readonly WireSpan[]
-  /** How many LLM calls and tool calls (per name) the fork made so far. */
+  /** The recorded run's `tool()` calls, in the order they started. */
+  parentToolCalls: readonly RecordedToolCall[]
+  /** How many LLM calls and tool calls (per name, and in all) the fork made so far. */
   llmCalls: number
   toolCalls: Map<string, number>
+  toolCallsMade: number
 }
 
 const storage = new AsyncLocalStorage<ForkScope>()
@@ -35,17 +45,20 @@ export function runInFork<T>(fork: ForkScope, fn: () => T): T {
  * fork point; `undefined` means the tool must really run.
  *
  * @example
- * const recorded = recordedToolResult(fork, 'send_email')
+ * const recorded = recordedToolResult(fork, 'send_email', { to: 'alice' })
  * if (recorded) return recorded.output
  */
 export function recordedToolResult(fork: ForkScope, name: string, input: JsonValue): { output: JsonValue | undefined } | undefined {
   const occurrence = fork.toolCalls.get(name) ?? 0
   fork.toolCalls.set(name, occurrence + 1)
+  const ordinal = ++fork.toolCallsMade
+  // A fork at a tool (or at an agent) runs that call and every later one live.
+  if (fork.forkPointToolCall !== undefined && ordinal >= fork.forkPointToolCall) return undefined
   // A tool call is in the prefix when the step that asked for it was replayed (the fork has
   // made at most forkPointStep - 1 LLM calls), and only with the recorded arguments: if the
   // new input changed them, the tool really runs.
   if (fork.llmCalls > fork.forkPointStep - 1) return undefined
-  const recorded = fork.parentToolSpans.filter((span) => span.kind === 'tool' && span.name === name)[occurrence]
+  const recorded = fork.parentToolCalls.filter((call) => call.name === name)[occurrence]
   if (!recorded || canonicalJson(recorded.input ?? null) !== canonicalJson(input)) return undefined
   return { output: recorded.output }
 }

@@ -1,25 +1,31 @@
-import { parseCassette, type Interaction, type JsonValue } from '@retrace/cassettes'
+import { CassetteSchema, type Interaction, type JsonValue } from '@retrace/cassettes'
 import { runInSession } from '../../capture/session-routing.ts'
 import { CassetteSession } from '../../session/cassette-session.ts'
 import { detectLlmApi } from '../../steps/detect-llm-api.ts'
 import type { ResumeMessage } from '@retrace/protocol'
+import { record } from '../record.ts'
 import type { ActiveTrace } from '../trace/active-trace.ts'
-import { runInFork } from './fork-scope.ts'
+import { runInFork, type ForkScope, type RecordedToolCall } from './fork-scope.ts'
 
 /** What the resume logic needs from the runtime. */
 export interface ResumeContext {
   recentTraces: ReadonlyMap<string, ActiveTrace>
   resumables: ReadonlyMap<string, (...args: unknown[]) => unknown>
   warn(message: string): void
+  /** Sends what the fork recorded now (its end is how the server learns it finished). */
+  flush?(): Promise<unknown>
 }
 
 /**
  * Carries out a `resume` command: re-runs the registered function with the modified input as a
- * new trace linked to its parent (`forkOf`, `forkPointStep`). LLM calls before the fork point
- * are served from the recorded run, in order (a deterministic prefix that costs nothing);
- * from the fork point on they go live. `tool()` calls in the prefix return their recorded
- * results. Returns the fork's result, or undefined when the command cannot be carried out
- * (reported through `warn`, never thrown: a bad command must not crash the process).
+ * new trace linked to its parent (`forkOf`, `forkPointStep`, `forkId`). LLM calls before the
+ * fork point are served from the recorded run, in order (a deterministic prefix that costs
+ * nothing); from the fork point on they go live. `tool()` calls in the prefix return their
+ * recorded results. The recorded run comes from this process's memory when it still holds
+ * it, else from the command (`cassette`, `originalArgs`, `recordedTools`). A command that
+ * cannot be carried out (no such function, an unusable cassette) is warned about and reported
+ * as a failed fork trace, never thrown: a bad command must not crash the process. Returns the
+ * fork's result, or undefined.
  *
  * @example
  * runtime().onServerMessage((message) => message.type === 'resume' && void resumeRun(message, context))
@@ -28,36 +34,48 @@ export async function resumeRun(message: ResumeMessage, context: ResumeContext):
   const parent = context.recentTraces.get(message.traceId)
   const name = message.name ?? parent?.name
   const fn = name ? context.resumables.get(name) : undefined
-  if (!fn) {
-    context.warn(`Retrace: cannot resume trace ${message.traceId}: no resumable function${name ? ` named "${name}"` : ''} in this process (record({ resumable: true }) registers one).`)
-    return undefined
-  }
-  let interactions: readonly Interaction[] | undefined = parent?.interactions
-  if (!interactions && message.cassette !== undefined) {
-    try {
-      interactions = parseCassette(JSON.stringify(message.cassette), `resume ${message.forkId}`).interactions
-    } catch (error) {
-      context.warn(`Retrace: cannot resume trace ${message.traceId}: its cassette is not usable (${(error as Error).message}).`)
-      return undefined
-    }
-  }
-  if (!interactions) {
-    context.warn(`Retrace: cannot resume trace ${message.traceId}: this process no longer holds it and the command carries no cassette.`)
-    return undefined
-  }
-  const llmCalls = interactions.filter((interaction) => detectLlmApi(interaction.request.method, interaction.request.url))
-  const prefix = llmCalls.slice(0, message.forkPointStep - 1)
-  const originalArgs = Array.isArray(parent?.options.input) ? (parent.options.input as unknown[]) : []
+  const originalArgs = Array.isArray(parent?.options.input) ? (parent.options.input as unknown[]) : (message.originalArgs ?? [])
+  // PROTOCOL.md §8: an array is the whole argument list, anything else the first argument.
   const args = Array.isArray(message.modifiedInput) ? (message.modifiedInput as JsonValue[]) : [message.modifiedInput, ...originalArgs.slice(1)]
-  const fork = {
+  const fork: ForkScope = {
     forkId: message.forkId,
     forkOf: message.traceId,
     forkPointStep: message.forkPointStep,
-    parentInteractions: interactions,
-    parentToolSpans: parent?.spans.filter((span) => span.kind === 'tool') ?? [],
+    forkPointToolCall: message.forkPointToolCall,
+    parentInteractions: [],
+    parentToolCalls: parent ? toolCallsOf(parent) : (message.recordedTools ?? []),
     llmCalls: 0,
-    toolCalls: new Map<string, number>(),
+    toolCalls: new Map(),
+    toolCallsMade: 0,
   }
+  const refuse = async (problem: string) => {
+    context.warn(`Retrace: cannot resume trace ${message.traceId}: ${problem}`)
+    // The fork's own trace says so, so the server does not wait for it.
+    await runInFork(fork, () =>
+      Promise.resolve(
+        record({ name: name ?? 'unknown' }, (..._args: unknown[]) => {
+          throw Object.assign(new Error(problem), { name: 'RetraceResumeError' })
+        })(...args),
+      ).catch(() => undefined),
+    )
+    await context.flush?.()
+    return undefined
+  }
+  if (!fn) return refuse(`no resumable function${name ? ` named "${name}"` : ''} in this process (record({ resumable: true }) registers one).`)
+  let interactions: readonly Interaction[] | undefined = parent?.interactions
+  if (!interactions && message.cassette !== undefined) {
+    // The frame is parsed JSON already: the schema is the check (no second parse of the text).
+    const parsed = CassetteSchema.safeParse(message.cassette)
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0]
+      return refuse(`its cassette is not usable (${issue ? `${['$', ...issue.path].join('.')}: ${issue.message}` : 'not a cassette'}).`)
+    }
+    interactions = parsed.data.interactions
+  }
+  if (!interactions && message.forkPointStep > 1) return refuse('this process no longer holds it and the command carries no cassette.')
+  fork.parentInteractions = interactions ?? []
+  const llmCalls = fork.parentInteractions.filter((interaction) => detectLlmApi(interaction.request.method, interaction.request.url))
+  const prefix = llmCalls.slice(0, message.forkPointStep - 1)
   const session = new CassetteSession('', 'observe', {}, undefined, prefix)
   try {
     return await runInFork(fork, () => runInSession(session, () => fn(...args)))
@@ -66,5 +84,14 @@ export async function resumeRun(message: ResumeMessage, context: ResumeContext):
     return undefined
   } finally {
     await session.stop()
+    await context.flush?.()
   }
+}
+
+/** The `tool()` calls of a run held in memory, in the order they started. */
+function toolCallsOf(trace: ActiveTrace): RecordedToolCall[] {
+  return trace.spans
+    .filter((span) => span.kind === 'tool' && span.forkPoint?.toolCall !== undefined)
+    .sort((a, b) => a.forkPoint!.toolCall! - b.forkPoint!.toolCall!)
+    .map((span) => ({ name: span.name, input: span.input, output: span.output }))
 }

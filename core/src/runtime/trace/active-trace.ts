@@ -1,8 +1,10 @@
 import { randomUUID } from 'node:crypto'
 import { canonicalJson, type Interaction, type JsonValue, type Step } from '@retrace/cassettes'
+import { createRedactor, type Redaction } from '../../redaction/redactor.ts'
 import { extractStep } from '../../steps/extract-step.ts'
 import { stepToolCalls } from '../../steps/step-output.ts'
-import type { ErrorInfo, SpanAgent, WireEvent, WireSpan, WireTraceEnd } from '@retrace/protocol'
+import { storedStepOf } from '../../steps/stored-step.ts'
+import type { ErrorInfo, SpanAgent, SpanForkPoint, WireEvent, WireSpan, WireTraceEnd } from '@retrace/protocol'
 import { prepareEvent, type ContentPolicy } from '../content/event-content.ts'
 import { capturePayload } from './payload.ts'
 import type { TraceScope } from './trace-scope.ts'
@@ -71,6 +73,10 @@ export class ActiveTrace {
   /** (tool name, canonical arguments) → how many times the model asked for it. */
   readonly #toolCallCounts = new Map<string, number>()
   readonly #pendingToolCalls = new Map<string, PendingToolCall>()
+  /** `tool()` calls started so far: the `toolCall` of a span's fork point. */
+  #toolCallsStarted = 0
+  /** Redacts the interactions sent with LLM spans, as a cassette of this run would be (secrets learned per run). */
+  #redaction: Redaction | undefined
   #endedAtMs: number | undefined
 
   constructor(options: TraceOptions, emit: (event: WireEvent) => void) {
@@ -144,6 +150,8 @@ export class ActiveTrace {
     const id = randomUUID()
     const started = new Date()
     const startedMs = performance.now()
+    // Where a fork at this span starts: counted now, when the span begins (PROTOCOL.md §8).
+    const forkPoint: SpanForkPoint = { step: this.totals.steps + 1, toolCall: kind === 'tool' ? ++this.#toolCallsStarted : this.#toolCallsStarted + 1 }
     let ended = false
     return {
       id,
@@ -162,7 +170,7 @@ export class ActiveTrace {
           agent: scope.agent,
           input,
           ...(failed ? { error: errorInfo(outcome.error) } : { output: outcome.output }),
-          extra,
+          extra: { forkPoint, ...extra },
         })
       },
     }
@@ -188,9 +196,10 @@ export class ActiveTrace {
    * span with its provider-neutral step (totals and the loop count follow), tool calls the
    * model made and whose results come back in this request become `tool` spans unless a
    * `tool()` wrapper already reported them, and a failed call becomes an `error` span.
-   * Returns whether it was an LLM call.
+   * Returns whether it was an LLM call. `replayed` marks a call a fork served from its parent
+   * run (no provider call).
    */
-  addInteraction(interaction: Interaction, scope: Pick<TraceScope, 'spanId' | 'agent'>): boolean {
+  addInteraction(interaction: Interaction, scope: Pick<TraceScope, 'spanId' | 'agent'>, options: { replayed?: boolean } = {}): boolean {
     this.interactions.push(interaction)
     const step = extractStep(interaction)
     if (!step) return false
@@ -214,7 +223,7 @@ export class ActiveTrace {
       agent: scope.agent,
       step,
       ...(failed ? { error: { type: interaction.error?.name ?? `HTTP ${interaction.response?.status}`, message: interaction.error?.message ?? `The provider answered ${interaction.response?.status}.` } } : {}),
-      extra: {},
+      extra: { forkPoint: { step: this.totals.steps }, ...(options.replayed ? { metadata: { replayed: true } } : {}), ...this.#wireInteraction(interaction, step) },
     })
     for (const call of stepToolCalls(step)) {
       const key = `${call.name} ${canonicalJson(call.arguments)}`
@@ -222,6 +231,29 @@ export class ActiveTrace {
       if (call.id) this.#pendingToolCalls.set(call.id, { name: call.name, arguments: call.arguments, parentSpanId: llmSpanId, covered: false })
     }
     return true
+  }
+
+  /**
+   * The exchange as a cassette would store it (redacted, with its stored step), for the LLM
+   * span: only when content may leave the process and it fits the payload cap (a cut
+   * exchange could not be replayed, so a larger one is left out and the span marked truncated).
+   */
+  #wireInteraction(interaction: Interaction, step: Step): Pick<WireSpan, 'interaction' | 'truncated'> {
+    if (!(this.options.content ?? DEFAULT_CONTENT).captureContent) return {}
+    const redacted = (this.#redaction ??= createRedactor([])).interaction(interaction)
+    const stored: Interaction = {
+      request: redacted.request,
+      ...(redacted.response ? { response: redacted.response } : {}),
+      ...(redacted.error ? { error: redacted.error } : {}),
+      // From the redacted exchange, as a cassette stores it: a secret in a reply stays masked.
+      step: storedStepOf(extractStep(redacted) ?? step),
+      ...(redacted.timing ? { timing: redacted.timing } : {}),
+    }
+    if (JSON.stringify(stored).length > this.options.maxPayloadChars) {
+      this.truncated = true
+      return { truncated: true }
+    }
+    return { interaction: stored }
   }
 
   /** Tool results sent back to the model close the tool calls nobody wrapped with `tool()`. */
@@ -245,7 +277,7 @@ export class ActiveTrace {
           agent: undefined,
           input: pending.arguments,
           output: part.response,
-          extra: { toolCallId: part.id, metadata: { source: 'provider-messages' } },
+          extra: { toolCallId: part.id, metadata: { source: 'provider-messages' }, forkPoint: { step: this.totals.steps + 1 } },
         })
       }
     }

@@ -224,7 +224,7 @@ setInterval(() => {}, 1_000)
     const child = runChild(
       `
 process.on('SIGINT', () => setTimeout(() => process.exit(7), 400))
-installExitFlush(transport)
+installExitFlush(transport, { beforeFlush: (reason) => print('before ' + reason) })
 for (let n = 0; n < 10; n++) transport.send(span(n))
 const ready = setInterval(() => { if (transport.state === 'websocket') { print('ready'); clearInterval(ready) } }, 2)
 setInterval(() => {}, 1_000)
@@ -236,6 +236,9 @@ setInterval(() => {}, 1_000)
     const { code, output } = await child.exited
     expect(code, output).toBe(7)
     expect(server.events).toHaveLength(10)
+    // Its runs end when it exits, not when the signal came (it may finish them first).
+    expect(output).not.toContain('before SIGINT')
+    expect(output).toContain('before exit')
   })
 })
 

@@ -28,8 +28,8 @@ const EXIT_CODES = { SIGINT: 130, SIGTERM: 143 } as const
  * events for the next start):
  * - `beforeExit` (the event loop ran dry): flush, once per batch of new events;
  * - SIGTERM / SIGINT: flush, then exit with 143 / 130, but only when no other listener is
- *   registered for the signal (then its owner decides when to exit; a second signal while we
- *   flush exits at once);
+ *   registered for the signal (then its owner decides when to exit, and `beforeFlush` waits
+ *   for `exit`; a second signal while we flush exits at once);
  * - `exit` (including `process.exit()`): journal queued events synchronously, so the next
  *   process delivers them.
  * Returns a function that removes the handlers.
@@ -78,7 +78,9 @@ export function installExitFlush(transport: ExitFlushTarget, options: ExitFlushO
       return
     }
     signalled.add(signal)
-    before(signal)
+    // With its own listener the process may well go on (a worker finishing its forks): its
+    // runs are ended at `exit` if they are still open then, not now.
+    if (alone) before(signal)
     void transport.flush(timeoutMs, { untilUnreachable: true }).then(() => {
       if (alone) process.exit(EXIT_CODES[signal])
     })

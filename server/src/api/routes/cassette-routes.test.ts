@@ -43,9 +43,14 @@ describe.each(storeTargets())('cassettes in and out on $engine', (target) => {
     expect((await t.call('/api/v1/traces')).body.traces.length).toBe(before)
   })
 
-  test.skipIf(!target.available)('a trace streamed by the SDK has no cassette to pull (422 no_cassette), an unknown one is 404', async () => {
-    await t.call('/v1/events', { json: { type: 'batch', batchId: 'sdk', events: [{ type: 'trace.start', id: 'sdk-1:start', trace: { id: 'sdk-1', name: 'a', startedAt: new Date().toISOString() } }] } })
-    expect((await t.call('/api/v1/traces/sdk-1/cassette')).body.error.code).toBe('no_cassette')
+  test.skipIf(!target.available)('a trace streamed without the HTTP exchanges of its LLM calls has no cassette to pull (422 no_cassette), an unknown one is 404', async () => {
+    const at = new Date().toISOString()
+    const step = { provider: 'openai', api: 'openai.chat.completions', operation: 'chat', streamed: false, complete: true, input: [], tools: [], output: [] }
+    const span = { id: 'sdk-1-llm', traceId: 'sdk-1', kind: 'llm', name: 'openai.chat.completions', startedAt: at, endedAt: at, durationMs: 1, status: 'ok', step }
+    await t.call('/v1/events', { json: { type: 'batch', batchId: 'sdk', events: [{ type: 'trace.start', id: 'sdk-1:start', trace: { id: 'sdk-1', name: 'a', startedAt: at } }, { type: 'span', id: span.id, span }] } })
+    const refused = await t.call('/api/v1/traces/sdk-1/cassette')
+    expect(refused.status).toBe(422)
+    expect(refused.body.error).toMatchObject({ code: 'no_cassette', message: expect.stringContaining('1 of 1 LLM call(s) without their HTTP exchange') })
     expect((await t.call('/api/v1/traces/nothing/cassette')).status).toBe(404)
   })
 })

@@ -1,6 +1,7 @@
 import { z } from 'zod'
 import { CASSETTE_VERSION, CassetteSchema, findSecrets, StepSchema } from '@retrace/cassettes'
 import { cassetteHash, cassetteToTrace } from '../../cassettes/cassette-trace.ts'
+import { cassetteOfTrace } from '../../forks/cassette/trace-cassette.ts'
 import { ApiError } from '../../errors/server-errors.ts'
 import { GitMetadataSchema, TraceSummarySchema } from '../../store/store.ts'
 import { defineRoute } from '../route-spec.ts'
@@ -58,23 +59,25 @@ export const pullCassette = defineRoute({
   method: 'get',
   path: '/api/v1/traces/:traceId/cassette',
   tag: 'cassettes',
-  summary: 'A trace as a format-v1 cassette that replays offline (for pushed cassettes: the cassette as pushed).',
+  summary:
+    'A trace as a format-v1 cassette that replays offline: a pushed cassette as pushed, a trace streamed by the SDK rebuilt from the HTTP exchanges of its LLM spans. Once a fork was committed as the trace’s baseline (POST /api/v1/forks/{forkId}/commit), the baseline’s cassette (x-retrace-baseline names its trace); ?original=true for the trace’s own.',
   scope: 'read',
   params: z.object({ traceId: z.string().min(1).max(1024) }),
+  query: z.object({ original: z.enum(['true', 'false']).optional().describe('true: the trace’s own recording, even after a commit.') }),
   responses: {
     200: { description: 'The cassette.', schema: CassetteSchema },
     404: { description: 'No such trace in this project.' },
-    422: { description: 'no_cassette: the trace was streamed by the SDK, which sends provider-neutral steps rather than the HTTP exchanges a cassette replays.' },
+    422: { description: 'no_cassette: the trace’s LLM calls came without their HTTP exchanges (captureContent: false, an older SDK, an exchange over maxPayloadChars).' },
   },
-  async handler({ key, params, services }) {
-    const body = await services.store.getCassetteBody(key.projectId, params.traceId)
-    if (body !== undefined) return new Response(body, { headers: { 'content-type': 'application/json; charset=utf-8' } })
-    orNotFound(await services.store.getTrace(key.projectId, params.traceId), 'trace', params.traceId)
-    throw new ApiError(
-      422,
-      'no_cassette',
-      `Trace ${params.traceId.slice(0, 200)} was streamed by the SDK, which sends provider-neutral steps, not the HTTP exchanges a cassette replays. Record it in a test (toMatchCassette) and push that cassette, or write a golden cassette with writeGoldenCassette().`,
-    )
+  async handler({ key, params, query, services }) {
+    const baseline = query.original === 'true' ? undefined : (await services.store.forks.lineage(key.projectId, params.traceId)).at(-1)
+    const traceId = baseline?.baselineTraceId ?? params.traceId
+    const headers: Record<string, string> = { 'content-type': 'application/json; charset=utf-8', ...(baseline ? { 'x-retrace-baseline': traceId } : {}) }
+    const body = await services.store.getCassetteBody(key.projectId, traceId)
+    if (body !== undefined) return new Response(body, { headers })
+    const outcome = orNotFound(await cassetteOfTrace(services.store, key.projectId, traceId), 'trace', traceId)
+    if ('problem' in outcome) throw new ApiError(422, 'no_cassette', outcome.problem)
+    return new Response(JSON.stringify(outcome.cassette), { headers })
   },
 })
 

@@ -2,7 +2,8 @@ import { describe, expect, test } from 'vitest'
 import { storeTargets } from '../../../test/store-matrix.ts'
 import { openPostgres } from '../postgres/postgres-client.ts'
 import { openSqlite } from '../sqlite/sqlite-client.ts'
-import { migrate, type Migration } from './migrations.ts'
+import { openStore } from '../open-store.ts'
+import { migrate, MIGRATIONS, type Migration } from './migrations.ts'
 
 // Branches add migrations concurrently (Fork & Replay's 2, share links' 3): a database that
 // got 3 before 2 existed must still get 2 when it lands.
@@ -22,6 +23,39 @@ describe.each(storeTargets())('migrations on $engine', (target) => {
       expect(versions.map((row) => Number(row.version))).toEqual([1, 2, 3])
     } finally {
       await client.close()
+    }
+  })
+})
+
+// The real schema: a database made by a server with share links (3) but before Fork & Replay
+// (2) keeps its share links and gets the fork tables when the newer server opens it.
+describe.each(storeTargets())('the schema on $engine', (target) => {
+  test.skipIf(!target.available)('a database at version 3 without version 2 migrates to forks, sweeps and baselines, its share links kept', async () => {
+    const url = await target.freshUrl()
+    const client = target.engine === 'sqlite' ? openSqlite(url.replace(/^sqlite:/, '')) : await openPostgres(url)
+    try {
+      expect(await migrate(client, MIGRATIONS.filter((migration) => migration.version !== 2))).toEqual({ from: 0, to: 3 })
+      await client.transaction((tx) =>
+        tx.run("INSERT INTO share_links (id, project_id, trace_id, token_hash, token_prefix, created_ms) VALUES ('sl_1', 'prj_1', 'tr_1', 'hash', 'rts_abc', 1)"),
+      )
+    } finally {
+      await client.close()
+    }
+    const store = await openStore(url)
+    try {
+      expect(await store.forks.forksOfTrace('prj_1', 'tr_1')).toEqual([])
+      const fork = await store.forks.createFork({ projectId: 'prj_1', traceId: 'tr_1', spanId: 'sp_1', forkPointStep: 1, forkPointToolCall: null, functionName: 'agent', modifiedInput: 'Oslo' })
+      expect(await store.forks.getFork('prj_1', fork.id)).toMatchObject({ status: 'created', modifiedInput: 'Oslo' })
+      expect(await store.shares.list('prj_1')).toMatchObject([{ id: 'sl_1', traceId: 'tr_1' }])
+    } finally {
+      await store.close()
+    }
+    const reopened = target.engine === 'sqlite' ? openSqlite(url.replace(/^sqlite:/, '')) : await openPostgres(url)
+    try {
+      const rows = await reopened.all<{ version: number }>('SELECT version FROM retrace_schema ORDER BY version')
+      expect(rows.map((row) => Number(row.version))).toEqual(MIGRATIONS.map((migration) => migration.version))
+    } finally {
+      await reopened.close()
     }
   })
 })

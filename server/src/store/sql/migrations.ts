@@ -53,8 +53,36 @@ export const MIGRATIONS: readonly Migration[] = [
       'CREATE TABLE commands (id TEXT PRIMARY KEY, server_id TEXT NOT NULL, connection_id TEXT NOT NULL, payload TEXT NOT NULL, created_ms BIGINT NOT NULL, delivered_ms BIGINT)',
     ],
   },
-  // Version 2 is the Fork & Replay tables (issue 11). Each version is applied when the
-  // database lacks it, so a branch with 3 but not yet 2 migrates cleanly once both land.
+  // Fork & Replay (issue 11): forks (each one a job on the database: its status is the
+  // queue), sweeps (their variants are forks; the sweep row is the lock that caps their
+  // concurrency across processes), and the baselines commits made, in order (the lineage).
+  {
+    version: 2,
+    name: 'forks, sweeps, baselines',
+    statements: [
+      `CREATE TABLE forks (id TEXT PRIMARY KEY, project_id TEXT NOT NULL, trace_id TEXT NOT NULL, span_id TEXT NOT NULL,
+        fork_point_step BIGINT NOT NULL, fork_point_tool_call BIGINT, function_name TEXT NOT NULL, modified_input TEXT NOT NULL,
+        status TEXT NOT NULL, message TEXT, sweep_id TEXT, variant_index BIGINT, label TEXT,
+        command_id TEXT, attempt BIGINT NOT NULL DEFAULT 0, fork_trace_id TEXT,
+        server_id TEXT, connection_id TEXT, instance_id TEXT, lost_ms BIGINT, worker_wait_ms BIGINT,
+        created_ms BIGINT NOT NULL, queued_ms BIGINT, started_ms BIGINT, finished_ms BIGINT, committed_ms BIGINT, updated_ms BIGINT NOT NULL)`,
+      'CREATE INDEX forks_trace ON forks (project_id, trace_id, created_ms)',
+      'CREATE INDEX forks_sweep ON forks (sweep_id, status, variant_index)',
+      'CREATE INDEX forks_status ON forks (status, queued_ms)',
+      'CREATE UNIQUE INDEX forks_command ON forks (command_id)',
+      // A fork's trace is found by the command id its trace.start carries (forkId).
+      'CREATE INDEX traces_fork ON traces (fork_id)',
+      `CREATE TABLE sweeps (id TEXT PRIMARY KEY, project_id TEXT NOT NULL, kind TEXT NOT NULL, trace_id TEXT NOT NULL, span_id TEXT NOT NULL,
+        concurrency BIGINT NOT NULL, status TEXT NOT NULL, params TEXT, report TEXT,
+        created_ms BIGINT NOT NULL, finished_ms BIGINT, cancelled_ms BIGINT, updated_ms BIGINT NOT NULL)`,
+      'CREATE INDEX sweeps_status ON sweeps (status)',
+      'CREATE INDEX sweeps_project ON sweeps (project_id, created_ms)',
+      `CREATE TABLE baselines (project_id TEXT NOT NULL, trace_id TEXT NOT NULL, seq BIGINT NOT NULL, baseline_trace_id TEXT NOT NULL,
+        fork_id TEXT NOT NULL, committed_ms BIGINT NOT NULL, PRIMARY KEY (project_id, trace_id, seq))`,
+    ],
+  },
+  // Each version is applied when the database lacks it: a database made at version 3 before
+  // version 2 existed (issue 12 landed before issue 11) gets version 2 on its next start.
   {
     version: 3,
     name: 'share links',

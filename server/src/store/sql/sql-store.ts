@@ -1,5 +1,7 @@
 import { randomBytes } from 'node:crypto'
 import type { WireSpan } from '@retrace/protocol'
+import type { ForkStore } from '../fork-store.ts'
+import { SqlForkStore } from './sql-fork-store.ts'
 import { createSqlShareLinkStore } from './share-link-store.ts'
 import type { ShareLinkStore } from '../share-link.ts'
 import type { ChangeFeed } from '../change-feed.ts'
@@ -53,12 +55,14 @@ export function newId(prefix: string): string {
 export class SqlStore implements Store {
   readonly engine: 'sqlite' | 'postgres'
   readonly feed: ChangeFeed
+  readonly forks: ForkStore
   readonly shares: ShareLinkStore
   readonly #sql: SqlClient
 
   constructor(sql: SqlClient, feed: ChangeFeed) {
     this.#sql = sql
     this.feed = feed
+    this.forks = new SqlForkStore(sql)
     this.shares = createSqlShareLinkStore(sql)
     this.engine = sql.dialect
   }

@@ -1,4 +1,4 @@
-import type { Usage } from '@retrace/cassettes'
+import type { Usage } from '../schema/step.ts'
 import { findModelPrice } from './model-name.ts'
 import { DEFAULT_PRICE_TABLE, type PriceTable, type TokenPrices } from './price-table.ts'
 import { promptTokens, uncachedInputTokens } from './token-accounting.ts'

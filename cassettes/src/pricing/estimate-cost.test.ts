@@ -1,4 +1,4 @@
-import type { Usage } from '@retrace/cassettes'
+import type { Usage } from '../schema/step.ts'
 import { expect, test } from 'vitest'
 import { estimateCost } from './estimate-cost.ts'
 import { DEFAULT_PRICE_TABLE, type PriceTable } from './price-table.ts'

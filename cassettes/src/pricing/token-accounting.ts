@@ -1,4 +1,4 @@
-import type { Usage } from '@retrace/cassettes'
+import type { Usage } from '../schema/step.ts'
 
 // Providers disagree on whether "input tokens" counts cached tokens: OpenAI and Gemini
 // include cache reads in their prompt count, Anthropic reports them apart. Steps keep each

@@ -1,0 +1,97 @@
+import { CASSETTE_VERSION, type Cassette, type Interaction, type JsonValue } from '@retrace/cassettes'
+import type { WireSpan } from '@retrace/protocol'
+import type { Store, TraceWithSpans } from '../../store/store.ts'
+import { VERSION } from '../../version.ts'
+
+/** An LLM call's span: it carries a provider-neutral step (`llm`, or `error` for a failed call). */
+export function isLlmSpan(span: WireSpan): boolean {
+  return span.step !== undefined
+}
+
+const timeOf = (iso: string) => {
+  const ms = Date.parse(iso)
+  return Number.isFinite(ms) ? ms : 0
+}
+
+/**
+ * The LLM calls of a run in step order: the order the SDK counted them in (`forkPoint.step`,
+ * by completion), else a pushed cassette's interaction order, else end time.
+ *
+ * @example
+ * llmSpansInOrder(trace.spans).map((span) => span.step!.model)
+ */
+export function llmSpansInOrder(spans: readonly WireSpan[]): WireSpan[] {
+  const key = (span: WireSpan): number => {
+    if (span.forkPoint) return span.forkPoint.step
+    const index = span.metadata?.interaction
+    return typeof index === 'number' ? index + 1 : 0
+  }
+  return spans.filter(isLlmSpan).sort((a, b) => key(a) - key(b) || timeOf(a.endedAt) - timeOf(b.endedAt) || timeOf(a.startedAt) - timeOf(b.startedAt))
+}
+
+/** A cassette, or why a trace cannot be one. */
+export type CassetteOutcome = { cassette: Cassette; pushed: boolean } | { problem: string }
+
+/**
+ * A streamed trace as a format-v1 cassette: the HTTP exchange of each LLM span (sent by the
+ * SDK, redacted by the cassette rules) in step order, and the run's outcome. A trace whose LLM
+ * spans came without their exchange (an older SDK, `captureContent: false`, an exchange over
+ * `maxPayloadChars`) cannot be one; the problem says which and what to do.
+ *
+ * @example
+ * const outcome = assembleCassette(await store.getTrace(projectId, traceId))
+ * if ('cassette' in outcome) writeCassetteFile(file, outcome.cassette)
+ */
+export function assembleCassette(found: TraceWithSpans): CassetteOutcome {
+  const llm = llmSpansInOrder(found.spans)
+  const missing = llm.filter((span) => span.interaction === undefined)
+  if (missing.length) {
+    return {
+      problem: `Trace ${found.trace.id.slice(0, 200)} has ${missing.length} of ${llm.length} LLM call(s) without their HTTP exchange, so it cannot be rebuilt as a cassette: it was recorded with captureContent: false, by an SDK that did not send exchanges, or an exchange was larger than maxPayloadChars. Record it again, or push the cassette of a test (retrace push).`,
+    }
+  }
+  const trace = found.trace
+  const run: Cassette['run'] =
+    trace.status === 'failed' && trace.error
+      ? { error: { name: trace.error.type, message: trace.error.message } }
+      : trace.status === 'completed' && trace.output !== null
+        ? { result: trace.output as JsonValue }
+        : undefined
+  return {
+    cassette: {
+      version: CASSETTE_VERSION,
+      meta: { recorder: `@retrace/server ${VERSION} (trace ${trace.id.slice(0, 200)})` },
+      ...(run ? { run } : {}),
+      interactions: llm.map((span) => span.interaction as Interaction),
+    },
+    pushed: false,
+  }
+}
+
+/**
+ * The recording of a trace as a cassette: a pushed cassette as it was pushed, a streamed
+ * trace rebuilt from its spans; undefined when there is no such trace in the project.
+ *
+ * @example
+ * const outcome = await cassetteOfTrace(store, projectId, traceId)
+ */
+export async function cassetteOfTrace(store: Store, projectId: string, traceId: string): Promise<CassetteOutcome | undefined> {
+  const body = await store.getCassetteBody(projectId, traceId)
+  if (body !== undefined) return { cassette: JSON.parse(body) as Cassette, pushed: true }
+  const found = await store.getTrace(projectId, traceId)
+  return found ? assembleCassette(found) : undefined
+}
+
+/**
+ * The recorded `tool()` calls of a run, in the order they started: what a fork's prefix
+ * returns instead of running them again.
+ *
+ * @example
+ * recordedToolCalls(trace.spans) // [{ name: 'get_weather', input: { city: 'Paris' }, output: { sky: 'sunny' } }]
+ */
+export function recordedToolCalls(spans: readonly WireSpan[]): Array<{ name: string; input?: JsonValue; output?: JsonValue }> {
+  return spans
+    .filter((span) => span.kind === 'tool' && span.forkPoint?.toolCall !== undefined)
+    .sort((a, b) => a.forkPoint!.toolCall! - b.forkPoint!.toolCall!)
+    .map((span) => ({ name: span.name, ...(span.input !== undefined ? { input: span.input } : {}), ...(span.output !== undefined ? { output: span.output } : {}) }))
+}
