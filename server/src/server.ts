@@ -9,6 +9,8 @@ import { liveRoute } from './api/routes/live-route.ts'
 import type { ServerServices } from './api/server-services.ts'
 import { generateApiKey } from './auth/api-keys.ts'
 import { DASHBOARD_ROUTES, mountDashboard } from './dashboard/mount-dashboard.ts'
+import { detectionRoutes } from './detections/detection-routes.ts'
+import { DetectionScheduler, type DetectionSchedulerOptions } from './detections/detection-scheduler.ts'
 import { resolveServerConfig, type ServerConfig } from './config/server-config.ts'
 import { ConnectionRegistry } from './ingest/connection-registry.ts'
 import { IngestWriter } from './ingest/ingest-writer.ts'
@@ -22,6 +24,8 @@ import type { Store } from './store/store.ts'
 export interface StartServerOptions extends Partial<ServerConfig> {
   /** A pino logger (default: JSON lines on stderr at `logLevel`). */
   logger?: Logger | undefined
+  /** When the multi-agent detectors run (delays, live detection; `liveIntervalMs: 0` turns live runs off). */
+  detections?: DetectionSchedulerOptions | undefined
 }
 
 /** A running server. */
@@ -35,6 +39,8 @@ export interface RetraceServer {
   /** This process's id among the servers sharing the store. */
   readonly serverId: string
   readonly connections: ConnectionRegistry
+  /** The multi-agent detectors: `detectNow(projectId, traceId)`, and `idle()` once every scheduled run is done. */
+  readonly detections: DetectionScheduler
   /** Batches received and not yet acknowledged (what a graceful stop waits for). */
   readonly inFlight: number
   /**
@@ -57,7 +63,7 @@ const HEARTBEAT_MS = 15_000
  * await server.close()
  */
 export async function startServer(options: StartServerOptions = {}): Promise<RetraceServer> {
-  const { logger, ...given } = options
+  const { logger, detections: detectionOptions, ...given } = options
   const config = resolveServerConfig(given)
   const log = logger ?? createLogger({ level: config.logLevel })
   const store = await openStore(config.databaseUrl, { onFeedError: (error) => log.warn({ err: error }, 'store notifications interrupted; reconnecting') })
@@ -88,7 +94,10 @@ export async function startServer(options: StartServerOptions = {}): Promise<Ret
     publicUrl: () => url,
     stopping: stopping.signal,
   }
-  const app = createApp(services, { accepting: () => accepting }, [...CASSETTE_ROUTES, liveRoute, ...DASHBOARD_ROUTES])
+  // The multi-agent detectors run after each commit that ends a trace with agent spans, in a worker thread.
+  const detections = new DetectionScheduler(services, detectionOptions)
+  services.writer.onCommitted((batches) => detections.noteCommitted(batches))
+  const app = createApp(services, { accepting: () => accepting }, [...CASSETTE_ROUTES, liveRoute, ...DASHBOARD_ROUTES, ...detectionRoutes(detections)])
   mountDashboard(app, services)
   const stream = createStreamEndpoint(services)
   const http = createAdaptorServer({ fetch: app.fetch, hostname: config.host, overrideGlobalObjects: false }) as Server
@@ -102,6 +111,7 @@ export async function startServer(options: StartServerOptions = {}): Promise<Ret
       resolve((http.address() as AddressInfo).port)
     })
   }).catch(async (error: NodeJS.ErrnoException) => {
+    await detections.close(0)
     connections.dispose()
     await store.unregisterServer(serverId).catch(() => {})
     await store.close()
@@ -130,6 +140,7 @@ export async function startServer(options: StartServerOptions = {}): Promise<Ret
       }, Math.min(config.shutdownTimeoutMs, 2_000))
       await stopped
       clearTimeout(cut)
+      await detections.close(config.shutdownTimeoutMs)
       connections.dispose()
       await store.unregisterServer(serverId).catch(() => {})
       await store.close()
@@ -143,6 +154,7 @@ export async function startServer(options: StartServerOptions = {}): Promise<Ret
     firstStart,
     serverId,
     connections,
+    detections,
     get inFlight() {
       return services.writer.pending
     },

@@ -1,6 +1,8 @@
 import { randomBytes } from 'node:crypto'
 import type { WireSpan } from '@retrace/protocol'
+import { createSqlDetectionStore } from './detection-store.ts'
 import { createSqlShareLinkStore } from './share-link-store.ts'
+import type { DetectionStore } from '../detection-record.ts'
 import type { ShareLinkStore } from '../share-link.ts'
 import type { ChangeFeed } from '../change-feed.ts'
 import type {
@@ -54,12 +56,14 @@ export class SqlStore implements Store {
   readonly engine: 'sqlite' | 'postgres'
   readonly feed: ChangeFeed
   readonly shares: ShareLinkStore
+  readonly detections: DetectionStore
   readonly #sql: SqlClient
 
   constructor(sql: SqlClient, feed: ChangeFeed) {
     this.#sql = sql
     this.feed = feed
     this.shares = createSqlShareLinkStore(sql)
+    this.detections = createSqlDetectionStore(sql)
     this.engine = sql.dialect
   }
 
