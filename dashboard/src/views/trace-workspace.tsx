@@ -1,6 +1,6 @@
 import type { ComponentChildren } from 'preact'
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks'
-import type { AgentTopology, SpanNode, TraceRecord } from '../api/api-types.ts'
+import type { AgentTopology, SpanNode, TraceDetections, TraceRecord } from '../api/api-types.ts'
 import { StatusBadge } from '../components/badges.tsx'
 import { PlayerBar } from '../components/player-bar.tsx'
 import { TimelineGrid } from '../components/timeline-grid.tsx'
@@ -21,6 +21,8 @@ export interface TraceWorkspaceProps {
   tab: 'timeline' | 'agents'
   tabHref(tab: 'timeline' | 'agents'): string
   loadTopology(): Promise<AgentTopology>
+  /** The failure flags stored with the trace (signed-in pages; a shared page has none). */
+  loadDetections?: (() => Promise<TraceDetections>) | undefined
   loadCassette(): Promise<Cassette>
   /** Buttons beside the title (share). */
   actions?: ComponentChildren
@@ -148,7 +150,7 @@ export function TraceWorkspace(props: TraceWorkspaceProps) {
         <a href={props.tabHref('agents')} aria-current={props.tab === 'agents' ? 'page' : undefined}>Agents</a>
       </nav>
       {props.tab === 'agents' ? (
-        <AgentsPanel spans={spans} loadTopology={props.loadTopology} onSpan={(id) => setCursor(playback.stepOfSpan.get(id) ?? 0)} spanHref={(id) => `${props.tabHref('timeline')}${props.tabHref('timeline').includes('?') ? '&' : '?'}step=${(playback.stepOfSpan.get(id) ?? 0) + 1}`} />
+        <AgentsPanel spans={spans} loadTopology={props.loadTopology} loadDetections={props.loadDetections} onSpan={(id) => setCursor(playback.stepOfSpan.get(id) ?? 0)} spanHref={(id) => `${props.tabHref('timeline')}${props.tabHref('timeline').includes('?') ? '&' : '?'}step=${(playback.stepOfSpan.get(id) ?? 0) + 1}`} />
       ) : count === 0 ? (
         <p class="empty">This trace has no spans yet.</p>
       ) : (

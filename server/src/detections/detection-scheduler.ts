@@ -191,7 +191,7 @@ export class DetectionScheduler {
     // Stopping is not a result of the trace: nothing is stored, the next start or a POST runs them.
     if ('error' in outcome && outcome.error.code === STOPPING) return
     if ('error' in outcome) this.#log.warn({ traceId: trace.trace.id, code: outcome.error.code, message: outcome.error.message }, 'the detectors did not finish')
-    await this.#store.detections.save({
+    const saved = await this.#store.detections.save({
       projectId,
       traceId: trace.trace.id,
       trigger,
@@ -202,6 +202,8 @@ export class DetectionScheduler {
       error: 'error' in outcome ? outcome.error : undefined,
       durationMs: outcome.durationMs,
     })
+    // Live listeners (the dashboard) read the trace again, flags included.
+    if (saved) void this.#store.feed.publish({ kind: 'traces.changed', projectId, traceIds: [trace.trace.id] }).catch(() => {})
   }
 
   #isIdle(): boolean {
