@@ -28,6 +28,8 @@ interface Due {
 }
 
 const keyOf = (projectId: string, traceId: string) => `${projectId}\u0000${traceId}`
+/** Running traces whose spans are remembered (about 100 bytes each). */
+const MAX_TRACES_REMEMBERED = 50_000
 
 /** Whether any span is an agent's: tagged with an agent, or an `agent` span. */
 export function hasAgentSpans(spans: DetectorTrace['spans']): boolean {
@@ -57,6 +59,8 @@ export class DetectionScheduler {
   readonly #due = new Map<string, Due>()
   /** Checks whose time came, waiting for a free slot. */
   readonly #ready: string[] = []
+  /** Running traces this process stored spans of, and whether any was an agent's (oldest forgotten first). */
+  readonly #spansSeen = new Map<string, boolean>()
   /** Keys being checked; a key noted again meanwhile is checked once more after. */
   readonly #checking = new Map<string, boolean>()
   #idle: Array<() => void> = []
@@ -74,15 +78,32 @@ export class DetectionScheduler {
   }
 
   /**
-   * Notes what a commit stored: a `trace.end` schedules that trace's detectors, a span of an
-   * agent schedules a live run (at most one per trace per interval). Cheap: no I/O here.
+   * Notes what a commit stored: a `trace.end` schedules that trace's detectors (unless this
+   * process stored spans of it and none was an agent's), a span of an agent schedules a live
+   * run (at most one per trace per interval). Cheap: no I/O here.
    */
   noteCommitted(batches: readonly IngestBatch[]): void {
     if (this.#closed) return
     for (const batch of batches) {
       for (const event of batch.events) {
-        if (event.type === 'trace.end') this.#schedule(batch.projectId, event.trace.id, this.#endDelayMs, true)
-        else if (event.type === 'span' && this.#liveIntervalMs > 0 && (event.span.kind === 'agent' || event.span.agent)) this.#schedule(batch.projectId, event.span.traceId, this.#liveIntervalMs, false)
+        if (event.type !== 'span') continue
+        const key = keyOf(batch.projectId, event.span.traceId)
+        const agent = event.span.kind === 'agent' || event.span.agent !== undefined
+        this.#spansSeen.set(key, (this.#spansSeen.get(key) ?? false) || agent)
+        if (this.#spansSeen.size > MAX_TRACES_REMEMBERED) this.#spansSeen.delete(this.#spansSeen.keys().next().value!)
+        if (agent && this.#liveIntervalMs > 0) this.#schedule(batch.projectId, event.span.traceId, this.#liveIntervalMs, false)
+      }
+    }
+    for (const batch of batches) {
+      for (const event of batch.events) {
+        if (event.type !== 'trace.end') continue
+        const key = keyOf(batch.projectId, event.trace.id)
+        const agents = this.#spansSeen.get(key)
+        this.#spansSeen.delete(key)
+        // This process stored the trace's spans and none was an agent's: nothing to check.
+        // Spans it never saw (another process, before a restart) are checked in the store.
+        if (agents === false) continue
+        this.#schedule(batch.projectId, event.trace.id, this.#endDelayMs, true)
       }
     }
   }

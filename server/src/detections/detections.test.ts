@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { detect, DETECTORS_VERSION, parseDetectorTrace } from '@retrace/detectors'
 import type { WireEvent } from '@retrace/protocol'
+import { createLogger } from '../logging/logger.ts'
+import { startServer } from '../server.ts'
 import { storeTargets } from '../../test/store-matrix.ts'
 import { startTestServer, type TestServer } from '../../test/test-server.ts'
 
@@ -120,6 +122,25 @@ describe.each(storeTargets())('detections on $engine', (target) => {
       expect(rerun).toMatchObject({ version: DETECTORS_VERSION, outdated: false, trigger: 'on-demand' })
       expect(rerun.flags[0].kind).toBe('loop')
     })
+  })
+
+  test.skipIf(!target.available)('a trace whose agent spans were stored before a restart is detected when its end arrives after it', async () => {
+    const databaseUrl = await target.freshUrl()
+    const options = { port: 0, databaseUrl, logger: createLogger({ level: 'silent' }) }
+    const first = await startServer(options)
+    const key = first.firstStart!.apiKey
+    const send = (url: string, events: WireEvent[]) => fetch(`${url}/v1/events`, { method: 'POST', headers: { 'x-retrace-key': key, 'content-type': 'application/json' }, body: JSON.stringify(batch(events)) })
+    await send(first.url, [start('tr-restart'), ...searches('tr-restart', 3)])
+    await first.close()
+    const second = await startServer(options)
+    try {
+      expect((await send(second.url, [end('tr-restart')])).status).toBe(200)
+      await second.detections.idle()
+      const stored = await (await fetch(`${second.url}/api/v1/traces/tr-restart/detections`, { headers: { 'x-retrace-key': key } })).json()
+      expect(stored).toMatchObject({ status: 'done', trigger: 'trace-end', spanCount: 3, attribution: { agent: 'researcher', kind: 'loop' } })
+    } finally {
+      await second.close()
+    }
   })
 
   describe.skipIf(!target.available)('the routes', () => {
