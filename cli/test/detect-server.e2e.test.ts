@@ -67,7 +67,7 @@ describe('retrace detect <trace-id>', () => {
     expect(fromServer).toMatchObject({ file: traceId, from: 'server', traceId })
     expect(fromServer.flags).toEqual(fromFile.flags)
     expect(fromServer.attribution).toEqual(fromFile.attribution)
-    const stored = await (await fetch(`${server.url}/api/v1/traces/${traceId}/detections`, { headers: { 'x-retrace-key': key } })).json()
+    const stored = (await (await fetch(`${server.url}/api/v1/traces/${traceId}/detections`, { headers: { 'x-retrace-key': key } })).json()) as { flags: unknown[] }
     expect(stored.flags).toEqual(fromServer.flags)
   })
 
