@@ -11,7 +11,12 @@ afterEach(async () => {
   configure({})
 })
 
-const searchWeb = tool('search_web', async (query: string) => ({ query, results: ['Lyon - Wikipedia'] }))
+// Each search takes a few milliseconds, so the three start at distinct times (the order the
+// detectors read them in).
+const searchWeb = tool('search_web', async (query: string) => {
+  await new Promise((resolve) => setTimeout(resolve, 5))
+  return { query, results: ['Lyon - Wikipedia'] }
+})
 
 /** A planner hands the question to a researcher, who searches the same thing three times. */
 const research = record({ name: 'research' }, async (question: string) =>
