@@ -58,11 +58,12 @@ export function TraceWorkspace(props: TraceWorkspaceProps) {
   const [speed, setSpeed] = useState(1)
   const [forking, setForking] = useState(false)
   const following = useRef(props.follow ?? false)
-  const setCursor = (index: number) => {
+  const clamped = (index: number) => {
     const next = Math.min(Math.max(0, index), Math.max(0, count - 1))
     following.current = (props.follow ?? false) && next === count - 1
-    setCursorState(next)
+    return next
   }
+  const setCursor = (index: number) => setCursorState(clamped(index))
 
   // A trace still streaming in: stay on the newest step when already there.
   const previousCount = useRef(count)
@@ -105,8 +106,9 @@ export function TraceWorkspace(props: TraceWorkspaceProps) {
       if (event.defaultPrevented || event.altKey || event.ctrlKey || event.metaKey) return
       const target = event.target as HTMLElement | null
       if (target?.closest('input, textarea, select, [contenteditable="true"], details > summary')) return
-      if (event.key === 'ArrowRight') setCursor(cursor + 1)
-      else if (event.key === 'ArrowLeft') setCursor(cursor - 1)
+      // From the state itself: two presses before the next render move two steps.
+      if (event.key === 'ArrowRight') setCursorState((at) => clamped(at + 1))
+      else if (event.key === 'ArrowLeft') setCursorState((at) => clamped(at - 1))
       else if (event.key === ' ' && !target?.closest('button, a')) setPlaying(!playing)
       else return
       event.preventDefault()
