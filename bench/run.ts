@@ -21,6 +21,7 @@ import { secretScan } from './secret-scan.ts'
 import { testOverhead } from './test-overhead.ts'
 import { transportThroughput } from './transport-throughput.ts'
 import { serverIngest } from './server-ingest.ts'
+import { serverDetections } from './server-detections.ts'
 import { dashboardTrace } from './dashboard-trace.ts'
 import { forkOverhead } from './fork-overhead.ts'
 
@@ -39,6 +40,7 @@ const MEASUREMENTS: Array<{ id: string; run: (ctx: BenchContext) => Promise<Meas
   { id: 'transport-throughput', run: (ctx) => transportThroughput(ctx) },
   // The servers run in their own processes: nothing here weighs on the other rows.
   { id: 'server', run: (ctx) => serverIngest(ctx) },
+  { id: 'server-detections', run: (ctx) => serverDetections(ctx) },
   // Chromium and the server run in their own processes too.
   { id: 'dashboard', run: (ctx) => dashboardTrace(ctx) },
   { id: 'fork-overhead', run: (ctx) => forkOverhead(ctx) },

@@ -14,6 +14,7 @@ import { API_KEY_HEADER, PROTOCOL_HEADER, type WireEvent } from '@retrace/protoc
 import { createDatabase, startPostgresCluster } from '../test-support/postgres-cluster.ts'
 import { median, percentile, target, type MeasurementReport, type ReportRow } from './harness.ts'
 
+/** A server under benchmark in its own process (`bench/server-child.ts`). */
 export interface ServerChild {
   name: string
   url: string
@@ -23,7 +24,7 @@ export interface ServerChild {
   stop(): Promise<void>
 }
 
-/** Starts a server in its own process (bench/server-child.ts). */
+/** Starts `bench/server-child.ts` with `args` and waits for its URL and key. */
 export async function startChild(name: string, args: string[]): Promise<ServerChild> {
   const child = fork(join(import.meta.dirname, 'server-child.ts'), args, { execArgv: ['--conditions=@retrace/source', '--expose-gc'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] })
   const ready = await new Promise<{ url: string; key: string }>((resolve, reject) => {
@@ -77,7 +78,7 @@ async function throughTransport(server: ServerChild, events: (n: number) => Wire
 }
 
 /** Ack latency of 250-span batches sent every 50 ms (5,000 spans/s) for `seconds`; per-batch ms. */
-async function ackLatency(server: ServerChild, prefix: string, seconds: number): Promise<number[]> {
+export async function ackLatency(server: ServerChild, prefix: string, seconds: number): Promise<number[]> {
   const socket = new WebSocket(`${server.url.replace(/^http/, 'ws')}/v1/stream`, { headers: { [API_KEY_HEADER]: server.key, [PROTOCOL_HEADER]: '1' } })
   await new Promise((resolve, reject) => socket.once('open', resolve).once('error', reject))
   socket.send(JSON.stringify({ type: 'register', sdk: 'bench', protocol: 1, resumable: [] }))

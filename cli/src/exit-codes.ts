@@ -17,7 +17,7 @@ export const EXIT = {
   usage: 5,
   /** `retrace push` / `pull`: the Retrace server could not be reached, failed, or refused the API key. */
   unreachable: 6,
-  /** A failure detector flagged a kind the command was told to fail on (`retrace detect --fail-on`). */
+  /** A failure detector flagged a kind the command was told to fail on (`retrace detect --fail-on`, `retrace ci replay --fail-on-detector`). */
   flagged: 7,
   /** `retrace forks`: no connected process registered the fork's function (start one with `retrace worker`). */
   noWorker: 8,

@@ -8,6 +8,7 @@ import { registerForkCommands } from './forks/register-fork-commands.ts'
 import { registerInteropCommands } from './commands/register-interop-commands.ts'
 import { registerReviewCommands } from './commands/register-review-commands.ts'
 import { registerServerCommands } from './commands/register-server-commands.ts'
+import { UnknownTraceError } from './commands/fetch-trace-file.ts'
 import { ServerUnreachableError } from './commands/server-client.ts'
 import { EXIT } from './exit-codes.ts'
 import { processTerminal, type Terminal } from './output/terminal.ts'
@@ -38,17 +39,18 @@ export function buildProgram(terminal: Terminal, setExit: (code: number) => void
   const ci = program.command('ci').description('Continuous-integration commands.').enablePositionalOptions().exitOverride()
   ci.command('replay')
     .description(
-      'Run the tests with replay forced, recording forbidden and egress blocked; replay standalone golden cassettes; report and exit with 0 pass · 1 regression · 2 missing/stale cassette · 3 unmatched egress · 4 secret in a cassette · 5 usage error.',
+      'Run the tests with replay forced, recording forbidden and egress blocked; replay standalone golden cassettes; with --fail-on-detector, run the multi-agent failure detectors over each replayed cassette; report and exit with 0 pass · 1 regression · 2 missing/stale cassette · 3 unmatched egress · 4 secret in a cassette · 5 usage error · 7 a detector flagged a kind in --fail-on-detector.',
     )
     .argument('[command...]', 'the test command (default: vitest run or jest, detected from package.json)')
     .option('--report <format-and-file...>', 'write a report: json | junit | markdown, then a file (repeatable)', collect, [])
     .option('--allow-host <host>', 'let this host through while egress is blocked (repeatable)', collect, [])
     .option('--cwd <dir>', 'the project folder', '.')
     .option('--no-goldens', 'do not replay standalone golden cassettes')
+    .option('--fail-on-detector <kinds>', 'exit 7 when a failure detector flags one of these kinds in a replayed cassette, comma-separated (as `retrace detect --fail-on`)')
     .passThroughOptions()
-    .addHelpText('after', '\nExamples:\n  $ retrace ci replay\n  $ retrace ci replay --report junit reports/retrace.xml --report markdown reports/retrace.md\n  $ retrace ci replay -- npm test')
+    .addHelpText('after', '\nExamples:\n  $ retrace ci replay\n  $ retrace ci replay --report junit reports/retrace.xml --report markdown reports/retrace.md\n  $ retrace ci replay --fail-on-detector loop,no-progress\n  $ retrace ci replay -- npm test')
     .exitOverride()
-    .action(async (command: string[], options: { report: string[]; allowHost: string[]; cwd: string; goldens: boolean }) => {
+    .action(async (command: string[], options: { report: string[]; allowHost: string[]; cwd: string; goldens: boolean; failOnDetector?: string }) => {
       setExit(await ciReplay({ ...options, report: options.report.flatMap((value) => value.split(/\s+/).filter(Boolean)), command }, terminal))
     })
 
@@ -87,7 +89,7 @@ export async function run(argv: readonly string[], terminal: Terminal = processT
       terminal.err(`retrace: ${error.message}\n`)
       return EXIT.unreachable
     }
-    if (error instanceof CassetteFormatError || error instanceof DetectorTraceError) {
+    if (error instanceof CassetteFormatError || error instanceof DetectorTraceError || error instanceof UnknownTraceError) {
       terminal.err(`retrace: ${error.message}\n`)
       return EXIT.missing
     }

@@ -122,6 +122,8 @@ export async function startSeededServer(options: Partial<StartServerOptions> = {
   if (pushed.status >= 300) throw new Error(`cassette push failed: ${JSON.stringify(pushed.body)}`)
 
   for (const id of [weather, crew, failed]) await waitForTrace(call, id)
+  // The multi-agent run's flags are stored too (and the detection worker has started) before any page opens.
+  await server.detections.idle()
   return {
     server,
     url: server.url,

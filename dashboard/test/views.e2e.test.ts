@@ -61,6 +61,16 @@ describe.skipIf(!browserAvailable())('the dashboard in a real browser', () => {
       check: async (p) => {
         expect(await p.$$eval('.node-name', (nodes) => nodes.map((node) => node.textContent))).toEqual(['planner', 'researcher', 'writer', 'reviewer'])
         expect(await p.$$eval('.edge-handoff', (edges) => edges.length)).toBe(3)
+        // Beside the topology: the flags the server's detectors stored when the run ended.
+        await seeded.server.detections.idle()
+        const stored = (await seeded.call(`/api/v1/traces/${seeded.traces.crew}/detections`)).body
+        expect(stored).toMatchObject({ status: 'done', trigger: 'trace-end' })
+        expect(stored.flags.length).toBeGreaterThan(0)
+        const shown = () => p.$$eval('.flag-list li', (items) => items.map((item) => item.querySelector('strong')?.textContent))
+        await expect.poll(shown).toEqual(stored.flags.map((flag: { kind: string }) => flag.kind))
+        const first = stored.flags[0]
+        expect(await p.textContent('.flag-list li:first-child')).toContain(`${first.agent}: ${first.message}`)
+        expect(await p.getAttribute('.flag-list li:first-child a', 'href')).toMatch(new RegExp(`^/traces/${seeded.traces.crew}\\?step=\\d+$`))
       },
     },
     { name: 'failed-trace', path: () => `/traces/${seeded.traces.failed}`, ready: '.timeline-row', check: async (p) => expect(await p.textContent('.page-head')).toContain('failed') },

@@ -12,6 +12,8 @@ import { ForkScheduler } from './forks/dispatch/fork-scheduler.ts'
 import type { Perturbation } from './forks/sensitivity/perturbations.ts'
 import { FORK_ROUTES } from './forks/routes/index.ts'
 import { DASHBOARD_ROUTES, mountDashboard } from './dashboard/mount-dashboard.ts'
+import { detectionRoutes } from './detections/detection-routes.ts'
+import { DetectionScheduler, type DetectionSchedulerOptions } from './detections/detection-scheduler.ts'
 import { resolveServerConfig, type ServerConfig } from './config/server-config.ts'
 import { ConnectionRegistry } from './ingest/connection-registry.ts'
 import { IngestWriter } from './ingest/ingest-writer.ts'
@@ -27,6 +29,8 @@ export interface StartServerOptions extends Partial<ServerConfig> {
   logger?: Logger | undefined
   /** Perturbations sensitivity runs may use beside the built-in ones (see `definePerturbation`). */
   perturbations?: readonly Perturbation[] | undefined
+  /** When the multi-agent detectors run (delays, live detection; `liveIntervalMs: 0` turns live runs off). */
+  detections?: DetectionSchedulerOptions | undefined
 }
 
 /** A running server. */
@@ -40,6 +44,8 @@ export interface RetraceServer {
   /** This process's id among the servers sharing the store. */
   readonly serverId: string
   readonly connections: ConnectionRegistry
+  /** The multi-agent detectors: `detectNow(projectId, traceId)`, and `idle()` once every scheduled run is done. */
+  readonly detections: DetectionScheduler
   /** Batches received and not yet acknowledged (what a graceful stop waits for). */
   readonly inFlight: number
   /**
@@ -62,7 +68,7 @@ const HEARTBEAT_MS = 15_000
  * await server.close()
  */
 export async function startServer(options: StartServerOptions = {}): Promise<RetraceServer> {
-  const { logger, perturbations, ...given } = options
+  const { logger, perturbations, detections: detectionOptions, ...given } = options
   const config = resolveServerConfig(given)
   const log = logger ?? createLogger({ level: config.logLevel })
   const store = await openStore(config.databaseUrl, { onFeedError: (error) => log.warn({ err: error }, 'store notifications interrupted; reconnecting') })
@@ -94,7 +100,10 @@ export async function startServer(options: StartServerOptions = {}): Promise<Ret
     stopping: stopping.signal,
     perturbations,
   }
-  const app = createApp(services, { accepting: () => accepting }, [...CASSETTE_ROUTES, liveRoute, ...FORK_ROUTES, ...DASHBOARD_ROUTES])
+  // The multi-agent detectors run after each commit that ends a trace with agent spans, in a worker thread.
+  const detections = new DetectionScheduler(services, detectionOptions)
+  services.writer.onCommitted((batches) => detections.noteCommitted(batches))
+  const app = createApp(services, { accepting: () => accepting }, [...CASSETTE_ROUTES, liveRoute, ...FORK_ROUTES, ...DASHBOARD_ROUTES, ...detectionRoutes(detections)])
   mountDashboard(app, services)
   const forks = new ForkScheduler(services, { workerTimeoutMs: config.forkWorkerTimeoutMs, runTimeoutMs: config.forkRunTimeoutMs })
   const stream = createStreamEndpoint(services)
@@ -110,6 +119,7 @@ export async function startServer(options: StartServerOptions = {}): Promise<Ret
     })
   }).catch(async (error: NodeJS.ErrnoException) => {
     await forks.close()
+    await detections.close(0)
     connections.dispose()
     await store.unregisterServer(serverId).catch(() => {})
     await store.close()
@@ -140,6 +150,7 @@ export async function startServer(options: StartServerOptions = {}): Promise<Ret
       }, Math.min(config.shutdownTimeoutMs, 2_000))
       await stopped
       clearTimeout(cut)
+      await detections.close(config.shutdownTimeoutMs)
       connections.dispose()
       await store.unregisterServer(serverId).catch(() => {})
       await store.close()
@@ -153,6 +164,7 @@ export async function startServer(options: StartServerOptions = {}): Promise<Ret
     firstStart,
     serverId,
     connections,
+    detections,
     get inFlight() {
       return services.writer.pending
     },

@@ -4,7 +4,8 @@ import type { CassetteCheck } from '../cassette-files/check-cassette-files.ts'
 
 /** One line of the CI report: a cassette (or a request made outside any) and what happened. */
 export interface CiOutcome {
-  outcome: LedgerOutcome | 'secret'
+  /** `flagged`: a failure detector found a kind named in `--fail-on-detector` in the replayed cassette. */
+  outcome: LedgerOutcome | 'secret' | 'flagged'
   exitCode: ExitCode
   /** Absolute path of the cassette; empty for a request made outside any cassette. */
   cassette: string
@@ -12,13 +13,17 @@ export interface CiOutcome {
   testName?: string
   step?: number
   message?: string
+  /** For `flagged`: the detector's flag (the decisive span is the cassette's LLM step `step`). */
+  flag?: { kind: string; mastMode: string; agent: string; spanId: string; confidence: number }
 }
 
 /** Everything `retrace ci replay` concluded. */
 export interface CiVerdict {
   exitCode: ExitCode
   outcomes: CiOutcome[]
-  counts: Record<'passed' | 'regressions' | 'missing' | 'egress' | 'secrets', number>
+  counts: Record<'passed' | 'regressions' | 'missing' | 'egress' | 'secrets' | 'flagged', number>
+  /** Set with `--fail-on-detector`: the kinds that fail the run and how many replayed cassettes the detectors read. */
+  detectors?: { failOn: string[]; cassettes: number }
   /** The test command and how it ended; undefined when it did not run (secrets found first). */
   tests?: { command: string; exitCode: number | null }
   /** Set when the test command failed without any cassette explaining it. */
@@ -48,7 +53,13 @@ const EXIT_OF: Record<LedgerOutcome, ExitCode> = {
  * const verdict = ciVerdict({ entries, checks, tests: { command: 'vitest run', exitCode: 1 } })
  * process.exitCode = verdict.exitCode
  */
-export function ciVerdict(input: { entries: readonly LedgerEntry[]; checks: readonly CassetteCheck[]; tests?: { command: string; exitCode: number | null } }): CiVerdict {
+export function ciVerdict(input: {
+  entries: readonly LedgerEntry[]
+  checks: readonly CassetteCheck[]
+  tests?: { command: string; exitCode: number | null }
+  /** What `detectorOutcomes` found, with the kinds it was told to fail on. */
+  detectors?: { failOn: string[]; cassettes: number; outcomes: readonly CiOutcome[] }
+}): CiVerdict {
   const outcomes: CiOutcome[] = []
   for (const check of input.checks) {
     if (check.secrets.length) {
@@ -76,11 +87,17 @@ export function ciVerdict(input: { entries: readonly LedgerEntry[]; checks: read
     unexplainedFailure = `The test command (${input.tests.command}) failed${input.tests.exitCode === null ? ' (killed)' : ` with exit code ${input.tests.exitCode}`}, and no cassette explains it: see its output above.`
     codes.push(EXIT.regression)
   }
+  // Detector flags come after: a flag does not explain a failing test.
+  for (const outcome of input.detectors?.outcomes ?? []) {
+    outcomes.push(outcome)
+    codes.push(outcome.exitCode)
+  }
   const count = (code: ExitCode) => outcomes.filter((outcome) => outcome.exitCode === code).length
   return {
     exitCode: mostSevere(codes),
     outcomes,
-    counts: { passed: count(EXIT.pass), regressions: count(EXIT.regression), missing: count(EXIT.missing), egress: count(EXIT.egress), secrets: count(EXIT.secret) },
+    counts: { passed: count(EXIT.pass), regressions: count(EXIT.regression), missing: count(EXIT.missing), egress: count(EXIT.egress), secrets: count(EXIT.secret), flagged: count(EXIT.flagged) },
+    ...(input.detectors ? { detectors: { failOn: input.detectors.failOn, cassettes: input.detectors.cassettes } } : {}),
     ...(input.tests ? { tests: input.tests } : {}),
     ...(unexplainedFailure ? { unexplainedFailure } : {}),
   }

@@ -6,6 +6,7 @@ import { ALLOW_HOSTS_VARIABLE, BLOCK_EGRESS_VARIABLE, readRunLedger, RUN_DIR_VAR
 import { checkCassetteFiles } from '../cassette-files/check-cassette-files.ts'
 import { findCassetteFiles } from '../cassette-files/find-cassette-files.ts'
 import { ciVerdict, type CiVerdict } from '../ci/ci-verdict.ts'
+import { detectorOutcomes } from '../ci/detector-gate.ts'
 import { renderJunit } from '../ci/reports/render-junit.ts'
 import { renderMarkdown } from '../ci/reports/render-markdown.ts'
 import { replayGoldens } from '../ci/replay-goldens.ts'
@@ -13,6 +14,7 @@ import { detectTestCommand } from '../ci/test-command.ts'
 import { EXIT, type ExitCode } from '../exit-codes.ts'
 import type { Terminal } from '../output/terminal.ts'
 import { UsageError } from '../usage-error.ts'
+import { detectorKinds } from './detect.ts'
 
 /** Options of `retrace ci replay`. */
 export interface CiReplayOptions {
@@ -23,6 +25,8 @@ export interface CiReplayOptions {
   /** The test command given after `--`. */
   command: string[]
   goldens: boolean
+  /** Comma-separated detector kinds: a replayed cassette flagged with one of them fails the run (exit 7). */
+  failOnDetector?: string | undefined
 }
 
 const FORMATS = ['json', 'junit', 'markdown'] as const
@@ -30,7 +34,8 @@ const FORMATS = ['json', 'junit', 'markdown'] as const
 /**
  * `retrace ci replay`: the CI gate. Scans every cassette for secrets, runs the project's
  * tests with replay forced, recording forbidden and egress blocked, replays standalone golden
- * cassettes, then reports and exits with a code CI can route on (see `EXIT`).
+ * cassettes, with `failOnDetector` runs the multi-agent failure detectors over each replayed
+ * cassette, then reports and exits with a code CI can route on (see `EXIT`).
  *
  * @example
  * const code = await ciReplay({ cwd: '.', report: ['junit', 'retrace.xml'], allowHost: [], command: [], goldens: true }, terminal)
@@ -38,6 +43,7 @@ const FORMATS = ['json', 'junit', 'markdown'] as const
 export async function ciReplay(options: CiReplayOptions, terminal: Terminal): Promise<ExitCode> {
   const cwd = resolve(options.cwd)
   const reports = readReportPairs(options.report)
+  const failOnDetector = detectorKinds(options.failOnDetector, '--fail-on-detector')
   const checks = checkCassetteFiles(findCassetteFiles([cwd], cwd))
   const say = (line: string) => terminal.out(`${line}\n`)
 
@@ -72,7 +78,11 @@ export async function ciReplay(options: CiReplayOptions, terminal: Terminal): Pr
     Object.assign(process.env, { RETRACE_MODE: 'replay', [BLOCK_EGRESS_VARIABLE]: '1', [RUN_DIR_VARIABLE]: runDir })
     const goldens = options.goldens ? await replayGoldens(checks).finally(() => restoreEnv(saved)) : []
     if (goldens.length) say(`▶ Replayed ${goldens.length} standalone golden cassette(s).`)
-    const verdict = ciVerdict({ entries: [...(readRunLedger(runDir) ?? []), ...goldens], checks, tests: { command: test.display, exitCode } })
+    const entries = [...(readRunLedger(runDir) ?? []), ...goldens]
+    const detected = failOnDetector && detectorOutcomes(entries, checks, failOnDetector)
+    if (detected) say(`▶ Ran the failure detectors over ${detected.cassettes} replayed cassette(s); failing on ${failOnDetector.join(', ')}.`)
+    const detectors = detected ? { detectors: { failOn: failOnDetector, ...detected } } : {}
+    const verdict = ciVerdict({ entries, checks, tests: { command: test.display, exitCode }, ...detectors })
     return finish(verdict, reports, cwd, terminal)
   } finally {
     rmSync(runDir, { recursive: true, force: true })
@@ -94,9 +104,16 @@ function finish(verdict: CiVerdict, reports: Array<[format: (typeof FORMATS)[num
 function printSummary(verdict: CiVerdict, cwd: string, terminal: Terminal): void {
   const { counts } = verdict
   const status = verdict.exitCode === EXIT.pass ? terminal.style('green', 'PASS') : terminal.style('red', `FAIL (exit ${verdict.exitCode})`)
-  terminal.out(`\nRetrace CI replay: ${status} · ${counts.passed} matched · ${counts.regressions} regression(s) · ${counts.missing} missing · ${counts.egress} unmatched egress · ${counts.secrets} secret(s)\n`)
+  const flagged = verdict.detectors ? ` · ${counts.flagged} detector flag(s)` : ''
+  terminal.out(`\nRetrace CI replay: ${status} · ${counts.passed} matched · ${counts.regressions} regression(s) · ${counts.missing} missing · ${counts.egress} unmatched egress · ${counts.secrets} secret(s)${flagged}\n`)
   for (const outcome of verdict.outcomes.filter((item) => item.exitCode !== EXIT.pass)) {
     const where = outcome.testName ? `${relative(cwd, outcome.testPath ?? '')} › ${outcome.testName}` : outcome.cassette ? relative(cwd, outcome.cassette) : 'outside any cassette'
+    if (outcome.flag) {
+      // The cassette is named, not only the test: a test may replay several.
+      terminal.out(`  ${terminal.style('red', 'flagged')} ${outcome.flag.kind} by ${outcome.flag.agent}${outcome.step ? ` at step ${outcome.step}` : ''}: ${relative(cwd, outcome.cassette)}${outcome.testName ? ` (${where})` : ''}\n`)
+      terminal.out(`    ${outcome.message?.split('\n')[0] ?? ''}\n`)
+      continue
+    }
     terminal.out(`  ${terminal.style('red', outcome.outcome)}${outcome.step ? ` at step ${outcome.step}` : ''}: ${where}\n`)
     if (outcome.outcome === 'egress' || outcome.outcome === 'secret') terminal.out(`    ${outcome.message?.split('\n')[0] ?? ''}\n`)
   }

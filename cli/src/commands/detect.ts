@@ -1,10 +1,12 @@
+import { existsSync } from 'node:fs'
 import { relative, resolve } from 'node:path'
 import { attributeFailure, buildTopology, detect as runDetect, DetectorKindSchema, type DetectOptions, type DetectorKind } from '@retrace/detectors'
-import { readTraceInput } from '../detect/read-trace-input.ts'
+import { readTraceInput, type TraceInput } from '../detect/read-trace-input.ts'
 import { renderDetection } from '../detect/render-detection.ts'
 import { EXIT, type ExitCode } from '../exit-codes.ts'
 import type { Terminal } from '../output/terminal.ts'
 import { UsageError } from '../usage-error.ts'
+import { fetchTraceFile, looksLikeTraceId } from './fetch-trace-file.ts'
 
 /** Options of `retrace detect`. */
 export interface DetectCommandOptions {
@@ -16,32 +18,38 @@ export interface DetectCommandOptions {
   minConfidence?: string
   task?: string
   cwd?: string
+  /** For a trace id: the server (default `RETRACE_BASE_URL`, else http://127.0.0.1:8787) and key (default `RETRACE_API_KEY`). */
+  baseUrl?: string
+  apiKey?: string
+  env?: NodeJS.ProcessEnv
 }
 
 /**
- * `retrace detect <cassette|trace-file>`: runs the multi-agent failure detectors and prints the
- * flags (or `--json`). Exits 0, or 7 when `--fail-on` names a kind that was flagged; 2 for an
- * unusable file, 5 for bad flags.
+ * `retrace detect <cassette|trace-file|trace-id>`: runs the multi-agent failure detectors and
+ * prints the flags (or `--json`). An argument that is no file but looks like a trace id is
+ * fetched from the Retrace server. Exits 0, or 7 when `--fail-on` names a kind that was
+ * flagged; 2 for an unusable file or an unknown trace, 5 for bad flags or no API key, 6 when
+ * the server is unreachable.
  *
  * @example
  * const code = await detectCommand('traces/3.trace.json', { failOn: 'loop,ping-pong' }, terminal)
  */
 export async function detectCommand(file: string, options: DetectCommandOptions, terminal: Terminal): Promise<ExitCode> {
   const cwd = options.cwd ?? process.cwd()
-  const detectors = kinds(options.detectors, '--detectors')
-  const failOn = kinds(options.failOn, '--fail-on') ?? []
+  const detectors = detectorKinds(options.detectors, '--detectors')
+  const failOn = detectorKinds(options.failOn, '--fail-on') ?? []
   const detectOptions: DetectOptions = {
     ...(detectors ? { detectors } : {}),
     ...(options.task !== undefined ? { task: options.task } : {}),
     ...(options.minConfidence !== undefined ? { minConfidence: confidence(options.minConfidence) } : {}),
   }
-  const { trace, from } = readTraceInput(file, cwd)
+  const { trace, from, title } = await readArgument(file, cwd, options)
   const result = runDetect(trace, detectOptions)
   const attribution = attributeFailure(result)
   if (options.json) {
     terminal.out(`${JSON.stringify({ file, from, ...result, attribution: attribution ?? null, topology: buildTopology(trace.spans) }, null, 2)}\n`)
   } else {
-    terminal.out(renderDetection(trace, result, attribution, { title: relative(cwd, resolve(cwd, file)) || file, style: terminal.style }))
+    terminal.out(renderDetection(trace, result, attribution, { title, style: terminal.style }))
   }
   const failing = result.flags.filter((flag) => (failOn as string[]).includes(flag.kind))
   if (failing.length === 0) return EXIT.pass
@@ -49,7 +57,23 @@ export async function detectCommand(file: string, options: DetectCommandOptions,
   return EXIT.flagged
 }
 
-function kinds(value: string | undefined, flag: string): DetectorKind[] | undefined {
+/** A file (cassette or trace file) when one exists at that path, else a trace on the server when the argument can be an id. */
+async function readArgument(argument: string, cwd: string, options: DetectCommandOptions): Promise<{ trace: TraceInput['trace']; from: TraceInput['from'] | 'server'; title: string }> {
+  if (existsSync(resolve(cwd, argument)) || !looksLikeTraceId(argument)) {
+    return { ...readTraceInput(argument, cwd), title: relative(cwd, resolve(cwd, argument)) || argument }
+  }
+  const { trace, baseUrl } = await fetchTraceFile(argument, { baseUrl: options.baseUrl, apiKey: options.apiKey, env: options.env })
+  return { trace, from: 'server', title: `trace ${argument} (${baseUrl})` }
+}
+
+/**
+ * Detector kinds from a comma-separated flag value (undefined when the flag is absent); a
+ * `UsageError` naming the flag for an unknown kind or an empty list.
+ *
+ * @example
+ * detectorKinds('loop,ping-pong', '--fail-on') // ['loop', 'ping-pong']
+ */
+export function detectorKinds(value: string | undefined, flag: string): DetectorKind[] | undefined {
   if (value === undefined) return undefined
   const names = value.split(',').map((name) => name.trim()).filter(Boolean)
   const unknown = names.filter((name) => !DetectorKindSchema.safeParse(name).success)

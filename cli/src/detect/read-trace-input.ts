@@ -22,7 +22,7 @@ export interface TraceInput {
  */
 export function readTraceInput(file: string, cwd: string): TraceInput {
   const path = resolve(cwd, file)
-  if (!existsSync(path)) throw new UsageError(`No such file: ${file}. Pass a .cassette.json file or a .trace.json file.`)
+  if (!existsSync(path)) throw new UsageError(`No such file: ${file}. Pass a .cassette.json file, a .trace.json file, or the id of a trace on the Retrace server.`)
   if (statSync(path).isDirectory()) throw new UsageError(`${file} is a folder: pass a .cassette.json file or a .trace.json file.`)
   const text = readFileSync(path, 'utf8')
   let raw: unknown

@@ -2,9 +2,9 @@
 // the server's own types (type-only imports: nothing of the server is bundled). The Fork &
 // Replay answers follow the API contract of issue 11 (the seed's paths and bodies).
 import type { AgentTopology } from '@retrace/detectors'
-import type { SessionSummary, ShareLink, SpanNode, TraceRecord, TraceSummary } from '@retrace/server'
+import type { SessionSummary, ShareLink, SpanNode, TraceDetections, TraceRecord, TraceSummary } from '@retrace/server'
 
-export type { AgentTopology, SessionSummary, ShareLink, SpanNode, TraceRecord, TraceSummary }
+export type { AgentTopology, SessionSummary, ShareLink, SpanNode, TraceDetections, TraceRecord, TraceSummary }
 export type { Message, MessagePart, Step } from '@retrace/cassettes'
 export type { WireSpan } from '@retrace/protocol'
 

@@ -1,17 +1,30 @@
 import { useEffect, useMemo, useState } from 'preact/hooks'
 import { errorText } from '../api/api-client.ts'
-import type { AgentTopology, SpanNode } from '../api/api-types.ts'
+import type { AgentTopology, SpanNode, TraceDetections } from '../api/api-types.ts'
 import { KindBadge } from '../components/badges.tsx'
 import { Notice } from '../components/notice.tsx'
 import { formatDuration } from '../model/format.ts'
 import { flattenSpans } from '../model/span-rows.ts'
 import { layoutTopology, NODE_HEIGHT, NODE_WIDTH } from '../model/topology-layout.ts'
+import { AgentFlags } from './agent-flags.tsx'
 
 /**
  * A multi-agent run's topology: agents as nodes, hand-offs and messages as edges (with how
- * often), and each agent's spans, linked to their step in the timeline.
+ * often), the failure flags the server's detectors stored (when given), and each agent's
+ * spans, linked to their step in the timeline.
  */
-export function AgentsPanel({ spans, loadTopology, spanHref }: { spans: SpanNode[]; loadTopology(): Promise<AgentTopology>; onSpan(spanId: string): void; spanHref(spanId: string): string }) {
+export function AgentsPanel({
+  spans,
+  loadTopology,
+  loadDetections,
+  spanHref,
+}: {
+  spans: SpanNode[]
+  loadTopology(): Promise<AgentTopology>
+  loadDetections?: (() => Promise<TraceDetections>) | undefined
+  onSpan(spanId: string): void
+  spanHref(spanId: string): string
+}) {
   const [topology, setTopology] = useState<AgentTopology | undefined>()
   const [failure, setFailure] = useState<string | undefined>()
   useEffect(() => {
@@ -34,30 +47,33 @@ export function AgentsPanel({ spans, loadTopology, spanHref }: { spans: SpanNode
   const description = topology.edges.map((edge) => `${edge.from} ${edge.kind === 'handoff' ? 'hands off to' : 'messages'} ${edge.to} ${edge.count} time${edge.count === 1 ? '' : 's'}`).join('; ')
   return (
     <div class="agents">
-      <figure class="topology">
-        <svg viewBox={`0 0 ${layout.width} ${layout.height}`} width={layout.width} height={layout.height} role="img" aria-labelledby="topology-title topology-desc">
-          <title id="topology-title">Agent topology: {topology.agents.length} agents</title>
-          <desc id="topology-desc">{description || 'No edges between agents.'}</desc>
-          <defs>
-            <marker id="arrow-handoff" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse"><path d="M 0 0 L 10 5 L 0 10 z" class="arrow-handoff" /></marker>
-            <marker id="arrow-message" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse"><path d="M 0 0 L 10 5 L 0 10 z" class="arrow-message" /></marker>
-          </defs>
-          {layout.edges.map((edge) => (
-            <g key={`${edge.kind}-${edge.from}-${edge.to}`} class={`edge edge-${edge.kind}`}>
-              <path d={edge.path} marker-end={`url(#arrow-${edge.kind})`} />
-              <text x={edge.labelX} y={edge.labelY} text-anchor="middle">{edge.kind === 'handoff' ? 'hand-off' : 'message'} ×{edge.count}</text>
-            </g>
-          ))}
-          {layout.agents.map((agent) => (
-            <g key={agent.id} class="node" transform={`translate(${agent.x} ${agent.y})`}>
-              <rect width={NODE_WIDTH} height={NODE_HEIGHT} rx="8" />
-              <text x={NODE_WIDTH / 2} y="22" text-anchor="middle" class="node-name">{agent.id}</text>
-              <text x={NODE_WIDTH / 2} y="40" text-anchor="middle" class="node-meta">{agent.role ? `${agent.role} · ` : ''}{agent.spans} spans</text>
-            </g>
-          ))}
-        </svg>
-        <figcaption class="muted small">Solid arrows: hand-offs (an agent started another). Dashed: messages (who addressed whom, or who spoke next).</figcaption>
-      </figure>
+      <div class="agents-top">
+        <figure class="topology">
+          <svg viewBox={`0 0 ${layout.width} ${layout.height}`} width={layout.width} height={layout.height} role="img" aria-labelledby="topology-title topology-desc">
+            <title id="topology-title">Agent topology: {topology.agents.length} agents</title>
+            <desc id="topology-desc">{description || 'No edges between agents.'}</desc>
+            <defs>
+              <marker id="arrow-handoff" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse"><path d="M 0 0 L 10 5 L 0 10 z" class="arrow-handoff" /></marker>
+              <marker id="arrow-message" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse"><path d="M 0 0 L 10 5 L 0 10 z" class="arrow-message" /></marker>
+            </defs>
+            {layout.edges.map((edge) => (
+              <g key={`${edge.kind}-${edge.from}-${edge.to}`} class={`edge edge-${edge.kind}`}>
+                <path d={edge.path} marker-end={`url(#arrow-${edge.kind})`} />
+                <text x={edge.labelX} y={edge.labelY} text-anchor="middle">{edge.kind === 'handoff' ? 'hand-off' : 'message'} ×{edge.count}</text>
+              </g>
+            ))}
+            {layout.agents.map((agent) => (
+              <g key={agent.id} class="node" transform={`translate(${agent.x} ${agent.y})`}>
+                <rect width={NODE_WIDTH} height={NODE_HEIGHT} rx="8" />
+                <text x={NODE_WIDTH / 2} y="22" text-anchor="middle" class="node-name">{agent.id}</text>
+                <text x={NODE_WIDTH / 2} y="40" text-anchor="middle" class="node-meta">{agent.role ? `${agent.role} · ` : ''}{agent.spans} spans</text>
+              </g>
+            ))}
+          </svg>
+          <figcaption class="muted small">Solid arrows: hand-offs (an agent started another). Dashed: messages (who addressed whom, or who spoke next).</figcaption>
+        </figure>
+        {loadDetections && <AgentFlags load={loadDetections} reloadOn={spans} spanHref={spanHref} />}
+      </div>
       <div class="agent-lists">
         {topology.agents.map((agent, index) => (
           <section key={agent.id} class="agent-card" aria-labelledby={`agent-${index}`}>

@@ -1,6 +1,6 @@
 import { useEffect, useRef, useState } from 'preact/hooks'
 import { api, errorText, takePrefetched } from '../api/api-client.ts'
-import type { AgentTopology, TraceDetail } from '../api/api-types.ts'
+import type { AgentTopology, TraceDetail, TraceDetections } from '../api/api-types.ts'
 import { onLiveTraces } from '../api/live-updates.ts'
 import { Notice } from '../components/notice.tsx'
 import { useTitle } from '../components/use-title.ts'
@@ -55,6 +55,7 @@ export function TraceView({ traceId, tab }: { traceId: string; tab: 'timeline' |
       tabHref={(next) => (next === 'agents' ? `${base}/agents` : base)}
       initialStep={Number.isInteger(step) && step > 0 ? step : undefined}
       loadTopology={() => api<AgentTopology>(`${path}/topology`)}
+      loadDetections={() => api<TraceDetections>(`${path}/detections`)}
       loadCassette={() => (cassette.current ??= api<Cassette>(`${path}/cassette`))}
       actions={
         <>

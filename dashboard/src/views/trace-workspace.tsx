@@ -1,6 +1,6 @@
 import type { ComponentChildren } from 'preact'
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks'
-import type { AgentTopology, SpanNode, TraceRecord } from '../api/api-types.ts'
+import type { AgentTopology, SpanNode, TraceDetections, TraceRecord } from '../api/api-types.ts'
 import { StatusBadge } from '../components/badges.tsx'
 import { PlayerBar } from '../components/player-bar.tsx'
 import { TimelineGrid } from '../components/timeline-grid.tsx'
@@ -21,6 +21,8 @@ export interface TraceWorkspaceProps {
   tab: 'timeline' | 'agents'
   tabHref(tab: 'timeline' | 'agents'): string
   loadTopology(): Promise<AgentTopology>
+  /** The failure flags stored with the trace (signed-in pages; a shared page has none). */
+  loadDetections?: (() => Promise<TraceDetections>) | undefined
   loadCassette(): Promise<Cassette>
   /** Buttons beside the title (share). */
   actions?: ComponentChildren
@@ -56,11 +58,12 @@ export function TraceWorkspace(props: TraceWorkspaceProps) {
   const [speed, setSpeed] = useState(1)
   const [forking, setForking] = useState(false)
   const following = useRef(props.follow ?? false)
-  const setCursor = (index: number) => {
+  const clamped = (index: number) => {
     const next = Math.min(Math.max(0, index), Math.max(0, count - 1))
     following.current = (props.follow ?? false) && next === count - 1
-    setCursorState(next)
+    return next
   }
+  const setCursor = (index: number) => setCursorState(clamped(index))
 
   // A trace still streaming in: stay on the newest step when already there.
   const previousCount = useRef(count)
@@ -103,8 +106,9 @@ export function TraceWorkspace(props: TraceWorkspaceProps) {
       if (event.defaultPrevented || event.altKey || event.ctrlKey || event.metaKey) return
       const target = event.target as HTMLElement | null
       if (target?.closest('input, textarea, select, [contenteditable="true"], details > summary')) return
-      if (event.key === 'ArrowRight') setCursor(cursor + 1)
-      else if (event.key === 'ArrowLeft') setCursor(cursor - 1)
+      // From the state itself: two presses before the next render move two steps.
+      if (event.key === 'ArrowRight') setCursorState((at) => clamped(at + 1))
+      else if (event.key === 'ArrowLeft') setCursorState((at) => clamped(at - 1))
       else if (event.key === ' ' && !target?.closest('button, a')) setPlaying(!playing)
       else return
       event.preventDefault()
@@ -148,7 +152,7 @@ export function TraceWorkspace(props: TraceWorkspaceProps) {
         <a href={props.tabHref('agents')} aria-current={props.tab === 'agents' ? 'page' : undefined}>Agents</a>
       </nav>
       {props.tab === 'agents' ? (
-        <AgentsPanel spans={spans} loadTopology={props.loadTopology} onSpan={(id) => setCursor(playback.stepOfSpan.get(id) ?? 0)} spanHref={(id) => `${props.tabHref('timeline')}${props.tabHref('timeline').includes('?') ? '&' : '?'}step=${(playback.stepOfSpan.get(id) ?? 0) + 1}`} />
+        <AgentsPanel spans={spans} loadTopology={props.loadTopology} loadDetections={props.loadDetections} onSpan={(id) => setCursor(playback.stepOfSpan.get(id) ?? 0)} spanHref={(id) => `${props.tabHref('timeline')}${props.tabHref('timeline').includes('?') ? '&' : '?'}step=${(playback.stepOfSpan.get(id) ?? 0) + 1}`} />
       ) : count === 0 ? (
         <p class="empty">This trace has no spans yet.</p>
       ) : (

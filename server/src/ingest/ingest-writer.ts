@@ -26,6 +26,7 @@ export class IngestWriter {
   #running = false
   #idle: Array<() => void> = []
   #tracked = 0
+  readonly #committed = new Set<(batches: readonly IngestBatch[]) => void>()
 
   constructor(store: Store) {
     this.#store = store
@@ -51,6 +52,15 @@ export class IngestWriter {
       this.#tracked--
       this.#notifyIdle()
     }
+  }
+
+  /**
+   * Calls `listener` with the batches of each commit, after they are acknowledged (work
+   * derived from stored events, such as the detectors, starts there). Returns the unsubscribe.
+   */
+  onCommitted(listener: (batches: readonly IngestBatch[]) => void): () => void {
+    this.#committed.add(listener)
+    return () => this.#committed.delete(listener)
   }
 
   /** Batches received and not yet answered (being validated, queued or written). */
@@ -91,6 +101,7 @@ export class IngestWriter {
             void this.#store.feed.publish({ kind: 'traces.changed', projectId, traceIds: traceIds.slice(at, at + MAX_TRACE_IDS_PER_MESSAGE) }).catch(() => {})
           }
         }
+        for (const listener of this.#committed) listener(group.map((item) => item.batch))
       } catch (error) {
         for (const item of group) item.reject(error)
       }

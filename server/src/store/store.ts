@@ -1,6 +1,7 @@
 import type { JsonValue } from '@retrace/cassettes'
 import type { ErrorInfo, WireEvent, WireSpan } from '@retrace/protocol'
 import type { ForkStore } from './fork-store.ts'
+import type { DetectionStore } from './detection-record.ts'
 import type { ShareLinkStore } from './share-link.ts'
 import type { ChangeFeed } from './change-feed.ts'
 import type { Budgets, ConnectionRecord, GitMetadata, KeyRecord, ProjectRecord, Scope, SessionSummary, TraceRecord, TraceStatus, TraceSummary } from './records.ts'
@@ -87,6 +88,8 @@ export interface Store {
   readonly forks: ForkStore
   /** Public share links to traces (the dashboard's Share). */
   readonly shares: ShareLinkStore
+  /** The multi-agent detectors' flags stored with traces. */
+  readonly detections: DetectionStore
 
   /** First start: creates an account, a project and its first key when there is no project yet. */
   bootstrap(key: { id: string; hash: string; prefix: string }): Promise<{ project: ProjectRecord; keyId: string } | undefined>

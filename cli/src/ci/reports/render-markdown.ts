@@ -12,6 +12,7 @@ const ICON: Record<CiOutcome['outcome'], string> = {
   missing: '❔',
   unusable: '❔',
   secret: '🔑',
+  flagged: '🚩',
 }
 
 /**
@@ -27,20 +28,21 @@ export function renderMarkdown(verdict: CiVerdict, cwd: string): string {
   const lines = [
     `## Retrace CI replay: ${verdict.exitCode === 0 ? 'pass' : `fail (exit ${verdict.exitCode})`}`,
     '',
-    `${verdict.counts.passed} matched · ${verdict.counts.regressions} regression(s) · ${verdict.counts.missing} missing · ${verdict.counts.egress} unmatched egress · ${verdict.counts.secrets} secret(s)`,
+    `${verdict.counts.passed} matched · ${verdict.counts.regressions} regression(s) · ${verdict.counts.missing} missing · ${verdict.counts.egress} unmatched egress · ${verdict.counts.secrets} secret(s)${verdict.detectors ? ` · ${verdict.counts.flagged} detector flag(s) (${verdict.detectors.failOn.join(', ')}; ${verdict.detectors.cassettes} cassette(s) read)` : ''}`,
     '',
   ]
   if (verdict.outcomes.length) {
     lines.push('| | outcome | test | step | cassette |', '|---|---|---|---|---|')
     for (const outcome of verdict.outcomes) {
       const test = outcome.testName ? `${rel(outcome.testPath ?? '')} › ${outcome.testName}` : '—'
-      lines.push(`| ${ICON[outcome.outcome]} | ${outcome.outcome} | ${escapeCell(test)} | ${outcome.step ?? '—'} | ${escapeCell(rel(outcome.cassette))} |`)
+      const what = outcome.flag ? `${outcome.outcome}: ${outcome.flag.kind} by ${outcome.flag.agent}` : outcome.outcome
+      lines.push(`| ${ICON[outcome.outcome]} | ${escapeCell(what)} | ${escapeCell(test)} | ${outcome.step ?? '—'} | ${escapeCell(rel(outcome.cassette))} |`)
     }
     lines.push('')
   }
   if (verdict.unexplainedFailure) lines.push(`> ${verdict.unexplainedFailure}`, '')
   for (const outcome of failing) {
-    const title = `${outcome.outcome}${outcome.step ? ` at step ${outcome.step}` : ''}: ${outcome.testName ?? rel(outcome.cassette)}`
+    const title = `${outcome.flag ? `${outcome.flag.kind} by ${outcome.flag.agent}` : outcome.outcome}${outcome.step ? ` at step ${outcome.step}` : ''}: ${outcome.testName ?? rel(outcome.cassette)}`
     lines.push('<details>', `<summary>${escapeHtml(title)}</summary>`, '', '```', (outcome.message ?? '(no message)').replaceAll('```', "'''"), '```', '', '</details>', '')
   }
   return `${lines.join('\n')}\n`

@@ -93,6 +93,17 @@ export const MIGRATIONS: readonly Migration[] = [
       'CREATE INDEX share_links_project ON share_links (project_id, created_ms DESC)',
     ],
   },
+  {
+    version: 4,
+    name: 'trace detections',
+    statements: [
+      // The multi-agent detectors' flags of a trace (@retrace/detectors), derived data: the
+      // rules version, what the trace was when detected (ended, spans), the result as JSON.
+      `CREATE TABLE trace_detections (project_id TEXT NOT NULL, trace_id TEXT NOT NULL, version TEXT NOT NULL, status TEXT NOT NULL, trigger TEXT NOT NULL,
+        trace_status TEXT NOT NULL, trace_ended INTEGER NOT NULL, span_count BIGINT NOT NULL, result TEXT, error TEXT,
+        detected_ms BIGINT NOT NULL, duration_ms DOUBLE PRECISION NOT NULL, PRIMARY KEY (project_id, trace_id))`,
+    ],
+  },
 ]
 
 /** The schema version this server writes. */

@@ -2,7 +2,9 @@ import { randomBytes } from 'node:crypto'
 import type { WireSpan } from '@retrace/protocol'
 import type { ForkStore } from '../fork-store.ts'
 import { SqlForkStore } from './sql-fork-store.ts'
+import { createSqlDetectionStore } from './detection-store.ts'
 import { createSqlShareLinkStore } from './share-link-store.ts'
+import type { DetectionStore } from '../detection-record.ts'
 import type { ShareLinkStore } from '../share-link.ts'
 import type { ChangeFeed } from '../change-feed.ts'
 import type {
@@ -57,6 +59,7 @@ export class SqlStore implements Store {
   readonly feed: ChangeFeed
   readonly forks: ForkStore
   readonly shares: ShareLinkStore
+  readonly detections: DetectionStore
   readonly #sql: SqlClient
 
   constructor(sql: SqlClient, feed: ChangeFeed) {
@@ -64,6 +67,7 @@ export class SqlStore implements Store {
     this.feed = feed
     this.forks = new SqlForkStore(sql)
     this.shares = createSqlShareLinkStore(sql)
+    this.detections = createSqlDetectionStore(sql)
     this.engine = sql.dialect
   }
 
