@@ -462,6 +462,9 @@ function sendSocketError(ws: WebSocket, fault: Extract<TestServerFault, { kind: 
 const REASONS: Record<number, string> = { 401: 'Unauthorized', 402: 'Payment Required', 404: 'Not Found', 429: 'Too Many Requests', 500: 'Internal Server Error', 503: 'Service Unavailable' }
 
 function refuseUpgrade(socket: Duplex, status: number, retryAfterSeconds?: number): void {
+  // Node's HTTP server takes its error listener off an upgrade socket; a client that hangs up
+  // on the refusal (ws resets the connection) would otherwise be an uncaught ECONNRESET here.
+  socket.on('error', () => {})
   const body = JSON.stringify({ code: errorCode(status), message: `Upgrade refused with ${status}` })
   const lines = [
     `HTTP/1.1 ${status} ${REASONS[status] ?? 'Error'}`,

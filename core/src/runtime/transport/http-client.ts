@@ -78,12 +78,16 @@ export function postJson(target: HttpTarget, path: string, body: Buffer, timeout
 }
 
 /**
- * Seconds from a `retry-after` header (seconds or an HTTP date), or `fallback`.
+ * Seconds from a `retry-after` header (seconds or an HTTP date), or `fallback` when there is
+ * none or it cannot be read.
  *
  * @example
- * retryAfterSeconds('3', 1) // 3
+ * import assert from 'node:assert/strict'
+ * assert.equal(retryAfterSeconds('3', 1), 3)
+ * assert.equal(retryAfterSeconds(undefined, 1), 1)
+ * assert.equal(retryAfterSeconds('Thu, 01 Jan 1970 00:00:10 GMT', undefined, 4_000), 6)
  */
-export function retryAfterSeconds(value: string | string[] | undefined, fallback: number, now: number = Date.now()): number {
+export function retryAfterSeconds<Fallback extends number | undefined>(value: string | string[] | undefined, fallback: Fallback, now: number = Date.now()): number | Fallback {
   const text = Array.isArray(value) ? value[0] : value
   if (!text) return fallback
   const seconds = Number(text)

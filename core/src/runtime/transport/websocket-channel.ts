@@ -18,7 +18,7 @@ export type ChannelState = 'idle' | 'connecting' | 'open' | 'down' | 'closed'
 export interface ChannelDrop {
   /** HTTP status of a refused upgrade, or the equivalent of a Retrace close code (4401 → 401…). */
   status?: number
-  /** From the refusal's `retry-after` header. */
+  /** From the refusal's `retry-after` header, when it had one. */
   retryAfterSeconds?: number
   /** Whether the socket had been open (a failed connect attempt is `false`). */
   wasOpen: boolean
@@ -153,7 +153,8 @@ export class WebSocketChannel {
     this.#socket = socket
     socket.on('unexpected-response', (_req, res) => {
       const status = res.statusCode ?? 0
-      refusal = { status, retryAfterSeconds: retryAfterSeconds(res.headers['retry-after'], status === 429 ? 1 : 0) }
+      const seconds = retryAfterSeconds(res.headers['retry-after'], undefined)
+      refusal = seconds === undefined ? { status } : { status, retryAfterSeconds: seconds }
       res.resume()
       socket.terminate()
     })
