@@ -116,6 +116,10 @@ export function writeLastRun(root: string, runner: string, entries: readonly Led
     writeFileSync(temporary, `${JSON.stringify(record)}\n`)
     renameSync(temporary, file)
   } catch {
-    rmSync(temporary, { force: true })
+    try {
+      rmSync(temporary, { force: true })
+    } catch {
+      // The folder itself cannot be made (a file in the way): there is no temporary file to remove.
+    }
   }
 }
