@@ -20,6 +20,18 @@ export default defineConfig({
           hookTimeout: 30_000,
         },
       },
+      // Every @example of the packages' public declarations, run (doc-examples/README.md).
+      {
+        resolve: { conditions },
+        ssr: { resolve: { conditions, externalConditions: conditions } },
+        test: {
+          name: 'doc-examples',
+          include: ['doc-examples/**/*.test.ts'],
+          setupFiles: ['test-support/fail-on-deprecation-warnings.ts'],
+          testTimeout: 30_000,
+          hookTimeout: 30_000,
+        },
+      },
       // The server's suites run against both stores: the global set-up starts one throwaway
       // PostgreSQL cluster for the run (only when a server test file is selected).
       {
