@@ -34,6 +34,11 @@ describe('the module made from an example', () => {
     expect(lines[7]).toBe('   __retraceDocAssert.deepStrictEqual(add(5, 5), 10)')
   })
 
+  test('`// → value` after a statement written over several lines asserts on the whole statement', () => {
+    const source = exampleModule(example(['   add(', "     1, ')'.length,", '   )', '   // → 2']), { file: documented, exports: ['add'] })
+    expect(source.split('\n').slice(3, 6)).toEqual(['   __retraceDocAssert.deepStrictEqual(add(', "     1, ')'.length,", '   ), 2)'])
+  })
+
   test('reads the names an import binds', () => {
     expect(importedNames("import { a, b as c, type T } from 'x'")).toEqual(['a', 'c', 'T'])
     expect(importedNames("import d, * as ns from 'x'")).toEqual(['d', 'ns'])

@@ -106,16 +106,35 @@ function withArrowAssertions(body: readonly string[]): string[] {
   for (let index = 0; index < lines.length; index++) {
     const alone = ARROW_ALONE.exec(lines[index]!)
     if (alone) {
-      const previous = lines.slice(0, index).findLastIndex((line) => line.trim() !== '')
-      if (previous < 0) throw new Error(`"// → ${alone[1]}" at line ${index + 1} of the example follows no code`)
-      const indent = /^\s*/.exec(lines[previous]!)![0]
-      lines[previous] = asserted(indent, lines[previous]!.trim(), alone[1]!)
+      const last = lines.slice(0, index).findLastIndex((line) => line.trim() !== '')
+      if (last < 0) throw new Error(`"// → ${alone[1]}" at line ${index + 1} of the example follows no code`)
+      // The statement may span lines: it starts where its brackets balance.
+      let first = last
+      let depth = bracketDepth(lines[last]!)
+      while (depth > 0 && first > 0) depth += bracketDepth(lines[--first]!)
+      const indent = /^\s*/.exec(lines[first]!)![0]
+      if (first === last) lines[last] = asserted(indent, lines[last]!.trim(), alone[1]!)
+      else {
+        lines[first] = `${indent}${ASSERT}.deepStrictEqual(${lines[first]!.trim()}`
+        lines[last] = `${lines[last]!.replace(/;\s*$/, '')}, ${alone[1]!})`
+      }
       continue
     }
     const inline = ARROW.exec(lines[index]!)
     if (inline) lines[index] = asserted(inline[1]!, inline[2]!, inline[3]!)
   }
   return lines
+}
+
+/** Closing minus opening brackets on a line, strings and comments left out. */
+function bracketDepth(line: string): number {
+  const code = line.replace(/(['"`])(?:\\.|(?!\1).)*\1/g, '""').replace(/\/\/.*$/, '')
+  let depth = 0
+  for (const character of code) {
+    if ('([{'.includes(character)) depth--
+    else if (')]}'.includes(character)) depth++
+  }
+  return depth
 }
 
 function asserted(indent: string, code: string, expected: string): string {
