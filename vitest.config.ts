@@ -4,6 +4,7 @@ import { defineConfig } from 'vitest/config'
 // so a change in one package is seen by the others without a rebuild.
 const conditions = ['@retrace/source', 'node', 'import', 'module', 'default']
 const serverConditions = ['@retrace/source', 'node', 'default']
+const serverExamples = ['doc-examples/server.test.ts', 'doc-examples/dashboard.test.ts', 'doc-examples/test-support.test.ts']
 
 export default defineConfig({
   test: {
@@ -20,16 +21,29 @@ export default defineConfig({
           hookTimeout: 30_000,
         },
       },
-      // Every @example of the packages' public declarations, run (doc-examples/README.md).
+      // Every @example of the packages' public declarations, run (doc-examples/README.md);
+      // those of the server and what uses pg with the server's conditions.
       {
         resolve: { conditions },
         ssr: { resolve: { conditions, externalConditions: conditions } },
         test: {
           name: 'doc-examples',
           include: ['doc-examples/**/*.test.ts'],
+          exclude: [...serverExamples, '**/node_modules/**'],
           setupFiles: ['test-support/fail-on-deprecation-warnings.ts'],
           testTimeout: 30_000,
           hookTimeout: 30_000,
+        },
+      },
+      {
+        resolve: { conditions: serverConditions },
+        ssr: { resolve: { conditions: serverConditions, externalConditions: serverConditions } },
+        test: {
+          name: 'doc-examples-server',
+          include: serverExamples,
+          setupFiles: ['test-support/fail-on-deprecation-warnings.ts'],
+          testTimeout: 60_000,
+          hookTimeout: 60_000,
         },
       },
       // The server's suites run against both stores: the global set-up starts one throwaway

@@ -18,7 +18,7 @@ const MODULE = '__retraceDocModule'
 export interface ExampleScope {
   /** Absolute path of the documented file. */
   file: string
-  /** Its exported values, in scope unless the example imports the same names. */
+  /** Its exported values (`default:Name` for a default export), in scope unless the example imports the same names. */
   exports: readonly string[]
 }
 
@@ -44,7 +44,10 @@ export function exampleModule(example: DocExample, scope: ExampleScope): string 
     for (let blank = index; blank <= end; blank++) body[blank] = ''
     index = end
   }
-  const implicit = scope.exports.filter((name) => !imported.has(name))
+  const implicit = scope.exports
+    .map((name) => (name.startsWith('default:') ? { local: name.slice('default:'.length), pattern: `default: ${name.slice('default:'.length)}` } : { local: name, pattern: name }))
+    .filter(({ local }) => !imported.has(local))
+    .map(({ pattern }) => pattern)
   const header = [
     `import ${ASSERT} from 'node:assert/strict';`,
     `import * as ${MODULE} from ${JSON.stringify(scope.file)};`,

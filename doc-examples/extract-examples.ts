@@ -42,7 +42,10 @@ export interface ExtractedFile {
   file: string
   examples: DocExample[]
   declarations: PublicDeclaration[]
-  /** Exported runtime values (functions, classes, consts, enums): what an example may use unimported. */
+  /**
+   * Exported runtime values (functions, classes, consts, enums): what an example may use
+   * unimported. A default export is `default:Name`.
+   */
   valueExports: string[]
 }
 
@@ -87,9 +90,16 @@ function readFile(folder: string, sourceFile: SourceFile): ExtractedFile {
   const file = relative(repoRoot, sourceFile.fileName)
   const result: ExtractedFile = { file, examples: [], declarations: [], valueExports: [] }
   for (const statement of sourceFile.statements) {
+    // `declare module 'vitest' { interface Matchers … }`: types added to another package.
+    if (statement.kind === SyntaxKind.ModuleDeclaration) {
+      for (const inner of moduleStatements(statement)) {
+        for (const member of membersOf(inner)) result.examples.push(...examplesOf(member, sourceFile, folder, file, `${declaredNames(inner).join(', ')}.${memberName(member)}`, true))
+      }
+      continue
+    }
     if (!isExported(statement)) continue
     const names = declaredNames(statement)
-    if (isValue(statement)) result.valueExports.push(...names)
+    if (isValue(statement)) result.valueExports.push(...names.map((name) => (isDefault(statement) ? `default:${name}` : name)))
     const symbol = names.join(', ') || '(anonymous)'
     const examples = examplesOf(statement, sourceFile, folder, file, symbol)
     result.examples.push(...examples)
@@ -161,6 +171,10 @@ function isExported(node: Node): boolean {
   return modifiersOf(node).some((modifier) => modifier.kind === SyntaxKind.ExportKeyword)
 }
 
+function isDefault(node: Node): boolean {
+  return modifiersOf(node).some((modifier) => modifier.kind === SyntaxKind.DefaultKeyword)
+}
+
 function isPrivate(node: Node): boolean {
   if ((node as unknown as { name?: Node }).name?.kind === SyntaxKind.PrivateIdentifier) return true
   return modifiersOf(node).some((modifier) => modifier.kind === SyntaxKind.PrivateKeyword || modifier.kind === SyntaxKind.ProtectedKeyword)
@@ -197,6 +211,11 @@ function declaredNames(statement: Node): string[] {
   }
   const name = (statement as unknown as { name?: { text?: string } }).name?.text
   return name ? [name] : []
+}
+
+function moduleStatements(statement: Node): readonly Node[] {
+  const body = (statement as unknown as { body?: Node & { statements?: readonly Node[] } }).body
+  return body?.statements ?? []
 }
 
 function membersOf(statement: Node): readonly Node[] {

@@ -1,7 +1,7 @@
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
-import { afterAll, describe, expect, test, vi } from 'vitest'
+import { afterAll, describe, expect, test } from 'vitest'
 import { exampleModule } from './example-module.ts'
 import { extractExamples, repoRoot, type DocExample, type ExtractedFile } from './extract-examples.ts'
 import { PENDING, type ExampleFolder } from './packages.ts'
@@ -54,14 +54,17 @@ export async function runExample(example: DocExample, file: ExtractedFile, dir: 
   const module = join(dir, `${(++written).toString().padStart(4, '0')}-${example.file.replace(/[/\\]/g, '__')}.${example.line}.ts`)
   mkdirSync(dir, { recursive: true })
   writeFileSync(module, exampleModule(example, { file: documented, exports: file.valueExports }))
-  // Examples run as on a developer's machine, whatever the environment of this test run.
-  for (const name of Object.keys(process.env)) if (name === 'CI' || name.startsWith('RETRACE_')) vi.stubEnv(name, undefined)
+  // Examples run as on a developer's machine, whatever the environment of this test run, and
+  // what they change in it (a reporter naming its run folder…) is undone for the next one.
+  const environment = { ...process.env }
+  for (const name of Object.keys(process.env)) if (name === 'CI' || name.startsWith('RETRACE_')) delete process.env[name]
   try {
     await import(module)
   } catch (error) {
     throw located(error, module, documented, example)
   } finally {
-    vi.unstubAllEnvs()
+    for (const name of Object.keys(process.env)) if (!(name in environment)) delete process.env[name]
+    Object.assign(process.env, environment)
   }
 }
 
