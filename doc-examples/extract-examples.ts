@@ -148,6 +148,7 @@ function exampleLines(sourceFile: SourceFile, tag: TagNode): { line: number; lin
     let line = raw.replace(/\s*\*\/\s*$/, '')
     line = line.replace(/^(\s*)\*( ?)/, (_margin, indent: string, space: string) => `${indent} ${space}`)
     if (index === first) line = line.replace(/^(.*?)@example/, (_all, before: string) => ' '.repeat(before.length + '@example'.length))
+    else if (/^\s*@\w/.test(line)) break // The next tag (`@returns …`) ends the example.
     lines.push(line)
   }
   // Leading blank lines (the tag alone on its line) are not part of the code.
