@@ -37,6 +37,8 @@ describe('the module made from an example', () => {
   test('`// → value` after a statement written over several lines asserts on the whole statement', () => {
     const source = exampleModule(example(['   add(', "     1, ')'.length,", '   )', '   // → 2']), { file: documented, exports: ['add'] })
     expect(source.split('\n').slice(3, 6)).toEqual(['   __retraceDocAssert.deepStrictEqual(add(', "     1, ')'.length,", '   ), 2)'])
+    const inline = exampleModule(example(['   add(', '     1, 1,', '   ) // → 2']), { file: documented, exports: ['add'] })
+    expect(inline.split('\n').slice(3, 6)).toEqual(['   __retraceDocAssert.deepStrictEqual(add(', '     1, 1,', '   ), 2)'])
   })
 
   test('reads the names an import binds', () => {

@@ -111,22 +111,28 @@ function withArrowAssertions(body: readonly string[]): string[] {
     if (alone) {
       const last = lines.slice(0, index).findLastIndex((line) => line.trim() !== '')
       if (last < 0) throw new Error(`"// → ${alone[1]}" at line ${index + 1} of the example follows no code`)
-      // The statement may span lines: it starts where its brackets balance.
-      let first = last
-      let depth = bracketDepth(lines[last]!)
-      while (depth > 0 && first > 0) depth += bracketDepth(lines[--first]!)
-      const indent = /^\s*/.exec(lines[first]!)![0]
-      if (first === last) lines[last] = asserted(indent, lines[last]!.trim(), alone[1]!)
-      else {
-        lines[first] = `${indent}${ASSERT}.deepStrictEqual(${lines[first]!.trim()}`
-        lines[last] = `${lines[last]!.replace(/;\s*$/, '')}, ${alone[1]!})`
-      }
+      assertStatementEndingAt(lines, last, lines[last]!, alone[1]!)
       continue
     }
     const inline = ARROW.exec(lines[index]!)
-    if (inline) lines[index] = asserted(inline[1]!, inline[2]!, inline[3]!)
+    if (inline) assertStatementEndingAt(lines, index, `${inline[1]!}${inline[2]!}`, inline[3]!)
   }
   return lines
+}
+
+/** Asserts the statement whose last line is `lines[last]` (its code `code`), which may start lines above. */
+function assertStatementEndingAt(lines: string[], last: number, code: string, expected: string): void {
+  // The statement starts where its brackets balance.
+  let first = last
+  let depth = bracketDepth(code)
+  while (depth > 0 && first > 0) depth += bracketDepth(lines[--first]!)
+  const indent = /^\s*/.exec(lines[first]!)![0]
+  if (first === last) {
+    lines[last] = asserted(indent, code.trim(), expected)
+    return
+  }
+  lines[first] = `${indent}${ASSERT}.deepStrictEqual(${lines[first]!.trim()}`
+  lines[last] = `${code.replace(/;\s*$/, '')}, ${expected})`
 }
 
 /** Closing minus opening brackets on a line, strings and comments left out. */
