@@ -99,7 +99,8 @@ function readFile(folder: string, sourceFile: SourceFile): ExtractedFile {
     }
     if (!isExported(statement)) continue
     const names = declaredNames(statement)
-    if (isValue(statement)) result.valueExports.push(...names.map((name) => (isDefault(statement) ? `default:${name}` : name)))
+    // (An overloaded function is one export, declared once per signature.)
+    if (isValue(statement)) for (const name of names.map((name) => (isDefault(statement) ? `default:${name}` : name))) if (!result.valueExports.includes(name)) result.valueExports.push(name)
     const symbol = names.join(', ') || '(anonymous)'
     const examples = examplesOf(statement, sourceFile, folder, file, symbol)
     result.examples.push(...examples)
