@@ -37,8 +37,21 @@ export interface HttpChannelOptions {
  * POSTs batches to the events endpoint, `concurrency` at a time, backing off after failures.
  *
  * @example
- * const channel = new HttpChannel({ target, requestTimeoutMs: 10_000, concurrency: 2, backoff: createBackoff(), onOutcome, onReady: pump })
- * while (channel.canSend()) channel.send(outbox.next())
+ * import { createServer } from 'node:http'
+ * import type { AddressInfo } from 'node:net'
+ * import { createBackoff } from './backoff.ts'
+ * import { createAgent } from './http-client.ts'
+ * import type { Batch } from './outbox.ts'
+ * // A stand-in for the server's POST /v1/events, out of credits.
+ * const server = createServer((_req, res) => res.writeHead(402, { 'retry-after': '60' }).end('{"code":"credits_exhausted","message":"quota reached"}'))
+ * await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+ * const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
+ * const outcome = await new Promise((resolve) => {
+ *   const channel = new HttpChannel({ target: { baseUrl, apiKey: 'rt_test', agent: createAgent(baseUrl) }, requestTimeoutMs: 2_000, concurrency: 2, backoff: createBackoff(), onOutcome: (_batch, result) => resolve(result), onReady: () => {} })
+ *   if (channel.canSend()) channel.send({ id: 'b1', eventCount: 1, frame: Buffer.from('{"type":"batch","batchId":"b1","events":[]}\n') } as Batch)
+ * })
+ * outcome // → { kind: 'refused', refusal: { kind: 'credits', retryAfterSeconds: 60, message: 'quota reached' } }
+ * server.close()
  */
 export class HttpChannel {
   readonly #options: HttpChannelOptions

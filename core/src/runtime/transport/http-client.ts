@@ -25,7 +25,7 @@ export type HttpOutcome =
  * A keep-alive agent for one base URL.
  *
  * @example
- * const agent = createAgent('https://api.retrace.dev')
+ * createAgent('https://api.retrace.dev').options.keepAlive // → true
  */
 export function createAgent(baseUrl: string): http.Agent {
   const secure = new URL(baseUrl).protocol === 'https:'
@@ -37,7 +37,14 @@ export function createAgent(baseUrl: string): http.Agent {
  * and calls back exactly once with the response (read whole) or the network error.
  *
  * @example
- * postJson(target, '/v1/events', frame, 10_000, (outcome) => { … })
+ * import { createServer } from 'node:http'
+ * import type { AddressInfo } from 'node:net'
+ * const server = createServer((req, res) => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ key: req.headers['x-retrace-key'] })))
+ * await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+ * const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
+ * const outcome = await new Promise((resolve) => postJson({ baseUrl, apiKey: 'rt_test', agent: createAgent(baseUrl) }, '/v1/events', Buffer.from('{}'), 2_000, resolve))
+ * outcome // → { kind: 'response', status: 200, headers: (outcome as { headers: object }).headers, body: '{"key":"rt_test"}' }
+ * server.close()
  */
 export function postJson(target: HttpTarget, path: string, body: Buffer, timeoutMs: number, callback: (outcome: HttpOutcome) => void): void {
   let settled = false

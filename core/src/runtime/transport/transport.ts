@@ -142,9 +142,25 @@ interface FlushWaiter {
  * Throws `RetraceConfigError` only for a malformed base URL.
  *
  * @example
- * const transport = createTransport({ baseUrl: 'https://api.retrace.dev', apiKey: process.env.RETRACE_API_KEY!, onError: console.warn })
- * transport.send({ type: 'trace.start', id: `${traceId}:start`, trace: { id: traceId, name: 'agent', startedAt: new Date().toISOString() } })
- * await transport.flush(2_000)
+ * import { createServer } from 'node:http'
+ * import type { AddressInfo } from 'node:net'
+ * // A stand-in for the Retrace server's POST /v1/events (PROTOCOL.md in @retrace/protocol).
+ * const received: string[] = []
+ * const server = createServer((req, res) => {
+ *   let body = ''
+ *   req.on('data', (chunk) => (body += chunk)).on('end', () => {
+ *     const batch = JSON.parse(body) as { events: Array<{ id: string }> }
+ *     received.push(...batch.events.map((event) => event.id))
+ *     res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ accepted: batch.events.length, duplicates: 0 }))
+ *   })
+ * })
+ * await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+ * const transport = createTransport({ baseUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, apiKey: 'rt_test', channels: 'http', journalDir: false, onError: console.warn })
+ * transport.send({ type: 'trace.start', id: 't1:start', trace: { id: 't1', name: 'agent', startedAt: new Date().toISOString() } })
+ * await transport.flush(2_000) // → { complete: true, acknowledged: 1, pending: 0, journaled: 0 }
+ * received // → ['t1:start']
+ * await transport.close()
+ * server.close()
  */
 export function createTransport(options: TransportOptions): Transport {
   return new RetraceTransport(resolveTransportOptions(options))
