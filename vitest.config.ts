@@ -6,6 +6,15 @@ const conditions = ['@retrace/source', 'node', 'import', 'module', 'default']
 const serverConditions = ['@retrace/source', 'node', 'default']
 const serverExamples = ['doc-examples/server.test.ts', 'doc-examples/dashboard.test.ts', 'doc-examples/test-support.test.ts']
 
+/** A project of doc-example tests, resolving packages with `resolveConditions`. */
+function docExamples(name: string, files: { include: string[]; exclude?: string[] }, resolveConditions: string[], timeoutMs: number) {
+  return {
+    resolve: { conditions: resolveConditions },
+    ssr: { resolve: { conditions: resolveConditions, externalConditions: resolveConditions } },
+    test: { name, ...files, setupFiles: ['test-support/fail-on-deprecation-warnings.ts'], testTimeout: timeoutMs, hookTimeout: timeoutMs },
+  }
+}
+
 export default defineConfig({
   test: {
     projects: [
@@ -23,29 +32,8 @@ export default defineConfig({
       },
       // Every @example of the packages' public declarations, run (doc-examples/README.md);
       // those of the server and what uses pg with the server's conditions.
-      {
-        resolve: { conditions },
-        ssr: { resolve: { conditions, externalConditions: conditions } },
-        test: {
-          name: 'doc-examples',
-          include: ['doc-examples/**/*.test.ts'],
-          exclude: [...serverExamples, '**/node_modules/**'],
-          setupFiles: ['test-support/fail-on-deprecation-warnings.ts'],
-          testTimeout: 30_000,
-          hookTimeout: 30_000,
-        },
-      },
-      {
-        resolve: { conditions: serverConditions },
-        ssr: { resolve: { conditions: serverConditions, externalConditions: serverConditions } },
-        test: {
-          name: 'doc-examples-server',
-          include: serverExamples,
-          setupFiles: ['test-support/fail-on-deprecation-warnings.ts'],
-          testTimeout: 60_000,
-          hookTimeout: 60_000,
-        },
-      },
+      docExamples('doc-examples', { include: ['doc-examples/**/*.test.ts'], exclude: [...serverExamples, '**/node_modules/**'] }, conditions, 30_000),
+      docExamples('doc-examples-server', { include: serverExamples }, serverConditions, 60_000),
       // The server's suites run against both stores: the global set-up starts one throwaway
       // PostgreSQL cluster for the run (only when a server test file is selected).
       {

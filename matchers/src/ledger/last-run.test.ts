@@ -3,20 +3,13 @@ import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { describe, expect, test } from 'vitest'
 import type { LedgerEntry } from '@retrace/core'
+import { thrownBy } from '../../../test-support/thrown-by.ts'
 import { findLastRunFile, LAST_RUN_FILE, LastRunError, readLastRun, writeLastRun } from './last-run.ts'
 
 const root = () => mkdtempSync(join(tmpdir(), 'retrace-last-run-'))
 const entry: LedgerEntry = { testPath: '/repo/agent.test.ts', testName: 'books', cassette: '/repo/__cassettes__/agent.test.ts/books.cassette.json', outcome: 'diverged', message: 'The replayed run diverged…', step: 2, used: [0, 1] }
 
-function lastRunError(run: () => unknown): LastRunError {
-  try {
-    run()
-  } catch (error) {
-    if (error instanceof LastRunError) return error
-    throw error
-  }
-  throw new Error('expected a LastRunError')
-}
+const lastRunError = (run: () => unknown) => thrownBy(run, LastRunError)
 
 describe('the last-run record', () => {
   test('is written under node_modules/.cache/retrace and read back, without failure messages', () => {

@@ -1,11 +1,11 @@
 import { describe, expect, test } from 'vitest'
 import { RetraceConfigError, type JsonValue, type StoredStep } from '@retrace/cassettes'
+import { toolCallStep } from '../../../test-support/stored-steps.ts'
 import type { RunnerContext } from '../runner-context.ts'
 import { matchTrajectory } from './match-trajectory.ts'
 
 const context: RunnerContext = { runner: 'vitest', testPath: '/repo/agent.test.ts', testName: 'books', isNot: false, update: false }
-const calls = (...list: Array<[string, JsonValue?]>): StoredStep[] =>
-  list.map(([name, args]) => ({ provider: 'openai', api: 'chat.completions', operation: 'chat', streamed: false, complete: true, output: [{ type: 'tool_call', name, arguments: args ?? {} }] }))
+const calls = (...list: Array<[string, JsonValue?]>): StoredStep[] => list.map(([name, args]) => toolCallStep(name, args))
 const run = calls(['search_flights', { to: 'Paris', when: 'monday' }], ['book_flight', { flight: 'AF123' }])
 
 describe('toMatchTrajectory on a finished run', () => {

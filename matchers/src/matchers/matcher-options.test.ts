@@ -1,20 +1,13 @@
 import { afterEach, describe, expect, test } from 'vitest'
 import { RetraceConfigError } from '@retrace/cassettes'
+import { thrownBy } from '../../../test-support/thrown-by.ts'
 import { configureMatchers, DEFAULTS_VARIABLE, resolveMatchOptions } from './matcher-options.ts'
 
 const noEnv = {}
 
 afterEach(() => configureMatchers({}))
 
-function configError(run: () => unknown): RetraceConfigError {
-  try {
-    run()
-  } catch (error) {
-    if (error instanceof RetraceConfigError) return error
-    throw error
-  }
-  throw new Error('expected a RetraceConfigError')
-}
+const configError = (run: () => unknown) => thrownBy(run, RetraceConfigError)
 
 describe('resolveMatchOptions: the three ways to call a matcher', () => {
   test('() → no options', () => {

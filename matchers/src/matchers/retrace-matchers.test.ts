@@ -1,10 +1,11 @@
 import { describe, expect, test } from 'vitest'
 import type { StoredStep } from '@retrace/cassettes'
+import { toolCallStep } from '../../../test-support/stored-steps.ts'
 import { TestContextError } from '../errors/test-context-error.ts'
 import type { RunnerContext } from '../runner-context.ts'
 import { retraceMatchers } from './retrace-matchers.ts'
 
-const steps: StoredStep[] = [{ provider: 'openai', api: 'chat.completions', operation: 'chat', streamed: false, complete: true, output: [{ type: 'tool_call', name: 'search', arguments: {} }] }]
+const steps: StoredStep[] = [toolCallStep('search')]
 
 describe('retraceMatchers', () => {
   test('asks the adapter for the test context, saying which matcher asks and whether the agent runs under a cassette', async () => {

@@ -1,19 +1,11 @@
 import { describe, expect, test } from 'vitest'
 import { RetraceConfigError, type StoredStep } from '@retrace/cassettes'
+import { storedStep } from '../../../test-support/stored-steps.ts'
 import type { RunnerContext } from '../runner-context.ts'
 import { matchBudget, spendOf } from './stay-within-budget.ts'
 
 const context: RunnerContext = { runner: 'jest', testPath: '/repo/agent.test.ts', testName: 'books', isNot: false, update: false }
-const step = (inputTokens: number, outputTokens: number, costUsd?: number): StoredStep => ({
-  provider: 'openai',
-  api: 'chat.completions',
-  operation: 'chat',
-  streamed: false,
-  complete: true,
-  output: [],
-  usage: { inputTokens, outputTokens },
-  ...(costUsd === undefined ? {} : { costUsd }),
-})
+const step = (inputTokens: number, outputTokens: number, costUsd?: number): StoredStep => storedStep({ usage: { inputTokens, outputTokens }, ...(costUsd === undefined ? {} : { costUsd }) })
 const run = [step(1000, 200, 0.01), step(1500, 300, 0.02), step(10, 0)]
 
 describe('toStayWithinBudget', () => {

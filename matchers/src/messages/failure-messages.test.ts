@@ -1,10 +1,11 @@
 import { join } from 'node:path'
 import { describe, expect, test } from 'vitest'
-import { CassetteMismatchError, RetraceError, type StoredStep } from '@retrace/cassettes'
+import { CassetteMismatchError, RetraceError } from '@retrace/cassettes'
 import { compareRuns } from '@retrace/divergence'
+import { textStep } from '../../../test-support/stored-steps.ts'
 import { agentThrewMessage, divergedMessage, missingCassetteMessage, requestChangedMessage } from './failure-messages.ts'
 
-const text = (content: string): StoredStep => ({ provider: 'openai', api: 'chat.completions', operation: 'chat', streamed: false, complete: true, output: [{ type: 'text', content }], finishReason: 'stop' })
+const text = textStep
 const context = { runner: 'vitest' as const, testPath: join(process.cwd(), 'weather.test.ts'), testName: 'forecast', isNot: false, update: false }
 const file = join(process.cwd(), '__cassettes__', 'weather.test.ts', 'forecast.cassette.json')
 const shownFile = join('__cassettes__', 'weather.test.ts', 'forecast.cassette.json')
