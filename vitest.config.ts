@@ -4,6 +4,16 @@ import { defineConfig } from 'vitest/config'
 // so a change in one package is seen by the others without a rebuild.
 const conditions = ['@retrace/source', 'node', 'import', 'module', 'default']
 const serverConditions = ['@retrace/source', 'node', 'default']
+const serverExamples = ['doc-examples/server.test.ts', 'doc-examples/dashboard.test.ts', 'doc-examples/test-support.test.ts']
+
+/** A project of doc-example tests, resolving packages with `resolveConditions`. */
+function docExamples(name: string, files: { include: string[]; exclude?: string[] }, resolveConditions: string[], timeoutMs: number) {
+  return {
+    resolve: { conditions: resolveConditions },
+    ssr: { resolve: { conditions: resolveConditions, externalConditions: resolveConditions } },
+    test: { name, ...files, setupFiles: ['test-support/fail-on-deprecation-warnings.ts'], testTimeout: timeoutMs, hookTimeout: timeoutMs },
+  }
+}
 
 export default defineConfig({
   test: {
@@ -20,6 +30,10 @@ export default defineConfig({
           hookTimeout: 30_000,
         },
       },
+      // Every @example of the packages' public declarations, run (doc-examples/README.md);
+      // those of the server and what uses pg with the server's conditions.
+      docExamples('doc-examples', { include: ['doc-examples/**/*.test.ts'], exclude: [...serverExamples, '**/node_modules/**'] }, conditions, 30_000),
+      docExamples('doc-examples-server', { include: serverExamples }, serverConditions, 60_000),
       // The server's suites run against both stores: the global set-up starts one throwaway
       // PostgreSQL cluster for the run (only when a server test file is selected).
       {

@@ -24,8 +24,14 @@ export const DELTA_CHARS = 6
  * Starts the echo server on a free loopback port.
  *
  * @example
+ * import OpenAI from 'openai'
  * const server = await startEchoServer()
  * const client = new OpenAI({ apiKey: 'fake', baseURL: server.baseURL })
+ * const echoed = await client.chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'my key is sk-demo' }] })
+ * echoed.choices[0]?.message.content // → 'my key is sk-demo'
+ * const call = await client.chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: '{"note":"hi"}' }] }, { headers: { 'x-corpus-mode': 'tool' } })
+ * call.choices[0]?.message.tool_calls?.[0]?.type === 'function' && call.choices[0].message.tool_calls[0].function.arguments // → '{"note":"hi"}'
+ * await server.stop()
  */
 export async function startEchoServer(): Promise<EchoServer> {
   const server = createServer((req, res) => {

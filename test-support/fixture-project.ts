@@ -20,7 +20,10 @@ export interface FixtureProject {
  * repository's, so `@retrace/*` resolve to the built packages exactly as a user's would.
  *
  * @example
- * const project = createFixtureProject({ 'agent.test.ts': source })
+ * const project = createFixtureProject({ 'agent.test.ts': "import { test } from 'vitest'\ntest('books', () => {})\n" })
+ * project.exists('agent.test.ts') // → true
+ * project.write('__cassettes__/agent.test.ts/books.cassette.json', '{}')
+ * project.cassettes() // → ['__cassettes__/agent.test.ts/books.cassette.json']
  */
 export function createFixtureProject(files: Record<string, string>): FixtureProject {
   const dir = mkdtempSync(join(tmpdir(), 'retrace-fixture-'))
@@ -58,7 +61,9 @@ export interface ProcessResult {
  * RETRACE_* variables) plus `env`.
  *
  * @example
- * const result = await runInProject(project, process.execPath, ['node_modules/vitest/vitest.mjs', 'run'], { FAKE_OPENAI_URL: url })
+ * const project = createFixtureProject({ 'hello.mjs': 'console.log(`${process.env.GREETING} (CI: ${process.env.CI ?? "unset"})`)\n' })
+ * const result = await runInProject(project, process.execPath, ['hello.mjs'], { GREETING: 'hi' })
+ * result // → { code: 0, output: 'hi (CI: unset)\n' }
  */
 export function runInProject(project: FixtureProject, command: string, args: string[], env: Record<string, string> = {}, timeoutMs = 90_000): Promise<ProcessResult> {
   const base: NodeJS.ProcessEnv = {}

@@ -10,7 +10,15 @@ import { join } from 'node:path'
 /** How to get PostgreSQL where it is missing. */
 export const POSTGRES_INSTALL_HINT = 'apt-get install -y postgresql'
 
-/** The newest `/usr/lib/postgresql/<version>/bin` holding initdb, if any. */
+/**
+ * The newest `/usr/lib/postgresql/<version>/bin` holding initdb, if any.
+ *
+ * @example
+ * import { existsSync } from 'node:fs'
+ * import { join } from 'node:path'
+ * const bin = findPostgresBin() // e.g. '/usr/lib/postgresql/15/bin'
+ * bin === undefined || existsSync(join(bin, 'initdb')) // → true
+ */
 export function findPostgresBin(): string | undefined {
   const root = '/usr/lib/postgresql'
   if (!existsSync(root)) return undefined
@@ -43,8 +51,16 @@ export interface PostgresCluster {
  * Returns undefined when PostgreSQL is not installed.
  *
  * @example
+ * import pg from 'pg'
  * const cluster = await startPostgresCluster()
- * if (cluster) { use(cluster.url); cluster.stop() }
+ * if (cluster) {
+ *   const client = new pg.Client({ connectionString: cluster.url })
+ *   await client.connect()
+ *   const { rows } = await client.query('SELECT 1 + 1 AS two')
+ *   rows // → [{ two: 2 }]
+ *   await client.end()
+ *   cluster.stop()
+ * }
  */
 export async function startPostgresCluster(options: { durable?: boolean } = {}): Promise<PostgresCluster | undefined> {
   const bin = findPostgresBin()
@@ -81,7 +97,12 @@ export async function startPostgresCluster(options: { durable?: boolean } = {}):
  * A new empty database in a cluster; its URL.
  *
  * @example
- * const url = await createDatabase(cluster.url)
+ * const cluster = await startPostgresCluster()
+ * if (cluster) {
+ *   const url = await createDatabase(cluster.url)
+ *   url.startsWith(cluster.url.replace(/\/postgres$/, '/retrace_')) // → true
+ *   cluster.stop()
+ * }
  */
 export async function createDatabase(clusterUrl: string): Promise<string> {
   const { default: pg } = await import('pg')

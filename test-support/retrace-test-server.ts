@@ -128,13 +128,18 @@ const DEFAULT_TARGETS: readonly FaultTarget[] = ['upgrade', 'websocket', 'http']
  * Starts a Retrace API test server on 127.0.0.1.
  *
  * @example
+ * import { createTransport } from '@retrace/core'
  * const server = await startRetraceTestServer()
- * const transport = createTransport({ baseUrl: server.url, apiKey: 'rt_test', journalDir })
- * transport.send(event)
+ * const transport = createTransport({ baseUrl: server.url, apiKey: 'rt_test', journalDir: false })
+ * transport.send({ type: 'trace.start', id: 't1:start', trace: { id: 't1', name: 'agent', startedAt: new Date().toISOString() } })
  * await server.waitForEvents(1)
- * server.inject({ kind: 'status', status: 429, retryAfterSeconds: 1 }, { on: ['http'] })
+ * server.events.map((event) => event.id) // → ['t1:start']
+ * server.inject({ kind: 'status', status: 429, retryAfterSeconds: 1 }, { on: ['http'] }) // the next HTTP batch is refused
+ * await transport.close()
  * await server.stop()   // the port stays reserved for…
  * await server.start()  // …a restart on the same URL
+ * server.running // → true
+ * await server.stop()
  */
 export async function startRetraceTestServer(options: RetraceTestServerOptions = {}): Promise<RetraceTestServer> {
   const validate = options.validate ?? true
@@ -462,6 +467,9 @@ function sendSocketError(ws: WebSocket, fault: Extract<TestServerFault, { kind: 
 const REASONS: Record<number, string> = { 401: 'Unauthorized', 402: 'Payment Required', 404: 'Not Found', 429: 'Too Many Requests', 500: 'Internal Server Error', 503: 'Service Unavailable' }
 
 function refuseUpgrade(socket: Duplex, status: number, retryAfterSeconds?: number): void {
+  // Node's HTTP server takes its error listener off an upgrade socket; a client that hangs up
+  // on the refusal (ws resets the connection) would otherwise be an uncaught ECONNRESET here.
+  socket.on('error', () => {})
   const body = JSON.stringify({ code: errorCode(status), message: `Upgrade refused with ${status}` })
   const lines = [
     `HTTP/1.1 ${status} ${REASONS[status] ?? 'Error'}`,

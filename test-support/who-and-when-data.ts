@@ -5,6 +5,11 @@ import { dirname, join, resolve } from 'node:path'
  * The shared Who&When hand-crafted runs: `../shared/data/who-and-when/hand-crafted` from the
  * repository root or a folder above it (worktrees sit deeper), or `WHO_AND_WHEN_DIR`;
  * undefined on a machine without them.
+ *
+ * @example
+ * import { existsSync } from 'node:fs'
+ * const dir = whoAndWhenDataDir()
+ * dir === undefined || existsSync(dir) // → true
  */
 export function whoAndWhenDataDir(): string | undefined {
   if (process.env.WHO_AND_WHEN_DIR) return existsSync(process.env.WHO_AND_WHEN_DIR) ? process.env.WHO_AND_WHEN_DIR : undefined

@@ -45,8 +45,11 @@ const OPTIONS = {
  * option or value throws `RetraceConfigError` naming it, for a one-line message and exit 2.
  *
  * @example
- * parseFakeProviderArguments(['--port', '4010']) // { help: false, options: { port: 4010, host: '127.0.0.1', … } }
- * parseFakeProviderArguments(['--port', 'abc'])  // throws RetraceConfigError: Invalid --port: …
+ * import assert from 'node:assert/strict'
+ * parseFakeProviderArguments(['--port', '4010', '--gzip'])
+ * // → { help: false, options: { port: 4010, host: '127.0.0.1', gzip: true, eventDelayMs: 0, requireAuth: true } }
+ * parseFakeProviderArguments(['--help']) // → { help: true }
+ * assert.throws(() => parseFakeProviderArguments(['--port', 'abc']), /^RetraceConfigError: Invalid --port: expected a whole number from 0 to 65535, got "abc"\./)
  */
 export function parseFakeProviderArguments(argv: readonly string[]): FakeProviderCommand {
   const { values } = parseStrictly(argv)

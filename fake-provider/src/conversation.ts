@@ -45,7 +45,7 @@ export interface Conversation {
  * Text of the last user turn, or '' when the conversation has none.
  *
  * @example
- * lastUserText({ turns: [{ kind: 'user', text: 'hi' }], tools: [], wantsThinking: false }) // 'hi'
+ * lastUserText({ turns: [{ kind: 'user', text: 'hi' }], tools: [], wantsThinking: false }) // → 'hi'
  */
 export function lastUserText(conversation: Conversation): string {
   for (let index = conversation.turns.length - 1; index >= 0; index--) {

@@ -4,7 +4,7 @@
  * Splits text into word-sized deltas, each keeping the whitespace that follows it.
  *
  * @example
- * splitIntoWordDeltas('You said: hi') // ['You ', 'said: ', 'hi']
+ * splitIntoWordDeltas('You said: hi') // → ['You ', 'said: ', 'hi']
  */
 export function splitIntoWordDeltas(text: string): string[] {
   if (text === '') return []
@@ -16,7 +16,7 @@ export function splitIntoWordDeltas(text: string): string[] {
  * never inside a surrogate pair.
  *
  * @example
- * splitIntoFragments('{"city":"Paris"}', 3) // ['{"city"', ':"Paris', '"}']
+ * splitIntoFragments('{"city":"Paris"}', 3) // → ['{"city', '":"Par', 'is"}']
  */
 export function splitIntoFragments(text: string, count = 3): string[] {
   const codePoints = Array.from(text)

@@ -15,9 +15,9 @@ const FAULT_MARKER = /\[\[fake:(?:abort-after-(?<events>\d+)|status-(?<status>[4
  * The fault a message asks for: `[[fake:abort-after-N]]` or `[[fake:status-NNN]]` (4xx/5xx).
  *
  * @example
- * detectFault('Tell me a story [[fake:abort-after-3]]') // { kind: 'abort-after', events: 3 }
- * detectFault('[[fake:status-429]]')                    // { kind: 'status', status: 429 }
- * detectFault('hello')                                  // undefined
+ * detectFault('Tell me a story [[fake:abort-after-3]]') // → { kind: 'abort-after', events: 3 }
+ * detectFault('[[fake:status-429]]')                    // → { kind: 'status', status: 429 }
+ * detectFault('hello')                                  // → undefined
  */
 export function detectFault(text: string): Fault | undefined {
   const groups = FAULT_MARKER.exec(text)?.groups

@@ -26,7 +26,15 @@ export interface StreamingBody {
  * written before the socket is destroyed, so the client sees a truncated response.
  *
  * @example
- * await sendJson(res, 400, { 'x-request-id': 'req_1' }, { error: { message: 'bad' } }, { gzip: false })
+ * import { createServer } from 'node:http'
+ * import type { AddressInfo } from 'node:net'
+ * const server = createServer((_req, res) => void sendJson(res, 400, { 'x-request-id': 'req_1' }, { error: { message: 'bad' } }, { gzip: false }))
+ * await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+ * const response = await fetch(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`)
+ * response.status // → 400
+ * response.headers.get('x-request-id') // → 'req_1'
+ * await response.json() // → { error: { message: 'bad' } }
+ * server.close()
  */
 export async function sendJson(
   res: ServerResponse,
@@ -56,10 +64,19 @@ export async function sendJson(
  * its own, so every SSE event reaches the client as soon as it is written.
  *
  * @example
- * res.writeHead(200, { 'content-type': 'text/event-stream' })
- * const body = openStreamingBody(res, { gzip: false })
- * await body.write('data: {}\n\n')
- * await body.end()
+ * import { createServer } from 'node:http'
+ * import type { AddressInfo } from 'node:net'
+ * const server = createServer(async (_req, res) => {
+ *   res.writeHead(200, { 'content-type': 'text/event-stream', 'content-encoding': 'gzip' })
+ *   const body = openStreamingBody(res, { gzip: true })
+ *   await body.write('data: {"n":1}\n\n')
+ *   await body.write('data: {"n":2}\n\n')
+ *   await body.end()
+ * })
+ * await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+ * const response = await fetch(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`)
+ * await response.text() // → 'data: {"n":1}\n\ndata: {"n":2}\n\n'
+ * server.close()
  */
 export function openStreamingBody(res: ServerResponse, options: { readonly gzip: boolean }): StreamingBody {
   return options.gzip ? openGzipBody(res) : openPlainBody(res)

@@ -38,7 +38,9 @@ export type IdKind = keyof typeof ID_SHAPES
  * A fresh random id of the given kind, e.g. `chatcmpl-…`, `toolu_01…`, `fp_…`.
  *
  * @example
- * newId('openaiToolCall') // 'call_Xb3…' (24 random base62 characters)
+ * newId('openaiToolCall') // 'call_' and 24 random base62 characters, e.g. 'call_Xb3kP0…'
+ * /^call_[0-9A-Za-z]{24}$/.test(newId('openaiToolCall')) // → true
+ * newId('chatCompletion') === newId('chatCompletion') // → false
  */
 export function newId(kind: IdKind): string {
   const { prefix, alphabet, length } = ID_SHAPES[kind]
@@ -51,7 +53,7 @@ export function newId(kind: IdKind): string {
  * An opaque signature like the one Anthropic attaches to thinking blocks.
  *
  * @example
- * newThinkingSignature() // 'EqQBCkgI…' (base64)
+ * Buffer.from(newThinkingSignature(), 'base64').length // → 96
  */
 export function newThinkingSignature(): string {
   return randomBytes(96).toString('base64')
@@ -61,7 +63,8 @@ export function newThinkingSignature(): string {
  * Current Unix time in whole seconds, as `created` / `created_at` fields carry it.
  *
  * @example
- * unixSeconds() // 1767225600
+ * const now = unixSeconds() // e.g. 1767225600
+ * Number.isInteger(now) && Math.abs(now - Date.now() / 1000) < 2 // → true
  */
 export function unixSeconds(): number {
   return Math.floor(Date.now() / 1000)

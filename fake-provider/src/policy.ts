@@ -32,7 +32,7 @@ export interface PlannedReply {
  *   { turns: [{ kind: 'user', text: 'Weather in Paris?' }], tools: [], wantsThinking: false },
  *   '{"model":"m"}',
  * )
- * reply.text // 'You said: Weather in Paris?'
+ * reply.text // → 'You said: Weather in Paris?'
  */
 export function planDefaultReply(conversation: Conversation, requestBody: string): PlannedReply {
   const userText = lastUserText(conversation)
@@ -60,7 +60,7 @@ export function planDefaultReply(conversation: Conversation, requestBody: string
  *
  * @example
  * planScriptedReply({ toolCalls: [{ name: 'lookup', arguments: { id: 7 } }] }, '{}').toolCalls
- * // [{ name: 'lookup', arguments: { id: 7 } }]
+ * // → [{ name: 'lookup', arguments: { id: 7 } }]
  */
 export function planScriptedReply(reply: FakeReply, requestBody: string): PlannedReply {
   const toolCalls = reply.toolCalls ?? []
@@ -80,8 +80,8 @@ export function planScriptedReply(reply: FakeReply, requestBody: string): Planne
  *
  * @example
  * const tools = [{ name: 'get_time', parameters: undefined }, { name: 'get_weather', parameters: undefined }]
- * chooseTools(tools, 'Get weather, then get_time').map((tool) => tool.name) // ['get_weather', 'get_time']
- * chooseTools(tools, 'Hello').map((tool) => tool.name)                      // ['get_time']
+ * chooseTools(tools, 'Get weather, then get_time').map((tool) => tool.name) // → ['get_weather', 'get_time']
+ * chooseTools(tools, 'Hello').map((tool) => tool.name)                      // → ['get_time']
  */
 export function chooseTools(tools: readonly ToolDeclaration[], userText: string): ToolDeclaration[] {
   const haystack = userText.toLowerCase()
@@ -111,7 +111,7 @@ export function chooseTools(tools: readonly ToolDeclaration[], userText: string)
  *   { type: 'object', properties: { unit: { enum: ['c', 'f'] }, city: { type: 'string' }, days: { type: 'integer' } }, required: ['city'] },
  *   'Forecast for Paris over 3 days',
  * )
- * // { city: 'Paris', unit: 'c', days: 3 }
+ * // → { city: 'Paris', unit: 'c', days: 3 }
  */
 export function synthesizeArguments(parameters: JsonObject | undefined, userText: string): Record<string, unknown> {
   const properties = isJsonObject(parameters?.['properties']) ? parameters['properties'] : {}
@@ -235,7 +235,7 @@ function withUsage(reply: Omit<PlannedReply, 'usage'>, requestBody: string): Pla
  * A stable token estimate: a quarter of the character count, at least 1.
  *
  * @example
- * estimateTokens(10) // 3
+ * estimateTokens(10) // → 3
  */
 export function estimateTokens(characters: number): number {
   return Math.max(1, Math.ceil(characters / 4))

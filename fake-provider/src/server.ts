@@ -76,8 +76,8 @@ interface ServerSettings {
  *   model: 'gpt-4o-mini',
  *   messages: [{ role: 'user', content: 'Hello there' }],
  * })
- * completion.choices[0]?.message.content // 'You said: Hello there'
- * provider.requestCount                  // 1
+ * completion.choices[0]?.message.content // → 'You said: Hello there'
+ * provider.requestCount                  // → 1
  * await provider.stop()
  */
 export async function startFakeProvider(options: FakeProviderOptions = {}): Promise<FakeProvider> {

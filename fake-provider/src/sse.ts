@@ -11,7 +11,7 @@ export interface SseEvent {
  * An SSE event whose data is the JSON serialisation of `payload`.
  *
  * @example
- * jsonEvent({ type: 'ping' }, 'ping') // { event: 'ping', data: '{"type":"ping"}' }
+ * jsonEvent({ type: 'ping' }, 'ping') // → { event: 'ping', data: '{"type":"ping"}' }
  */
 export function jsonEvent(payload: unknown, event?: string): SseEvent {
   const data = JSON.stringify(payload)

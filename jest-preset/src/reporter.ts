@@ -17,7 +17,24 @@ interface JestAggregatedResult {
 
 /**
  * Jest reporter: prints the end-of-run line (recorded · replayed · equivalent · diverged ·
- * obsolete) and, with `-u`, removes cassettes no test uses any more. Listed by the preset.
+ * obsolete) and, with `-u`, removes cassettes no test uses any more. Listed by the preset
+ * (`reporters: ['default', '@retrace/jest-preset/reporter']` when you list your own).
+ *
+ * @example
+ * import { mkdtempSync } from 'node:fs'
+ * import { tmpdir } from 'node:os'
+ * import { join } from 'node:path'
+ * import { recordLedgerEntry } from '@retrace/core'
+ * import { LAST_RUN_FILE, readLastRun } from '@retrace/matchers'
+ * const root = mkdtempSync(join(tmpdir(), 'project-'))
+ * const testPath = join(root, 'agent.test.ts')
+ * // Jest builds its reporters before the workers: this one opens the run's ledger for them.
+ * const reporter = new RetraceJestReporter({ rootDir: root })
+ * // A worker's matcher records what it did with a cassette.
+ * recordLedgerEntry({ testPath, testName: 'books', cassette: join(root, '__cassettes__', 'agent.test.ts', 'books.cassette.json'), outcome: 'recorded' })
+ * // At the end: "Retrace cassettes: 1 recorded · …" on stderr, and the record `retrace cassette prune` reads.
+ * await reporter.onRunComplete(undefined, { testResults: [{ testFilePath: testPath, testResults: [{ status: 'passed' }] }] })
+ * readLastRun(join(root, LAST_RUN_FILE)).entries.map((entry) => entry.outcome) // → ['recorded']
  */
 export default class RetraceJestReporter {
   readonly #update: boolean

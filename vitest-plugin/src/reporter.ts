@@ -5,6 +5,22 @@ import type { Reporter, TestModule, Vitest } from 'vitest/node'
 /**
  * Prints the end-of-run line (recorded · replayed · equivalent · diverged · obsolete) and,
  * with `-u`, removes cassettes no test uses any more. Added by the `retrace()` plugin.
+ *
+ * @example
+ * import { mkdtempSync } from 'node:fs'
+ * import { tmpdir } from 'node:os'
+ * import { join } from 'node:path'
+ * import { recordLedgerEntry } from '@retrace/core'
+ * import type { Vitest } from 'vitest/node'
+ * const root = mkdtempSync(join(tmpdir(), 'project-'))
+ * const printed: string[] = []
+ * const reporter = new RetraceReporter({ update: false })
+ * // Vitest calls onInit before the workers start: the reporter opens the run's ledger for them.
+ * reporter.onInit({ config: { root }, logger: { log: (line: string) => printed.push(line) } } as unknown as Vitest)
+ * // A worker's matcher records what it did with a cassette.
+ * recordLedgerEntry({ testPath: join(root, 'agent.test.ts'), testName: 'books', cassette: join(root, '__cassettes__', 'agent.test.ts', 'books.cassette.json'), outcome: 'recorded' })
+ * await reporter.onTestRunEnd([])
+ * printed // → ['', 'Retrace cassettes: 1 recorded · 0 replayed · 0 equivalent · 0 diverged · 0 obsolete']
  */
 export class RetraceReporter implements Reporter {
   #vitest: Vitest | undefined

@@ -42,10 +42,11 @@ function builtFolders(): RegExp[] {
  * `RETRACE_UPDATE=1`) re-records; under CI nothing is ever recorded.
  *
  * @example
- * // vitest.config.ts
+ * // vitest.config.ts: export default defineConfig({ plugins: [retrace()] })
  * import { defineConfig } from 'vitest/config'
  * import { retrace } from '@retrace/vitest'
- * export default defineConfig({ plugins: [retrace()] })
+ * const config = defineConfig({ plugins: [retrace({ threshold: 0.7 })] })
+ * config.plugins?.map((plugin) => (plugin as { name: string }).name) // → ['retrace']
  */
 export function retrace(options: RetracePluginOptions = {}): Vite.Plugin {
   return {

@@ -57,8 +57,19 @@ export interface CassetteFormatErrorOptions {
  * and `retrace cassette lint` reach the same verdict through the same check.
  *
  * @example
- * try { readCassetteFile('a.cassette.json') } catch (error) {
- *   if (error instanceof CassetteFormatError) console.error(error.file, error.problem, error.path)
+ * import { mkdtempSync, writeFileSync } from 'node:fs'
+ * import { tmpdir } from 'node:os'
+ * import { join } from 'node:path'
+ * import { readCassetteFile } from '@retrace/cassettes'
+ * const file = join(mkdtempSync(join(tmpdir(), 'cassettes-')), 'agent.cassette.json')
+ * writeFileSync(file, '{ "version": 1, "interactions": [{ "request": {} }] }')
+ * try {
+ *   readCassetteFile(file)
+ * } catch (error) {
+ *   if (!(error instanceof CassetteFormatError)) throw error
+ *   error.file === file // → true
+ *   error.problem // → 'invalid-schema'
+ *   error.path // → '$.interactions[0].request.method'
  * }
  */
 export class CassetteFormatError extends RetraceError {

@@ -31,7 +31,10 @@ const RERECORD_HINT =
  * The message names the request, the closest recorded one, and a diff of what changed.
  *
  * @example
- * await expect(runAgent()).rejects.toThrow(CassetteMismatchError)
+ * const error = new CassetteMismatchError({ file: 'agent.cassette.json', reason: 'unmatched', method: 'POST', url: 'https://api.openai.com/v1/chat/completions', requestNumber: 2 })
+ * error.code // → 'RETRACE_CASSETTE_MISMATCH'
+ * error.message.split('\n')[0] // → 'Request #2, POST https://api.openai.com/v1/chat/completions, does not match any recorded request in agent.cassette.json.'
+ * error.hint?.startsWith('If the change is intended, record again') // → true
  */
 export class CassetteMismatchError extends RetraceError {
   readonly file: string
@@ -60,7 +63,10 @@ export class CassetteMismatchError extends RetraceError {
  * `allowHosts`. Nothing was sent.
  *
  * @example
- * startCassette(file, { mode: 'replay', allowHosts: ['localhost'] })
+ * const error = new EgressBlockedError({ file: 'agent.cassette.json', reason: 'egress-blocked', method: 'GET', url: 'https://api.weather.example/today', requestNumber: 1 })
+ * error instanceof CassetteMismatchError // → true
+ * error.code // → 'RETRACE_EGRESS_BLOCKED'
+ * error.hint?.includes('`allowHosts`') // → true
  */
 export class EgressBlockedError extends CassetteMismatchError {}
 

@@ -5,8 +5,12 @@ import { RetraceError } from './retrace-error.ts'
  * under CI (where recording live would be a silent, billed call).
  *
  * @example
- * try { startCassette('missing.cassette.json', { mode: 'replay' }) } catch (error) {
- *   if (error instanceof CassetteMissingError) console.error(error.file)
+ * import { startCassette } from '@retrace/core'
+ * try {
+ *   startCassette('missing.cassette.json', { mode: 'replay' })
+ * } catch (error) {
+ *   if (!(error instanceof CassetteMissingError)) throw error
+ *   error.file.endsWith('missing.cassette.json') // → true
  * }
  */
 export class CassetteMissingError extends RetraceError {

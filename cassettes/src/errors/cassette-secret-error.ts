@@ -13,9 +13,14 @@ export interface SecretFinding {
  * Nothing is written: the previous file on disk (if any) is left untouched.
  *
  * @example
- * try { await handle.stop() } catch (error) {
- *   if (error instanceof CassetteSecretError) console.error(error.findings.map((f) => f.path))
- * }
+ * import { mkdtempSync } from 'node:fs'
+ * import { tmpdir } from 'node:os'
+ * import { join } from 'node:path'
+ * import { writeCassetteFile } from '@retrace/cassettes'
+ * const file = join(mkdtempSync(join(tmpdir(), 'cassettes-')), 'agent.cassette.json')
+ * const leaky = { version: 1 as const, interactions: [{ request: { method: 'GET', url: 'https://api.example.com/', headers: { 'x-debug': 'sk-proj-' + 'a'.repeat(40) } } }] }
+ * const error = await writeCassetteFile(file, leaky).catch((thrown: unknown) => thrown)
+ * error instanceof CassetteSecretError && error.findings // → [{ path: "$.interactions[0].request.headers['x-debug']", kind: 'openai-key' }]
  */
 export class CassetteSecretError extends RetraceError {
   readonly file: string

@@ -5,7 +5,13 @@ import { RetraceError } from './retrace-error.ts'
  * is given (`startCassette`, `configure`, a plugin's options), never later mid-run.
  *
  * @example
- * startCassette(file, { mode: 'replya' }) // RetraceConfigError: mode: expected one of …
+ * import { startCassette } from '@retrace/core'
+ * try {
+ *   startCassette('agent.cassette.json', { mode: 'replya' as 'replay' })
+ * } catch (error) {
+ *   if (!(error instanceof RetraceConfigError)) throw error
+ *   error.field // → 'mode'
+ * }
  */
 export class RetraceConfigError extends RetraceError {
   /** The option (`mode`, `redact[0].path`) or environment variable (`RETRACE_MODE`) at fault. */

@@ -3,9 +3,10 @@
  * for programs (CI routing, `catch` blocks); `hint` tells a person what to do next.
  *
  * @example
- * try { await run() } catch (error) {
- *   if (error instanceof RetraceError) console.error(error.code, error.hint)
- * }
+ * const error = new RetraceError('RETRACE_EXAMPLE', 'The cassette is locked.', { hint: 'Close the other test run.' })
+ * error.code // → 'RETRACE_EXAMPLE'
+ * error.hint // → 'Close the other test run.'
+ * error.message // → 'The cassette is locked.\n\nClose the other test run.'
  */
 export class RetraceError extends Error {
   /** A stable, machine-readable identifier such as `RETRACE_CASSETTE_FORMAT`. */

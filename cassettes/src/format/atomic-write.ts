@@ -15,7 +15,12 @@ const STALE_AFTER_MS = 60 * 60 * 1000
  * {@link removeStaleTemporaryFiles}).
  *
  * @example
- * await writeFileAtomically('exports/run.har', JSON.stringify(har, null, 2))
+ * import { mkdtempSync, readFileSync } from 'node:fs'
+ * import { tmpdir } from 'node:os'
+ * import { join } from 'node:path'
+ * const file = join(mkdtempSync(join(tmpdir(), 'exports-')), 'runs', 'run.json')
+ * await writeFileAtomically(file, JSON.stringify({ ok: true }))
+ * readFileSync(file, 'utf8') // → '{"ok":true}'
  */
 export async function writeFileAtomically(file: string, text: string): Promise<void> {
   await mkdir(dirname(file), { recursive: true })
@@ -35,7 +40,7 @@ export async function writeFileAtomically(file: string, text: string): Promise<v
  * (a rename across file systems is not atomic).
  *
  * @example
- * temporaryFileName('/a/run.cassette.json', 4242) // '/a/run.cassette.json.4242.1f2e3d4c.tmp'
+ * /^\/a\/run\.cassette\.json\.4242\.[0-9a-f]{8}\.tmp$/.test(temporaryFileName('/a/run.cassette.json', 4242)) // → true
  */
 export function temporaryFileName(file: string, pid: number): string {
   return `${file}.${pid}.${randomBytes(4).toString('hex')}.tmp`
@@ -48,7 +53,14 @@ export function temporaryFileName(file: string, pid: number): string {
  * A file whose writer is alive is being written right now, and is left alone.
  *
  * @example
- * await removeStaleTemporaryFiles('__cassettes__/agent.cassette.json')
+ * import { mkdtempSync, writeFileSync } from 'node:fs'
+ * import { tmpdir } from 'node:os'
+ * import { join } from 'node:path'
+ * const file = join(mkdtempSync(join(tmpdir(), 'cassettes-')), 'agent.cassette.json')
+ * // A writer killed mid-write left this (process 2147483646 does not exist).
+ * const leftover = temporaryFileName(file, 2147483646)
+ * writeFileSync(leftover, '{ "version"')
+ * await removeStaleTemporaryFiles(file) // → [leftover]
  * @returns the paths removed.
  */
 export async function removeStaleTemporaryFiles(file: string, now = Date.now()): Promise<string[]> {

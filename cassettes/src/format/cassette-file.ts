@@ -27,8 +27,15 @@ export interface CassetteFileInspection {
  * same verdict. Never blocks on a FIFO or a device, never reads a folder as empty.
  *
  * @example
- * const { cassette, error } = inspectCassetteFile('__cassettes__/agent.cassette.json')
- * if (error) console.error(error.message)
+ * import { mkdtempSync, writeFileSync } from 'node:fs'
+ * import { tmpdir } from 'node:os'
+ * import { join } from 'node:path'
+ * const file = join(mkdtempSync(join(tmpdir(), 'cassettes-')), 'agent.cassette.json')
+ * inspectCassetteFile(file) // → { file, missing: true }
+ * writeFileSync(file, '{ "version": 1, "interactions": [] ')
+ * const { cassette, error } = inspectCassetteFile(file)
+ * cassette // → undefined
+ * error?.problem // → 'invalid-json'
  */
 export function inspectCassetteFile(file: string): CassetteFileInspection {
   const read = readCassetteText(file)
@@ -49,8 +56,13 @@ export function inspectCassetteFile(file: string): CassetteFileInspection {
  * deep, or a field the schema refuses. The error names the file, the JSON path and the fix.
  *
  * @example
- * const cassette = readCassetteFile('__cassettes__/agent.cassette.json')
- * if (!cassette) console.log('not recorded yet')
+ * import { mkdtempSync, writeFileSync } from 'node:fs'
+ * import { tmpdir } from 'node:os'
+ * import { join } from 'node:path'
+ * const file = join(mkdtempSync(join(tmpdir(), 'cassettes-')), 'agent.cassette.json')
+ * readCassetteFile(file) // → undefined
+ * writeFileSync(file, '{ "version": 1, "interactions": [] }')
+ * readCassetteFile(file) // → { version: 1, interactions: [] }
  */
 export function readCassetteFile(file: string): Cassette | undefined {
   const inspection = inspectCassetteFile(file)
@@ -73,7 +85,14 @@ export interface WriteCassetteOptions {
  * rewritten.
  *
  * @example
- * await writeCassetteFile('__cassettes__/agent.cassette.json', cassette)
+ * import { mkdtempSync } from 'node:fs'
+ * import { tmpdir } from 'node:os'
+ * import { join } from 'node:path'
+ * const file = join(mkdtempSync(join(tmpdir(), 'cassettes-')), 'agent.cassette.json')
+ * const cassette = { version: 1 as const, interactions: [{ request: { method: 'GET', url: 'https://api.example.com/health', headers: {} }, response: { status: 200, headers: {}, body: { json: { ok: true } } } }] }
+ * await writeCassetteFile(file, cassette) // → true
+ * await writeCassetteFile(file, cassette) // → false
+ * readCassetteFile(file)?.interactions.length // → 1
  * @returns whether the file on disk changed.
  */
 export async function writeCassetteFile(file: string, cassette: Cassette, options: WriteCassetteOptions = {}): Promise<boolean> {

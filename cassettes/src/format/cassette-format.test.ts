@@ -2,6 +2,7 @@ import { mkdtempSync, readFileSync, writeFileSync, existsSync, readdirSync, stat
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, test } from 'vitest'
+import { thrownBy } from '../../../test-support/thrown-by.ts'
 import { CassetteFormatError } from '../errors/cassette-format-error.ts'
 import { CassetteSecretError } from '../errors/cassette-secret-error.ts'
 import type { Cassette } from '../schema/cassette.ts'
@@ -194,11 +195,5 @@ describe('files', () => {
 })
 
 function catchError(fn: () => unknown): CassetteFormatError {
-  try {
-    fn()
-  } catch (error) {
-    if (error instanceof CassetteFormatError) return error
-    throw error
-  }
-  throw new Error('expected a CassetteFormatError')
+  return thrownBy(fn, CassetteFormatError)
 }

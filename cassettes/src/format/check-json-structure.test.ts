@@ -1,4 +1,5 @@
 import { describe, expect, test } from 'vitest'
+import { thrownBy } from '../../../test-support/thrown-by.ts'
 import { CassetteFormatError } from '../errors/cassette-format-error.ts'
 import { MAX_CASSETTE_DEPTH } from '../json/json-depth.ts'
 import { checkJsonStructure } from './check-json-structure.ts'
@@ -20,13 +21,7 @@ function cassetteText(body: string): string {
 }
 
 function formatError(text: string): CassetteFormatError {
-  try {
-    parseCassette(text, 'bad.cassette.json')
-  } catch (error) {
-    if (error instanceof CassetteFormatError) return error
-    throw error
-  }
-  throw new Error('expected a CassetteFormatError')
+  return thrownBy(() => parseCassette(text, 'bad.cassette.json'), CassetteFormatError)
 }
 
 describe('what JSON.parse lets through', () => {

@@ -35,7 +35,9 @@ interface Found {
  * built in memory, which cannot hold a key twice) that check is skipped.
  *
  * @example
- * checkJsonStructure(JSON.parse('{"a":1,"a":2}'), '{"a":1,"a":2}') // { problem: 'duplicate-key', path: '$', … }
+ * checkJsonStructure(JSON.parse('{"a":1,"a":2}'), '{"a":1,"a":2}')?.problem // → 'duplicate-key'
+ * checkJsonStructure(JSON.parse('{"big":1e309}'))?.path // → '$.big'
+ * checkJsonStructure({ fine: [1, 2] }) // → undefined
  */
 export function checkJsonStructure(value: unknown, text?: string): JsonStructureProblem | undefined {
   const counting = text !== undefined

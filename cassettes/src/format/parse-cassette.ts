@@ -14,7 +14,13 @@ const RESTORE_HINT = 'Fix that field by hand, restore the file from git (`git ch
  * This is the one check behind replay, `readCassetteFile` and `retrace cassette lint`.
  *
  * @example
- * const cassette = parseCassette(readFileSync(file, 'utf8'), file)
+ * const cassette = parseCassette('{ "version": 1, "interactions": [] }', 'agent.cassette.json')
+ * cassette.interactions // → []
+ * try {
+ *   parseCassette('{ "version": 9, "interactions": [] }', 'agent.cassette.json')
+ * } catch (error) {
+ *   ;(error as CassetteFormatError).problem // → 'newer-version'
+ * }
  */
 export function parseCassette(text: string, file: string): Cassette {
   let raw: unknown
@@ -88,7 +94,14 @@ export function parseCassette(text: string, file: string): Cassette {
  * V8 reported it.
  *
  * @example
- * describeJsonError(error, text) // 'line 3, column 20: Unexpected end of JSON input'
+ * const text = '{\n  "version": 1,\n  "interactions": ['
+ * let error: unknown
+ * try {
+ *   JSON.parse(text)
+ * } catch (thrown) {
+ *   error = thrown
+ * }
+ * describeJsonError(error, text) // → 'line 3, column 20: Unexpected end of JSON input'
  */
 export function describeJsonError(error: unknown, text: string): string {
   const message = error instanceof Error ? error.message : String(error)

@@ -20,8 +20,15 @@ const RESTORE_HINT = 'Restore it from git (`git checkout -- <file>`), or delete 
  * a silent U+FFFD). A UTF-8 byte order mark is skipped.
  *
  * @example
- * const read = readCassetteText('__cassettes__/agent.cassette.json')
- * if (read.kind === 'text') parseCassette(read.text, file)
+ * import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs'
+ * import { tmpdir } from 'node:os'
+ * import { join } from 'node:path'
+ * const dir = mkdtempSync(join(tmpdir(), 'cassettes-'))
+ * writeFileSync(join(dir, 'agent.cassette.json'), '\uFEFF{ "version": 1, "interactions": [] }')
+ * readCassetteText(join(dir, 'agent.cassette.json')) // → { kind: 'text', text: '{ "version": 1, "interactions": [] }' }
+ * readCassetteText(join(dir, 'none.cassette.json')) // → { kind: 'missing' }
+ * mkdirSync(join(dir, 'folder.cassette.json'))
+ * readCassetteText(join(dir, 'folder.cassette.json')).kind // → 'error'
  */
 export function readCassetteText(file: string): CassetteText {
   let fd: number

@@ -6,7 +6,7 @@ import type { Cassette } from '../schema/cassette.ts'
  * ending in a newline. The same cassette always gives the same bytes.
  *
  * @example
- * await writeFile('run.cassette.json', serializeCassette(cassette))
+ * serializeCassette({ version: 1, interactions: [] }) // → '{\n  "version": 1,\n  "interactions": []\n}\n'
  */
 export function serializeCassette(cassette: Cassette): string {
   return writeValue(cassette, '', false) + '\n'

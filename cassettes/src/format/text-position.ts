@@ -17,7 +17,7 @@ export interface TextPosition {
  * The line and column of an offset in a text.
  *
  * @example
- * textPosition('{\n  "a": x', 9) // { offset: 9, line: 2, column: 8, label: 'line 2, column 8' }
+ * textPosition('{\n  "a": x', 9) // → { offset: 9, line: 2, column: 8, label: 'line 2, column 8' }
  */
 export function textPosition(text: string, offset: number): TextPosition {
   const before = text.slice(0, offset)
@@ -32,7 +32,7 @@ export function textPosition(text: string, offset: number): TextPosition {
  * text is too broken, or too deep, to tell.
  *
  * @example
- * jsonPathAt('{"a": [1, x', 10) // '$.a[1]'
+ * jsonPathAt('{"a": [1, x', 10) // → '$.a[1]'
  */
 export function jsonPathAt(text: string, offset: number): string {
   try {

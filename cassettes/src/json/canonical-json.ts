@@ -5,7 +5,7 @@ import type { JsonValue } from './json-value.ts'
  * key order serialise identically. Used for match keys and exact-equality hashes.
  *
  * @example
- * canonicalJson({ b: 1, a: [2, { d: 3, c: 4 }] }) // '{"a":[2,{"c":4,"d":3}],"b":1}'
+ * canonicalJson({ b: 1, a: [2, { d: 3, c: 4 }] }) // → '{"a":[2,{"c":4,"d":3}],"b":1}'
  */
 export function canonicalJson(value: JsonValue | undefined): string {
   if (value === undefined) return ''

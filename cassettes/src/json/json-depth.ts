@@ -22,8 +22,9 @@ const RECURSION_LIMIT = 1_000
  * limits beyond 1,000), so it answers for any depth without overflowing the stack.
  *
  * @example
- * jsonDepthExceeds([[1]], 1)                            // true
- * jsonDepthExceeds(JSON.parse('['.repeat(1e5) + ']'.repeat(1e5)), MAX_STORED_JSON_DEPTH) // true
+ * jsonDepthExceeds([[1]], 1) // → true
+ * jsonDepthExceeds([[1]], 2) // → false
+ * jsonDepthExceeds(JSON.parse('['.repeat(1e5) + ']'.repeat(1e5)), MAX_STORED_JSON_DEPTH) // → true
  */
 export function jsonDepthExceeds(value: unknown, limit: number = MAX_STORED_JSON_DEPTH): boolean {
   if (value === null || typeof value !== 'object') return false

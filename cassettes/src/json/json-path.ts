@@ -11,7 +11,8 @@ export type PathSegment = { kind: 'key'; key: string } | { kind: 'index'; index:
  * Throws a `TypeError` naming the expression when it cannot be read.
  *
  * @example
- * parseJsonPath('$.messages[*].content') // [{kind:'key',key:'messages'},{kind:'any'},{kind:'key',key:'content'}]
+ * parseJsonPath('$.messages[*].content')
+ * // → [{ kind: 'key', key: 'messages' }, { kind: 'any' }, { kind: 'key', key: 'content' }]
  */
 export function parseJsonPath(expression: string): PathSegment[] {
   if (expression.startsWith('/')) {
@@ -65,7 +66,7 @@ export function parseJsonPath(expression: string): PathSegment[] {
  * Formats concrete path segments as `$.a.b[0]` (keys that are not identifiers are quoted).
  *
  * @example
- * formatJsonPath(['interactions', 0, 'request', 'x-api-key']) // "$.interactions[0].request['x-api-key']"
+ * formatJsonPath(['interactions', 0, 'request', 'x-api-key']) // → "$.interactions[0].request['x-api-key']"
  */
 export function formatJsonPath(segments: ReadonlyArray<string | number>): string {
   let out = '$'
@@ -134,7 +135,7 @@ function forEachChild(node: JsonValue, each: (child: JsonValue, set: (next: Json
  * The input is not modified.
  *
  * @example
- * omitJsonPaths({ a: 1, b: { id: 'x', c: 2 } }, ['$..id']) // { a: 1, b: { c: 2 } }
+ * omitJsonPaths({ a: 1, b: { id: 'x', c: 2 } }, ['$..id']) // → { a: 1, b: { c: 2 } }
  */
 export function omitJsonPaths<T extends JsonValue>(value: T, paths: ReadonlyArray<string | PathSegment[]>): T {
   const parsed = paths.map((path) => (typeof path === 'string' ? parseJsonPath(path) : path))
@@ -152,8 +153,9 @@ export function omitJsonPaths<T extends JsonValue>(value: T, paths: ReadonlyArra
  * Replaces, in place, every value selected by `segments` with `transform(value)`.
  *
  * @example
- * const body = { user: { email: 'a@b.c' } }
- * transformJsonPath(body, parseJsonPath('$.user.email'), () => '[REDACTED]')
+ * const body = { user: { email: 'a@b.c', name: 'Ada' } }
+ * transformJsonPath(body, parseJsonPath('$.user.email'), (email) => `[REDACTED:${String(email).length} characters]`)
+ * body // → { user: { email: '[REDACTED:5 characters]', name: 'Ada' } }
  */
 export function transformJsonPath(value: JsonValue, segments: PathSegment[], transform: (current: JsonValue) => JsonValue): void {
   visitPath(value, segments, (current, replace) => replace(transform(current)))

@@ -8,8 +8,8 @@ export type JsonObject = { [key: string]: JsonValue }
  * True for plain JSON objects; false for arrays and null.
  *
  * @example
- * isJsonObject({ a: 1 }) // true
- * isJsonObject([1])      // false
+ * isJsonObject({ a: 1 }) // → true
+ * isJsonObject([1])      // → false
  */
 export function isJsonObject(value: unknown): value is JsonObject {
   return typeof value === 'object' && value !== null && !Array.isArray(value)

@@ -10,7 +10,7 @@ import type { JsonValue } from './json-value.ts'
  * hold it, and converting it would overflow the stack).
  *
  * @example
- * toJsonValue({ id: 10n, at: new Date(0) }) // { id: '10n', at: '1970-01-01T00:00:00.000Z' }
+ * toJsonValue({ id: 10n, at: new Date(0) }) // → { id: '10n', at: '1970-01-01T00:00:00.000Z' }
  */
 export function toJsonValue(value: unknown): JsonValue {
   const ancestors: object[] = []

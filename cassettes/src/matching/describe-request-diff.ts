@@ -20,8 +20,10 @@ export interface RequestDifference {
  * `retrace cassette diff`.
  *
  * @example
- * diffRequests(recorded, received, compileMatchOptions())
- * // [{ path: '$.messages[1].content', kind: 'changed', recorded: 'Paris', received: 'Rome' }]
+ * import { compileMatchOptions } from '@retrace/cassettes'
+ * const request = (city: string) => ({ method: 'POST', url: 'https://api.openai.com/v1/chat/completions', headers: {}, body: { json: { model: 'gpt-4o-mini', messages: [{ role: 'system', content: 'Be brief.' }, { role: 'user', content: city }] } } })
+ * diffRequests(request('Paris'), request('Rome'), compileMatchOptions())
+ * // → [{ path: '$.messages[1].content', kind: 'changed', recorded: 'Paris', received: 'Rome' }]
  */
 export function diffRequests(recorded: RecordedRequest, received: RecordedRequest, options: CompiledMatchOptions): RequestDifference[] {
   const differences: RequestDifference[] = []
@@ -96,7 +98,8 @@ const MAX_VALUE_CHARS = 240
  * shown as a word diff (`[-old-]{+new+}`) so the changed words stand out.
  *
  * @example
- * console.log(formatRequestDifferences(diffRequests(recorded, received, options)))
+ * formatRequestDifferences([{ path: '$.messages[1].content', kind: 'changed', recorded: 'Weather in Paris?', received: 'Weather in Rome?' }, { path: '$.temperature', kind: 'added', received: 0.2 }])
+ * // → '  ~ $.messages[1].content: Weather in [-Paris-]{+Rome+}?\n  + $.temperature: 0.2'
  */
 export function formatRequestDifferences(differences: RequestDifference[], limit = 12): string {
   const lines: string[] = []

@@ -21,8 +21,10 @@ export interface ClosestRequest {
  * earliest. Returns `undefined` when the cassette never went to that origin.
  *
  * @example
- * const closest = findClosestRequest(received, cassette.interactions.map((i) => i.request), options)
- * if (closest) console.log(`closest is interaction ${closest.index}`)
+ * import { compileMatchOptions } from '@retrace/cassettes'
+ * const request = (content: string, model = 'gpt-4o-mini') => ({ method: 'POST', url: 'https://api.openai.com/v1/chat/completions', headers: {}, body: { json: { model, messages: [{ role: 'user', content }] } } })
+ * const recorded = [request('Weather in Paris?', 'gpt-4o'), request('Weather in Paris?')]
+ * findClosestRequest(request('Weather in Rome?'), recorded, compileMatchOptions())?.index // → 1
  */
 export function findClosestRequest(
   received: RecordedRequest,

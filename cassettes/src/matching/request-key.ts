@@ -13,7 +13,7 @@ const LOOPBACK = new Set(['localhost', '127.0.0.1', '[::1]', '::1', '0.0.0.0'])
  * says nothing about the call.
  *
  * @example
- * normalizeUrlForMatching('http://127.0.0.1:54321/v1/chat?b=2&a=1') // 'http://localhost/v1/chat?a=1&b=2'
+ * normalizeUrlForMatching('http://127.0.0.1:54321/v1/chat?b=2&a=1') // → 'http://localhost/v1/chat?a=1&b=2'
  */
 export function normalizeUrlForMatching(url: string, ignoreQueryParams: readonly string[] = []): string {
   let parsed: URL
@@ -63,6 +63,8 @@ const clientGeneratedIdPaths = CLIENT_GENERATED_ID_PATHS.map((path) => parseJson
  *
  * @example
  * const compiled = compileMatchOptions({ ignorePaths: ['$..timestamp'] })
+ * const request = (timestamp: string) => ({ method: 'POST', url: 'https://api.example.com/v1/run', headers: {}, body: { json: { input: 'hi', timestamp } } })
+ * requestKey(request('2026-01-01T00:00:00Z'), compiled) === requestKey(request('2026-06-01T12:00:00Z'), compiled) // → true
  */
 export function compileMatchOptions(options: MatchOptions = {}): CompiledMatchOptions {
   return {
@@ -77,7 +79,7 @@ export function compileMatchOptions(options: MatchOptions = {}): CompiledMatchOp
  * removed) for JSON, the raw text or base64 otherwise.
  *
  * @example
- * canonicalBodyForMatching({ json: { b: 1, a: 2 } }, compileMatchOptions()) // '{"a":2,"b":1}'
+ * canonicalBodyForMatching({ json: { b: 1, a: 2 } }, compileMatchOptions()) // → '{"a":2,"b":1}'
  */
 export function canonicalBodyForMatching(body: Body | undefined, options: CompiledMatchOptions): string {
   if (!body) return ''
@@ -93,7 +95,9 @@ export function canonicalBodyForMatching(body: Body | undefined, options: Compil
  * on replay alike, so a secret never decides a match.
  *
  * @example
- * requestKey({ method: 'POST', url, headers: {}, body: { json } }, compileMatchOptions())
+ * const key = (json: unknown) => requestKey({ method: 'POST', url: 'https://api.openai.com/v1/responses', headers: {}, body: { json } }, compileMatchOptions())
+ * key({ model: 'gpt-4o', input: 'hi' }) === key({ input: 'hi', model: 'gpt-4o' }) // → true
+ * key({ model: 'gpt-4o', input: 'hi' }) === key({ model: 'gpt-4o', input: 'hello' }) // → false
  */
 export function requestKey(request: RecordedRequest, options: CompiledMatchOptions): string {
   let key = `${request.method.toUpperCase()} ${normalizeUrlForMatching(request.url, options.ignoreQueryParams)}`

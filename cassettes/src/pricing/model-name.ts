@@ -57,6 +57,7 @@ export interface ModelPriceMatch {
  * searched first, then the others (gateways serve other vendors' models over OpenAI's API).
  *
  * @example
+ * import { DEFAULT_PRICE_TABLE } from './price-table.ts'
  * findModelPrice('o3-mini-2025-01-31', 'openai', DEFAULT_PRICE_TABLE)?.key // → 'o3-mini'
  * findModelPrice('gpt-5-chat-latest', 'openai', DEFAULT_PRICE_TABLE)?.key  // → 'gpt-5'
  * findModelPrice('my-finetune', 'openai', DEFAULT_PRICE_TABLE)             // → undefined

@@ -34,7 +34,7 @@ const sensitivityCache = new Map<string, NameSensitivity>()
  * `x api key`.
  *
  * @example
- * nameWords('OPENAI_API_KEY') // ['openai', 'api', 'key']
+ * nameWords('OPENAI_API_KEY') // → ['openai', 'api', 'key']
  */
 export function nameWords(name: string): string[] {
   return name
@@ -52,8 +52,8 @@ const endsWith = (words: string[], tail: string[]) => tail.length <= words.lengt
  * only a random-looking value is), or undefined.
  *
  * @example
- * nameSensitivity('x-goog-api-key') // 'strong'
- * nameSensitivity('max_tokens') // undefined
+ * nameSensitivity('x-goog-api-key') // → 'strong'
+ * nameSensitivity('max_tokens') // → undefined
  */
 export function nameSensitivity(name: string): NameSensitivity {
   const cached = sensitivityCache.get(name)
@@ -77,7 +77,7 @@ const PLACEHOLDER =
  * `YOUR_API_KEY`, `***`, `[REDACTED]`, `null`.
  *
  * @example
- * isPlaceholder('${OPENAI_API_KEY}') // true
+ * isPlaceholder('${OPENAI_API_KEY}') // → true
  */
 export function isPlaceholder(value: string): boolean {
   return value.length === 0 || PLACEHOLDER.test(value) || value.includes('[REDACTED')
@@ -88,7 +88,7 @@ export function isPlaceholder(value: string): boolean {
  * words and slugs sit lower.
  *
  * @example
- * shannonEntropy('aaaa') // 0
+ * shannonEntropy('aaaa') // → 0
  */
 export function shannonEntropy(text: string): number {
   const counts = new Map<string, number>()
@@ -111,8 +111,8 @@ function characterClasses(value: string): number {
  * word, a slug (`sk-learn-…-estimator`), a path or a URL is not.
  *
  * @example
- * looksRandom('9f86d081884c7d659a2feaa0c55ad015') // true
- * looksRandom('authentication') // false
+ * looksRandom('9f86d081884c7d659a2feaa0c55ad015') // → true
+ * looksRandom('authentication') // → false
  */
 export function looksRandom(value: string): boolean {
   if (value.length < 16 || value.length > 8_192 || /\s/.test(value) || value.includes('://') || isPlaceholder(value)) return false
@@ -125,8 +125,8 @@ export function looksRandom(value: string): boolean {
  * token (or `<scheme> <token>`) that is not a placeholder.
  *
  * @example
- * isCredentialValue('hunter2') // true
- * isCredentialValue('${PASSWORD}') // false
+ * isCredentialValue('hunter2') // → true
+ * isCredentialValue('${PASSWORD}') // → false
  */
 export function isCredentialValue(value: string): boolean {
   if (value.length < 4 || isPlaceholder(value)) return false
@@ -142,8 +142,8 @@ export function isCredentialValue(value: string): boolean {
  * `Incorrect credentials: hf_transfer …` stay.
  *
  * @example
- * isInlineCredential('Summer2024') // true
- * isInlineCredential('required') // false
+ * isInlineCredential('Summer2024') // → true
+ * isInlineCredential('required') // → false
  */
 export function isInlineCredential(value: string): boolean {
   if (value.length < 6 || value.endsWith(':') || isPlaceholder(value) || /^[^@\s]+@[^@\s]+\.[A-Za-z]{2,}$/.test(value)) return false

@@ -8,7 +8,7 @@ import { scanForSecrets } from './mask-secrets.ts'
  *
  * @example
  * findSecrets({ headers: { authorization: 'Bearer abcdefgh12345' } })
- * // [{ path: '$.headers.authorization', kind: 'bearer-token' }]
+ * // → [{ path: '$.headers.authorization', kind: 'bearer-token' }]
  */
 export function findSecrets(value: unknown): SecretFinding[] {
   return scanForSecrets(value)

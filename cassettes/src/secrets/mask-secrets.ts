@@ -84,7 +84,8 @@ interface PieceEdit {
  *
  * @example
  * const { value, findings } = maskSecrets({ config: { stripe: 'sk_live_' + '4eC39HqLyjWDarjtT1zdp7dc' } })
- * // value: { config: { stripe: '[REDACTED:stripe-key]' } }, findings: [{ path: '$.config.stripe', kind: 'stripe-key' }]
+ * value // → { config: { stripe: '[REDACTED:stripe-key]' } }
+ * findings // → [{ path: '$.config.stripe', kind: 'stripe-key' }]
  */
 export function maskSecrets(value: unknown, options: SecretMaskOptions = {}): MaskedValue {
   const plan = new MaskPlan(options)
@@ -100,7 +101,7 @@ export function maskSecrets(value: unknown, options: SecretMaskOptions = {}): Ma
  *
  * @example
  * scanForSecrets({ headers: { authorization: 'Bearer abcdefgh12345' } })
- * // [{ path: '$.headers.authorization', kind: 'bearer-token' }]
+ * // → [{ path: '$.headers.authorization', kind: 'bearer-token' }]
  */
 export function scanForSecrets(value: unknown, options: SecretMaskOptions = {}): SecretFinding[] {
   return maskSecrets(value, options).findings

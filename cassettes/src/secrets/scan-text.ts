@@ -99,7 +99,7 @@ let lastRuns = { text: '', candidate: false, base64: false }
  * True when secretlint's rules need to look at `text` (see above).
  *
  * @example
- * needsSecretlint('What is the weather in Paris?') // false
+ * needsSecretlint('What is the weather in Paris?') // → false
  */
 export function needsSecretlint(text: string): boolean {
   if (text.length < 16) return false
@@ -117,7 +117,9 @@ const secretlintCache = new Map<string, SecretRange[]>()
  * ~25 µs for one string or many, so a request's strings are scanned together).
  *
  * @example
- * secretlintBatch(['a', 'sk_live_' + '4eC39HqLyjWDarjtT1zdp7dc']).get('a') // []
+ * const found = secretlintBatch(['a', 'sk_live_' + '4eC39HqLyjWDarjtT1zdp7dc'])
+ * found.get('a') // → []
+ * found.get('sk_live_' + '4eC39HqLyjWDarjtT1zdp7dc')?.map((range) => range.kind) // → ['stripe-key']
  */
 export function secretlintBatch(texts: Iterable<string>): Map<string, SecretRange[]> {
   const out = new Map<string, SecretRange[]>()
@@ -173,7 +175,7 @@ function indexAt(starts: readonly number[], position: number): number {
  * the extra shapes, context checks, user patterns.
  *
  * @example
- * cheapRanges('a1b2c3d4e5f60718293a4b5c6d7e8f90', { name: 'x-auth-token' }) // [{ start: 0, end: 32, kind: 'credential' }]
+ * cheapRanges('a1b2c3d4e5f60718293a4b5c6d7e8f90', { name: 'x-auth-token' }) // → [{ start: 0, end: 32, kind: 'credential' }]
  */
 export function cheapRanges(text: string, context: TextContext = {}, rules: ExtraRules = {}, depth = 0): SecretRange[] {
   const sensitivity = context.name === undefined ? undefined : nameSensitivity(context.name)
@@ -302,7 +304,7 @@ function decodeBase64(run: string): string | undefined {
  * Every secret in one string, by every rule.
  *
  * @example
- * findSecretRanges('Use Bearer authentication') // []
+ * findSecretRanges('Use Bearer authentication') // → []
  */
 export function findSecretRanges(text: string, context: TextContext = {}, rules: ExtraRules = {}): SecretRange[] {
   const ranges = cheapRanges(text, context, rules)
@@ -316,8 +318,8 @@ export function findSecretRanges(text: string, context: TextContext = {}, rules:
  * are never secret-shaped, so masking twice changes nothing.
  *
  * @example
- * maskSecretText('password: Summer2024!') // 'password: [REDACTED:credential]'
- * maskSecretText('9f86d081884c7d659a2feaa0c55ad015', { name: 'x-auth-token' }) // '[REDACTED:credential]'
+ * maskSecretText('password: Summer2024!') // → 'password: [REDACTED:credential]'
+ * maskSecretText('9f86d081884c7d659a2feaa0c55ad015', { name: 'x-auth-token' }) // → '[REDACTED:credential]'
  */
 export function maskSecretText(text: string, context: TextContext = {}, rules: ExtraRules = {}): string {
   const ranges = findSecretRanges(text, context, rules)
@@ -329,6 +331,12 @@ export function maskSecretText(text: string, context: TextContext = {}, rules: E
 /**
  * Hands each secret (built-in rules only: a user's pattern says nothing about secrecy) to
  * `onSecret`.
+ *
+ * @example
+ * const text = 'token sk-proj-' + 'a'.repeat(40)
+ * const seen: string[] = []
+ * reportSecrets(text, findSecretRanges(text), (_secret, kind) => seen.push(kind))
+ * seen // → ['openai-key']
  */
 export function reportSecrets(text: string, ranges: readonly SecretRange[], onSecret: ExtraRules['onSecret']): void {
   if (!onSecret) return

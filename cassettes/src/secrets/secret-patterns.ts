@@ -11,7 +11,7 @@ export { redactionMarker, SECRET_PATTERNS, type SecretPattern }
  * reference) when nothing matched, so callers can skip work on the common path.
  *
  * @example
- * redactSecretStrings('key=sk-proj-' + 'a'.repeat(30)) // 'key=[REDACTED:openai-key]'
+ * redactSecretStrings('key=sk-proj-' + 'a'.repeat(30)) // → 'key=[REDACTED:openai-key]'
  */
 export function redactSecretStrings(text: string, patterns: readonly SecretPattern[] = SECRET_PATTERNS): string {
   if (patterns === SECRET_PATTERNS) return maskSecretText(text)
@@ -23,7 +23,7 @@ export function redactSecretStrings(text: string, patterns: readonly SecretPatte
  * The kind of the first secret in `text`, if any.
  *
  * @example
- * detectSecret('AIza' + 'x'.repeat(35)) // 'google-api-key'
+ * detectSecret('AIza' + 'x'.repeat(35)) // → 'google-api-key'
  */
 export function detectSecret(text: string, patterns: readonly SecretPattern[] = SECRET_PATTERNS): string | undefined {
   const ranges = patterns === SECRET_PATTERNS ? findSecretRanges(text) : patternRanges(text, patterns)

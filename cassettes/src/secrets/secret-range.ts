@@ -7,7 +7,12 @@ export interface SecretRange {
   replacement?: string
 }
 
-/** What a redacted secret is replaced with; readable in a diff and never secret-shaped itself. */
+/**
+ * What a redacted secret is replaced with; readable in a diff and never secret-shaped itself.
+ *
+ * @example
+ * redactionMarker('openai-key') // → '[REDACTED:openai-key]'
+ */
 export function redactionMarker(kind: string): string {
   return `[REDACTED:${kind}]`
 }
@@ -17,7 +22,7 @@ export function redactionMarker(kind: string): string {
  * merged one), so every secret is replaced once.
  *
  * @example
- * mergeRanges([{ start: 4, end: 9, kind: 'b' }, { start: 0, end: 5, kind: 'a' }]) // [{ start: 0, end: 9, kind: 'a' }]
+ * mergeRanges([{ start: 4, end: 9, kind: 'b' }, { start: 0, end: 5, kind: 'a' }]) // → [{ start: 0, end: 9, kind: 'a' }]
  */
 export function mergeRanges(ranges: readonly SecretRange[]): SecretRange[] {
   if (ranges.length === 0) return []
@@ -36,7 +41,7 @@ export function mergeRanges(ranges: readonly SecretRange[]): SecretRange[] {
  * Replaces each (merged) range of `text` with its marker.
  *
  * @example
- * applyRanges('key=abc', [{ start: 4, end: 7, kind: 'x' }]) // 'key=[REDACTED:x]'
+ * applyRanges('key=abc', [{ start: 4, end: 7, kind: 'x' }]) // → 'key=[REDACTED:x]'
  */
 export function applyRanges(text: string, ranges: readonly SecretRange[]): string {
   if (ranges.length === 0) return text

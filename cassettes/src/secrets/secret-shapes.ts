@@ -57,7 +57,7 @@ const ANY_PATTERN = /sk-|sk_|rk_|AIza|ya29\.|eyJ|whsec_|hf_|gsk_|npm_|SG\.|AKIA|
  * The ranges the rules above find in `text`.
  *
  * @example
- * patternRanges('x AIza' + 'S'.repeat(35)) // [{ start: 2, end: 41, kind: 'google-api-key' }]
+ * patternRanges('x AIza' + 'S'.repeat(35)) // → [{ start: 2, end: 41, kind: 'google-api-key' }]
  */
 export function patternRanges(text: string, patterns: readonly SecretPattern[] = SECRET_PATTERNS): SecretRange[] {
   if (patterns === SECRET_PATTERNS && !ANY_PATTERN.test(text)) return []

@@ -69,7 +69,7 @@ const handlers = (presetRules as unknown as readonly SecretlintRule[])
  * runs on plain text is (only file-based checks are async, and they never run here).
  *
  * @example
- * secretlintRanges('key: sk_live_' + '4eC39HqLyjWDarjtT1zdp7dc') // [{ start: 5, end: 37, kind: 'stripe-key' }]
+ * secretlintRanges('key: sk_live_' + '4eC39HqLyjWDarjtT1zdp7dc') // → [{ start: 5, end: 37, kind: 'stripe-key' }]
  */
 export function secretlintRanges(text: string): SecretRange[] {
   const out: SecretRange[] = []

@@ -10,8 +10,8 @@ export type SseEventFields = Pick<SseEvent, 'comment' | 'event' | 'id' | 'retry'
  * per line. Gemini frames its events with CRLF, the other providers with LF.
  *
  * @example
- * serializeSseEvent({ event: 'ping', data: { type: 'ping' } })  // 'event: ping\ndata: {"type":"ping"}\n\n'
- * serializeSseEvent({ text: '[DONE]' }, '\r\n')                  // 'data: [DONE]\r\n\r\n'
+ * serializeSseEvent({ event: 'ping', data: { type: 'ping' } })  // → 'event: ping\ndata: {"type":"ping"}\n\n'
+ * serializeSseEvent({ text: '[DONE]' }, '\r\n')                  // → 'data: [DONE]\r\n\r\n'
  */
 export function serializeSseEvent(event: SseEventFields, lineEnding: '\n' | '\r\n' = '\n'): string {
   let out = ''

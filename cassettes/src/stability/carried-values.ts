@@ -17,9 +17,11 @@ const MIN_TIMESTAMP = 1_000_000
  * reads as one consistent run: what replaying it would give back.
  *
  * @example
+ * const interaction = (id: string, answer: string) => ({ request: { method: 'POST', url: 'https://api.openai.com/v1/chat/completions', headers: {} }, response: { status: 200, headers: {}, body: { json: { id, choices: [{ message: { content: answer } }] } } } })
  * const carried = new CarriedValues()
- * carried.collect(freshInteraction, keptInteraction)
- * const run = carried.carryRun(fresh.run) // undefined when the result cannot be made consistent
+ * // A re-recording gave a new id for the same answer: the kept (committed) one is carried over.
+ * carried.collect(interaction('chatcmpl-new', 'Sunny.'), interaction('chatcmpl-old', 'Sunny.'))
+ * carried.carryRun({ result: { reply: 'Sunny.', completion: 'chatcmpl-new' } }) // → { result: { reply: 'Sunny.', completion: 'chatcmpl-old' } }
  */
 export class CarriedValues {
   /** Ids in volatile body fields, new → old: safe to replace anywhere they recur. */

@@ -18,8 +18,11 @@ import { isVolatileHeader, maskVolatileFields, REPLAYED_RESPONSE_HEADERS } from 
  * therefore rewrites nothing.
  *
  * @example
- * const stable = stabilizeRecording(readCassetteFile(file), freshRecording)
- * await writeCassetteFile(file, stable)
+ * const interaction = (id: string) => ({ request: { method: 'POST', url: 'https://api.openai.com/v1/chat/completions', headers: {}, body: { json: { model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'Weather?' }] } } }, response: { status: 200, headers: { 'x-request-id': id }, body: { json: { id, choices: [{ message: { content: 'Sunny.' } }] } } } })
+ * const committed = { version: 1 as const, interactions: [interaction('req_old')] }
+ * const fresh = { version: 1 as const, interactions: [interaction('req_new')] }
+ * // Same answers, new ids: the committed cassette is kept byte for byte (no diff to review).
+ * stabilizeRecording(committed, fresh) // → committed
  */
 export function stabilizeRecording(previous: Cassette | undefined, next: Cassette, options: CompiledMatchOptions = compileMatchOptions()): Cassette {
   if (!previous || previous.interactions.length === 0) return next

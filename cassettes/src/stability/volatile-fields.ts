@@ -100,8 +100,8 @@ export const UNSTORED_HEADERS: ReadonlySet<string> = new Set([
  * True for a header whose value should not decide whether two runs are the same.
  *
  * @example
- * isVolatileHeader('x-request-id') // true
- * isVolatileHeader('x-stainless-retry-count') // true
+ * isVolatileHeader('x-request-id') // → true
+ * isVolatileHeader('x-stainless-retry-count') // → true
  */
 export function isVolatileHeader(name: string): boolean {
   const lower = name.toLowerCase()
@@ -115,7 +115,7 @@ const MASK = '<volatile>'
  * comparisons that should ignore ids and timestamps.
  *
  * @example
- * maskVolatileFields({ id: 'chatcmpl-1', choices: [] }) // { id: '<volatile>', choices: [] }
+ * maskVolatileFields({ id: 'chatcmpl-1', choices: [] }) // → { id: '<volatile>', choices: [] }
  */
 export function maskVolatileFields(value: JsonValue): JsonValue {
   if (Array.isArray(value)) return value.map(maskVolatileFields)

@@ -21,7 +21,13 @@ const utf8 = new TextDecoder('utf-8', { fatal: true })
  * request and the recorded one always produce the same match key. `keepHeaders` limits the headers kept (replay needs only those that take part in matching).
  *
  * @example
- * const request = toRecordedRequest({ method: 'POST', url, headers, body: '{"model":"gpt-4o"}' }, createRedactor())
+ * import { createRedactor } from '../redaction/redactor.ts'
+ * const request = toRecordedRequest(
+ *   { method: 'POST', url: 'https://api.openai.com/v1/chat/completions', headers: { authorization: 'Bearer sk-test', 'content-type': 'application/json' }, body: '{"model":"gpt-4o"}' },
+ *   createRedactor(),
+ * )
+ * request.body // → { json: { model: 'gpt-4o' } }
+ * request.headers.authorization // → '[REDACTED]'
  */
 export function toRecordedRequest(captured: CapturedRequest, redaction: Redaction, keepHeaders: readonly string[] | 'all' = 'all'): RecordedRequest {
   const headers: Record<string, string> = {}
@@ -66,7 +72,8 @@ export type HeaderSource =
  * Lower-cases header names and joins repeated headers, from any of the shapes transports use.
  *
  * @example
- * headerRecord(new Headers({ 'Content-Type': 'application/json' })) // { 'content-type': 'application/json' }
+ * headerRecord(new Headers({ 'Content-Type': 'application/json' })) // → { 'content-type': 'application/json' }
+ * headerRecord([['X-Tag', 'a'], ['x-tag', 'b']]) // → { 'x-tag': 'a, b' }
  */
 export function headerRecord(headers: HeaderSource): Record<string, string> {
   const out: Record<string, string> = {}

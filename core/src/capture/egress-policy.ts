@@ -17,8 +17,10 @@ export const ALLOW_HOSTS_VARIABLE = 'RETRACE_ALLOW_HOSTS'
  * run ledger, so the CI gate exits with "unmatched egress" even when the caller caught it.
  *
  * @example
- * const refusal = egressRefusal('POST', 'https://api.openai.com/v1/chat/completions')
- * if (refusal) throw refusal
+ * const blocked = { RETRACE_BLOCK_EGRESS: '1', RETRACE_ALLOW_HOSTS: 'localhost' }
+ * egressRefusal('POST', 'https://api.openai.com/v1/chat/completions', blocked)?.code // → 'RETRACE_EGRESS_BLOCKED'
+ * egressRefusal('GET', 'http://127.0.0.1:8080/health', blocked) // → undefined
+ * egressRefusal('POST', 'https://api.openai.com/v1/chat/completions', {}) // → undefined
  */
 export function egressRefusal(method: string, url: string, env: NodeJS.ProcessEnv = process.env): EgressBlockedError | undefined {
   const flag = env[BLOCK_EGRESS_VARIABLE]?.trim().toLowerCase()
@@ -39,7 +41,8 @@ export function egressRefusal(method: string, url: string, env: NodeJS.ProcessEn
  * The hosts named in `RETRACE_ALLOW_HOSTS` (`--allow-host` of `retrace ci replay`), as a test.
  *
  * @example
- * allowedHostsFromEnvironment({ RETRACE_ALLOW_HOSTS: 'localhost' })(new URL('tcp://127.0.0.1:5432')) // true
+ * allowedHostsFromEnvironment({ RETRACE_ALLOW_HOSTS: 'localhost' })(new URL('tcp://127.0.0.1:5432')) // → true
+ * allowedHostsFromEnvironment({})(new URL('tcp://127.0.0.1:5432')) // → false
  */
 export function allowedHostsFromEnvironment(env: NodeJS.ProcessEnv = process.env): (url: URL) => boolean {
   return hostMatcher((env[ALLOW_HOSTS_VARIABLE] ?? '').split(',').map((host) => host.trim()).filter(Boolean))

@@ -6,8 +6,11 @@ const LOOPBACK = new Set(['localhost', '127.0.0.1', '::1', '[::1]'])
  * also covers 127.0.0.1 and ::1.
  *
  * @example
- * const allowed = hostMatcher(['localhost', '*.internal'])
- * allowed(new URL('http://127.0.0.1:8080/x')) // true
+ * const allowed = hostMatcher(['localhost', '*.internal', /:8443$/])
+ * allowed(new URL('http://127.0.0.1:8080/x')) // → true
+ * allowed(new URL('https://db.internal/')) // → true
+ * allowed(new URL('https://api.example.com:8443/')) // → true
+ * allowed(new URL('https://api.openai.com/')) // → false
  */
 export function hostMatcher(patterns: ReadonlyArray<string | RegExp> = []): (url: URL) => boolean {
   if (patterns.length === 0) return () => false

@@ -38,8 +38,12 @@ const globals = globalThis as unknown as Record<symbol, InstalledInterception | 
  * `import '@retrace/core/setup'`): Stainless SDKs keep the `fetch` they find at construction.
  *
  * @example
+ * import { startCassette } from '@retrace/core'
  * const release = installInterception()
- * // … run code …
+ * isInterceptionInstalled() // → true
+ * const cassette = startCassette('unused.cassette.json', { mode: 'passthrough' })
+ * await (await fetch('data:text/plain,through the cassette')).text() // → 'through the cassette'
+ * await cassette.stop()
  * release()
  */
 export function installInterception(): () => void {
@@ -83,6 +87,15 @@ function releaseInterception(): void {
  * Wraps the undici global dispatchers again if something replaced them since (loading npm
  * undici, or a test calling `setGlobalDispatcher`), and guards sockets again if a mocking
  * library put back the connect it found before ours. Cheap; runs whenever a cassette starts.
+ *
+ * @example
+ * import { Agent, getGlobalDispatcher, setGlobalDispatcher } from 'undici'
+ * const release = installInterception()
+ * const previous = getGlobalDispatcher()
+ * setGlobalDispatcher(new Agent()) // a test replaced the global dispatcher
+ * ensureDispatchersIntercepted() // covered again
+ * setGlobalDispatcher(previous)
+ * release()
  */
 export function ensureDispatchersIntercepted(): void {
   const state = globals[STATE]
@@ -101,12 +114,25 @@ export function ensureDispatchersIntercepted(): void {
 /**
  * The `fetch` that was global before Retrace installed itself (for live calls that must
  * never be captured), or the current global one when not installed.
+ *
+ * @example
+ * const before = globalThis.fetch
+ * const release = installInterception()
+ * originalFetch() === before // → true
+ * release()
  */
 export function originalFetch(): typeof fetch {
   return globals[STATE]?.originalFetch ?? globalThis.fetch
 }
 
-/** True while the capture layers are installed. */
+/**
+ * True while the capture layers are installed.
+ *
+ * @example
+ * const release = installInterception()
+ * isInterceptionInstalled() // → true
+ * release()
+ */
 export function isInterceptionInstalled(): boolean {
   return globals[STATE] !== undefined
 }

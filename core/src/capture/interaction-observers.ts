@@ -23,7 +23,12 @@ const hooks: Hooks = ((globalThis as Record<symbol, unknown>)[HOOKS] as Hooks | 
  * function that stops watching.
  *
  * @example
- * const stop = addInteractionObserver((interaction) => console.log(interaction.request.url))
+ * const seen: string[] = []
+ * const stop = addInteractionObserver((interaction) => seen.push(interaction.request.url))
+ * notifyInteraction({ request: { method: 'GET', url: 'https://api.example.com/a', headers: {} } })
+ * stop()
+ * notifyInteraction({ request: { method: 'GET', url: 'https://api.example.com/b', headers: {} } })
+ * seen // → ['https://api.example.com/a']
  */
 export function addInteractionObserver(observer: InteractionObserver): () => void {
   hooks.observers.push(observer)
@@ -33,7 +38,16 @@ export function addInteractionObserver(observer: InteractionObserver): () => voi
   }
 }
 
-/** Tells the observers about an interaction; an observer that throws never breaks the request. */
+/**
+ * Tells the observers about an interaction; an observer that throws never breaks the request.
+ *
+ * @example
+ * const stop = addInteractionObserver(() => {
+ *   throw new Error('an observer bug')
+ * })
+ * notifyInteraction({ request: { method: 'GET', url: 'https://api.example.com/', headers: {} } }) // does not throw
+ * stop()
+ */
 export function notifyInteraction(interaction: Interaction): void {
   for (const observer of hooks.observers) {
     try {
@@ -49,7 +63,10 @@ export function notifyInteraction(interaction: Interaction): void {
  * runtime's enforcement). `undefined` removes it.
  *
  * @example
+ * const tooExpensive = (request: { body: unknown }) => String(request.body).includes('"model":"o1-pro"')
  * setRequestGate((request) => (tooExpensive(request) ? new Error('budget') : undefined))
+ * admitRequest({ method: 'POST', url: 'https://api.openai.com/v1/responses', headers: {}, body: '{"model":"o1-pro"}' })?.message // → 'budget'
+ * setRequestGate(undefined)
  */
 export function setRequestGate(gate: RequestGate | undefined): void {
   hooks.gate = gate
@@ -60,8 +77,13 @@ export function setRequestGate(gate: RequestGate | undefined): void {
  * replay hot path pays nothing for it.
  *
  * @example
+ * const request = { method: 'POST', url: 'https://api.openai.com/v1/responses', headers: {}, body: '{}' }
+ * admitRequest(request) // → undefined
+ * setRequestGate(async () => new Error('over the run budget'))
  * const refusal = admitRequest(request)
  * const error = refusal instanceof Promise ? await refusal : refusal
+ * error?.message // → 'over the run budget'
+ * setRequestGate(undefined)
  */
 export function admitRequest(request: CapturedRequest): Error | undefined | Promise<Error | undefined> {
   if (!hooks.gate) return undefined

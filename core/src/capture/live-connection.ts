@@ -13,7 +13,9 @@ import type { DispatchOptions } from './undici/dispatcher-types.ts'
  * (`connection: close`, which undici turns into its `reset` dispatch option).
  *
  * @example
- * await originalFetch(url, closingFetchInit(url, init))
+ * const init = closingFetchInit('https://api.example.com/', { method: 'POST', headers: { 'x-tag': 'a' } })
+ * init.method // → 'POST'
+ * new Headers(init.headers).get('connection') // → 'close'
  */
 export function closingFetchInit(input: FetchInput, init: RequestInit | undefined): RequestInit {
   const headers = new Headers(init?.headers ?? (input instanceof Request ? input.headers : undefined))
@@ -25,7 +27,7 @@ export function closingFetchInit(input: FetchInput, init: RequestInit | undefine
  * Dispatch options whose connection closes once the response ends (undici's `reset`).
  *
  * @example
- * dispatcher.dispatch(closingDispatch(options), handler)
+ * closingDispatch({ origin: 'https://api.example.com', path: '/', method: 'GET' }) // → { origin: 'https://api.example.com', path: '/', method: 'GET', reset: true }
  */
 export function closingDispatch(options: DispatchOptions): DispatchOptions {
   return { ...options, reset: true }

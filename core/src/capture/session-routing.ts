@@ -31,7 +31,12 @@ const state: RoutingState = (anchor[STATE] as RoutingState | undefined) ??
  * else the most recently started one still running, else none (the request goes live).
  *
  * @example
- * const session = currentSession()
+ * import { startCassette } from '@retrace/core'
+ * currentSession() // → undefined
+ * const cassette = startCassette('unused.cassette.json', { mode: 'passthrough' })
+ * currentSession()?.mode // → 'passthrough'
+ * await cassette.stop()
+ * currentSession() // → undefined
  */
 export function currentSession(): RequestResolver | undefined {
   const scoped = state.scoped.getStore()
@@ -43,7 +48,17 @@ export function currentSession(): RequestResolver | undefined {
   return undefined
 }
 
-/** Runs `fn` with `session` as the cassette of everything it does, however deep and async. */
+/**
+ * Runs `fn` with `session` as the cassette of everything it does, however deep and async.
+ *
+ * @example
+ * import type { RequestResolver } from './glossary.ts'
+ * const session = { mode: 'passthrough', stopped: false } as RequestResolver
+ * await runInSession(session, async () => {
+ *   await new Promise((resolve) => setTimeout(resolve, 1))
+ *   return currentSession() === session
+ * }) // → true
+ */
 export function runInSession<T>(session: RequestResolver, fn: () => T): T {
   return state.scoped.run(session, fn)
 }
@@ -51,21 +66,56 @@ export function runInSession<T>(session: RequestResolver, fn: () => T): T {
 /**
  * Makes `session` the cassette of the rest of the current async context (the code after a
  * synchronous `startCassette()` call, and what it awaits), without a callback.
+ *
+ * @example
+ * import type { RequestResolver } from './glossary.ts'
+ * const session = { mode: 'passthrough', stopped: false } as RequestResolver
+ * await (async () => {
+ *   enterSession(session)
+ *   currentSession() === session // → true
+ * })()
  */
 export function enterSession(session: RequestResolver): void {
   state.scoped.enterWith(session)
 }
 
+/**
+ * Adds a started cassette: the one requests go to when no cassette is scoped to their async
+ * context (until it stops, or a later one starts).
+ *
+ * @example
+ * import type { RequestResolver } from './glossary.ts'
+ * const session = { mode: 'passthrough', stopped: false } as RequestResolver
+ * addStartedSession(session)
+ * currentSession() === session // → true
+ * removeStartedSession(session)
+ */
 export function addStartedSession(session: RequestResolver): void {
   state.started.push(session)
 }
 
+/**
+ * Removes a cassette added by {@link addStartedSession} (it stopped).
+ *
+ * @example
+ * import type { RequestResolver } from './glossary.ts'
+ * const session = { mode: 'passthrough', stopped: false } as RequestResolver
+ * addStartedSession(session)
+ * removeStartedSession(session)
+ * currentSession() // → undefined
+ */
 export function removeStartedSession(session: RequestResolver): void {
   const index = state.started.indexOf(session)
   if (index >= 0) state.started.splice(index, 1)
 }
 
-/** True while Retrace makes its own live call (lower interception layers must not capture it again). */
+/**
+ * True while Retrace makes its own live call (lower interception layers must not capture it again).
+ *
+ * @example
+ * isBypassed() // → false
+ * withoutInterception(isBypassed) // → true
+ */
 export function isBypassed(): boolean {
   return state.bypass.getStore() === true
 }
@@ -75,7 +125,12 @@ export function isBypassed(): boolean {
  * any traffic a caller wants kept out of cassettes (e.g. a telemetry exporter).
  *
  * @example
- * await withoutInterception(() => fetch('https://telemetry.example.com', { method: 'POST', body }))
+ * import { startCassette } from '@retrace/core'
+ * const cassette = startCassette('unused.cassette.json', { mode: 'passthrough' })
+ * withoutInterception(() => isBypassed()) // → true
+ * withoutInterception(() => currentSession()?.mode) // → 'passthrough'
+ * isBypassed() // → false
+ * await cassette.stop()
  */
 export function withoutInterception<T>(fn: () => T): T {
   return state.bypass.run(true, fn)
@@ -87,7 +142,7 @@ export function withoutInterception<T>(fn: () => T): T {
  * the user's agent, whose calls must be captured as usual.
  *
  * @example
- * socket.on('message', (data) => withInterceptionRestored(() => handle(data)))
+ * withoutInterception(() => withInterceptionRestored(() => isBypassed())) // → false
  */
 export function withInterceptionRestored<T>(fn: () => T): T {
   return state.bypass.run(false, fn)

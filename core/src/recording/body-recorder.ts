@@ -11,8 +11,12 @@ import { isTerminalEvent } from './terminal-events.ts'
  *
  * @example
  * const recorder = new BodyRecorder('text/event-stream', performance.now())
- * recorder.chunk(bytes)
+ * recorder.chunk(new TextEncoder().encode('data: {"n":1}\n\nda'))
+ * recorder.chunk(new TextEncoder().encode('ta: [DONE]\n\n'))
  * const { body, end } = recorder.finish()
+ * // Each event is stored whole, with the time it arrived (ms after the headers).
+ * body && 'sse' in body && body.sse.map(({ t: _t, ...event }) => event) // → [{ data: { n: 1 } }, { text: '[DONE]' }]
+ * end // → undefined
  */
 export class BodyRecorder {
   readonly #contentType: string | undefined

@@ -7,9 +7,11 @@ import { jsonDepthExceeds, type JsonValue, type SseEvent } from '@retrace/casset
  * parser of Retrace: recording, and imports of streams other tools saved as text.
  *
  * @example
+ * import type { SseEvent } from '@retrace/cassettes'
  * const events: SseEvent[] = []
  * const parser = storedEventParser(() => 0, (event) => events.push(event))
- * parser.feed('data: {"a":1}\n\n') // events: [{ t: 0, data: { a: 1 } }]
+ * parser.feed('data: {"a":1}\n\n: keep-alive\n\n')
+ * events // → [{ t: 0, data: { a: 1 } }, { t: 0, comment: 'keep-alive' }]
  */
 export function storedEventParser(at: () => number, add: (event: SseEvent) => void): EventSourceParser {
   return createParser({
@@ -24,8 +26,12 @@ export function storedEventParser(at: () => number, add: (event: SseEvent) => vo
  * as the provider SDKs deliver it (eventsource-parser alone would drop it).
  *
  * @example
- * parser.feed('data: [DONE]')
- * endSseStream(parser) // the parser dispatches { data: '[DONE]' }
+ * import type { SseEvent } from '@retrace/cassettes'
+ * const events: SseEvent[] = []
+ * const parser = storedEventParser(() => 0, (event) => events.push(event))
+ * parser.feed('data: [DONE]') // no closing blank line: nothing dispatched yet
+ * endSseStream(parser)
+ * events // → [{ t: 0, text: '[DONE]' }]
  */
 export function endSseStream(parser: EventSourceParser): void {
   parser.feed('\n\n')

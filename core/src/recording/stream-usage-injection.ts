@@ -31,7 +31,8 @@ export function withStreamUsage(url: string, body: string | undefined): string |
  * True for the usage-only chunk the recorder asked for (and the caller did not).
  *
  * @example
- * if (isUsageOnlyChunk(event)) skip(event)
+ * isUsageOnlyChunk({ data: { choices: [], usage: { prompt_tokens: 9, completion_tokens: 2 } } }) // → true
+ * isUsageOnlyChunk({ data: { choices: [{ delta: { content: 'Hi' } }] } }) // → false
  */
 export function isUsageOnlyChunk(event: Pick<SseEvent, 'data'>): boolean {
   const data = event.data
@@ -43,7 +44,9 @@ export function isUsageOnlyChunk(event: Pick<SseEvent, 'data'>): boolean {
  * replay must hide it.
  *
  * @example
- * const hide = callerDidNotAskForUsage(interaction)
+ * const streamed = (body: object) => ({ request: { method: 'POST', url: 'https://api.openai.com/v1/chat/completions', headers: {}, body: { json: { model: 'gpt-4o', stream: true, messages: [], ...body } } } })
+ * callerDidNotAskForUsage(streamed({})) // → true
+ * callerDidNotAskForUsage(streamed({ stream_options: { include_usage: true } })) // → false
  */
 export function callerDidNotAskForUsage(interaction: Interaction): boolean {
   const body = interaction.request.body

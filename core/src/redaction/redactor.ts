@@ -47,7 +47,12 @@ export interface Redaction {
  *
  * @example
  * const redact = createRedactor([{ path: '$.user.email' }, { pattern: /acct_\d+/g }])
- * const safe = redact.interaction(interaction)
+ * const safe = redact.interaction({
+ *   request: { method: 'POST', url: 'https://api.example.com/v1/run?api_key=abc123', headers: { authorization: 'Bearer sk-live' }, body: { json: { user: { email: 'ada@example.com' }, note: 'for acct_42' } } },
+ * })
+ * safe.request.headers.authorization // → '[REDACTED]'
+ * safe.request.url // → 'https://api.example.com/v1/run?api_key=[REDACTED]'
+ * safe.request.body // → { json: { user: { email: '[REDACTED]' }, note: 'for [REDACTED]' } }
  */
 export function createRedactor(rules: readonly Redactor[] | false = []): Redaction {
   if (rules === false) {

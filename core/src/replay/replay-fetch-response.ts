@@ -9,7 +9,12 @@ import type { ReplaySource } from './replay-source.ts'
  * with the same kind of error. Aborting `signal` errors the body like a real fetch.
  *
  * @example
+ * import { replaySourceOf } from './replay-source.ts'
+ * const interaction = { request: { method: 'GET', url: 'https://api.example.com/answer', headers: {} }, response: { status: 201, headers: { 'content-type': 'application/json' }, body: { json: { answer: 42 } } } }
  * const response = replayFetchResponse(replaySourceOf(interaction), { timing: 'instant', speed: 1 })
+ * response.status // → 201
+ * response.url // → 'https://api.example.com/answer'
+ * await response.json() // → { answer: 42 }
  */
 export function replayFetchResponse(source: ReplaySource, pacing: ReplayTiming, signal?: AbortSignal | null): Response {
   const init = { status: source.status, statusText: source.statusText, headers: source.headers }

@@ -38,7 +38,10 @@ const NULL_BODY_STATUSES = new Set([101, 103, 204, 205, 304])
  * bytes once.
  *
  * @example
- * const source = replaySourceOf(cassette.interactions[0])
+ * const interaction = { request: { method: 'GET', url: 'https://api.example.com/stream', headers: {} }, response: { status: 200, headers: { 'content-type': 'text/event-stream' }, body: { sse: [{ t: 0, data: { n: 1 } }, { t: 5, text: '[DONE]' }] } } }
+ * const source = replaySourceOf(interaction)
+ * source.chunks?.map((chunk) => [chunk.t, new TextDecoder().decode(chunk.bytes)]) // → [[0, 'data: {"n":1}\n\n'], [5, 'data: [DONE]\n\n']]
+ * replaySourceOf(interaction) === source // → true
  */
 export function replaySourceOf(interaction: Interaction): ReplaySource {
   let source = cache.get(interaction)

@@ -8,7 +8,15 @@ export interface ReplayTiming {
   speed: number
 }
 
-/** Resolves after `ms` milliseconds (immediately for 0), or rejects when `signal` aborts. */
+/**
+ * Resolves after `ms` milliseconds (immediately for 0), or rejects when `signal` aborts.
+ *
+ * @example
+ * await delay(5)
+ * const stop = new AbortController()
+ * setTimeout(() => stop.abort(new Error('stopped')), 5)
+ * await delay(60_000, stop.signal).catch((error: Error) => error.message) // → 'stopped'
+ */
 export function delay(ms: number, signal?: AbortSignal): Promise<void> {
   if (ms <= 0) return Promise.resolve()
   return new Promise((resolve, reject) => {

@@ -6,7 +6,8 @@ import type { BodyEnd, NetworkError } from '@retrace/cassettes'
  * the connection, so the agent's error handling sees what it saw when recorded.
  *
  * @example
- * controller.error(bodyEndError(source.end))
+ * bodyEndError({ outcome: 'aborted', t: 120 }).name // → 'AbortError'
+ * bodyEndError({ outcome: 'error', t: 120, message: 'socket hang up' }).message // → 'terminated'
  */
 export function bodyEndError(end: BodyEnd): Error {
   if (end.outcome === 'aborted') {
@@ -20,7 +21,9 @@ export function bodyEndError(end: BodyEnd): Error {
  * like undici's `TypeError: fetch failed` with the original error as `cause`.
  *
  * @example
- * throw networkErrorOf(source.networkError)
+ * const error = networkErrorOf({ message: 'connect ECONNREFUSED 127.0.0.1:443', code: 'ECONNREFUSED' })
+ * error.message // → 'fetch failed'
+ * ;(error.cause as { code?: string }).code // → 'ECONNREFUSED'
  */
 export function networkErrorOf(error: NetworkError): Error {
   const cause = Object.assign(new Error(error.message), error.code ? { code: error.code } : {}, error.name ? { name: error.name } : {})

@@ -23,7 +23,11 @@ export interface RunLedger {
  * entries to it. Called by the reporters, in the main process, before tests start.
  *
  * @example
- * const ledger = openRunLedger()
+ * const env: NodeJS.ProcessEnv = {}
+ * const ledger = openRunLedger(env)
+ * env.RETRACE_RUN_DIR === ledger.dir // → true
+ * ledger.owned // → true
+ * openRunLedger(env) // → { dir: ledger.dir, owned: false }
  */
 export function openRunLedger(env: NodeJS.ProcessEnv = process.env): RunLedger {
   const existing = env[RUN_DIR_VARIABLE]

@@ -40,7 +40,13 @@ export type LedgerEntry = z.infer<typeof LedgerEntrySchema>
  * (the reporter is not installed), so matchers never fail for its sake.
  *
  * @example
- * recordLedgerEntry({ testPath, testName, cassette, outcome: 'recorded' })
+ * import { mkdtempSync } from 'node:fs'
+ * import { tmpdir } from 'node:os'
+ * import { join } from 'node:path'
+ * const env = { RETRACE_RUN_DIR: mkdtempSync(join(tmpdir(), 'retrace-run-')) }
+ * recordLedgerEntry({ testPath: '/repo/agent.test.ts', testName: 'books', cassette: '/repo/__cassettes__/agent.test.ts/books.cassette.json', outcome: 'recorded' }, env)
+ * readRunLedger(env.RETRACE_RUN_DIR)?.map((entry) => entry.outcome) // → ['recorded']
+ * recordLedgerEntry({ testPath: '', testName: '', cassette: '', outcome: 'recorded' }, {}) // no run folder: nothing happens
  */
 export function recordLedgerEntry(entry: LedgerEntry, env: NodeJS.ProcessEnv = process.env): void {
   const dir = env[RUN_DIR_VARIABLE]
@@ -57,7 +63,15 @@ export function recordLedgerEntry(entry: LedgerEntry, env: NodeJS.ProcessEnv = p
  * another reporter, or deleted), which must never be read as "nothing was used".
  *
  * @example
+ * import { rmSync } from 'node:fs'
+ * import { openRunLedger } from './run-folder.ts'
+ * const env: NodeJS.ProcessEnv = {}
+ * const ledger = openRunLedger(env)
+ * recordLedgerEntry({ testPath: '/repo/a.test.ts', testName: 'a', cassette: '/repo/a.cassette.json', outcome: 'identical' }, env)
  * const entries = readRunLedger(ledger.dir) ?? []
+ * entries.length // → 1
+ * rmSync(ledger.dir, { recursive: true })
+ * readRunLedger(ledger.dir) // → undefined
  */
 export function readRunLedger(dir: string): LedgerEntry[] | undefined {
   const entries: LedgerEntry[] = []
@@ -82,7 +96,14 @@ export function readRunLedger(dir: string): LedgerEntry[] | undefined {
  * folder was already gone.
  *
  * @example
+ * import { existsSync } from 'node:fs'
+ * import { openRunLedger } from './run-folder.ts'
+ * const env: NodeJS.ProcessEnv = {}
+ * const ledger = openRunLedger(env)
+ * recordLedgerEntry({ testPath: '/repo/a.test.ts', testName: 'a', cassette: '/repo/a.cassette.json', outcome: 'diverged' }, env)
  * const entries = closeRunLedger(ledger)
+ * entries?.map((entry) => entry.outcome) // → ['diverged']
+ * existsSync(ledger.dir) // → false
  */
 export function closeRunLedger(ledger: RunLedger): LedgerEntry[] | undefined {
   const entries = readRunLedger(ledger.dir)

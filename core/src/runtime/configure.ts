@@ -11,8 +11,11 @@ import { runtime } from './runtime.ts'
  * masked (secrets always; `mask` first, yours) before it is journaled or sent.
  *
  * @example
- * configure({ apiKey: process.env.RETRACE_API_KEY, maxUsdPerRun: 2, loopLimit: 3 })
- * configure({ apiKey: process.env.RETRACE_API_KEY, mask: (value) => value, captureContent: false, onError: console.warn })
+ * const config = configure({ maxUsdPerRun: 2, loopLimit: 3, captureContent: false, onError: console.warn })
+ * config.maxUsdPerRun // → 2
+ * // No API key: nothing is sent, and nothing fails.
+ * config.apiKey // → undefined
+ * configure({}) // back to the environment's settings and the defaults
  */
 export function configure(options: RuntimeConfigInput = {}): RuntimeConfig {
   return runtime().configure(options)

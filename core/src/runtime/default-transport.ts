@@ -8,7 +8,10 @@ import { resolveTransportOptions } from './transport/transport-options.ts'
  * socket is down, and the on-disk journal (see PROTOCOL.md).
  *
  * @example
- * runtime().setTransportFactory(createRuntimeTransport)
+ * import { resolveRuntimeConfig } from './config/runtime-config.ts'
+ * const transport = createRuntimeTransport(resolveRuntimeConfig({ apiKey: 'rt_test', baseUrl: 'http://127.0.0.1:9' }, { RETRACE_JOURNAL_DIR: '/tmp/unused' }), () => [])
+ * typeof transport.send // → 'function'
+ * await transport.close(100)
  */
 export const createRuntimeTransport: TransportFactory = (config, resumableNames) =>
   createTransport({
@@ -26,7 +29,10 @@ export const createRuntimeTransport: TransportFactory = (config, resumableNames)
  * http(s), plain http to a remote host): a `RetraceConfigError` now, not a silent nothing-sent.
  *
  * @example
- * checkTransportConfig(resolveRuntimeConfig({ apiKey, baseUrl: 'ftp://x' })) // throws RetraceConfigError
+ * import assert from 'node:assert/strict'
+ * import { resolveRuntimeConfig } from './config/runtime-config.ts'
+ * checkTransportConfig(resolveRuntimeConfig({ apiKey: 'rt_test', baseUrl: 'https://api.retrace.dev' }, {})) // fine
+ * assert.throws(() => checkTransportConfig(resolveRuntimeConfig({ apiKey: 'rt_test', baseUrl: 'ftp://x' }, {})), { name: 'RetraceConfigError' })
  */
 export function checkTransportConfig(config: RuntimeConfig): void {
   if (!config.enabled || !config.apiKey) return

@@ -12,8 +12,10 @@ export interface FlushOutcome {
  * flushes on exit.
  *
  * @example
- * await runAgent(question)
- * await flush() // { complete: true }
+ * import { record } from '@retrace/core'
+ * const runAgent = record({ name: 'greet' }, (name: string) => `Hello, ${name}`)
+ * runAgent('Ada')
+ * await flush() // → { complete: true }
  */
 export async function flush(timeoutMs = 5_000): Promise<FlushOutcome> {
   const transport = runtime().currentTransport()
@@ -28,7 +30,8 @@ export async function flush(timeoutMs = 5_000): Promise<FlushOutcome> {
  * opens a new connection.
  *
  * @example
- * process.on('SIGTERM', async () => { await shutdown(); process.exit(0) })
+ * // e.g. process.on('SIGTERM', async () => { await shutdown(); process.exit(0) })
+ * await shutdown(500) // nothing configured: returns at once
  */
 export async function shutdown(timeoutMs = 2_000): Promise<void> {
   await runtime().closeTransport(timeoutMs)

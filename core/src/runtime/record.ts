@@ -41,8 +41,10 @@ let latest: RecordedTrace | undefined
  * The trace of the most recent recorded run that finished in this process.
  *
  * @example
- * await runAgent('Book me a flight')
- * await writeGoldenCassette('goldens/book.cassette.json', { trace: lastTrace()! })
+ * const bookFlight = record({ name: 'book' }, async (to: string) => `booked to ${to}`)
+ * await bookFlight('Paris')
+ * lastTrace()?.name // → 'book'
+ * lastTrace()?.result // → 'booked to Paris'
  */
 export function lastTrace(): RecordedTrace | undefined {
   return latest
@@ -52,7 +54,9 @@ export function lastTrace(): RecordedTrace | undefined {
  * The trace of the run the calling code is part of, if any.
  *
  * @example
- * currentTrace()?.id
+ * const runAgent = record({ name: 'traced' }, () => currentTrace()?.name)
+ * runAgent() // → 'traced'
+ * currentTrace() // → undefined
  */
 export function currentTrace(): RecordedTrace | undefined {
   return currentScope()?.trace
@@ -66,10 +70,20 @@ export function currentTrace(): RecordedTrace | undefined {
  * class method.
  *
  * @example
- * export const runAgent = record({ name: 'runAgent', sessionId: chatId }, async (question: string) => {
+ * import OpenAI from 'openai'
+ * import { startFakeProvider } from '@retrace/fake-provider'
+ * const provider = await startFakeProvider() // stands in for api.openai.com
+ * const runAgent = record({ name: 'runAgent', sessionId: 'chat-42' }, async (question: string) => {
  *   const answer = await openai.chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: question }] })
- *   return answer.choices[0].message.content
+ *   return answer.choices[0]?.message.content
  * })
+ * const openai = new OpenAI({ apiKey: 'sk-test', baseURL: provider.openaiBaseURL })
+ * await runAgent('Weather in Paris?') // → 'You said: Weather in Paris?'
+ * const trace = runAgent.lastTrace!
+ * trace.status // → 'completed'
+ * trace.spans.map((span) => span.kind) // → ['llm']
+ * trace.totals.steps // → 1
+ * await provider.stop()
  */
 export function record<Args extends unknown[], Result>(options: RecordOptions, fn: (...args: Args) => Result): RecordedFunction<Args, Result>
 export function record(options?: RecordOptions): RecordDecorator

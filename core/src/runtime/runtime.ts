@@ -272,7 +272,13 @@ class TerminatedEarlyError extends Error {
 
 const RUNTIME = Symbol.for('retrace.runtime.v1')
 
-/** The runtime of this process (shared through globalThis by every copy of @retrace/core). */
+/**
+ * The runtime of this process (shared through globalThis by every copy of @retrace/core).
+ *
+ * @example
+ * runtime() === runtime() // → true
+ * runtime().config.enabled // → true
+ */
 export function runtime(): Runtime {
   const globals = globalThis as Record<symbol, Runtime | undefined>
   return (globals[RUNTIME] ??= new Runtime())

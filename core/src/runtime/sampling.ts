@@ -4,7 +4,12 @@
  * a hash of the function name would, all or none of one function's runs.
  *
  * @example
- * isSampled('4f1c…', 0.1, 'seed') // true for about 1 in 10 trace ids
+ * isSampled('any trace', 1) // → true
+ * isSampled('any trace', 0) // → false
+ * isSampled('4f1c', 0.5, 'seed') === isSampled('4f1c', 0.5, 'seed') // → true
+ * import { randomUUID } from 'node:crypto'
+ * const kept = Array.from({ length: 2000 }, () => randomUUID()).filter((id) => isSampled(id, 0.1, 'seed')).length
+ * kept > 130 && kept < 270 // → true
  */
 export function isSampled(traceId: string, rate: number, seed = ''): boolean {
   if (rate >= 1) return true

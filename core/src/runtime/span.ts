@@ -9,7 +9,13 @@ import type { OpenSpan } from './trace/active-trace.ts'
  * Outside `record()` it just runs `fn`.
  *
  * @example
- * const plan = await span('plan', () => planner.plan(question))
+ * import { record } from '@retrace/core'
+ * const runAgent = record({ name: 'planner' }, async (question: string) => {
+ *   const plan = await span('plan', async () => ['search', 'answer'])
+ *   return `${question}: ${plan.join(' → ')}`
+ * })
+ * await runAgent('Trip') // → 'Trip: search → answer'
+ * runAgent.lastTrace?.spans.map((item) => [item.kind, item.name]) // → [['span', 'plan']]
  */
 export function span<T>(name: string, fn: () => T): T {
   const scope = currentScope()
@@ -23,7 +29,11 @@ export function span<T>(name: string, fn: () => T): T {
  * instead of running again, so its side effects (an email, a payment) are not repeated.
  *
  * @example
- * const getWeather = tool('get_weather', async ({ city }: { city: string }) => weatherApi.current(city))
+ * import { record } from '@retrace/core'
+ * const getWeather = tool('get_weather', async ({ city }: { city: string }) => ({ city, sky: 'sunny' }))
+ * const runAgent = record({ name: 'weather' }, (city: string) => getWeather({ city }))
+ * await runAgent('Paris') // → { city: 'Paris', sky: 'sunny' }
+ * runAgent.lastTrace?.spans[0] // → { ...runAgent.lastTrace!.spans[0]!, kind: 'tool', name: 'get_weather', input: { city: 'Paris' }, output: { city: 'Paris', sky: 'sunny' } }
  */
 export function tool<Args extends unknown[], Result>(name: string, fn: (...args: Args) => Result): (...args: Args) => Result {
   return function (this: unknown, ...args: Args): Result {
@@ -50,7 +60,11 @@ export function tool<Args extends unknown[], Result>(name: string, fn: (...args:
  * agent that called it (multi-agent topologies), under an `agent` span of its own.
  *
  * @example
- * const report = await agent('researcher', { role: 'research' }, () => research(topic))
+ * import { record } from '@retrace/core'
+ * const research = async (topic: string) => `notes on ${topic}`
+ * const runTeam = record({ name: 'team' }, (topic: string) => agent('researcher', { role: 'research' }, () => research(topic)))
+ * await runTeam('tides') // → 'notes on tides'
+ * runTeam.lastTrace?.spans[0]?.agent // → { id: 'researcher', role: 'research' }
  */
 export function agent<T>(id: string, options: { role?: string }, fn: () => T): T {
   const scope = currentScope()

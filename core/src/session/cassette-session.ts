@@ -60,6 +60,12 @@ export interface CassetteSummary {
  * The state of one started cassette: the loaded recording and its match index (replay),
  * or the exchanges being recorded (record). Capture asks it what to do per request, through
  * the `RequestResolver` interface it implements (capture/glossary.ts).
+ *
+ * @example
+ * const recorded = { request: { method: 'GET', url: 'https://api.example.com/answer', headers: {} }, response: { status: 200, headers: {}, body: { json: { answer: 42 } } } }
+ * const session = new CassetteSession('answer.cassette.json', 'replay', {}, { version: 1, interactions: [recorded] })
+ * session.resolve({ method: 'GET', url: 'https://api.example.com/answer', headers: {}, body: undefined }).kind // → 'replay'
+ * session.resolve({ method: 'GET', url: 'https://api.example.com/other', headers: {}, body: undefined }).kind // → 'blocked'
  */
 export class CassetteSession implements RequestResolver {
   readonly file: string

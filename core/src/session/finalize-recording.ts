@@ -17,7 +17,16 @@ import { RECORDER_NAME } from '../version.ts'
  * unchanged interactions kept byte for byte.
  *
  * @example
- * const cassette = finalizeRecording({ interactions, previous: readCassetteFile(file), redaction, match })
+ * import { compileMatchOptions } from '@retrace/cassettes'
+ * import { createRedactor } from '../redaction/redactor.ts'
+ * const interactions = [{
+ *   request: { method: 'POST', url: 'https://api.openai.com/v1/chat/completions', headers: { authorization: 'Bearer sk-test' }, body: { json: { model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'Hi' }] } } },
+ *   response: { status: 200, headers: { 'content-type': 'application/json' }, body: { json: { id: 'chatcmpl-1', model: 'gpt-4o-mini', choices: [{ index: 0, message: { role: 'assistant', content: 'Hello!' }, finish_reason: 'stop' }], usage: { prompt_tokens: 8, completion_tokens: 2, total_tokens: 10 } } } },
+ * }]
+ * const cassette = finalizeRecording({ interactions, previous: undefined, redaction: createRedactor(), match: compileMatchOptions(), run: { result: 'Hello!' } })
+ * cassette.interactions[0]?.request.headers.authorization // → '[REDACTED]'
+ * cassette.interactions[0]?.step?.output // → [{ type: 'text', content: 'Hello!' }]
+ * cassette.run // → { result: 'Hello!' }
  */
 export function finalizeRecording(input: {
   interactions: readonly Interaction[]

@@ -8,10 +8,14 @@ import { BodyRecorder } from '../recording/body-recorder.ts'
  * was sent in, so concurrent requests keep a stable order in the file.
  *
  * @example
- * const slot = session.startRecording(request)
- * const body = slot.responseStarted(200, 'OK', headers)
- * body.chunk(bytes)
+ * import type { Interaction } from '@retrace/cassettes'
+ * const stored: Interaction[] = []
+ * const slot = new RecordingSlot({ method: 'GET', url: 'https://api.example.com/', headers: {} }, (interaction) => stored.push(interaction))
+ * const body = slot.responseStarted(200, 'OK', { 'content-type': 'application/json' })
+ * body.chunk(new TextEncoder().encode('{"ok":true}'))
  * slot.finish()
+ * await slot.done
+ * stored[0]?.response // → { status: 200, statusText: 'OK', headers: { 'content-type': 'application/json' }, body: { json: { ok: true } } }
  */
 export class RecordingSlot {
   readonly request: RecordedRequest

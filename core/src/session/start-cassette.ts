@@ -58,10 +58,21 @@ export interface CassetteHandle {
  * overrides the option.
  *
  * @example
- * const cassette = startCassette('__cassettes__/weather.cassette.json')
- * const client = new OpenAI({ fetch: cassette.fetch })
- * const answer = await runAgent(client, 'Weather in Paris?')
- * await cassette.stop()
+ * import { mkdtempSync } from 'node:fs'
+ * import { tmpdir } from 'node:os'
+ * import { join } from 'node:path'
+ * import OpenAI from 'openai'
+ * import { startFakeProvider } from '@retrace/fake-provider'
+ * const provider = await startFakeProvider() // stands in for api.openai.com
+ * const file = join(mkdtempSync(join(tmpdir(), 'cassettes-')), 'weather.cassette.json')
+ * const runAgent = async (client: OpenAI, question: string) => (await client.chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: question }] })).choices[0]?.message.content
+ * const recording = startCassette(file) // no file yet: records
+ * await runAgent(new OpenAI({ apiKey: 'sk-test', baseURL: provider.openaiBaseURL, fetch: recording.fetch }), 'Weather in Paris?') // → 'You said: Weather in Paris?'
+ * await recording.stop()
+ * await provider.stop() // no network from here on…
+ * const replaying = startCassette(file) // …the file exists: replays it
+ * await runAgent(new OpenAI({ apiKey: 'sk-test', baseURL: provider.openaiBaseURL, fetch: replaying.fetch }), 'Weather in Paris?') // → 'You said: Weather in Paris?'
+ * await replaying.stop()
  */
 export function startCassette(file: string, options: CassetteOptions = {}): CassetteHandle {
   const { handle, session } = openCassette(file, options)
@@ -75,9 +86,19 @@ export function startCassette(file: string, options: CassetteOptions = {}): Cass
  * that `CassetteMismatchError`, even when the agent caught it and carried on.
  *
  * @example
- * const answer = await withCassette('__cassettes__/weather.cassette.json', { mode: 'replay' }, () =>
- *   runAgent('Weather in Paris?'),
- * )
+ * import { mkdtempSync } from 'node:fs'
+ * import { tmpdir } from 'node:os'
+ * import { join } from 'node:path'
+ * import { startFakeProvider } from '@retrace/fake-provider'
+ * const provider = await startFakeProvider()
+ * const file = join(mkdtempSync(join(tmpdir(), 'cassettes-')), 'weather.cassette.json')
+ * const runAgent = async (question: string) => {
+ *   const response = await fetch(`${provider.openaiBaseURL}/chat/completions`, { method: 'POST', headers: { authorization: 'Bearer sk-test', 'content-type': 'application/json' }, body: JSON.stringify({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: question }] }) })
+ *   return ((await response.json()) as { choices: Array<{ message: { content: string } }> }).choices[0]?.message.content
+ * }
+ * await withCassette(file, { mode: 'record' }, () => runAgent('Weather in Paris?')) // → 'You said: Weather in Paris?'
+ * await provider.stop()
+ * await withCassette(file, { mode: 'replay' }, () => runAgent('Weather in Paris?')) // → 'You said: Weather in Paris?'
  */
 export async function withCassette<T>(file: string, options: CassetteOptions, fn: (cassette: CassetteHandle) => T | Promise<T>): Promise<T>
 export async function withCassette<T>(file: string, fn: (cassette: CassetteHandle) => T | Promise<T>): Promise<T>

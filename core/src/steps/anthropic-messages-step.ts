@@ -13,9 +13,9 @@ type JsonRecord = Readonly<Record<string, unknown>>
  * message that carries them, as `tool_call_response` parts.
  *
  * @example
- * anthropicRequestFields({ model: 'claude-sonnet-4-5', max_tokens: 1024, system: 'Be brief.',
- *   messages: [{ role: 'user', content: 'Hi' }] })
- * // → { input: [{ role: 'system', ... }, { role: 'user', parts: [{ type: 'text', content: 'Hi' }] }], ... }
+ * const fields = anthropicRequestFields({ model: 'claude-sonnet-4-5', max_tokens: 1024, system: 'Be brief.', messages: [{ role: 'user', content: 'Hi' }] })
+ * fields.input // → [{ role: 'system', parts: [{ type: 'text', content: 'Be brief.' }] }, { role: 'user', parts: [{ type: 'text', content: 'Hi' }] }]
+ * fields.parameters // → { maxTokens: 1024 }
  */
 export function anthropicRequestFields(body: JsonRecord): RequestFields {
   const input: Message[] = []
@@ -46,9 +46,10 @@ export function anthropicRequestFields(body: JsonRecord): RequestFields {
  * writes; `totalTokens` adds them back, so it is every token the call processed.
  *
  * @example
- * anthropicResponseFields({ id: 'msg_1', model: 'claude-sonnet-4-5-20250929', stop_reason: 'end_turn',
- *   content: [{ type: 'text', text: 'Hi' }], usage: { input_tokens: 12, output_tokens: 3 } })
- * // → { output: [{ type: 'text', content: 'Hi' }], finishReason: 'stop', usage: { inputTokens: 12, outputTokens: 3, totalTokens: 15 }, ... }
+ * const fields = anthropicResponseFields({ id: 'msg_1', model: 'claude-sonnet-4-5-20250929', stop_reason: 'end_turn', content: [{ type: 'text', text: 'Hi' }], usage: { input_tokens: 12, output_tokens: 3 } })
+ * fields.output // → [{ type: 'text', content: 'Hi' }]
+ * fields.finishReason // → 'stop'
+ * fields.usage // → { inputTokens: 12, outputTokens: 3, totalTokens: 15 }
  */
 export function anthropicResponseFields(body: JsonRecord): ResponseFields {
   const usage = asRecord(body['usage'])

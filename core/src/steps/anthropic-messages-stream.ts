@@ -11,13 +11,15 @@ type MutableRecord = Record<string, unknown>
  * Tool input JSON that was cut short is kept as the raw partial string.
  *
  * @example
- * reassembleAnthropicStream([
+ * const message = reassembleAnthropicStream([
  *   { t: 0, event: 'message_start', data: { type: 'message_start', message: { id: 'msg_1', model: 'claude-haiku-4-5', content: [], usage: { input_tokens: 10, output_tokens: 1 } } } },
  *   { t: 1, event: 'content_block_start', data: { type: 'content_block_start', index: 0, content_block: { type: 'text', text: '' } } },
  *   { t: 2, event: 'content_block_delta', data: { type: 'content_block_delta', index: 0, delta: { type: 'text_delta', text: 'Hi' } } },
  *   { t: 3, event: 'message_delta', data: { type: 'message_delta', delta: { stop_reason: 'end_turn' }, usage: { output_tokens: 2 } } },
  * ])
- * // → { id: 'msg_1', content: [{ type: 'text', text: 'Hi' }], stop_reason: 'end_turn', usage: { input_tokens: 10, output_tokens: 2 }, ... }
+ * message?.content // → [{ type: 'text', text: 'Hi' }]
+ * message?.stop_reason // → 'end_turn'
+ * message?.usage // → { input_tokens: 10, output_tokens: 2 }
  */
 export function reassembleAnthropicStream(events: readonly SseEvent[]): MutableRecord {
   let message: MutableRecord = { content: [] }

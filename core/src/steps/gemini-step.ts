@@ -12,9 +12,10 @@ type JsonRecord = Readonly<Record<string, unknown>>
  * so the caller passes it; `systemInstruction` becomes the first input message.
  *
  * @example
- * geminiRequestFields({ systemInstruction: { parts: [{ text: 'Be brief.' }] },
- *   contents: [{ role: 'user', parts: [{ text: 'Hi' }] }], generationConfig: { temperature: 0 } }, 'gemini-2.5-flash')
- * // → { model: 'gemini-2.5-flash', input: [{ role: 'system', ... }, { role: 'user', ... }], parameters: { temperature: 0 }, ... }
+ * const fields = geminiRequestFields({ systemInstruction: { parts: [{ text: 'Be brief.' }] }, contents: [{ role: 'user', parts: [{ text: 'Hi' }] }], generationConfig: { temperature: 0 } }, 'gemini-2.5-flash')
+ * fields.model // → 'gemini-2.5-flash'
+ * fields.input.map((message) => message.role) // → ['system', 'user']
+ * fields.parameters // → { temperature: 0 }
  */
 export function geminiRequestFields(body: JsonRecord, urlModel: string | undefined): RequestFields {
   const input: Message[] = []
@@ -47,10 +48,14 @@ export function geminiRequestFields(body: JsonRecord, urlModel: string | undefin
  * the same on every provider; `inputTokens` includes tool-use prompt tokens for the same reason.
  *
  * @example
- * geminiResponseFields({ responseId: 'r1', modelVersion: 'gemini-2.5-flash',
+ * const fields = geminiResponseFields({
+ *   responseId: 'r1', modelVersion: 'gemini-2.5-flash',
  *   candidates: [{ content: { role: 'model', parts: [{ text: 'Hi' }] }, finishReason: 'STOP' }],
- *   usageMetadata: { promptTokenCount: 5, candidatesTokenCount: 1, thoughtsTokenCount: 20, totalTokenCount: 26 } })
- * // → { output: [{ type: 'text', content: 'Hi' }], finishReason: 'stop', usage: { inputTokens: 5, outputTokens: 21, reasoningTokens: 20, ... }, ... }
+ *   usageMetadata: { promptTokenCount: 5, candidatesTokenCount: 1, thoughtsTokenCount: 20, totalTokenCount: 26 },
+ * })
+ * fields.output // → [{ type: 'text', content: 'Hi' }]
+ * fields.finishReason // → 'stop'
+ * fields.usage // → { inputTokens: 5, outputTokens: 21, totalTokens: 26, reasoningTokens: 20 }
  */
 export function geminiResponseFields(body: JsonRecord): ResponseFields {
   const candidates = asArray(body['candidates']).map(asRecord)

@@ -10,12 +10,12 @@ type MutableRecord = Record<string, unknown>
  * Accepts SSE events (`alt=sse`) or the chunk array a non-SSE stream returns.
  *
  * @example
- * mergeGeminiChunks([
+ * const merged = mergeGeminiChunks([
  *   { candidates: [{ content: { role: 'model', parts: [{ text: 'Hel' }] } }] },
- *   { candidates: [{ content: { role: 'model', parts: [{ text: 'lo' }] }, finishReason: 'STOP' }],
- *     usageMetadata: { promptTokenCount: 4, candidatesTokenCount: 2, totalTokenCount: 6 } },
+ *   { candidates: [{ content: { role: 'model', parts: [{ text: 'lo' }] }, finishReason: 'STOP' }], usageMetadata: { promptTokenCount: 4, candidatesTokenCount: 2, totalTokenCount: 6 } },
  * ])
- * // → { candidates: [{ content: { role: 'model', parts: [{ text: 'Hello' }] }, finishReason: 'STOP' }], usageMetadata: { ... } }
+ * merged.candidates // → [{ content: { role: 'model', parts: [{ text: 'Hello' }] }, finishReason: 'STOP' }]
+ * merged.usageMetadata // → { promptTokenCount: 4, candidatesTokenCount: 2, totalTokenCount: 6 }
  */
 export function mergeGeminiChunks(chunks: readonly unknown[]): MutableRecord {
   const parts: MutableRecord[] = []

@@ -24,10 +24,17 @@ const SEPARATE_SYSTEM_PROMPT: ReadonlySet<string> = new Set(['anthropic.messages
  * is Anthropic's `input_tokens` plus its cache reads and writes).
  *
  * @example
- * toGenAIAttributes(step)
- * // → { 'gen_ai.provider.name': 'openai', 'gen_ai.operation.name': 'chat', 'gen_ai.request.model': 'gpt-4o',
- * //     'gen_ai.response.finish_reasons': ['stop'], 'gen_ai.usage.input_tokens': 12, ...,
- * //     'gen_ai.input.messages': '[{"role":"user","parts":[{"type":"text","content":"Hi"}]}]', ... }
+ * import { extractStep } from './extract-step.ts'
+ * const step = extractStep({
+ *   request: { method: 'POST', url: 'https://api.openai.com/v1/chat/completions', headers: {}, body: { json: { model: 'gpt-4o', messages: [{ role: 'user', content: 'Hi' }] } } },
+ *   response: { status: 200, headers: {}, body: { json: { id: 'chatcmpl-1', model: 'gpt-4o', choices: [{ index: 0, message: { role: 'assistant', content: 'Hello' }, finish_reason: 'stop' }], usage: { prompt_tokens: 12, completion_tokens: 1, total_tokens: 13 } } } },
+ * })!
+ * const attributes = toGenAIAttributes(step)
+ * attributes['gen_ai.provider.name'] // → 'openai'
+ * attributes['gen_ai.request.model'] // → 'gpt-4o'
+ * attributes['gen_ai.response.finish_reasons'] // → ['stop']
+ * attributes['gen_ai.usage.input_tokens'] // → 12
+ * attributes['gen_ai.input.messages'] // → '[{"role":"user","parts":[{"type":"text","content":"Hi"}]}]'
  */
 export function toGenAIAttributes(step: Step, options: GenAIAttributeOptions = {}): GenAIAttributes {
   const attributes: GenAIAttributes = {

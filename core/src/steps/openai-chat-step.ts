@@ -12,8 +12,11 @@ type JsonRecord = Readonly<Record<string, unknown>>
  * become role `system`), declared tools and sampling parameters.
  *
  * @example
- * openaiChatRequestFields({ model: 'gpt-4o', messages: [{ role: 'system', content: 'Be brief.' }] })
- * // → { model: 'gpt-4o', input: [{ role: 'system', parts: [{ type: 'text', content: 'Be brief.' }] }], tools: [], ... }
+ * const fields = openaiChatRequestFields({ model: 'gpt-4o', temperature: 0.2, messages: [{ role: 'system', content: 'Be brief.' }] })
+ * fields.model // → 'gpt-4o'
+ * fields.input // → [{ role: 'system', parts: [{ type: 'text', content: 'Be brief.' }] }]
+ * fields.tools // → []
+ * fields.parameters // → { temperature: 0.2 }
  */
 export function openaiChatRequestFields(body: JsonRecord): RequestFields {
   const input = asArray(body['messages']).flatMap((raw) => {
@@ -43,10 +46,14 @@ export function openaiChatRequestFields(body: JsonRecord): RequestFields {
  * message as output parts, its finish reason and the token usage.
  *
  * @example
- * openaiChatResponseFields({ id: 'chatcmpl-1', model: 'gpt-4o-2024-08-06',
+ * const fields = openaiChatResponseFields({
+ *   id: 'chatcmpl-1', model: 'gpt-4o-2024-08-06',
  *   choices: [{ index: 0, message: { role: 'assistant', content: 'Hi' }, finish_reason: 'stop' }],
- *   usage: { prompt_tokens: 9, completion_tokens: 1, total_tokens: 10 } })
- * // → { output: [{ type: 'text', content: 'Hi' }], finishReason: 'stop', usage: { inputTokens: 9, ... }, ... }
+ *   usage: { prompt_tokens: 9, completion_tokens: 1, total_tokens: 10 },
+ * })
+ * fields.output // → [{ type: 'text', content: 'Hi' }]
+ * fields.finishReason // → 'stop'
+ * fields.usage // → { inputTokens: 9, outputTokens: 1, totalTokens: 10 }
  */
 export function openaiChatResponseFields(body: JsonRecord): ResponseFields {
   const choices = asArray(body['choices']).map(asRecord)

@@ -16,12 +16,13 @@ interface ToolCallState {
  * `stream_options.include_usage` adds at the end (its `choices` array is empty).
  *
  * @example
- * reassembleOpenaiChatStream([
+ * const completion = reassembleOpenaiChatStream([
  *   { t: 0, data: { id: 'c1', model: 'gpt-4o', choices: [{ index: 0, delta: { content: 'Hel' }, finish_reason: null }] } },
  *   { t: 1, data: { id: 'c1', model: 'gpt-4o', choices: [{ index: 0, delta: { content: 'lo' }, finish_reason: 'stop' }] } },
  *   { t: 2, text: '[DONE]' },
  * ])
- * // → { id: 'c1', model: 'gpt-4o', choices: [{ index: 0, message: { role: 'assistant', content: 'Hello', ... }, finish_reason: 'stop' }] }
+ * completion?.choices[0]?.message.content // → 'Hello'
+ * completion?.choices[0]?.finish_reason // → 'stop'
  */
 export function reassembleOpenaiChatStream(events: readonly SseEvent[]): Record<string, unknown> {
   let id: string | undefined

@@ -23,8 +23,8 @@ type JsonRecord = Readonly<Record<string, unknown>>
  * turn, as they do in a Chat Completions history.
  *
  * @example
- * openaiResponsesRequestFields({ model: 'gpt-5-mini', instructions: 'Be brief.', input: 'Hi' })
- * // → { input: [{ role: 'system', ... }, { role: 'user', parts: [{ type: 'text', content: 'Hi' }] }], ... }
+ * const fields = openaiResponsesRequestFields({ model: 'gpt-5-mini', instructions: 'Be brief.', input: 'Hi' })
+ * fields.input // → [{ role: 'system', parts: [{ type: 'text', content: 'Be brief.' }] }, { role: 'user', parts: [{ type: 'text', content: 'Hi' }] }]
  */
 export function openaiResponsesRequestFields(body: JsonRecord): RequestFields {
   const input: Message[] = []
@@ -51,10 +51,14 @@ export function openaiResponsesRequestFields(body: JsonRecord): RequestFields {
  * status as a finish reason, and usage.
  *
  * @example
- * openaiResponsesResponseFields({ id: 'resp_1', model: 'gpt-5-mini-2025-08-07', status: 'completed',
+ * const fields = openaiResponsesResponseFields({
+ *   id: 'resp_1', model: 'gpt-5-mini-2025-08-07', status: 'completed',
  *   output: [{ type: 'message', role: 'assistant', content: [{ type: 'output_text', text: 'Hi' }] }],
- *   usage: { input_tokens: 8, output_tokens: 2, total_tokens: 10 } })
- * // → { output: [{ type: 'text', content: 'Hi' }], finishReason: 'stop', usage: { inputTokens: 8, outputTokens: 2, totalTokens: 10 }, ... }
+ *   usage: { input_tokens: 8, output_tokens: 2, total_tokens: 10 },
+ * })
+ * fields.output // → [{ type: 'text', content: 'Hi' }]
+ * fields.finishReason // → 'stop'
+ * fields.usage // → { inputTokens: 8, outputTokens: 2, totalTokens: 10 }
  */
 export function openaiResponsesResponseFields(body: JsonRecord): ResponseFields {
   const output = asArray(body['output']).flatMap((raw) => {

@@ -4,8 +4,7 @@ import type { Step, StoredStep, ToolCallPart } from '@retrace/cassettes'
  * All output text of a step, concatenated (reasoning, refusals and tool calls left out).
  *
  * @example
- * stepText({ ...step, output: [{ type: 'text', content: 'Hel' }, { type: 'tool_call', name: 'f', arguments: {} }, { type: 'text', content: 'lo' }] })
- * // → 'Hello'
+ * stepText({ output: [{ type: 'text', content: 'Hel' }, { type: 'tool_call', name: 'f', arguments: {} }, { type: 'text', content: 'lo' }] }) // → 'Hello'
  */
 export function stepText(step: Pick<Step | StoredStep, 'output'>): string {
   let text = ''
@@ -17,7 +16,8 @@ export function stepText(step: Pick<Step | StoredStep, 'output'>): string {
  * The tool calls a step made, in order, with their parsed arguments.
  *
  * @example
- * stepToolCalls(step) // → [{ type: 'tool_call', id: 'call_1', name: 'get_weather', arguments: { city: 'Paris' } }]
+ * stepToolCalls({ output: [{ type: 'text', content: 'Checking.' }, { type: 'tool_call', id: 'call_1', name: 'get_weather', arguments: { city: 'Paris' } }] })
+ * // → [{ type: 'tool_call', id: 'call_1', name: 'get_weather', arguments: { city: 'Paris' } }]
  */
 export function stepToolCalls(step: Pick<Step | StoredStep, 'output'>): ToolCallPart[] {
   return step.output.filter((part): part is ToolCallPart => part.type === 'tool_call')

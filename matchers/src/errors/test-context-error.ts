@@ -4,12 +4,14 @@ import { RetraceError } from '@retrace/cassettes'
  * A matcher was called through an `expect` that cannot tell which test is running: the
  * imported `expect` inside `test.concurrent` (it guesses the test most recently started, so
  * the run would be written into another test's cassette), or outside any test. Thrown before
- * anything runs, the way Vitest's own `toMatchSnapshot` refuses.
+ * anything runs, the way Vitest's own `toMatchSnapshot` refuses. The fix is the test
+ * context's own `expect`: `test.concurrent('books', async ({ expect }) => { await expect(() => runAgent()).toMatchCassette() })`.
  *
  * @example
- * test.concurrent('books a flight', async ({ expect }) => {
- *   await expect(() => runAgent('Book me a flight')).toMatchCassette() // the test context's expect
- * })
+ * const error = new TestContextError('toMatchCassette', 'concurrent')
+ * error.code // → 'RETRACE_NO_TEST_CONTEXT'
+ * error.matcher // → 'toMatchCassette'
+ * error.hint // → "Use the test context's expect: test.concurrent('name', async ({ expect }) => { await expect(() => runAgent()).toMatchCassette() })"
  */
 export class TestContextError extends RetraceError {
   /** The matcher that refused, e.g. `toMatchCassette`. */

@@ -23,8 +23,14 @@ export interface FinishTestRunOptions {
  * returns the summary lines to print (none when the run touched no cassette).
  *
  * @example
- * const lines = finishTestRun({ entries, files, update: false, root: process.cwd(), runner: 'jest' })
- * if (lines.length) process.stderr.write(`\n${lines.join('\n')}\n`)
+ * import { mkdtempSync } from 'node:fs'
+ * import { tmpdir } from 'node:os'
+ * import { join } from 'node:path'
+ * const root = mkdtempSync(join(tmpdir(), 'project-'))
+ * const testPath = join(root, 'agent.test.ts')
+ * const cassette = join(root, '__cassettes__', 'agent.test.ts', 'books.cassette.json')
+ * const lines = finishTestRun({ entries: [{ testPath, testName: 'books', cassette, outcome: 'recorded' }], files: [{ path: testPath, complete: true }], update: false, root, runner: 'jest' })
+ * lines // → ['Retrace cassettes: 1 recorded · 0 replayed · 0 equivalent · 0 diverged · 0 obsolete']
  */
 export function finishTestRun(options: FinishTestRunOptions): string[] {
   const { entries, files, update } = options

@@ -28,7 +28,9 @@ export interface LastRun {
  * The last-run record is missing or unreadable: `retrace cassette prune` needs one. Exit 5.
  *
  * @example
- * throw new LastRunError('/repo/node_modules/.cache/retrace/last-run.json', 'missing')
+ * const error = new LastRunError('/repo/node_modules/.cache/retrace/last-run.json', 'missing')
+ * error.code // → 'RETRACE_LAST_RUN'
+ * error.message.split('\n')[0] // → 'No record of a test run: /repo/node_modules/.cache/retrace/last-run.json does not exist.'
  */
 export class LastRunError extends RetraceError {
   readonly file: string
@@ -52,7 +54,13 @@ export class LastRunError extends RetraceError {
  * `dir` or the nearest parent folder that has one (a command run from a sub-folder).
  *
  * @example
- * findLastRunFile('/repo/src') // '/repo/node_modules/.cache/retrace/last-run.json'
+ * import { mkdirSync, mkdtempSync } from 'node:fs'
+ * import { tmpdir } from 'node:os'
+ * import { join } from 'node:path'
+ * const root = mkdtempSync(join(tmpdir(), 'project-'))
+ * writeLastRun(root, 'vitest', [], [])
+ * mkdirSync(join(root, 'src'))
+ * findLastRunFile(join(root, 'src')) // → join(root, 'node_modules', '.cache', 'retrace', 'last-run.json')
  */
 export function findLastRunFile(dir: string): string | undefined {
   for (let current = dir; ; current = dirname(current)) {
@@ -66,7 +74,14 @@ export function findLastRunFile(dir: string): string | undefined {
  * Reads and checks a last-run file; a `LastRunError` when it cannot be used.
  *
  * @example
- * const lastRun = readLastRun(findLastRunFile(process.cwd())!)
+ * import { mkdtempSync } from 'node:fs'
+ * import { tmpdir } from 'node:os'
+ * import { join } from 'node:path'
+ * const root = mkdtempSync(join(tmpdir(), 'project-'))
+ * writeLastRun(root, 'vitest', [], [{ path: join(root, 'agent.test.ts'), complete: true }])
+ * const lastRun = readLastRun(findLastRunFile(root)!)
+ * lastRun.runner // → 'vitest'
+ * lastRun.testFiles // → [{ path: join(root, 'agent.test.ts'), complete: true }]
  */
 export function readLastRun(file: string): LastRun {
   let raw: unknown
@@ -100,7 +115,14 @@ export function readLastRun(file: string): LastRun {
  * never throws: a read-only checkout costs `prune` its input, not the test run.
  *
  * @example
- * writeLastRun(vitest.config.root, 'vitest', entries, files)
+ * import { existsSync, mkdtempSync } from 'node:fs'
+ * import { tmpdir } from 'node:os'
+ * import { join } from 'node:path'
+ * const root = mkdtempSync(join(tmpdir(), 'project-'))
+ * const testPath = join(root, 'agent.test.ts')
+ * writeLastRun(root, 'vitest', [{ testPath, testName: 'books', cassette: join(root, '__cassettes__', 'agent.test.ts', 'books.cassette.json'), outcome: 'identical', message: 'left out' }], [{ path: testPath, complete: true }])
+ * existsSync(join(root, LAST_RUN_FILE)) // → true
+ * readLastRun(join(root, LAST_RUN_FILE)).entries[0]?.message // → undefined
  */
 export function writeLastRun(root: string, runner: string, entries: readonly LedgerEntry[], testFiles: readonly RanTestFile[]): void {
   const file = join(root, LAST_RUN_FILE)
@@ -116,6 +138,10 @@ export function writeLastRun(root: string, runner: string, entries: readonly Led
     writeFileSync(temporary, `${JSON.stringify(record)}\n`)
     renameSync(temporary, file)
   } catch {
-    rmSync(temporary, { force: true })
+    try {
+      rmSync(temporary, { force: true })
+    } catch {
+      // The folder itself cannot be made (a file in the way): there is no temporary file to remove.
+    }
   }
 }

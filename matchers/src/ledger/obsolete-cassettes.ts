@@ -15,7 +15,16 @@ export interface RanTestFile {
  * test file that ran completely, which no matcher call in this run read or wrote.
  *
  * @example
- * const obsolete = findObsoleteCassettes(ranFiles, ledgerEntries)
+ * import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs'
+ * import { tmpdir } from 'node:os'
+ * import { join } from 'node:path'
+ * const root = mkdtempSync(join(tmpdir(), 'project-'))
+ * const testPath = join(root, 'agent.test.ts')
+ * const folder = join(root, '__cassettes__', 'agent.test.ts')
+ * mkdirSync(folder, { recursive: true })
+ * for (const name of ['books', 'old name']) writeFileSync(join(folder, `${name}.cassette.json`), '{}')
+ * const used = { testPath, testName: 'books', cassette: join(folder, 'books.cassette.json'), outcome: 'identical' as const }
+ * findObsoleteCassettes([{ path: testPath, complete: true }], [used]) // → [join(folder, 'old name.cassette.json')]
  */
 export function findObsoleteCassettes(files: readonly RanTestFile[], entries: readonly LedgerEntry[]): string[] {
   const used = new Set(entries.map((entry) => entry.cassette))
@@ -36,7 +45,15 @@ export function findObsoleteCassettes(files: readonly RanTestFile[], entries: re
  * Deletes obsolete cassettes (with `-u`), and their folders once empty.
  *
  * @example
- * removeObsoleteCassettes(findObsoleteCassettes(ranFiles, entries))
+ * import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs'
+ * import { tmpdir } from 'node:os'
+ * import { join } from 'node:path'
+ * const root = mkdtempSync(join(tmpdir(), 'project-'))
+ * const folder = join(root, '__cassettes__', 'agent.test.ts')
+ * mkdirSync(folder, { recursive: true })
+ * writeFileSync(join(folder, 'old name.cassette.json'), '{}')
+ * removeObsoleteCassettes(findObsoleteCassettes([{ path: join(root, 'agent.test.ts'), complete: true }], []))
+ * existsSync(join(root, '__cassettes__')) // → false
  */
 export function removeObsoleteCassettes(paths: readonly string[]): void {
   for (const path of paths) rmSync(path, { force: true })

@@ -16,7 +16,9 @@ export interface RunSummary {
  * output or on a changed request.
  *
  * @example
- * summarizeRun(entries, obsolete.length)
+ * const entry = (outcome: 'recorded' | 'identical' | 'diverged') => ({ testPath: '/repo/agent.test.ts', testName: outcome, cassette: `/repo/${outcome}.cassette.json`, outcome })
+ * summarizeRun([entry('recorded'), entry('identical'), entry('diverged')], 1)
+ * // → { recorded: 1, replayed: 2, equivalent: 1, diverged: 1, obsolete: 1, missing: 0 }
  */
 export function summarizeRun(entries: readonly LedgerEntry[], obsolete: number): RunSummary {
   const count = (...outcomes: LedgerEntry['outcome'][]) => entries.filter((entry) => outcomes.includes(entry.outcome)).length
@@ -35,7 +37,7 @@ export function summarizeRun(entries: readonly LedgerEntry[], obsolete: number):
  *
  * @example
  * formatRunSummary({ recorded: 1, replayed: 4, equivalent: 3, diverged: 1, obsolete: 0, missing: 0 })
- * // 'Retrace cassettes: 1 recorded · 4 replayed · 3 equivalent · 1 diverged · 0 obsolete'
+ * // → 'Retrace cassettes: 1 recorded · 4 replayed · 3 equivalent · 1 diverged · 0 obsolete'
  */
 export function formatRunSummary(summary: RunSummary): string {
   const parts = [

@@ -14,7 +14,20 @@ import { resolveMatchOptions } from './matcher-options.ts'
  * diverged. Runner-agnostic: the Vitest and Jest adapters call this.
  *
  * @example
- * const outcome = await matchCassette(context, () => runAgent('Book me a flight to Paris'), [])
+ * import { mkdtempSync } from 'node:fs'
+ * import { tmpdir } from 'node:os'
+ * import { join } from 'node:path'
+ * import { startTest } from '@retrace/matchers'
+ * // What the runner adapters pass: the running test, and whether -u was given.
+ * const testPath = join(mkdtempSync(join(tmpdir(), 'project-')), 'agent.test.ts')
+ * const context = { runner: 'vitest' as const, testPath, testName: 'books a flight', isNot: false, update: false }
+ * const runAgent = async (city: string) => ({ booked: `flight to ${city}` })
+ * const first = await matchCassette(context, () => runAgent('Paris'), [])
+ * first.message() // → `Recorded ${join(testPath, '..', '__cassettes__', 'agent.test.ts', 'books a flight.cassette.json')}`
+ * startTest(testPath, 'books a flight') // a new run of the test: the same cassette again
+ * const changed = await matchCassette(context, () => runAgent('Lyon'), [])
+ * changed.pass // → false
+ * changed.message().split('\n')[0] // → 'The replayed run diverged from the golden cassette (result layer, similarity 0.00):'
  */
 export async function matchCassette(context: RunnerContext, received: unknown, args: readonly unknown[]): Promise<MatcherOutcome> {
   if (context.isNot) throw usageError('toMatchCassette cannot be negated with .not: a run either matches its golden cassette or fails with the reason.')
@@ -54,7 +67,17 @@ function compareWithGolden(context: RunnerContext, run: CassetteRun, divergenceO
  * the golden run stored one.
  *
  * @example
- * const { divergence } = judgeRun(run, { textThreshold: 0.5 })
+ * import { mkdtempSync } from 'node:fs'
+ * import { tmpdir } from 'node:os'
+ * import { join } from 'node:path'
+ * import { runCassetteAt } from '@retrace/matchers'
+ * const file = join(mkdtempSync(join(tmpdir(), 'goldens-')), 'refund.cassette.json')
+ * await runCassetteAt(file, 'record', { kind: 'function', fn: () => ({ refunded: 12.5 }) })
+ * const attempt = await runCassetteAt(file, 'replay', { kind: 'function', fn: () => ({ refunded: 12.5 }) })
+ * if (attempt.kind !== 'ran') throw new Error(attempt.kind)
+ * const { divergence, expected, actual } = judgeRun(attempt.run, { textThreshold: 0.5 })
+ * divergence.verdict // → 'identical'
+ * actual // → expected
  */
 export function judgeRun(run: CassetteRun, divergenceOptions: DivergenceOptions = {}): { divergence: DivergenceResult; expected: JsonValue | undefined; actual: JsonValue | undefined; hasResult: boolean } {
   const golden = run.golden!

@@ -29,7 +29,14 @@ interface ToolCall {
  * finished run: an array of steps, a cassette handle, `{ steps }`.
  *
  * @example
- * await expect(() => runAgent('Book me a flight')).toMatchTrajectory(['search_flights', 'book_flight'], { mode: 'strict' })
+ * import type { StoredStep } from '@retrace/cassettes'
+ * const call = (name: string, args = {}): StoredStep => ({ provider: 'openai', api: 'chat.completions', operation: 'chat', streamed: false, complete: true, output: [{ type: 'tool_call', name, arguments: args }] })
+ * const run = [call('search_flights', { to: 'Paris' }), call('book_flight')]
+ * const context = { runner: 'vitest' as const, testPath: '/repo/agent.test.ts', testName: 'books', isNot: false, update: false }
+ * const outcome = await matchTrajectory(context, run, [{ name: 'search_flights', arguments: { to: 'Paris' } }, 'book_flight'], { mode: 'strict' })
+ * outcome.pass // → true
+ * const reversed = await matchTrajectory(context, run, ['book_flight', 'search_flights'], { mode: 'strict' })
+ * reversed.message().split('\n')[0] // → `The run's tool calls do not match the expected trajectory (strict): call 1 is search_flights with {"to":"Paris"}, expected book_flight`
  */
 export async function matchTrajectory(context: RunnerContext, received: unknown, expected: unknown, rawOptions: unknown): Promise<MatcherOutcome> {
   const expectedCalls = readExpected(expected)
@@ -109,7 +116,11 @@ function containsJson(actual: JsonValue, wanted: JsonValue): boolean {
  * run under the test's cassette. Returns a failed outcome when the run could not be made.
  *
  * @example
- * const steps = await stepsOfRun(context, () => runAgent(), undefined, 'toStayWithinBudget')
+ * import type { StoredStep } from '@retrace/cassettes'
+ * const context = { runner: 'vitest' as const, testPath: '/repo/agent.test.ts', testName: 'books', isNot: false, update: false }
+ * const finished: StoredStep[] = [{ provider: 'openai', api: 'chat.completions', operation: 'chat', streamed: false, complete: true, output: [] }]
+ * const steps = await stepsOfRun(context, { steps: finished }, undefined, 'toStayWithinBudget')
+ * steps // → finished
  */
 export async function stepsOfRun(context: RunnerContext, received: unknown, name: string | undefined, matcher: string): Promise<Array<Step | StoredStep> | MatcherOutcome> {
   if (context.isNot) throw new RetraceError('RETRACE_MATCHER_USAGE', `${matcher} cannot be negated with .not.`)

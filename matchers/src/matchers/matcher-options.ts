@@ -31,6 +31,8 @@ let configured: MatchCassetteOptions = {}
  *
  * @example
  * configureMatchers({ threshold: 0.7, cassette: { redact: [{ pattern: /acct_\d+/g }] } })
+ * resolveMatchOptions([], 'toMatchCassette', {}).threshold // → 0.7
+ * configureMatchers({}) // back to no defaults
  */
 export function configureMatchers(defaults: MatchCassetteOptions): void {
   configured = parseMatchOptions(defaults, 'configureMatchers')
@@ -41,7 +43,8 @@ export function configureMatchers(defaults: MatchCassetteOptions): void {
  * and merges the defaults under them.
  *
  * @example
- * resolveMatchOptions(['refund flow', { threshold: 0.8 }], 'toMatchCassette')
+ * resolveMatchOptions(['refund flow', { threshold: 0.8 }], 'toMatchCassette', {})
+ * // → { name: 'refund flow', threshold: 0.8, divergence: {}, cassette: {} }
  */
 export function resolveMatchOptions(args: readonly unknown[], matcher: string, env: NodeJS.ProcessEnv = process.env): MatchCassetteOptions {
   const [first, second] = args

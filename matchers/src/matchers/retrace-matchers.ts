@@ -11,7 +11,19 @@ import { matchBudget } from './stay-within-budget.ts'
  * (a `TestContextError`) when that needs a test the state cannot name reliably.
  *
  * @example
- * expect.extend(retraceMatchers((state) => ({ runner: 'vitest', testPath: state.testPath, … })))
+ * import { expect } from 'vitest'
+ * import type { StoredStep } from '@retrace/cassettes'
+ * // Vitest's matcher state (`this` in a matcher) has the test's file and name.
+ * const matchers = retraceMatchers((state: { testPath?: string; currentTestName?: string; isNot: boolean }) => ({
+ *   runner: 'vitest',
+ *   testPath: state.testPath ?? 'unknown.test.ts',
+ *   testName: state.currentTestName ?? 'unnamed',
+ *   isNot: state.isNot,
+ *   update: false,
+ * }))
+ * expect.extend(matchers)
+ * const run: StoredStep[] = [{ provider: 'openai', api: 'chat.completions', operation: 'chat', streamed: false, complete: true, output: [], usage: { inputTokens: 900, outputTokens: 100 } }]
+ * await expect(run).toStayWithinBudget({ tokens: 2000, steps: 1 })
  */
 export function retraceMatchers<State>(contextOf: (state: State, matcher: string, runsAgent: boolean) => RunnerContext): {
   toMatchCassette(this: State, received: unknown, ...args: unknown[]): Promise<MatcherOutcome>

@@ -23,7 +23,12 @@ export interface RunSpend {
  * Sums a run's cost, tokens and LLM calls.
  *
  * @example
- * spendOf(cassette.steps()) // { usd: 0.00042, tokens: 812, steps: 3 }
+ * import type { StoredStep } from '@retrace/cassettes'
+ * const step = (inputTokens: number, outputTokens: number, costUsd: number): StoredStep => ({ provider: 'openai', api: 'chat.completions', operation: 'chat', streamed: false, complete: true, output: [], usage: { inputTokens, outputTokens }, costUsd })
+ * const spent = spendOf([step(500, 120, 0.0002), step(150, 42, 0.0001)])
+ * spent.tokens // → 812
+ * spent.steps // → 2
+ * spent.usd.toFixed(4) // → '0.0003'
  */
 export function spendOf(steps: ReadonlyArray<Step | StoredStep>): RunSpend {
   let usd = 0
@@ -40,7 +45,12 @@ export function spendOf(steps: ReadonlyArray<Step | StoredStep>): RunSpend {
  * run went over, and by how much. `run` is what `toMatchTrajectory` accepts.
  *
  * @example
- * await expect(() => runAgent('Book me a flight')).toStayWithinBudget({ usd: 0.05, tokens: 8000, steps: 6 })
+ * import type { StoredStep } from '@retrace/cassettes'
+ * const context = { runner: 'vitest' as const, testPath: '/repo/agent.test.ts', testName: 'books', isNot: false, update: false }
+ * const run: StoredStep[] = [{ provider: 'openai', api: 'chat.completions', operation: 'chat', streamed: false, complete: true, output: [], usage: { inputTokens: 7000, outputTokens: 1500 }, costUsd: 0.02 }]
+ * const outcome = await matchBudget(context, run, { usd: 0.05, tokens: 8000, steps: 6 })
+ * outcome.pass // → false
+ * outcome.message().split('\n')[1] // → '  • 8500 tokens is over the 8000 ceiling by 500'
  */
 export async function matchBudget(context: RunnerContext, received: unknown, budget: unknown, name?: string): Promise<MatcherOutcome> {
   const limits = readBudget(budget)

@@ -10,7 +10,9 @@ const at = (file: string) => relative(process.cwd(), file) || file
  * No cassette, and recording is not allowed here (CI, or RETRACE_MODE=replay).
  *
  * @example
- * missingCassetteMessage(context, file)
+ * const context = { runner: 'vitest' as const, testPath: `${process.cwd()}/agent.test.ts`, testName: 'books', isNot: false, update: false }
+ * missingCassetteMessage(context, `${process.cwd()}/__cassettes__/agent.test.ts/books.cassette.json`).split('\n\n')
+ * // → ['No cassette for this test: __cassettes__/agent.test.ts/books.cassette.json', 'Retrace never records under CI (or with RETRACE_MODE=replay): a missing cassette would be a live, billed call.', 'Record it on your machine, then commit it:\n  npx vitest run agent.test.ts -t books']
  */
 export function missingCassetteMessage(context: RunnerContext, file: string): string {
   return [
@@ -25,7 +27,12 @@ export function missingCassetteMessage(context: RunnerContext, file: string): st
  * changed, says how to re-record.
  *
  * @example
- * requestChangedMessage(context, run.mismatches[0], file)
+ * import { CassetteMismatchError } from '@retrace/cassettes'
+ * const context = { runner: 'jest' as const, testPath: `${process.cwd()}/agent.test.ts`, testName: 'books', isNot: false, update: false }
+ * const file = `${process.cwd()}/__cassettes__/agent.test.ts/books.cassette.json`
+ * const mismatch = new CassetteMismatchError({ file, reason: 'exhausted', method: 'POST', url: 'https://api.openai.com/v1/chat/completions', requestNumber: 3, recordedCount: 2 })
+ * requestChangedMessage(context, mismatch, file).split('\n\n')[0]
+ * // → 'The agent now makes more calls than the golden run: request #3 (POST https://api.openai.com/v1/chat/completions) was already replayed 2 time(s).'
  */
 export function requestChangedMessage(context: RunnerContext, mismatch: CassetteMismatchError, file: string): string {
   const step = mismatch.closest ? `step ${mismatch.closest.index + 1}` : `request #${mismatch.requestNumber}`
@@ -51,7 +58,14 @@ export function requestChangedMessage(context: RunnerContext, mismatch: Cassette
  * its path and similarity.
  *
  * @example
- * divergedMessage(context, divergence, file)
+ * import { compareRuns } from '@retrace/divergence'
+ * import type { StoredStep } from '@retrace/cassettes'
+ * const text = (content: string): StoredStep => ({ provider: 'openai', api: 'chat.completions', operation: 'chat', streamed: false, complete: true, output: [{ type: 'text', content }] })
+ * const divergence = compareRuns({ steps: [text('Your refund was approved.')] }, { steps: [text('Your refund was rejected.')] })
+ * const context = { runner: 'vitest' as const, testPath: `${process.cwd()}/refund.test.ts`, testName: 'refunds', isNot: false, update: false }
+ * const message = divergedMessage(context, divergence, `${process.cwd()}/__cassettes__/refund.test.ts/refunds.cassette.json`, 'replay')
+ * message.startsWith('The replayed run diverged from the golden cassette at step 1 (text layer') // → true
+ * message.endsWith('If the new behaviour is right, re-record: npx vitest run refund.test.ts -t refunds -u') // → true
  */
 export function divergedMessage(context: RunnerContext, divergence: DivergenceResult, file: string, mode: 'replay' | 'live'): string {
   const where = divergence.firstDivergentStep !== undefined ? ` at step ${divergence.firstDivergentStep}` : ''
@@ -74,7 +88,8 @@ export function divergedMessage(context: RunnerContext, divergence: DivergenceRe
  * as the agent's own, never as a stack from inside Retrace.
  *
  * @example
- * agentThrewMessage(error, 'record', file)
+ * agentThrewMessage(new TypeError('city is undefined'), 'record', `${process.cwd()}/__cassettes__/agent.test.ts/books.cassette.json`)
+ * // → 'The agent threw while recording; nothing was written:\n\n  TypeError: city is undefined\n\nCassette: __cassettes__/agent.test.ts/books.cassette.json'
  */
 export function agentThrewMessage(error: unknown, mode: 'record' | 'replay' | 'live', file: string): string {
   const description = error instanceof Error ? `${error.name}: ${error.message}` : String(error)
@@ -83,7 +98,14 @@ export function agentThrewMessage(error: unknown, mode: 'record' | 'replay' | 'l
   return `The agent threw ${what}:\n\n  ${description.split('\n').join('\n  ')}${hint}\n\nCassette: ${at(file)}`
 }
 
-/** True for the refusals a changed request produces. */
+/**
+ * True for the refusals a changed request produces.
+ *
+ * @example
+ * import { CassetteMismatchError } from '@retrace/cassettes'
+ * isMismatch(new CassetteMismatchError({ file: 'a.cassette.json', reason: 'unmatched', method: 'POST', url: 'https://api.openai.com/v1/responses', requestNumber: 1 })) // → true
+ * isMismatch(new Error('boom')) // → false
+ */
 export function isMismatch(error: unknown): error is CassetteMismatchError {
   return error instanceof CassetteMismatchError
 }

@@ -5,8 +5,8 @@ import type { RunnerContext } from '../runner-context.ts'
  * The command that re-records one test's cassettes with the runner in use.
  *
  * @example
- * rerecordCommand({ runner: 'vitest', testPath: '/repo/agent.test.ts', testName: 'books', … })
- * // 'npx vitest run agent.test.ts -t "books" -u'
+ * rerecordCommand({ runner: 'vitest', testPath: '/repo/agent.test.ts', testName: 'books a flight' }, '/repo')
+ * // → 'npx vitest run agent.test.ts -t "books a flight" -u'
  */
 export function rerecordCommand(context: Pick<RunnerContext, 'runner' | 'testPath' | 'testName'>, cwd = process.cwd()): string {
   const file = quoteArgument(relative(cwd, context.testPath) || context.testPath)
@@ -18,7 +18,7 @@ export function rerecordCommand(context: Pick<RunnerContext, 'runner' | 'testPat
  * The command that records a missing cassette: the same, without `-u`.
  *
  * @example
- * recordCommand(context) // 'npx vitest run agent.test.ts -t "books"'
+ * recordCommand({ runner: 'jest', testPath: '/repo/agent.test.ts', testName: 'books' }, '/repo') // → 'npx jest agent.test.ts -t books'
  */
 export function recordCommand(context: Pick<RunnerContext, 'runner' | 'testPath' | 'testName'>, cwd = process.cwd()): string {
   return rerecordCommand(context, cwd).replace(/ -u$/, '')

@@ -12,7 +12,7 @@ const UNSAFE = /[<>:"/\\|?*\u0000-\u001f]/g
  * at most 180 characters (long names keep their start, which is what a reader scans).
  *
  * @example
- * cassetteFileName('books > the cheapest: flight') // 'books - the cheapest- flight'
+ * cassetteFileName('books > the cheapest: flight') // → 'books - the cheapest- flight'
  */
 export function cassetteFileName(name: string): string {
   const clean = name.replace(UNSAFE, '-').replace(/\s+/g, ' ').trim().replace(/^\.+/, '')
@@ -26,7 +26,9 @@ export function cassetteFileName(name: string): string {
  *
  * @example
  * cassettePathFor('/repo/agent.test.ts', 'books the cheapest flight')
- * // '/repo/__cassettes__/agent.test.ts/books the cheapest flight.cassette.json'
+ * // → '/repo/__cassettes__/agent.test.ts/books the cheapest flight.cassette.json'
+ * cassettePathFor('/repo/agent.test.ts', 'books the cheapest flight', 2)
+ * // → '/repo/__cassettes__/agent.test.ts/books the cheapest flight 2.cassette.json'
  */
 export function cassettePathFor(testPath: string, name: string, occurrence = 1): string {
   const suffix = occurrence > 1 ? ` ${occurrence}` : ''
@@ -37,7 +39,7 @@ export function cassettePathFor(testPath: string, name: string, occurrence = 1):
  * The folder holding one test file's cassettes.
  *
  * @example
- * cassettesFolderOf('/repo/agent.test.ts') // '/repo/__cassettes__/agent.test.ts'
+ * cassettesFolderOf('/repo/agent.test.ts') // → '/repo/__cassettes__/agent.test.ts'
  */
 export function cassettesFolderOf(testPath: string): string {
   return join(dirname(testPath), CASSETTES_DIR, basename(testPath))

@@ -17,7 +17,10 @@ export type MatcherMode = 'record' | 'replay' | 'live' | 'missing'
  * environment (`RETRACE_UPDATE`, `RETRACE_MODE`, `CI`).
  *
  * @example
- * matcherMode({ exists: false, update: false }) // 'record' locally, 'missing' under CI
+ * matcherMode({ exists: false, update: false }, {}) // → 'record'
+ * matcherMode({ exists: false, update: false }, { CI: 'true' }) // → 'missing'
+ * matcherMode({ exists: true, update: false }, { RETRACE_UPDATE: '1' }) // → 'record'
+ * matcherMode({ exists: true, update: false }, { RETRACE_MODE: 'passthrough' }) // → 'live'
  */
 export function matcherMode(state: { exists: boolean; update: boolean }, env: NodeJS.ProcessEnv = process.env): MatcherMode {
   const mode = env.RETRACE_MODE?.trim().toLowerCase()

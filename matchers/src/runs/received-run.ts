@@ -13,7 +13,10 @@ export type ReceivedRun =
  * budget matchers, a finished run: an array of steps, a cassette handle, or `{ steps }`.
  *
  * @example
- * readReceivedRun(() => runAgent('Book me a flight'))
+ * const runAgent = async (question: string) => `You asked: ${question}`
+ * readReceivedRun(() => runAgent('Book me a flight'), false)?.kind // → 'function'
+ * readReceivedRun(runAgent('Book me a flight'), false)?.kind // → 'promise'
+ * readReceivedRun({ steps: [] }, true) // → { kind: 'steps', steps: [] }
  */
 export function readReceivedRun(received: unknown, allowSteps: boolean): ReceivedRun | undefined {
   if (typeof received === 'function') return { kind: 'function', fn: received as () => unknown }

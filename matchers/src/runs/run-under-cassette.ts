@@ -38,7 +38,20 @@ const occurrences = new Map<string, Map<string, number>>()
  * starts.
  *
  * @example
- * beforeEach(() => startTest(testPath, testName))
+ * import { mkdtempSync } from 'node:fs'
+ * import { tmpdir } from 'node:os'
+ * import { join } from 'node:path'
+ * const testPath = join(mkdtempSync(join(tmpdir(), 'project-')), 'agent.test.ts')
+ * const context = { runner: 'vitest' as const, testPath, testName: 'books', isNot: false, update: false }
+ * const fileOf = async () => {
+ *   const attempt = await runUnderCassette({ kind: 'function', fn: () => 'booked' }, context)
+ *   return attempt.kind === 'ran' ? attempt.run.file : attempt.file
+ * }
+ * startTest(testPath, 'books')
+ * ;(await fileOf()).endsWith('books.cassette.json') // → true
+ * ;(await fileOf()).endsWith('books 2.cassette.json') // → true
+ * startTest(testPath, 'books') // a retry: the first cassette again
+ * ;(await fileOf()).endsWith('books.cassette.json') // → true
  */
 export function startTest(testPath: string, testName: string): void {
   occurrences.delete(`${testPath}\u0000${testName}`)
@@ -50,7 +63,17 @@ export function startTest(testPath: string, testName: string): void {
  * The agent runs inside the cassette's own scope, so concurrent tests never share one.
  *
  * @example
- * const attempt = await runUnderCassette({ kind: 'function', fn: () => runAgent() }, context)
+ * import { mkdtempSync } from 'node:fs'
+ * import { tmpdir } from 'node:os'
+ * import { join } from 'node:path'
+ * const testPath = join(mkdtempSync(join(tmpdir(), 'project-')), 'agent.test.ts')
+ * const context = { runner: 'vitest' as const, testPath, testName: 'books', isNot: false, update: false }
+ * startTest(testPath, 'books')
+ * const attempt = await runUnderCassette({ kind: 'function', fn: async () => ({ booked: 'AF123' }) }, context, { name: 'booking' })
+ * if (attempt.kind !== 'ran') throw new Error(attempt.kind)
+ * attempt.run.mode // → 'record'
+ * attempt.run.result // → { booked: 'AF123' }
+ * attempt.run.file // → join(testPath, '..', '__cassettes__', 'agent.test.ts', 'booking.cassette.json')
  */
 export async function runUnderCassette(
   received: Exclude<ReceivedRun, { kind: 'steps' }>,
@@ -70,7 +93,14 @@ export async function runUnderCassette(
  * standalone golden cassettes.
  *
  * @example
- * const attempt = await runCassetteAt('goldens/refund.cassette.json', 'replay', { kind: 'function', fn: () => refund(order) })
+ * import { mkdtempSync } from 'node:fs'
+ * import { tmpdir } from 'node:os'
+ * import { join } from 'node:path'
+ * const file = join(mkdtempSync(join(tmpdir(), 'goldens-')), 'refund.cassette.json')
+ * const refund = async (order: { id: string; total: number }) => ({ order: order.id, refunded: order.total })
+ * await runCassetteAt(file, 'record', { kind: 'function', fn: () => refund({ id: 'o_1', total: 12.5 }) })
+ * const attempt = await runCassetteAt(file, 'replay', { kind: 'function', fn: () => refund({ id: 'o_1', total: 12.5 }) })
+ * attempt.kind === 'ran' && attempt.run.golden?.run?.result // → { order: 'o_1', refunded: 12.5 }
  */
 export async function runCassetteAt(
   file: string,
@@ -111,7 +141,7 @@ export async function runCassetteAt(
  * (a recording in progress).
  *
  * @example
- * stepsOf(cassette.interactions)
+ * stepsOf([]) // → []
  */
 export function stepsOf(interactions: readonly Interaction[]): StoredStep[] {
   return interactions.flatMap((interaction) => {

@@ -13,8 +13,10 @@ export type SettledAttempt = { kind: 'failed'; outcome: MatcherOutcome } | { kin
  * CI gate.
  *
  * @example
- * const settled = settleAttempt(context, await runUnderCassette(run, context))
- * if (settled.kind === 'failed') return settled.outcome
+ * const context = { runner: 'vitest' as const, testPath: `${process.cwd()}/agent.test.ts`, testName: 'books', isNot: false, update: false }
+ * const settled = settleAttempt(context, { kind: 'missing', file: `${process.cwd()}/__cassettes__/agent.test.ts/books.cassette.json` })
+ * settled.kind // → 'failed'
+ * settled.kind === 'failed' && settled.outcome.message().split('\n')[0] // → 'No cassette for this test: __cassettes__/agent.test.ts/books.cassette.json'
  */
 export function settleAttempt(context: RunnerContext, attempt: RunAttempt): SettledAttempt {
   if (attempt.kind === 'missing') return fail(context, attempt.file, 'missing', missingCassetteMessage(context, attempt.file))
@@ -33,7 +35,18 @@ export function settleAttempt(context: RunnerContext, attempt: RunAttempt): Sett
  * Writes one cassette's outcome to the run ledger.
  *
  * @example
- * recordOutcome(context, run.file, 'equivalent', { used: run.used })
+ * import { mkdtempSync, readdirSync, readFileSync } from 'node:fs'
+ * import { tmpdir } from 'node:os'
+ * import { join } from 'node:path'
+ * // The reporters open a run folder and name it in RETRACE_RUN_DIR; every worker appends to it.
+ * const runDir = mkdtempSync(join(tmpdir(), 'retrace-run-'))
+ * process.env.RETRACE_RUN_DIR = runDir
+ * const context = { runner: 'vitest' as const, testPath: '/repo/agent.test.ts', testName: 'books', isNot: false, update: false }
+ * recordOutcome(context, '/repo/__cassettes__/agent.test.ts/books.cassette.json', 'equivalent', { used: [0, 1] })
+ * const [ledgerFile] = readdirSync(runDir)
+ * JSON.parse(readFileSync(join(runDir, ledgerFile!), 'utf8'))
+ * // → { testPath: '/repo/agent.test.ts', testName: 'books', cassette: '/repo/__cassettes__/agent.test.ts/books.cassette.json', outcome: 'equivalent', used: [0, 1] }
+ * delete process.env.RETRACE_RUN_DIR
  */
 export function recordOutcome(context: RunnerContext, cassette: string, outcome: LedgerOutcome, extra: Pick<LedgerEntry, 'message' | 'step' | 'used'> = {}): void {
   recordLedgerEntry({ testPath: context.testPath, testName: context.testName, cassette, outcome, ...extra })

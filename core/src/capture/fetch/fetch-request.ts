@@ -15,7 +15,10 @@ export interface FetchCall {
  * `Request` objects and streamed bodies are read from a clone or buffered.
  *
  * @example
- * const call = await readFetchCall('https://api.openai.com/v1/chat/completions', { method: 'POST', body })
+ * const call = await readFetchCall('https://api.openai.com/v1/chat/completions', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{"model":"gpt-4o"}' })
+ * call.request // → { method: 'POST', url: 'https://api.openai.com/v1/chat/completions', headers: { 'content-type': 'application/json' }, body: '{"model":"gpt-4o"}' }
+ * const fromRequest = await readFetchCall(new Request('https://example.com/upload', { method: 'PUT', body: 'hello' }), undefined)
+ * new TextDecoder().decode(fromRequest.request.body as Uint8Array) // → 'hello'
  */
 export async function readFetchCall(input: FetchInput, init: RequestInit | undefined): Promise<FetchCall> {
   if (typeof input === 'string' || input instanceof URL) {

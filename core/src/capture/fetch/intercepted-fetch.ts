@@ -16,7 +16,16 @@ import { liveFetch } from './live-fetch.ts'
  * global `fetch`, a fixed one for `handle.fetch`); with none, the call goes through as is.
  *
  * @example
- * globalThis.fetch = createInterceptedFetch(originalFetch, currentSession)
+ * import type { RequestResolver } from '../glossary.ts'
+ * import { replaySourceOf } from '../../replay/replay-source.ts'
+ * // A stand-in for a replaying cassette that has one answer for everything.
+ * const recorded = { request: { method: 'GET', url: 'https://api.example.com/answer', headers: {} }, response: { status: 200, headers: { 'content-type': 'application/json' }, body: { json: { answer: 42 } } } }
+ * const cassette: RequestResolver = { mode: 'replay', stopped: false, pacing: { timing: 'instant', speed: 1 }, injectStreamUsage: false, closesLiveConnections: false, ignoresHost: () => false, resolve: () => ({ kind: 'replay', source: replaySourceOf(recorded) }), connectionRefusal: () => undefined }
+ * const replaying = createInterceptedFetch(fetch, () => cassette)
+ * await (await replaying('https://api.example.com/answer')).json() // → { answer: 42 }
+ * // With no cassette the call goes through as is.
+ * const untouched = createInterceptedFetch(fetch, () => undefined)
+ * await (await untouched('data:text/plain,live')).text() // → 'live'
  */
 export function createInterceptedFetch(original: typeof fetch, pickSession: () => RequestResolver | undefined): typeof fetch {
   return async function retraceFetch(input: FetchInput, init?: RequestInit): Promise<Response> {

@@ -13,7 +13,18 @@ import { recordFetchResponse } from './record-fetch-response.ts'
  * that chunk; with `closesLiveConnections`, the connection closes once answered.
  *
  * @example
- * const response = await liveFetch(originalFetch, call, slot, session)
+ * import { BodyRecorder } from '../../recording/body-recorder.ts'
+ * import { readFetchCall } from './fetch-request.ts'
+ * let recorder: BodyRecorder | undefined
+ * const slot = {
+ *   responseStarted: (_status: number, _statusText: string, headers: Record<string, string>) => (recorder = new BodyRecorder(headers['content-type'], performance.now())),
+ *   networkError: (error: unknown) => { throw error },
+ *   finish: () => {},
+ * }
+ * const call = await readFetchCall('data:application/json,{"ok":true}', undefined)
+ * const response = await liveFetch(fetch, call, slot, { injectStreamUsage: false, closesLiveConnections: false })
+ * await response.json() // → { ok: true }
+ * recorder?.finish().body // → { json: { ok: true } }
  */
 export async function liveFetch(
   original: typeof fetch,

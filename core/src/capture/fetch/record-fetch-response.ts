@@ -16,7 +16,18 @@ const encoder = new TextEncoder()
  * the caller gets the stream re-framed event by event, without the usage-only chunk.
  *
  * @example
- * return recordFetchResponse(await originalFetch(input, init), slot, false)
+ * import { BodyRecorder } from '../../recording/body-recorder.ts'
+ * let recorder: BodyRecorder | undefined
+ * let finished = false
+ * const slot = {
+ *   responseStarted: (_status: number, _statusText: string, headers: Record<string, string>) => (recorder = new BodyRecorder(headers['content-type'], performance.now())),
+ *   networkError: () => {},
+ *   finish: () => void (finished = true),
+ * }
+ * const response = recordFetchResponse(await fetch('data:text/plain,hello'), slot, false)
+ * await response.text() // → 'hello'
+ * finished // → true
+ * recorder?.finish().body // → { text: 'hello' }
  */
 export function recordFetchResponse(response: Response, slot: ExchangeRecording, hideUsageChunk: boolean): Response {
   let callerStream: ReadableStreamDefaultController<Uint8Array> | undefined

@@ -20,8 +20,16 @@ const NULL_BODY_STATUSES = new Set([101, 103, 204, 205, 304])
  * fetch would ignore them. Bodies are decoded as fetch decodes them.
  *
  * @example
- * const send = callerTransportFetch(originalHttpsRequest, { ca, agent })
- * const response = await send('https://127.0.0.1:8443/v1/x', { method: 'POST', headers, body })
+ * import http, { createServer } from 'node:http'
+ * import type { AddressInfo } from 'node:net'
+ * const server = createServer((req, res) => res.end(`agent ${req.headers['x-agent'] ?? 'none'}`))
+ * await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+ * // The caller's options: its own agent (a proxy agent, a client certificate… in real code).
+ * const agent = new http.Agent({ keepAlive: false })
+ * const send = callerTransportFetch(http.request, { agent, headers: { 'x-agent': 'mine' } })
+ * const response = await send(`http://127.0.0.1:${(server.address() as AddressInfo).port}/v1/x`, { method: 'POST', headers: { 'x-agent': 'mine' }, body: '{}' })
+ * await response.text() // → 'agent mine'
+ * server.close()
  */
 export function callerTransportFetch(original: RequestFunction, callerOptions: RequestOptions): typeof fetch {
   const transport: Record<string, unknown> = { ...callerOptions }

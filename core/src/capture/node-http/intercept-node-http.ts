@@ -43,8 +43,12 @@ interface Patch {
  * Returns a handle that restores the originals.
  *
  * @example
+ * import http from 'node:http'
+ * const original = http.request
  * const patch = interceptNodeHttp()
+ * http.request === original // → false
  * patch.restore()
+ * http.request === original // → true
  */
 export function interceptNodeHttp(): Patch {
   const originals = { httpRequest: http.request, httpGet: http.get, httpsRequest: https.request, httpsGet: https.get }

@@ -7,8 +7,12 @@ import type { Duplex } from 'node:stream'
  * never idles out: replay answers at once or at the recorded pace.
  *
  * @example
+ * import { duplexPair } from 'node:stream'
  * const [client] = duplexPair()
- * shapeAsSocket(client, true)
+ * const socket = shapeAsSocket(client, true) as typeof client & { encrypted?: boolean; remotePort?: number; setNoDelay(): unknown }
+ * socket.encrypted // → true
+ * socket.remotePort // → 443
+ * socket.setNoDelay() === socket // → true
  */
 export function shapeAsSocket(duplex: Duplex, secure: boolean): Duplex {
   const socket = duplex as Duplex & Record<string, unknown>

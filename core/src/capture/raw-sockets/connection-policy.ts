@@ -19,8 +19,11 @@ export interface RawConnection {
  * egress policy of `retrace ci replay` applies. Record and passthrough cassettes go live.
  *
  * @example
- * const refusal = rawConnectionRefusal({ transport: 'TLS', host: 'api.example.com', port: 443 })
- * if (refusal) socket.destroy(refusal)
+ * // Outside any cassette, only `retrace ci replay` (RETRACE_BLOCK_EGRESS) refuses connections.
+ * rawConnectionRefusal({ transport: 'TLS', host: 'api.example.com', port: 443 }) // → undefined
+ * process.env.RETRACE_BLOCK_EGRESS = '1'
+ * rawConnectionRefusal({ transport: 'TLS', host: 'api.example.com', port: 443 })?.url // → 'tls://api.example.com:443'
+ * delete process.env.RETRACE_BLOCK_EGRESS
  */
 export function rawConnectionRefusal(connection: RawConnection): EgressBlockedError | undefined {
   if (isBypassed()) return undefined
@@ -43,7 +46,8 @@ let connecting = 0
  * `allowHosts` names no port for DNS).
  *
  * @example
- * return whileConnecting(() => originalConnect.apply(socket, args))
+ * isConnecting() // → false
+ * whileConnecting(() => isConnecting()) // → true
  */
 export function whileConnecting<T>(connect: () => T): T {
   connecting++
@@ -54,7 +58,12 @@ export function whileConnecting<T>(connect: () => T): T {
   }
 }
 
-/** True inside {@link whileConnecting}. */
+/**
+ * True inside {@link whileConnecting}.
+ *
+ * @example
+ * whileConnecting(isConnecting) // → true
+ */
 export function isConnecting(): boolean {
   return connecting > 0
 }

@@ -33,7 +33,13 @@ type Query = (this: unknown, ...args: unknown[]) => unknown
  * promise). Returns the function that restores the originals.
  *
  * @example
+ * import { promises as dns } from 'node:dns'
  * const unguard = guardDns()
+ * process.env.RETRACE_BLOCK_EGRESS = '1'
+ * const refused = await dns.lookup('api.example.com').catch((error: Error) => error)
+ * refused.name // → 'EgressBlockedError'
+ * delete process.env.RETRACE_BLOCK_EGRESS
+ * unguard()
  */
 export function guardDns(): () => void {
   const restores = [

@@ -18,7 +18,14 @@ const judging = new WeakSet<net.Socket>()
  * (when nothing has wrapped it since), or `undefined` when the guard is already in place.
  *
  * @example
+ * import { connect } from 'node:net'
  * const unguard = guardSockets()
+ * process.env.RETRACE_BLOCK_EGRESS = '1'
+ * const socket = connect(443, '203.0.113.7') // never dials: refused before the connection
+ * const error = await new Promise<Error>((resolve) => socket.once('error', resolve))
+ * error.message.startsWith('Retrace blocked a TCP connection to 203.0.113.7:443') // → true
+ * delete process.env.RETRACE_BLOCK_EGRESS
+ * unguard?.()
  */
 export function guardSockets(): (() => void) | undefined {
   const prototype = net.Socket.prototype as unknown as Record<PropertyKey, unknown>

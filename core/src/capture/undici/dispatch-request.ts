@@ -6,7 +6,9 @@ import type { DispatchOptions } from './dispatcher-types.ts'
  * streams) are consumed, so the returned options carry the buffered bytes for a live call.
  *
  * @example
- * const { request, options } = await readDispatch(opts)
+ * const { request } = await readDispatch({ origin: 'https://api.openai.com', path: '/v1/responses?x=1', method: 'POST', headers: { 'Content-Type': 'application/json' }, body: (async function* () { yield '{"model":'; yield '"gpt-4o"}' })() })
+ * request.url // → 'https://api.openai.com/v1/responses?x=1'
+ * Buffer.from(request.body as Uint8Array).toString() // → '{"model":"gpt-4o"}'
  */
 export async function readDispatch(options: DispatchOptions): Promise<{ request: CapturedRequest; options: DispatchOptions }> {
   const origin = options.origin instanceof URL ? options.origin.origin : (options.origin ?? '')

@@ -47,7 +47,13 @@ export interface DispatcherLike {
   dispatch(options: DispatchOptions, handler: DispatchHandler): boolean
 }
 
-/** True for handlers written against the undici ≥ 7 hooks. */
+/**
+ * True for handlers written against the undici ≥ 7 hooks.
+ *
+ * @example
+ * isModernHandler({ onResponseStart() {} }) // → true
+ * isModernHandler({ onHeaders() {} }) // → false
+ */
 export function isModernHandler(handler: DispatchHandler): boolean {
   return typeof handler.onRequestStart === 'function' || typeof handler.onResponseStart === 'function'
 }

@@ -17,7 +17,16 @@ export const INTERCEPTED = Symbol.for('retrace.interceptedDispatcher')
  * events, options) is the original's.
  *
  * @example
- * globalThis[Symbol.for('undici.globalDispatcher.2')] = interceptDispatcher(agent, currentSession)
+ * import { Agent, request } from 'undici'
+ * import type { RequestResolver } from '../glossary.ts'
+ * import { replaySourceOf } from '../../replay/replay-source.ts'
+ * const recorded = { request: { method: 'GET', url: 'https://api.example.com/answer', headers: {} }, response: { status: 200, headers: { 'content-type': 'text/plain' }, body: { text: 'from the cassette' } } }
+ * const cassette: RequestResolver = { mode: 'replay', stopped: false, pacing: { timing: 'instant', speed: 1 }, injectStreamUsage: false, closesLiveConnections: false, ignoresHost: () => false, resolve: () => ({ kind: 'replay', source: replaySourceOf(recorded) }), connectionRefusal: () => undefined }
+ * const agent = new Agent()
+ * const dispatcher = interceptDispatcher(agent, () => cassette)
+ * const { body } = await request('https://api.example.com/answer', { dispatcher })
+ * await body.text() // → 'from the cassette'
+ * await agent.close()
  */
 export function interceptDispatcher<T extends DispatcherLike>(inner: T, pickSession: () => RequestResolver | undefined): T {
   const original = (options: DispatchOptions, handler: DispatchHandler) => inner.dispatch(options, handler)
@@ -37,7 +46,12 @@ export function interceptDispatcher<T extends DispatcherLike>(inner: T, pickSess
  * refused. Shared by the global-dispatcher wrapper and the patched undici prototypes.
  *
  * @example
- * dispatchThroughCassette((o, h) => agent.dispatch(o, h), options, handler, currentSession)
+ * import type { DispatchHandler } from './dispatcher-types.ts'
+ * // No cassette and no egress block: the dispatch goes to the original, untouched.
+ * const sent: string[] = []
+ * const original = (options: { path: string }, _handler: DispatchHandler) => (sent.push(options.path), true)
+ * dispatchThroughCassette(original, { origin: 'https://api.example.com', path: '/v1/x', method: 'GET' }, {}, () => undefined) // → true
+ * sent // → ['/v1/x']
  */
 export function dispatchThroughCassette(
   original: (options: DispatchOptions, handler: DispatchHandler) => boolean,

@@ -16,7 +16,11 @@ const PATCHED = Symbol.for('retrace.undiciPrototypePatch')
  * Returns a function that removes the patch; `undefined` if the module is not undici-shaped.
  *
  * @example
- * const unpatch = interceptUndiciModule(await import('undici'), currentSession)
+ * import * as undici from 'undici'
+ * const unpatch = interceptUndiciModule(undici, () => undefined)
+ * typeof unpatch // → 'function'
+ * interceptUndiciModule(undici, () => undefined) // → undefined
+ * unpatch?.()
  */
 export function interceptUndiciModule(undici: unknown, pickSession: () => RequestResolver | undefined): (() => void) | undefined {
   const client = (undici as { Client?: { prototype?: object } } | undefined)?.Client
@@ -51,7 +55,7 @@ function originOf(dispatcher: unknown): string | undefined {
  * working directory) and the one next to @retrace/core, when they exist.
  *
  * @example
- * for (const undici of findUndiciModules()) interceptUndiciModule(undici, currentSession)
+ * findUndiciModules().every((undici) => typeof (undici as { Client?: unknown }).Client === 'function') // → true
  */
 export function findUndiciModules(): unknown[] {
   const found = new Set<unknown>()

@@ -12,7 +12,16 @@ import { isModernHandler, type DispatchController, type DispatchHandler } from '
  * decoded for storage with a streaming decompressor (the handler still gets the raw bytes).
  *
  * @example
- * inner.dispatch(options, recordingHandler(handler, slot))
+ * import { BodyRecorder } from '../../recording/body-recorder.ts'
+ * let recorder: BodyRecorder | undefined
+ * const slot = { responseStarted: (_s: number, _t: string, headers: Record<string, string>) => (recorder = new BodyRecorder(headers['content-type'], performance.now())), networkError: () => {}, finish: () => {} }
+ * const received: string[] = []
+ * const handler = recordingHandler({ onHeaders: () => true, onData: (chunk: Buffer) => void received.push(chunk.toString()), onComplete: () => {}, onError: () => {} }, slot)
+ * handler.onHeaders?.(200, [Buffer.from('content-type'), Buffer.from('text/plain')], () => {}, 'OK')
+ * handler.onData?.(Buffer.from('hello'))
+ * handler.onComplete?.([])
+ * received // → ['hello']
+ * recorder?.finish().body // → { text: 'hello' }
  */
 export function recordingHandler(handler: DispatchHandler, slot: ExchangeRecording): DispatchHandler {
   let sink: BodySink | undefined
@@ -107,7 +116,12 @@ function bodySink(encoding: string | undefined, recorder: BodyRecorder): BodySin
  * identity and unknown encodings.
  *
  * @example
- * const decoder = decompressorFor(headers['content-encoding'])
+ * import { gzipSync } from 'node:zlib'
+ * const decoder = decompressorFor('gzip')!
+ * const text = new Promise<string>((resolve) => decoder.on('data', (chunk: Buffer) => resolve(chunk.toString())))
+ * decoder.end(gzipSync('hello'))
+ * await text // → 'hello'
+ * decompressorFor('identity') // → undefined
  */
 export function decompressorFor(encoding: string | undefined): Transform | undefined {
   const name = encoding?.trim().toLowerCase()

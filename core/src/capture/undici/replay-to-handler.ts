@@ -48,7 +48,15 @@ class ReplayController implements DispatchController {
  * (undici ≥ 7), with the same headers, chunk boundaries, pacing and ending as recorded.
  *
  * @example
- * await replayToHandler(handler, replaySourceOf(interaction), { timing: 'instant', speed: 1 })
+ * import { replaySourceOf } from '../../replay/replay-source.ts'
+ * const interaction = { request: { method: 'GET', url: 'https://api.example.com/', headers: {} }, response: { status: 200, headers: { 'content-type': 'text/plain' }, body: { text: 'hi' } } }
+ * const seen: string[] = []
+ * await replayToHandler(
+ *   { onResponseStart: (_c, status) => void seen.push(`status ${status}`), onResponseData: (_c, chunk) => void seen.push(chunk.toString()), onResponseEnd: () => void seen.push('end') },
+ *   replaySourceOf(interaction),
+ *   { timing: 'instant', speed: 1 },
+ * )
+ * seen // → ['status 200', 'hi', 'end']
  */
 export async function replayToHandler(handler: DispatchHandler, source: ReplaySource, pacing: ReplayTiming): Promise<void> {
   const modern = isModernHandler(handler)
@@ -99,7 +107,9 @@ export async function replayToHandler(handler: DispatchHandler, source: ReplaySo
  * Fails a dispatch with an error (a replay refusal, or a failure reading the request).
  *
  * @example
- * failHandler(handler, mismatchError)
+ * const errors: string[] = []
+ * failHandler({ onError: (error) => void errors.push(error.message) }, new Error('no recorded answer'))
+ * errors // → ['no recorded answer']
  */
 export function failHandler(handler: DispatchHandler, error: Error): void {
   if (isModernHandler(handler)) {

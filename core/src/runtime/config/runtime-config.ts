@@ -98,7 +98,9 @@ const ENV: Record<keyof RuntimeConfigInput, string | undefined> = {
  * a `RetraceConfigError` naming the option or variable and what it accepts.
  *
  * @example
- * resolveRuntimeConfig({ maxUsdPerRun: 2 }, process.env).maxUsdPerRun // 2
+ * resolveRuntimeConfig({ maxUsdPerRun: 2 }, {}).maxUsdPerRun // → 2
+ * resolveRuntimeConfig({}, { RETRACE_MAX_USD_PER_RUN: '0.5' }).maxUsdPerRun // → 0.5
+ * resolveRuntimeConfig({ maxUsdPerRun: 2 }, { RETRACE_MAX_USD_PER_RUN: '0.5' }).maxUsdPerRun // → 2
  */
 export function resolveRuntimeConfig(explicit: RuntimeConfigInput = {}, env: NodeJS.ProcessEnv = process.env): RuntimeConfig {
   const given = parse(explicit, 'configure')

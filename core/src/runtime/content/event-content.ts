@@ -21,8 +21,12 @@ export type PreparedEvent = { event: WireEvent } | { error: RetraceMaskError; fa
  * caller marks the trace lossy.
  *
  * @example
- * const prepared = prepareEvent(event, { mask: undefined, captureContent: true, onError: console.warn }, 'runAgent')
- * if ('event' in prepared) transport.send(prepared.event)
+ * import type { JsonValue } from '@retrace/cassettes'
+ * const event = { type: 'span' as const, id: 's1', span: { id: 's1', traceId: 't1', kind: 'tool' as const, name: 'lookup', startedAt: new Date(0).toISOString(), endedAt: new Date(0).toISOString(), durationMs: 0, status: 'ok' as const, input: { email: 'ada@example.com', key: 'sk-proj-' + 'a'.repeat(40) } } }
+ * // The user's mask first (here: e-mail addresses), then Retrace's secret rules.
+ * const hideEmails = (value: JsonValue): JsonValue => JSON.parse(JSON.stringify(value).replace(/[\w.]+@[\w.]+/g, '<email>'))
+ * const prepared = prepareEvent(event, { mask: hideEmails, captureContent: true, onError: console.warn }, 'runAgent')
+ * 'event' in prepared && prepared.event.type === 'span' && prepared.event.span.input // → { email: '<email>', key: '[REDACTED:openai-key]' }
  */
 export function prepareEvent(event: WireEvent, policy: ContentPolicy, traceName: string): PreparedEvent {
   try {

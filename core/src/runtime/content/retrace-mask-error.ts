@@ -6,7 +6,10 @@ import { RetraceError } from '@retrace/cassettes'
  * error went to `onError`.
  *
  * @example
- * configure({ onError: (error) => { if (error instanceof RetraceMaskError) alert(error.message) } })
+ * const error = new RetraceMaskError('t1', 'span "lookup"', new Error('mask bug'))
+ * error.code // → 'RETRACE_MASK_FAILED'
+ * error.traceId // → 't1'
+ * error.message.split('\n')[0] // → 'The mask function failed on span "lookup" of trace t1: mask bug. That event was not sent; the trace is marked lossy.'
  */
 export class RetraceMaskError extends RetraceError {
   /** The trace whose event was dropped. */

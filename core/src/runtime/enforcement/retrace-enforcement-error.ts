@@ -9,9 +9,24 @@ export type EnforcementCeiling = 'steps' | 'tokens' | 'usd' | 'loop' | 'server-p
  * Thrown to the agent's own code — through the provider SDKs too, unwrapped.
  *
  * @example
- * try { await runAgent() } catch (error) {
- *   if (error instanceof RetraceEnforcementError) console.log(error.verdict, error.reason)
+ * import OpenAI from 'openai'
+ * import { startFakeProvider } from '@retrace/fake-provider'
+ * import { configure, record } from '@retrace/core'
+ * const provider = await startFakeProvider()
+ * configure({ maxStepsPerRun: 1 })
+ * const runAgent = record({ name: 'chatty' }, async () => {
+ *   const openai = new OpenAI({ apiKey: 'sk-test', baseURL: provider.openaiBaseURL, maxRetries: 0 })
+ *   for (let call = 0; call < 3; call++) await openai.chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'Again?' }] })
+ * })
+ * try {
+ *   await runAgent()
+ * } catch (error) {
+ *   if (!(error instanceof RetraceEnforcementError)) throw error
+ *   error.verdict // → 'block'
+ *   error.ceiling // → 'steps'
  * }
+ * configure({})
+ * await provider.stop()
  */
 export class RetraceEnforcementError extends RetraceError {
   readonly verdict: 'block'

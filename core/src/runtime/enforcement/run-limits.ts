@@ -22,8 +22,10 @@ export interface LimitBreach {
  * Returns the first ceiling reached, with a reason that says which and by how much.
  *
  * @example
- * checkRunLimits({ steps: 10, inputTokens: 0, outputTokens: 0, usd: 0 }, undefined, { maxStepsPerRun: 10 })
- * // { ceiling: 'steps', reason: 'step ceiling reached: the run already made 10 LLM calls; maxStepsPerRun is 10, so call 11 would be 1 over.', … }
+ * const breach = checkRunLimits({ steps: 10, inputTokens: 0, outputTokens: 0, usd: 0 }, undefined, { maxStepsPerRun: 10 })
+ * breach?.ceiling // → 'steps'
+ * breach?.reason // → 'step ceiling reached: the run already made 10 LLM call(s); maxStepsPerRun is 10, so call 11 would be 1 over.'
+ * checkRunLimits({ steps: 2, inputTokens: 100, outputTokens: 20, usd: 0.01 }, undefined, { maxStepsPerRun: 10, maxUsdPerRun: 1 }) // → undefined
  */
 export function checkRunLimits(totals: RunTotals, mostRepeated: { key: string; count: number } | undefined, limits: RunLimits): LimitBreach | undefined {
   const { maxStepsPerRun, maxTokensPerRun, maxUsdPerRun, loopLimit } = limits

@@ -22,8 +22,16 @@ export interface GoldenCassetteOptions {
  * for byte when the file is rewritten.
  *
  * @example
- * await runAgent('Refund order 1234')
- * await writeGoldenCassette('goldens/refund.cassette.json', { trace: runAgent.lastTrace! })
+ * import { mkdtempSync } from 'node:fs'
+ * import { tmpdir } from 'node:os'
+ * import { join } from 'node:path'
+ * import { readCassetteFile } from '@retrace/cassettes'
+ * import { record } from '@retrace/core'
+ * const refund = record({ name: 'refund', entry: { module: join(process.cwd(), 'agent.ts'), export: 'refund' } }, async (order: string) => ({ order, refunded: true }))
+ * await refund('1234')
+ * const file = join(mkdtempSync(join(tmpdir(), 'goldens-')), 'refund.cassette.json')
+ * await writeGoldenCassette(file, { trace: refund.lastTrace! }) // → { file, written: true, interactions: 0 }
+ * readCassetteFile(file)?.run?.result // → { order: '1234', refunded: true }
  */
 export async function writeGoldenCassette(path: string, options: GoldenCassetteOptions): Promise<{ file: string; written: boolean; interactions: number }> {
   const { trace } = options

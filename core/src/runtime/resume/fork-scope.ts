@@ -30,12 +30,23 @@ export interface ForkScope {
 
 const storage = new AsyncLocalStorage<ForkScope>()
 
-/** The fork the calling code runs in, if any. */
+/**
+ * The fork the calling code runs in, if any.
+ *
+ * @example
+ * currentFork() // → undefined
+ */
 export function currentFork(): ForkScope | undefined {
   return storage.getStore()
 }
 
-/** Runs `fn` as (part of) a fork. */
+/**
+ * Runs `fn` as (part of) a fork.
+ *
+ * @example
+ * const fork = { forkId: 'f1', forkOf: 't1', forkPointStep: 2, parentInteractions: [], parentToolSpans: [], llmCalls: 0, toolCalls: new Map() }
+ * await runInFork(fork, async () => currentFork()?.forkId) // → 'f1'
+ */
 export function runInFork<T>(fork: ForkScope, fn: () => T): T {
   return storage.run(fork, fn)
 }
@@ -45,8 +56,13 @@ export function runInFork<T>(fork: ForkScope, fn: () => T): T {
  * fork point; `undefined` means the tool must really run.
  *
  * @example
- * const recorded = recordedToolResult(fork, 'send_email', { to: 'alice' })
- * if (recorded) return recorded.output
+ * // A fork from step 2 of a run whose first step asked for send_email({ to: 'ada' }).
+ * const fork = {
+ *   forkId: 'f1', forkOf: 't1', forkPointStep: 2, parentInteractions: [], llmCalls: 1, toolCalls: new Map(), toolCallsMade: 0,
+ *   parentToolCalls: [{ name: 'send_email', input: { to: 'ada' }, output: { sent: true } }],
+ * }
+ * recordedToolResult(fork, 'send_email', { to: 'ada' }) // → { output: { sent: true } }
+ * recordedToolResult(fork, 'send_email', { to: 'ada' }) // → undefined
  */
 export function recordedToolResult(fork: ForkScope, name: string, input: JsonValue): { output: JsonValue | undefined } | undefined {
   const occurrence = fork.toolCalls.get(name) ?? 0

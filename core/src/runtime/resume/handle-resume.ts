@@ -28,7 +28,10 @@ export interface ResumeContext {
  * fork's result, or undefined.
  *
  * @example
- * runtime().onServerMessage((message) => message.type === 'resume' && void resumeRun(message, context))
+ * const warnings: string[] = []
+ * const context = { recentTraces: new Map(), resumables: new Map(), warn: (message: string) => void warnings.push(message) }
+ * await resumeRun({ type: 'resume', forkId: 'f1', traceId: 't1', name: 'support', forkPointStep: 2, modifiedInput: ['Paris'] }, context) // → undefined
+ * warnings // → ['Retrace: cannot resume trace t1: no resumable function named "support" in this process (record({ resumable: true }) registers one).']
  */
 export async function resumeRun(message: ResumeMessage, context: ResumeContext): Promise<unknown> {
   const parent = context.recentTraces.get(message.traceId)

@@ -10,7 +10,20 @@ export interface MemoryTransport extends RuntimeTransport {
   policy: PolicyVerdict | undefined
 }
 
-/** Builds a {@link MemoryTransport}. */
+/**
+ * Builds a {@link MemoryTransport}.
+ *
+ * @example
+ * import { runtime } from '../runtime.ts'
+ * import { configure, record } from '@retrace/core'
+ * const transport = memoryTransport()
+ * runtime().setTransportFactory(() => transport)
+ * configure({ apiKey: 'rt_test' })
+ * await record({ name: 'greet' }, async () => 'hi')()
+ * transport.events.map((event) => event.type) // → ['trace.start', 'trace.end']
+ * runtime().setTransportFactory(undefined)
+ * configure({})
+ */
 export function memoryTransport(): MemoryTransport {
   const listeners = new Set<(message: ServerMessage) => void>()
   const transport: MemoryTransport = {

@@ -55,6 +55,13 @@ interface PendingToolCall {
  * One recorded run, while it runs and after: its spans (a tree, by `parentId`), the raw
  * interactions behind its LLM calls, running totals, and the events it sends. Created by
  * `record()`; read by `writeGoldenCassette` and the resume logic.
+ *
+ * @example
+ * import type { WireEvent } from '@retrace/protocol'
+ * const sent: WireEvent[] = []
+ * const trace = new ActiveTrace({ name: 'weather', input: 'Paris', sampled: true, maxPayloadChars: 10_000 }, (event) => sent.push(event))
+ * trace.status // → 'running'
+ * sent[0]?.type === 'trace.start' && sent[0].trace.input // → 'Paris'
  */
 export class ActiveTrace {
   readonly id: string
@@ -143,8 +150,13 @@ export class ActiveTrace {
    * Starts a span under the scope's current span, tagged with its agent.
    *
    * @example
-   * const span = trace.startSpan('tool', 'get_weather', scope, { city: 'Paris' })
+   * import type { WireEvent } from '@retrace/protocol'
+   * const sent: WireEvent[] = []
+   * const trace = new ActiveTrace({ name: 'weather', input: 'Paris', sampled: true, maxPayloadChars: 10_000 }, (event) => sent.push(event))
+   * const span = trace.startSpan('tool', 'get_weather', { spanId: undefined, agent: undefined }, { city: 'Paris' })
    * span.end({ output: { sky: 'sunny' } })
+   * trace.spans.map((item) => [item.name, item.output]) // → [['get_weather', { sky: 'sunny' }]]
+   * sent.map((event) => event.type) // → ['trace.start', 'span']
    */
   startSpan(kind: WireSpan['kind'], name: string, scope: Pick<TraceScope, 'spanId' | 'agent'>, input?: unknown, extra: Partial<WireSpan> = {}): OpenSpan {
     const id = randomUUID()
@@ -352,7 +364,13 @@ export class ActiveTrace {
   }
 }
 
-/** An error as the wire carries it: its class name (`type`) and message, nothing dropped. */
+/**
+ * An error as the wire carries it: its class name (`type`) and message, nothing dropped.
+ *
+ * @example
+ * errorInfo(new RangeError('too far')) // → { type: 'RangeError', message: 'too far' }
+ * errorInfo('plain') // → { type: 'string', message: 'plain' }
+ */
 export function errorInfo(error: unknown): ErrorInfo {
   if (error instanceof Error) return { type: error.name || error.constructor.name, message: error.message }
   return { type: typeof error, message: typeof error === 'string' ? error : JSON.stringify(capturePayload(error, 10_000).value) }

@@ -6,7 +6,9 @@ import { toJsonValue, type JsonValue } from '@retrace/cassettes'
  * Never throws: BigInt, cycles and class instances are serialised safely.
  *
  * @example
- * capturePayload({ question: 'hi' }, 1_000_000) // { value: { question: 'hi' }, truncated: false }
+ * capturePayload({ question: 'hi' }, 1_000_000) // → { value: { question: 'hi' }, truncated: false }
+ * capturePayload('a long answer', 6) // → { value: 'a long', truncated: true }
+ * capturePayload({ id: 10n }, 100) // → { value: { id: '10n' }, truncated: false }
  */
 export function capturePayload(value: unknown, maxChars: number): { value: JsonValue | undefined; truncated: boolean } {
   if (value === undefined) return { value: undefined, truncated: false }

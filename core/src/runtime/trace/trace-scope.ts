@@ -20,13 +20,23 @@ const storage: AsyncLocalStorage<TraceScope> =
  * their own.
  *
  * @example
- * currentScope()?.trace.id
+ * import { record } from '../record.ts'
+ * const runAgent = record({ name: 'scoped' }, () => currentScope()?.trace.name)
+ * runAgent() // → 'scoped'
+ * currentScope() // → undefined
  */
 export function currentScope(): TraceScope | undefined {
   return storage.getStore()
 }
 
-/** Runs `fn` in `scope`, and everything it starts, however deep and async. */
+/**
+ * Runs `fn` in `scope`, and everything it starts, however deep and async.
+ *
+ * @example
+ * import { ActiveTrace } from './active-trace.ts'
+ * const trace = new ActiveTrace({ name: 'weather', input: undefined, sampled: false, maxPayloadChars: 1_000 }, () => {})
+ * await runInScope({ trace, spanId: undefined, agent: undefined }, async () => currentScope()?.trace.name) // → 'weather'
+ */
 export function runInScope<T>(scope: TraceScope, fn: () => T): T {
   return storage.run(scope, fn)
 }

@@ -27,9 +27,13 @@ export interface Backoff {
  * Creates an exponential backoff with jitter.
  *
  * @example
- * const backoff = createBackoff({ initialDelayMs: 100, maxDelayMs: 5_000 })
- * setTimeout(reconnect, backoff.next()) // ~50–100 ms, then ~100–200 ms, …
- * backoff.reset()                       // once connected
+ * // Each delay is jittered down to half of 100, 200, 400… ms; random() = 0 shows the longest.
+ * const backoff = createBackoff({ initialDelayMs: 100, maxDelayMs: 5_000 }, () => 0)
+ * backoff.next() // → 100
+ * backoff.next() // → 200
+ * backoff.next() // → 400
+ * backoff.reset() // once connected
+ * backoff.next() // → 100
  */
 export function createBackoff(options: BackoffOptions = {}, random: () => number = Math.random): Backoff {
   const initial = options.initialDelayMs ?? 500

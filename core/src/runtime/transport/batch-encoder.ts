@@ -31,7 +31,11 @@ export interface EncodeOptions {
  * batch: a value JSON cannot take (BigInt, a cycle) is converted with `toJsonValue` first.
  *
  * @example
- * const batches = encodeBatches(events, { maxEvents: 500, maxBytes: 1 << 20, nextId, isLossy: () => false, onUnserializable })
+ * const events = Array.from({ length: 5 }, (_, n) => ({ type: 'trace.start' as const, id: `t${n}:start`, trace: { id: `t${n}`, name: 'agent', startedAt: new Date(0).toISOString() } }))
+ * let batch = 0
+ * const batches = encodeBatches(events, { maxEvents: 2, maxBytes: 1 << 20, nextId: () => `b${++batch}`, isLossy: () => false, onUnserializable: () => {} })
+ * batches.map((item) => item.eventCount) // → [2, 2, 1]
+ * JSON.parse(batches[0]!.frame.toString()).batchId // → 'b1'
  */
 export function encodeBatches(events: readonly WireEvent[], options: EncodeOptions): EncodedBatch[] {
   const batches: EncodedBatch[] = []
@@ -65,7 +69,8 @@ export function encodeBatches(events: readonly WireEvent[], options: EncodeOptio
  * The trace an event belongs to.
  *
  * @example
- * traceIdOf({ type: 'span', id: 's1', span }) // span.traceId
+ * traceIdOf({ type: 'span', id: 's1', span: { id: 's1', traceId: 't1', kind: 'span', name: 'plan', startedAt: '', endedAt: '', durationMs: 0, status: 'ok' } }) // → 't1'
+ * traceIdOf({ type: 'trace.lossy', id: 't2:lossy', lossy: { traceId: 't2', droppedEvents: 3 } }) // → 't2'
  */
 export function traceIdOf(event: WireEvent): string | undefined {
   try {

@@ -3,7 +3,14 @@ import { RetraceError } from '@retrace/cassettes'
 // What the transport reports to `onError`. None of these is ever thrown into the agent: the
 // transport keeps running (or stops quietly) and the SDK decides what to show.
 
-/** The server refused the API key (HTTP 401/403, close code 4401). Sending stops for this process. */
+/**
+ * The server refused the API key (HTTP 401/403, close code 4401). Sending stops for this process.
+ *
+ * @example
+ * const error = new RetraceAuthError('The Retrace server refused the API key (HTTP 403).', { status: 403 })
+ * error.code // → 'RETRACE_AUTH'
+ * error.status // → 403
+ */
 export class RetraceAuthError extends RetraceError {
   /** The HTTP status (or close code) that said so. */
   readonly status: number
@@ -17,7 +24,12 @@ export class RetraceAuthError extends RetraceError {
   }
 }
 
-/** The account is out of credits (HTTP 402, close code 4402). Delivery pauses; events stay in the journal. */
+/**
+ * The account is out of credits (HTTP 402, close code 4402). Delivery pauses; events stay in the journal.
+ *
+ * @example
+ * new RetraceCreditsExhaustedError('The Retrace account is out of credits.').code // → 'RETRACE_CREDITS_EXHAUSTED'
+ */
 export class RetraceCreditsExhaustedError extends RetraceError {
   constructor(message: string, options: { cause?: unknown } = {}) {
     super('RETRACE_CREDITS_EXHAUSTED', message, {
@@ -27,7 +39,14 @@ export class RetraceCreditsExhaustedError extends RetraceError {
   }
 }
 
-/** The server asked the SDK to slow down (HTTP 429, close code 4429). Delivery pauses for `retryAfter` seconds. */
+/**
+ * The server asked the SDK to slow down (HTTP 429, close code 4429). Delivery pauses for `retryAfter` seconds.
+ *
+ * @example
+ * const error = new RetraceRateLimitError(2)
+ * error.retryAfter // → 2
+ * error.message // → 'The Retrace server is rate limiting this client: retrying in 2 s.'
+ */
 export class RetraceRateLimitError extends RetraceError {
   /** Seconds to wait before sending again. */
   readonly retryAfter: number
@@ -41,6 +60,9 @@ export class RetraceRateLimitError extends RetraceError {
 /**
  * The server could not be reached, or answered 5xx. Reported once per outage (not per
  * retry); the transport keeps retrying with backoff and journals what it cannot send.
+ *
+ * @example
+ * new RetraceConnectionError('Could not reach https://api.retrace.dev: connect ECONNREFUSED').code // → 'RETRACE_CONNECTION'
  */
 export class RetraceConnectionError extends RetraceError {
   constructor(message: string, options: { cause?: unknown } = {}) {
@@ -55,6 +77,10 @@ export class RetraceConnectionError extends RetraceError {
  * The server refused a batch or some of its events as invalid (HTTP 400/413/422, or an
  * `ack` listing `rejected` events). Resending would not help, so they are dropped and their
  * traces marked lossy.
+ *
+ * @example
+ * const error = new RetraceBatchRejectedError('b1', 'The server refused 1 event(s) of batch b1: span.name is required', ['e7'])
+ * error.eventIds // → ['e7']
  */
 export class RetraceBatchRejectedError extends RetraceError {
   readonly batchId: string
@@ -71,6 +97,11 @@ export class RetraceBatchRejectedError extends RetraceError {
 /**
  * The on-disk journal cannot be written (read-only folder, disk full) or read back. Events
  * are kept in memory only, so a crash or an outage longer than the buffer can lose them.
+ *
+ * @example
+ * const error = new RetraceJournalError('/var/lib/retrace', 'The journal folder /var/lib/retrace is read-only.')
+ * error.path // → '/var/lib/retrace'
+ * error.hint // → 'Point RETRACE_JOURNAL_DIR at a writable folder with free space.'
  */
 export class RetraceJournalError extends RetraceError {
   /** The journal file or folder concerned. */
@@ -88,6 +119,9 @@ export class RetraceJournalError extends RetraceError {
 /**
  * An event could not be serialised to JSON even after conversion (a getter or `toJSON` that
  * throws, a revoked Proxy). That event is dropped and its trace marked lossy.
+ *
+ * @example
+ * new RetraceSerializationError('s1', { cause: new Error('getter threw') }).message // → 'Event s1 could not be serialised and was dropped: getter threw'
  */
 export class RetraceSerializationError extends RetraceError {
   /** The event's id, when it had one. */

@@ -35,8 +35,13 @@ const EXIT_CODES = { SIGINT: 130, SIGTERM: 143 } as const
  * Returns a function that removes the handlers.
  *
  * @example
- * const transport = createTransport({ baseUrl, apiKey })
- * const uninstall = installExitFlush(transport, { beforeFlush: () => endOpenTraces({ terminatedEarly: true }) })
+ * const flushes: number[] = []
+ * const transport = { stats: { sent: 1 }, persist: () => {}, flush: async (timeoutMs?: number) => (flushes.push(timeoutMs ?? 0), { complete: true, acknowledged: 1, pending: 0, journaled: 0 }) }
+ * const uninstall = installExitFlush(transport, { timeoutMs: 500, signals: [] })
+ * process.emit('beforeExit', 0) // the event loop ran dry: the last events are flushed
+ * await new Promise((resolve) => setImmediate(resolve))
+ * flushes // → [500]
+ * uninstall()
  */
 export function installExitFlush(transport: ExitFlushTarget, options: ExitFlushOptions = {}): () => void {
   const timeoutMs = options.timeoutMs ?? 2_000

@@ -4,8 +4,12 @@
  *
  * @example
  * const queue = new FifoQueue<number>()
- * queue.push(1); queue.push(2)
- * queue.shift() // 1
+ * queue.push(1)
+ * queue.push(2)
+ * queue.shift() // → 1
+ * queue.unshift([0])
+ * queue.length // → 2
+ * queue.shift() // → 0
  */
 export class FifoQueue<T> {
   #items: T[] = []

@@ -25,7 +25,7 @@ export type HttpOutcome =
  * A keep-alive agent for one base URL.
  *
  * @example
- * const agent = createAgent('https://api.retrace.dev')
+ * createAgent('https://api.retrace.dev').options.keepAlive // → true
  */
 export function createAgent(baseUrl: string): http.Agent {
   const secure = new URL(baseUrl).protocol === 'https:'
@@ -37,7 +37,14 @@ export function createAgent(baseUrl: string): http.Agent {
  * and calls back exactly once with the response (read whole) or the network error.
  *
  * @example
- * postJson(target, '/v1/events', frame, 10_000, (outcome) => { … })
+ * import { createServer } from 'node:http'
+ * import type { AddressInfo } from 'node:net'
+ * const server = createServer((req, res) => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ key: req.headers['x-retrace-key'] })))
+ * await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+ * const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
+ * const outcome = await new Promise((resolve) => postJson({ baseUrl, apiKey: 'rt_test', agent: createAgent(baseUrl) }, '/v1/events', Buffer.from('{}'), 2_000, resolve))
+ * outcome // → { kind: 'response', status: 200, headers: (outcome as { headers: object }).headers, body: '{"key":"rt_test"}' }
+ * server.close()
  */
 export function postJson(target: HttpTarget, path: string, body: Buffer, timeoutMs: number, callback: (outcome: HttpOutcome) => void): void {
   let settled = false
@@ -78,12 +85,16 @@ export function postJson(target: HttpTarget, path: string, body: Buffer, timeout
 }
 
 /**
- * Seconds from a `retry-after` header (seconds or an HTTP date), or `fallback`.
+ * Seconds from a `retry-after` header (seconds or an HTTP date), or `fallback` when there is
+ * none or it cannot be read.
  *
  * @example
- * retryAfterSeconds('3', 1) // 3
+ * import assert from 'node:assert/strict'
+ * assert.equal(retryAfterSeconds('3', 1), 3)
+ * assert.equal(retryAfterSeconds(undefined, 1), 1)
+ * assert.equal(retryAfterSeconds('Thu, 01 Jan 1970 00:00:10 GMT', undefined, 4_000), 6)
  */
-export function retryAfterSeconds(value: string | string[] | undefined, fallback: number, now: number = Date.now()): number {
+export function retryAfterSeconds<Fallback extends number | undefined>(value: string | string[] | undefined, fallback: Fallback, now: number = Date.now()): number | Fallback {
   const text = Array.isArray(value) ? value[0] : value
   if (!text) return fallback
   const seconds = Number(text)

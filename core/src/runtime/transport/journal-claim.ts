@@ -27,7 +27,7 @@ export const HOST_TAG = createHash('sha256').update(safeHostname()).digest('hex'
  * A fresh journal file name owned by this process.
  *
  * @example
- * journalFileName(Date.now()) // '0a1b2c3d-4242-0-lx2k3j4h-9f3e2a1b.jsonl'
+ * new RegExp(`^${HOST_TAG}-${process.pid}-\\d+-[0-9a-z]+-[0-9a-f]{8}\\.jsonl$`).test(journalFileName(Date.now())) // → true
  */
 export function journalFileName(createdAt: number): string {
   return `${HOST_TAG}-${process.pid}-${threadId}-${createdAt.toString(36)}-${randomBytes(4).toString('hex')}.jsonl`
@@ -37,7 +37,16 @@ export function journalFileName(createdAt: number): string {
  * Marks a journal file as held by a live transport of this process (or releases it).
  *
  * @example
- * holdJournal(path, true)
+ * import { mkdtempSync, writeFileSync } from 'node:fs'
+ * import { tmpdir } from 'node:os'
+ * import { join } from 'node:path'
+ * const dir = mkdtempSync(join(tmpdir(), 'journal-'))
+ * const path = join(dir, journalFileName(Date.now()))
+ * writeFileSync(path, '')
+ * holdJournal(path, true) // a live transport of this process writes it…
+ * claimOrphanJournals(dir, { orphanAfterMs: 0, maxAgeMs: 86_400_000 }).claimed // → []
+ * holdJournal(path, false) // …until it lets go
+ * claimOrphanJournals(dir, { orphanAfterMs: 0, maxAgeMs: 86_400_000 }).claimed.length // → 1
  */
 export function holdJournal(path: string, held: boolean): void {
   if (held) live.add(path)
@@ -68,7 +77,17 @@ export interface ClaimResult {
  * ones and orphaned temp files. Never throws: a folder that cannot be read has nothing to claim.
  *
  * @example
+ * import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs'
+ * import { tmpdir } from 'node:os'
+ * import { join } from 'node:path'
+ * const dir = mkdtempSync(join(tmpdir(), 'journal-'))
+ * // A journal left by a process that died (pid 2147483646 does not exist).
+ * const orphan = journalFileName(Date.now()).replace(`-${process.pid}-`, '-2147483646-')
+ * writeFileSync(join(dir, orphan), '')
  * const { claimed } = claimOrphanJournals(dir, { orphanAfterMs: 120_000, maxAgeMs: 7 * 86_400_000 })
+ * claimed.length // → 1
+ * // Renamed to a name of this process, which delivers it.
+ * readdirSync(dir).includes(orphan) // → false
  */
 export function claimOrphanJournals(dir: string, options: ClaimOptions): ClaimResult {
   const now = options.now ?? Date.now()
@@ -142,7 +161,8 @@ function isProcessAlive(pid: number): boolean {
  * uname): it only labels journals, so it must never throw.
  *
  * @example
- * safeHostname() // 'build-agent-7'
+ * import { hostname } from 'node:os'
+ * safeHostname() === hostname() // → true
  */
 export function safeHostname(): string {
   try {

@@ -48,6 +48,20 @@ const NEWLINE = 0x0a
 /** Compaction copies pending lines in chunks of about this size. */
 const COPY_CHUNK_BYTES = 1024 * 1024
 
+/**
+ * One journal file (see the top of this file): created by a live transport, or adopted from a
+ * process that died.
+ *
+ * @example
+ * import { mkdtempSync } from 'node:fs'
+ * import { tmpdir } from 'node:os'
+ * import { join } from 'node:path'
+ * const journal = JournalFile.create(join(mkdtempSync(join(tmpdir(), 'journal-')), 'a.jsonl'), { type: 'journal', version: 1, pid: process.pid, host: 'h', createdAt: new Date(0).toISOString(), baseUrl: 'https://api.retrace.dev' })
+ * journal.append([{ id: 'b1', frame: Buffer.from('{"type":"batch","batchId":"b1","events":[]}\n') }])
+ * journal.settle('b1')
+ * journal.pendingBatches // → 0
+ * journal.close()
+ */
 export class JournalFile {
   readonly path: string
   #fd: number
@@ -77,7 +91,13 @@ export class JournalFile {
    * Throws when the folder is not writable.
    *
    * @example
-   * const journal = JournalFile.create('/tmp/j/0a1b2c3d-4242-lx2k-9f.jsonl', header)
+   * import { mkdtempSync, readFileSync } from 'node:fs'
+   * import { tmpdir } from 'node:os'
+   * import { join } from 'node:path'
+   * const path = join(mkdtempSync(join(tmpdir(), 'journal-')), 'a.jsonl')
+   * const journal = JournalFile.create(path, { type: 'journal', version: 1, pid: process.pid, host: 'h', createdAt: new Date(0).toISOString(), baseUrl: 'https://api.retrace.dev' })
+   * JSON.parse(readFileSync(path, 'utf8')).type // → 'journal'
+   * journal.close()
    */
   static create(path: string, header: JournalHeader, limits: JournalFileLimits = {}): JournalFile {
     const line = Buffer.from(`${JSON.stringify(header)}\n`)
@@ -98,7 +118,17 @@ export class JournalFile {
    * process died mid-write) is cut off; other unreadable lines are skipped.
    *
    * @example
+   * import { mkdtempSync } from 'node:fs'
+   * import { tmpdir } from 'node:os'
+   * import { join } from 'node:path'
+   * const path = join(mkdtempSync(join(tmpdir(), 'journal-')), 'a.jsonl')
+   * const written = JournalFile.create(path, { type: 'journal', version: 1, pid: process.pid, host: 'h', createdAt: new Date(0).toISOString(), baseUrl: 'https://api.retrace.dev' })
+   * written.append([{ id: 'b1', frame: Buffer.from('{"type":"batch","batchId":"b1","events":[{"id":"e1"}]}\n') }])
+   * written.close()
+   * // A later process takes the file over: the pending batch comes back.
    * const { journal, entries } = JournalFile.adopt(path, { memoryBudgetEvents: 10_000 })
+   * entries.map((entry) => [entry.id, entry.eventCount]) // → [['b1', 1]]
+   * journal.close()
    */
   static adopt(path: string, options: JournalFileLimits & { memoryBudgetEvents?: number } = {}): { journal: JournalFile; entries: RecoveredEntry[]; skippedLines: number } {
     const content = readFileSync(path)
@@ -153,7 +183,13 @@ export class JournalFile {
    * exceed its size limit or the write fails.
    *
    * @example
-   * journal.append([{ id: batch.id, frame: batch.frame }])
+   * import { mkdtempSync } from 'node:fs'
+   * import { tmpdir } from 'node:os'
+   * import { join } from 'node:path'
+   * const journal = JournalFile.create(join(mkdtempSync(join(tmpdir(), 'journal-')), 'a.jsonl'), { type: 'journal', version: 1, pid: process.pid, host: 'h', createdAt: new Date(0).toISOString(), baseUrl: 'https://api.retrace.dev' })
+   * journal.append([{ id: 'b1', frame: Buffer.from('{"type":"batch","batchId":"b1","events":[]}\n') }])
+   * journal.pendingBatches // → 1
+   * journal.close()
    */
   append(entries: readonly JournalEntry[]): void {
     this.#assertOpen()
@@ -196,7 +232,14 @@ export class JournalFile {
    * arrive together). Never throws.
    *
    * @example
-   * journal.settle(batchId)
+   * import { mkdtempSync } from 'node:fs'
+   * import { tmpdir } from 'node:os'
+   * import { join } from 'node:path'
+   * const journal = JournalFile.create(join(mkdtempSync(join(tmpdir(), 'journal-')), 'a.jsonl'), { type: 'journal', version: 1, pid: process.pid, host: 'h', createdAt: new Date(0).toISOString(), baseUrl: 'https://api.retrace.dev' })
+   * journal.append([{ id: 'b1', frame: Buffer.from('{"type":"batch","batchId":"b1","events":[]}\n') }])
+   * journal.settle('b1') // the server acknowledged it
+   * journal.pendingBatches // → 0
+   * journal.close()
    */
   settle(id: string): void {
     const slot = this.#slots.get(id)
@@ -244,7 +287,14 @@ export class JournalFile {
    * the batch is not pending here or the file cannot be read.
    *
    * @example
-   * const frame = journal.read(batchId)
+   * import { mkdtempSync } from 'node:fs'
+   * import { tmpdir } from 'node:os'
+   * import { join } from 'node:path'
+   * const journal = JournalFile.create(join(mkdtempSync(join(tmpdir(), 'journal-')), 'a.jsonl'), { type: 'journal', version: 1, pid: process.pid, host: 'h', createdAt: new Date(0).toISOString(), baseUrl: 'https://api.retrace.dev' })
+   * const frame = Buffer.from('{"type":"batch","batchId":"b1","events":[]}\n')
+   * journal.append([{ id: 'b1', frame }])
+   * journal.read('b1').equals(frame) // → true
+   * journal.close()
    */
   read(id: string): Buffer {
     this.#assertOpen()
@@ -308,7 +358,13 @@ export class JournalFile {
    * for the next process to deliver.
    *
    * @example
+   * import assert from 'node:assert/strict'
+   * import { mkdtempSync } from 'node:fs'
+   * import { tmpdir } from 'node:os'
+   * import { join } from 'node:path'
+   * const journal = JournalFile.create(join(mkdtempSync(join(tmpdir(), 'journal-')), 'a.jsonl'), { type: 'journal', version: 1, pid: process.pid, host: 'h', createdAt: new Date(0).toISOString(), baseUrl: 'https://api.retrace.dev' })
    * journal.close()
+   * assert.throws(() => journal.append([{ id: 'b1', frame: Buffer.from('{}\n') }]), /is closed/)
    */
   close(): void {
     if (this.#closed) return
@@ -345,7 +401,12 @@ export class JournalFile {
   }
 }
 
-/** The journal reached its size limit: the batch is kept in memory only. */
+/**
+ * The journal reached its size limit: the batch is kept in memory only.
+ *
+ * @example
+ * new JournalFullError('/tmp/j/a.jsonl', 1024).message // → 'Journal /tmp/j/a.jsonl reached its limit of 1024 bytes'
+ */
 export class JournalFullError extends Error {
   constructor(path: string, maxBytes: number) {
     super(`Journal ${path} reached its limit of ${maxBytes} bytes`)

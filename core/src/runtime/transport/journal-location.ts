@@ -20,8 +20,8 @@ export interface JournalDestination {
  * leaves older journals undelivered (they expire, see `maxJournalAgeMs`).
  *
  * @example
- * journalDirectory({ baseUrl: 'https://api.retrace.dev', apiKey: 'rt_…' })
- * // → ~/.cache/retrace/journal/api.retrace.dev-3fa2c1d09b7e
+ * journalDirectory({ baseUrl: 'https://api.retrace.dev', apiKey: 'rt_live_1' }, '/home/ada/.cache/retrace/journal').startsWith('/home/ada/.cache/retrace/journal/api.retrace.dev-') // → true
+ * journalDirectory({ baseUrl: 'https://api.retrace.dev', apiKey: 'rt_live_1' }, '/j') === journalDirectory({ baseUrl: 'https://api.retrace.dev', apiKey: 'rt_live_2' }, '/j') // → false
  */
 export function journalDirectory(destination: JournalDestination, root: string = defaultJournalRoot()): string {
   const url = new URL(destination.baseUrl)
@@ -39,7 +39,8 @@ export function journalDirectory(destination: JournalDestination, root: string =
  * Windows) + `retrace/journal`, else a per-user folder under the temp folder.
  *
  * @example
- * defaultJournalRoot({ RETRACE_JOURNAL_DIR: '/var/lib/agent/retrace' }) // '/var/lib/agent/retrace'
+ * defaultJournalRoot({ RETRACE_JOURNAL_DIR: '/var/lib/agent/retrace' }) // → '/var/lib/agent/retrace'
+ * defaultJournalRoot({ XDG_CACHE_HOME: '/home/ada/.cache' }, 'linux') // → '/home/ada/.cache/retrace/journal'
  */
 export function defaultJournalRoot(env: NodeJS.ProcessEnv = process.env, platform: NodeJS.Platform = process.platform): string {
   const explicit = env[JOURNAL_DIR_VARIABLE]?.trim()

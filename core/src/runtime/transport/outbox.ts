@@ -53,10 +53,19 @@ const CLAIM_LIMIT = 8
  * The batches of one transport between cut and acknowledgement, with their journal files.
  *
  * @example
- * const outbox = new Outbox({ journalDir, baseUrl, projectId, maxBufferedEvents: 10_000, … })
- * outbox.recover()           // journals of dead processes first
- * outbox.add(encodeBatches(events, encodeOptions))
- * const batch = outbox.next() // send batch.frame, then outbox.settle(batch) on its ack
+ * import { mkdtempSync } from 'node:fs'
+ * import { tmpdir } from 'node:os'
+ * import { join } from 'node:path'
+ * import { encodeBatches } from './batch-encoder.ts'
+ * const outbox = new Outbox({ journalDir: mkdtempSync(join(tmpdir(), 'journal-')), baseUrl: 'https://api.retrace.dev', projectId: undefined, maxBufferedEvents: 10_000, maxJournalBytes: 1 << 20, orphanAfterMs: 120_000, maxJournalAgeMs: 86_400_000, onJournalError: console.warn, onDropped: () => {}, onRecoveredDrained: () => {} })
+ * // Journals of dead processes go first (none here).
+ * outbox.recover() // → 0
+ * const event = { type: 'trace.start' as const, id: 't1:start', trace: { id: 't1', name: 'agent', startedAt: new Date(0).toISOString() } }
+ * outbox.add(encodeBatches([event], { maxEvents: 500, maxBytes: 1 << 20, nextId: () => 'b1', isLossy: () => false, onUnserializable: () => {} })) // → 1
+ * const batch = outbox.next()! // send batch.frame…
+ * outbox.settle(batch) // …and settle it on its ack
+ * outbox.outstandingEvents // → 0
+ * outbox.close()
  */
 export class Outbox {
   readonly #options: OutboxOptions

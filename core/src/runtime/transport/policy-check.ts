@@ -21,11 +21,18 @@ const agents = new Map<string, http.Agent>()
  * answers something that is not a verdict, so the caller falls back to its local limits.
  *
  * @example
+ * import { createServer } from 'node:http'
+ * import type { AddressInfo } from 'node:net'
+ * // A stand-in for the server's POST /v1/policy/check.
+ * const server = createServer((_req, res) => res.writeHead(200, { 'content-type': 'application/json' }).end('{"verdict":"block","reason":"daily budget spent"}'))
+ * await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
  * const verdict = await checkPolicy(
- *   { traceId, name: 'support-agent', totals: { inputTokens: 1200, outputTokens: 300, usd: 0.02, durationMs: 4100, steps: 3 } },
- *   { baseUrl: 'https://api.retrace.dev', apiKey },
+ *   { traceId: 't1', name: 'support-agent', totals: { inputTokens: 1200, outputTokens: 300, usd: 0.02, durationMs: 4100, steps: 3 } },
+ *   { baseUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, apiKey: 'rt_test' },
  * )
- * if (verdict?.verdict === 'block') throw new RetraceEnforcementError(…)
+ * verdict // → { verdict: 'block', reason: 'daily budget spent' }
+ * server.close()
+ * await checkPolicy({ traceId: 't1', name: 'support-agent', totals: { inputTokens: 0, outputTokens: 0, usd: 0, durationMs: 0, steps: 0 } }, { baseUrl: 'http://127.0.0.1:9', apiKey: 'rt_test', timeoutMs: 200 }) // → undefined
  */
 export function checkPolicy(request: PolicyCheck, options: PolicyCheckOptions): Promise<PolicyVerdict | undefined> {
   return new Promise((resolve) => {

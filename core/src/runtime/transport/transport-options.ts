@@ -108,7 +108,11 @@ export interface ResolvedTransportOptions {
  * report at configuration time, not a network condition.
  *
  * @example
- * const resolved = resolveTransportOptions({ baseUrl: 'https://api.retrace.dev', apiKey })
+ * import assert from 'node:assert/strict'
+ * const resolved = resolveTransportOptions({ baseUrl: 'https://api.retrace.dev/', apiKey: 'rt_test', journalDir: '/tmp/journals' })
+ * resolved.baseUrl // → 'https://api.retrace.dev'
+ * resolved.journalDir?.startsWith('/tmp/journals/api.retrace.dev-') // → true
+ * assert.throws(() => resolveTransportOptions({ baseUrl: 'http://api.example.com', apiKey: 'rt_test' }), /plain http/)
  */
 export function resolveTransportOptions(options: TransportOptions): ResolvedTransportOptions {
   const baseUrl = checkBaseUrl(options.baseUrl, options.allowInsecureHttp === true)
@@ -169,7 +173,10 @@ function isLoopback(hostname: string): boolean {
  * The default `onError`: one line on stderr, at most once a minute per error code.
  *
  * @example
+ * import { RetraceError } from '@retrace/cassettes'
  * const onError = warnOnStderr()
+ * onError(new RetraceError('RETRACE_CONNECTION', 'Could not reach the Retrace server.')) // one line on stderr
+ * onError(new RetraceError('RETRACE_CONNECTION', 'Could not reach the Retrace server.')) // the same code within a minute: silent
  */
 export function warnOnStderr(): (error: RetraceError) => void {
   const lastShown = new Map<string, number>()

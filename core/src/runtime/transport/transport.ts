@@ -3,9 +3,6 @@ import type http from 'node:http'
 import { RetraceError } from '@retrace/cassettes'
 import { withInterceptionRestored } from '../../capture/session-routing.ts'
 import {
-  EVENTS_PATH,
-  EventsResponseSchema,
-  HttpErrorBodySchema,
   PROTOCOL_VERSION,
   type AckMessage,
   type ErrorMessage,
@@ -18,19 +15,21 @@ import {
   type ServerMessage,
   type WireEvent,
 } from '@retrace/protocol'
-import { createBackoff, type Backoff } from './backoff.ts'
+import { createBackoff } from './backoff.ts'
 import { encodeBatches, traceIdOf } from './batch-encoder.ts'
 import {
   RetraceAuthError,
   RetraceBatchRejectedError,
-  RetraceConnectionError,
   RetraceCreditsExhaustedError,
   RetraceRateLimitError,
   RetraceSerializationError,
+  type RetraceConnectionError,
 } from './errors.ts'
-import { createAgent, postJson, retryAfterSeconds, type HttpOutcome } from './http-client.ts'
+import { HttpChannel, type HttpBatchOutcome } from './http-channel.ts'
+import { createAgent } from './http-client.ts'
 import { Outbox, type Batch } from './outbox.ts'
 import { checkPolicy } from './policy-check.ts'
+import { refusalOfMessage, refusalOfStatus, type ServerRefusal } from './server-refusal.ts'
 import { resolveTransportOptions, type ResolvedTransportOptions, type TransportOptions } from './transport-options.ts'
 import { WebSocketChannel, type ChannelDrop } from './websocket-channel.ts'
 
@@ -143,9 +142,25 @@ interface FlushWaiter {
  * Throws `RetraceConfigError` only for a malformed base URL.
  *
  * @example
- * const transport = createTransport({ baseUrl: 'https://api.retrace.dev', apiKey: process.env.RETRACE_API_KEY!, onError: console.warn })
- * transport.send({ type: 'trace.start', id: `${traceId}:start`, trace: { id: traceId, name: 'agent', startedAt: new Date().toISOString() } })
- * await transport.flush(2_000)
+ * import { createServer } from 'node:http'
+ * import type { AddressInfo } from 'node:net'
+ * // A stand-in for the Retrace server's POST /v1/events (PROTOCOL.md in @retrace/protocol).
+ * const received: string[] = []
+ * const server = createServer((req, res) => {
+ *   let body = ''
+ *   req.on('data', (chunk) => (body += chunk)).on('end', () => {
+ *     const batch = JSON.parse(body) as { events: Array<{ id: string }> }
+ *     received.push(...batch.events.map((event) => event.id))
+ *     res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ accepted: batch.events.length, duplicates: 0 }))
+ *   })
+ * })
+ * await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+ * const transport = createTransport({ baseUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, apiKey: 'rt_test', channels: 'http', journalDir: false, onError: console.warn })
+ * transport.send({ type: 'trace.start', id: 't1:start', trace: { id: 't1', name: 'agent', startedAt: new Date().toISOString() } })
+ * await transport.flush(2_000) // → { complete: true, acknowledged: 1, pending: 0, journaled: 0 }
+ * received // → ['t1:start']
+ * await transport.close()
+ * server.close()
  */
 export function createTransport(options: TransportOptions): Transport {
   return new RetraceTransport(resolveTransportOptions(options))
@@ -164,6 +179,7 @@ class RetraceTransport implements Transport {
   #cutImmediate: NodeJS.Immediate | undefined
   readonly #outbox: Outbox
   readonly #channel: WebSocketChannel
+  readonly #http: HttpChannel
   readonly #agent: http.Agent
   /** Batches written to the WebSocket and not yet acknowledged, in send order. */
   readonly #wsInFlight = new Map<string, Batch>()
@@ -173,10 +189,6 @@ class RetraceTransport implements Transport {
   /** A connection-level error from the server on the current socket (so its close code is not handled twice). */
   #connectionErrorHandled = false
   #opened = 0
-  #httpInFlight = 0
-  readonly #httpBackoff: Backoff
-  #httpRetryAt = 0
-  #httpTimer: NodeJS.Timeout | undefined
   #pausedUntil = 0
   #pauseTimer: NodeJS.Timeout | undefined
   /** Looks for journals of processes that died since we started (a long-lived process outlives many). */
@@ -194,7 +206,6 @@ class RetraceTransport implements Transport {
   constructor(options: ResolvedTransportOptions) {
     this.#options = options
     this.#agent = createAgent(options.baseUrl)
-    this.#httpBackoff = createBackoff(options.backoff)
     this.#outbox = new Outbox({
       journalDir: options.journalDir,
       baseUrl: options.baseUrl,
@@ -220,6 +231,18 @@ class RetraceTransport implements Transport {
       onOpen: () => this.#onOpen(),
       onMessage: (message) => this.#onServerMessage(message),
       onDrop: (drop) => this.#onDrop(drop),
+    })
+    this.#http = new HttpChannel({
+      target: { baseUrl: options.baseUrl, apiKey: options.apiKey, agent: this.#agent },
+      requestTimeoutMs: options.requestTimeoutMs,
+      concurrency: options.httpConcurrency,
+      backoff: createBackoff(options.backoff),
+      onOutcome: (batch, outcome) => {
+        this.#onHttpOutcome(batch, outcome)
+        this.#outbox.release(batch)
+        this.#pump()
+      },
+      onReady: () => this.#pump(),
     })
     this.#stats.recovered = this.#outbox.recover()
     if (options.journalDir) {
@@ -367,7 +390,11 @@ class RetraceTransport implements Transport {
   /** Sends waiting batches over whichever channel is usable, up to its window. */
   #pump(): void {
     if (this.#stopped || this.#closed) return
-    if (this.#pausedUntil > Date.now()) return
+    // A timer may fire a millisecond early: wake again at the end rather than stall.
+    if (this.#pausedUntil > Date.now()) {
+      if (!this.#pauseTimer) this.#wakeAfterPause()
+      return
+    }
     if (this.#channel.state === 'open') {
       while (this.#wsInFlight.size < this.#options.maxInFlightBatches) {
         const batch = this.#outbox.next()
@@ -377,11 +404,10 @@ class RetraceTransport implements Transport {
       return
     }
     if (!this.#useHttp) return // The first connect attempt is still in progress.
-    if (this.#httpRetryAt > Date.now()) return this.#wakeAt(this.#httpRetryAt, 'http')
-    while (this.#httpInFlight < this.#options.httpConcurrency) {
+    while (this.#http.canSend()) {
       const batch = this.#outbox.next()
       if (!batch) return
-      this.#sendOverHttp(batch)
+      this.#http.send(batch)
     }
   }
 
@@ -410,45 +436,13 @@ class RetraceTransport implements Transport {
     this.#ackTimer.unref()
   }
 
-  #sendOverHttp(batch: Batch): void {
-    this.#httpInFlight++
-    postJson({ baseUrl: this.#options.baseUrl, apiKey: this.#options.apiKey, agent: this.#agent }, EVENTS_PATH, batch.frame!, this.#options.requestTimeoutMs, (outcome) => {
-      this.#httpInFlight--
-      this.#onHttpOutcome(batch, outcome)
-      this.#outbox.release(batch)
-      this.#pump()
-    })
-  }
-
-  #onHttpOutcome(batch: Batch, outcome: HttpOutcome): void {
-    if (this.#closed && (outcome.kind === 'network' || outcome.status < 200 || outcome.status >= 300)) return // Cut short by close().
-    if (outcome.kind === 'network') {
-      this.#outbox.requeue([batch])
-      this.#httpFailed(new RetraceConnectionError(`Could not reach ${this.#options.baseUrl}: ${outcome.error.message}`, { cause: outcome.error }))
-      return
-    }
-    const { status, headers, body } = outcome
-    if (status >= 200 && status < 300) {
-      this.#httpBackoff.reset()
-      this.#httpRetryAt = 0
-      this.#delivered(batch, 'http', parseEventsResponse(body, batch.eventCount))
-      return
-    }
-    const details = parseErrorBody(body)
-    if (status === 400 || status === 413 || status === 422) {
-      this.#reject(batch, `The server refused batch ${batch.id} (HTTP ${status}${details.message ? `: ${details.message}` : ''}).`)
-      return
-    }
+  #onHttpOutcome(batch: Batch, outcome: HttpBatchOutcome): void {
+    if (outcome.kind === 'delivered') return this.#delivered(batch, 'http', outcome.ack)
+    if (this.#closed) return // Cut short by close().
+    if (outcome.kind === 'rejected') return this.#reject(batch, outcome.message)
     this.#outbox.requeue([batch])
-    if (status === 401 || status === 403) return this.#authFailed(status, details.message)
-    if (status === 402) return this.#creditsExhausted(retryAfterSeconds(headers['retry-after'], details.retryAfterSeconds ?? this.#options.creditsPauseMs / 1000), details.message)
-    if (status === 429) return this.#rateLimited(retryAfterSeconds(headers['retry-after'], details.retryAfterSeconds ?? 1), details.message)
-    this.#httpFailed(new RetraceConnectionError(`The Retrace server answered HTTP ${status}${details.message ? `: ${details.message}` : ''}; retrying.`))
-  }
-
-  #httpFailed(error: RetraceConnectionError): void {
-    this.#httpRetryAt = Date.now() + this.#httpBackoff.next()
-    this.#reportOutage(error)
+    if (outcome.kind === 'refused') return this.#refused(outcome.refusal)
+    this.#reportOutage(outcome.error)
   }
 
   #onOpen(): void {
@@ -469,11 +463,8 @@ class RetraceTransport implements Transport {
     this.#useHttp = this.#options.channels !== 'ws'
     const handled = this.#connectionErrorHandled
     this.#connectionErrorHandled = false
-    if (!handled && drop.status !== undefined) {
-      if (drop.status === 401 || drop.status === 403) return this.#authFailed(drop.status)
-      if (drop.status === 402) return this.#creditsExhausted(drop.retryAfterSeconds || this.#options.creditsPauseMs / 1000)
-      if (drop.status === 429) return this.#rateLimited(drop.retryAfterSeconds ?? 1)
-    }
+    const refusal = handled || drop.status === undefined ? undefined : refusalOfStatus(drop.status, drop)
+    if (refusal) return this.#refused(refusal)
     this.#pump()
   }
 
@@ -516,11 +507,11 @@ class RetraceTransport implements Transport {
       this.#channel.drop()
       return
     }
+    const refusal = refusalOfMessage(message)
+    if (!refusal) return
+    // The close code that follows says the same: handle it once.
     this.#connectionErrorHandled = true
-    if (message.code === 'auth') return this.#authFailed(401, message.message)
-    if (message.code === 'credits_exhausted') return this.#creditsExhausted(message.retryAfterSeconds ?? this.#options.creditsPauseMs / 1000, message.message)
-    if (message.code === 'rate_limited') return this.#rateLimited(message.retryAfterSeconds ?? 1, message.message)
-    this.#connectionErrorHandled = false
+    this.#refused(refusal)
   }
 
   #delivered(batch: Batch, channel: 'websocket' | 'http', ack: Pick<EventsResponse, 'accepted' | 'duplicates' | 'rejected'>): void {
@@ -556,6 +547,13 @@ class RetraceTransport implements Transport {
     this.#report(new RetraceBatchRejectedError(batch.id, `The server refused ${ids.size} event(s) of batch ${batch.id}: ${rejected[0]!.message}`, [...ids]))
   }
 
+  /** The server refused this client: stop for a refused key, pause for credits or rate. */
+  #refused(refusal: ServerRefusal): void {
+    if (refusal.kind === 'auth') return this.#authFailed(refusal.status, refusal.message)
+    if (refusal.kind === 'credits') return this.#creditsExhausted(refusal.retryAfterSeconds ?? this.#options.creditsPauseMs / 1000, refusal.message)
+    this.#rateLimited(refusal.retryAfterSeconds ?? 1, refusal.message)
+  }
+
   #authFailed(status: number, message?: string): void {
     if (this.#stopped) return
     this.#stopped = true
@@ -579,21 +577,17 @@ class RetraceTransport implements Transport {
   #pause(ms: number): void {
     this.#pausedUntil = Math.max(this.#pausedUntil, Date.now() + ms)
     this.#channel.delay(ms)
-    this.#wakeAt(this.#pausedUntil, 'pause')
+    this.#wakeAfterPause()
   }
 
-  /** Runs #pump at `time` (one timer per reason, unref'd). */
-  #wakeAt(time: number, reason: 'http' | 'pause'): void {
-    const current = reason === 'http' ? this.#httpTimer : this.#pauseTimer
-    clearTimeout(current)
-    const timer = setTimeout(() => {
-      if (reason === 'http') this.#httpTimer = undefined
-      else this.#pauseTimer = undefined
+  /** Runs #pump when the pause ends (one timer, unref'd). */
+  #wakeAfterPause(): void {
+    clearTimeout(this.#pauseTimer)
+    this.#pauseTimer = setTimeout(() => {
+      this.#pauseTimer = undefined
       this.#pump()
-    }, Math.max(0, time - Date.now()))
-    timer.unref()
-    if (reason === 'http') this.#httpTimer = timer
-    else this.#pauseTimer = timer
+    }, Math.max(0, this.#pausedUntil - Date.now()))
+    this.#pauseTimer.unref()
   }
 
   #reportOutage(error: RetraceConnectionError): void {
@@ -669,9 +663,9 @@ class RetraceTransport implements Transport {
 
   #clearTimers(): void {
     clearTimeout(this.#ackTimer)
-    clearTimeout(this.#httpTimer)
     clearTimeout(this.#pauseTimer)
-    this.#ackTimer = this.#httpTimer = this.#pauseTimer = undefined
+    this.#ackTimer = this.#pauseTimer = undefined
+    this.#http.close()
   }
 
   #shutdown(): void {
@@ -688,26 +682,6 @@ class RetraceTransport implements Transport {
     this.#outbox.close()
     for (const waiter of [...this.#waiters]) this.#finishWaiter(waiter, false)
   }
-}
-
-function parseEventsResponse(body: string, eventCount: number): Pick<EventsResponse, 'accepted' | 'duplicates' | 'rejected'> {
-  try {
-    const parsed = EventsResponseSchema.safeParse(JSON.parse(body))
-    if (parsed.success) return parsed.data
-  } catch {
-    // A 2xx without the counts still means stored.
-  }
-  return { accepted: eventCount, duplicates: 0 }
-}
-
-function parseErrorBody(body: string): { message?: string | undefined; retryAfterSeconds?: number | undefined } {
-  try {
-    const parsed = HttpErrorBodySchema.safeParse(JSON.parse(body))
-    if (parsed.success) return parsed.data
-  } catch {
-    // Not JSON: the status alone decides.
-  }
-  return {}
 }
 
 function eventIdOf(event: WireEvent): string | undefined {

@@ -18,7 +18,7 @@ export type ChannelState = 'idle' | 'connecting' | 'open' | 'down' | 'closed'
 export interface ChannelDrop {
   /** HTTP status of a refused upgrade, or the equivalent of a Retrace close code (4401 → 401…). */
   status?: number
-  /** From the refusal's `retry-after` header. */
+  /** From the refusal's `retry-after` header, when it had one. */
   retryAfterSeconds?: number
   /** Whether the socket had been open (a failed connect attempt is `false`). */
   wasOpen: boolean
@@ -45,9 +45,26 @@ export interface WebSocketChannelOptions {
  * The WebSocket to the stream endpoint, kept connected in the background.
  *
  * @example
- * const channel = new WebSocketChannel({ baseUrl, apiKey, handshakeTimeoutMs: 5_000, backoff: createBackoff(), compression: true, onOpen, onMessage, onDrop })
- * channel.start()
- * channel.send(frame, (error) => { … })
+ * import { WebSocketServer } from 'ws'
+ * import { createBackoff } from './backoff.ts'
+ * // A stand-in for the server's /v1/stream that acks each batch.
+ * const server = new WebSocketServer({ port: 0, host: '127.0.0.1' })
+ * server.on('connection', (socket) => socket.on('message', (data) => {
+ *   const message = JSON.parse(data.toString()) as { type: string; batchId?: string }
+ *   if (message.type === 'batch') socket.send(JSON.stringify({ type: 'ack', batchId: message.batchId, accepted: 0, duplicates: 0 }))
+ * }))
+ * await new Promise((resolve) => server.once('listening', resolve))
+ * const ack = await new Promise((resolve) => {
+ *   const channel = new WebSocketChannel({
+ *     baseUrl: `http://127.0.0.1:${(server.address() as { port: number }).port}`, apiKey: 'rt_test', handshakeTimeoutMs: 5_000, backoff: createBackoff(), compression: true,
+ *     onOpen: () => channel.send('{"type":"batch","batchId":"b1","events":[]}'),
+ *     onMessage: (message) => { resolve(message); channel.close() },
+ *     onDrop: () => {},
+ *   })
+ *   channel.start()
+ * })
+ * ack // → { type: 'ack', batchId: 'b1', accepted: 0, duplicates: 0 }
+ * server.close()
  */
 export class WebSocketChannel {
   readonly url: string
@@ -153,7 +170,8 @@ export class WebSocketChannel {
     this.#socket = socket
     socket.on('unexpected-response', (_req, res) => {
       const status = res.statusCode ?? 0
-      refusal = { status, retryAfterSeconds: retryAfterSeconds(res.headers['retry-after'], status === 429 ? 1 : 0) }
+      const seconds = retryAfterSeconds(res.headers['retry-after'], undefined)
+      refusal = seconds === undefined ? { status } : { status, retryAfterSeconds: seconds }
       res.resume()
       socket.terminate()
     })
@@ -195,7 +213,8 @@ export class WebSocketChannel {
  * The stream URL for a base URL: same host and path prefix, ws(s) scheme, `/v1/stream`.
  *
  * @example
- * streamUrl('https://api.retrace.dev') // 'wss://api.retrace.dev/v1/stream'
+ * streamUrl('https://api.retrace.dev') // → 'wss://api.retrace.dev/v1/stream'
+ * streamUrl('http://127.0.0.1:8787/retrace/') // → 'ws://127.0.0.1:8787/retrace/v1/stream'
  */
 export function streamUrl(baseUrl: string): string {
   const url = new URL(baseUrl)

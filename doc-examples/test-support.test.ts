@@ -1,0 +1,3 @@
+import { describeExamples } from './run-examples.ts'
+
+describeExamples('test-support')
