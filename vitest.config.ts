@@ -13,7 +13,7 @@ export default defineConfig({
         ssr: { resolve: { conditions, externalConditions: conditions } },
         test: {
           name: 'packages',
-          include: ['{core,cassettes,protocol,divergence,detectors,matchers,vitest-plugin,jest-preset,cli,bench}/**/*.test.ts'],
+          include: ['{core,cassettes,fake-provider,protocol,divergence,detectors,matchers,vitest-plugin,jest-preset,cli,bench,architecture}/**/*.test.ts'],
           exclude: ['**/node_modules/**', '**/dist/**', '**/fixtures/**'],
           setupFiles: ['test-support/fail-on-deprecation-warnings.ts'],
           testTimeout: 30_000,

@@ -10,7 +10,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { chromium, type Browser } from 'playwright-core'
-import type { WireEvent } from '@retrace/core'
+import type { WireEvent } from '@retrace/protocol'
 import { median, percentile, target, type MeasurementReport } from './harness.ts'
 
 const CHROMIUM = process.env.RETRACE_CHROMIUM_PATH ?? '/usr/bin/chromium'

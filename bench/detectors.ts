@@ -9,7 +9,7 @@ import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { attributeFailure, detect, DETECTOR_KINDS, importWhoAndWhen, whoAndWhenStep, type DetectorKind } from '@retrace/detectors'
 import { syntheticTraces } from '../detectors/test/synthetic-traces.ts'
-import { whoAndWhenDataDir } from '../detectors/test/who-and-when-data.ts'
+import { whoAndWhenDataDir } from '../test-support/who-and-when-data.ts'
 
 /** The published Hand-Crafted figures (paper Table 1, GPT-4o judge, without the ground truth), agent / step %. */
 export const PUBLISHED_WITHOUT_GROUND_TRUTH: ReadonlyArray<{ method: string; agent: number; step: number }> = [

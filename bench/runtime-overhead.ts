@@ -1,7 +1,9 @@
 // What recording costs on the agent's own path: the time `span()` and `tool()` add around a
 // trivial function inside a recorded run (events queued to a transport that keeps them, as the
 // real one does before batching), against calling the function bare.
-import { configure, record, runtime, span, tool, type RuntimeTransport, type WireEvent } from '@retrace/core'
+import { configure, record, span, tool } from '@retrace/core'
+import { runtime, type RuntimeTransport } from '@retrace/core/internal'
+import type { WireEvent } from '@retrace/protocol'
 import { median, target, type MeasurementReport } from './harness.ts'
 
 function keepingTransport(): RuntimeTransport & { events: WireEvent[] } {

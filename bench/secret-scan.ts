@@ -3,7 +3,7 @@
 // with the current rules (secretlint's recommended preset, extra shapes, context checks,
 // streams reassembled) against the nine-regex list Retrace used before issue 8.
 import { findSecrets, type Cassette, type Interaction, type JsonValue } from '@retrace/cassettes'
-import { createRedactor } from '@retrace/core'
+import { createRedactor } from '@retrace/core/internal'
 import { median, type MeasurementReport, type ReportRow } from './harness.ts'
 import { legacyFindSecrets, legacyRedactInteraction } from './legacy-secret-scan.ts'
 

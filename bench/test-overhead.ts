@@ -2,7 +2,7 @@
 // replay their cassettes with toMatchCassette, against the same 100 tests calling the agent
 // with no cassette (live, against a local fake provider, no Retrace installed). Both run as
 // child processes, alternately, and the median of several runs is compared.
-import { startFakeProvider } from '@retrace/core/fake-provider'
+import { startFakeProvider } from '@retrace/fake-provider'
 import { FIXTURE_AGENT } from '../test-support/fixture-agent.ts'
 import { createFixtureProject, runInProject, type FixtureProject } from '../test-support/fixture-project.ts'
 import { median, target, type MeasurementReport } from './harness.ts'

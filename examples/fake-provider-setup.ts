@@ -2,7 +2,7 @@
 // RETRACE_MODE=record or passthrough) talks to the bundled fake provider; every other run
 // replays the committed cassettes with the SDKs pointed at a port where nothing listens, so
 // a call the cassette cannot answer fails loudly instead of reaching a network.
-import { startFakeProvider } from '@retrace/core/fake-provider'
+import { startFakeProvider } from '@retrace/fake-provider'
 import type { TestProject } from 'vitest/node'
 
 /**

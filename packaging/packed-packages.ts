@@ -10,7 +10,7 @@ import { init, parse } from 'es-module-lexer'
 export const repoRoot = join(import.meta.dirname, '..')
 
 /** The folders of the published packages, in dependency order. */
-export const PUBLISHED_FOLDERS = ['cassettes', 'protocol', 'divergence', 'detectors', 'core', 'matchers', 'vitest-plugin', 'jest-preset', 'server', 'cli'] as const
+export const PUBLISHED_FOLDERS = ['cassettes', 'fake-provider', 'protocol', 'divergence', 'detectors', 'core', 'matchers', 'vitest-plugin', 'jest-preset', 'server', 'dashboard', 'cli'] as const
 
 /** The fields of a package.json the checks read. */
 export interface Manifest {
@@ -221,6 +221,6 @@ const BIN_PATHS: Record<string, [string, string]> = {
   vitest: ['vitest', 'vitest.mjs'],
   jest: ['jest', 'bin/jest.js'],
   tsc: ['typescript', 'bin/tsc'],
-  'retrace-fake-provider': ['@retrace/core', 'bin/retrace-fake-provider.js'],
+  'retrace-fake-provider': ['@retrace/fake-provider', 'bin/retrace-fake-provider.js'],
   retrace: ['@retrace/cli', 'bin/retrace.js'],
 }

@@ -128,3 +128,15 @@ describe('matchers/README.md', () => {
     expectSuccess(project.run('tsc', ['-p', '.']))
   }, TIMEOUT)
 })
+
+describe('fake-provider/README.md', () => {
+  test('the script gets the deterministic reply, the command prints its usage, and both type-check', () => {
+    const example = readmeExample('fake-provider/README.md', ['@retrace/fake-provider'])
+    expect(Object.keys(example.files)).toEqual(['hello.ts'])
+    expect(example.installs).toEqual(['@retrace/fake-provider', 'openai'])
+    const project = projectOf(example)
+    expect(expectSuccess(project.run('node', ['hello.ts']))).toBe('You said: Hello there\n')
+    expect(expectSuccess(project.run('retrace-fake-provider', ['--help']))).toMatch(/^Usage: retrace-fake-provider \[options\]/u)
+    expectSuccess(project.run('tsc', ['-p', '.']))
+  }, TIMEOUT)
+})

@@ -17,6 +17,8 @@ export * from './schema/step.ts'
 export * from './schema/interaction.ts'
 export * from './schema/cassette.ts'
 
+export { serializeSseEvent, type SseEventFields } from './sse/serialize-sse-event.ts'
+
 export { serializeCassette } from './format/serialize-cassette.ts'
 export { parseCassette, describeJsonError } from './format/parse-cassette.ts'
 export { readCassetteFile, inspectCassetteFile, writeCassetteFile, type WriteCassetteOptions, type CassetteFileInspection } from './format/cassette-file.ts'

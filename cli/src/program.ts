@@ -1,7 +1,7 @@
 import { Command, CommanderError } from 'commander'
 import { CassetteFormatError, RetraceError } from '@retrace/cassettes'
 import { DetectorTraceError } from '@retrace/detectors'
-import { VERSION } from '@retrace/core'
+import { VERSION } from '@retrace/core/internal'
 import { ciReplay } from './commands/ci-replay.ts'
 import { registerDetectCommand } from './commands/register-detect-command.ts'
 import { registerInteropCommands } from './commands/register-interop-commands.ts'

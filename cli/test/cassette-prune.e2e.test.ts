@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { parseCassette } from '@retrace/cassettes'
-import { startFakeProvider, type FakeProvider } from '@retrace/core/fake-provider'
+import { startFakeProvider, type FakeProvider } from '@retrace/fake-provider'
 import { FIXTURE_AGENT } from '../../test-support/fixture-agent.ts'
 import { createFixtureProject, runInProject, type FixtureProject } from '../../test-support/fixture-project.ts'
 

@@ -1,7 +1,7 @@
 import { readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
-import { startFakeProvider, type FakeProvider } from '@retrace/core/fake-provider'
+import { startFakeProvider, type FakeProvider } from '@retrace/fake-provider'
 import { FIXTURE_AGENT } from '../../test-support/fixture-agent.ts'
 import { createFixtureProject, runInProject, type FixtureProject } from '../../test-support/fixture-project.ts'
 

@@ -3,7 +3,7 @@ import { join } from 'node:path'
 import { beforeAll, describe, expect, test } from 'vitest'
 import type { Cassette, Interaction } from '@retrace/cassettes'
 import { createFixtureProject, runInProject, type FixtureProject } from '../../test-support/fixture-project.ts'
-import { whoAndWhenDataDir } from '../../detectors/test/who-and-when-data.ts'
+import { whoAndWhenDataDir } from '../../test-support/who-and-when-data.ts'
 import { cassetteText, chatInteraction } from './hand-made-cassettes.ts'
 
 // The built `retrace` binary: `import who-and-when` writes trace files, `detect` reads them

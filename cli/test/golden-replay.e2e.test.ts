@@ -1,7 +1,7 @@
 import { join } from 'node:path'
 import { afterAll, beforeAll, expect, test } from 'vitest'
 import { readCassetteFile } from '@retrace/cassettes'
-import { startFakeProvider, type FakeProvider } from '@retrace/core/fake-provider'
+import { startFakeProvider, type FakeProvider } from '@retrace/fake-provider'
 import { createFixtureProject, runInProject, type FixtureProject } from '../../test-support/fixture-project.ts'
 
 // A standalone golden cassette, written by the runtime SDK's writeGoldenCassette, names its

@@ -1,5 +1,6 @@
 import { serializeCassette, type Cassette, type Interaction, type JsonValue } from '@retrace/cassettes'
-import { extractStep, storedStepOf } from '@retrace/core'
+import { extractStep } from '@retrace/core'
+import { storedStepOf } from '@retrace/core/internal'
 
 // Small, readable cassettes for the review and hygiene tests: an OpenAI chat tool loop built
 // the way the recorder stores it (request, response, and the step extracted from them).

@@ -1,33 +1,25 @@
 // The public types use Node's (Buffer, NodeJS.ProcessEnv, node:http): load them for every
 // user, whatever their tsconfig's "types" (TypeScript 7 defaults it to none).
 /// <reference types="node" preserve="true" />
+// @retrace/core's public API, by name: what users call (see README.md). Retrace's own
+// packages reach the rest through `@retrace/core/internal`; the wire schemas are
+// `@retrace/protocol`'s, the cassette format `@retrace/cassettes`'.
+
+// Recording and replay
 export { startCassette, withCassette, type CassetteHandle } from './session/start-cassette.ts'
 export type { CassetteSummary, ActiveMode, StopOptions } from './session/cassette-session.ts'
-export { type CassetteOptions, type CassetteMode, CassetteOptionsSchema, isCI } from './session/cassette-options.ts'
+export type { CassetteOptions, CassetteMode } from './session/cassette-options.ts'
+export type { Redactor } from './redaction/redaction-options.ts'
 export { installInterception, isInterceptionInstalled } from './capture/install-interception.ts'
 export { withoutInterception } from './capture/session-routing.ts'
-export { egressRefusal, BLOCK_EGRESS_VARIABLE, ALLOW_HOSTS_VARIABLE } from './capture/egress-policy.ts'
-export { createRedactor, type Redaction } from './redaction/redactor.ts'
-export { DEFAULT_REDACTED_HEADERS, DEFAULT_REDACTED_QUERY_PARAMS, type Redactor } from './redaction/redaction-options.ts'
-export * from './steps/index.ts'
-export { storeBody, serializeSseEvent } from './recording/body-codec.ts'
-export { replaySourceOf, type ReplaySource, type ReplayChunk } from './replay/replay-source.ts'
-export * from './pricing/index.ts'
-export {
-  openRunLedger,
-  recordLedgerEntry,
-  readRunLedger,
-  closeRunLedger,
-  RUN_DIR_VARIABLE,
-  LedgerEntrySchema,
-  LedgerOutcomeSchema,
-  type RunLedger,
-  type LedgerEntry,
-  type LedgerOutcome,
-} from './run-ledger/run-ledger.ts'
-export * from './runtime/index.ts'
-export { sseEvent } from './recording/body-recorder.ts'
-export { VERSION } from './version.ts'
+
+// Provider-neutral steps
+export { extractStep, stepText, stepToolCalls, toGenAIAttributes, type ExtractStepOptions, type GenAIAttributes, type GenAIAttributeOptions } from './steps/index.ts'
+
+// The run ledger: how a test runner's workers report each cassette's outcome (see @retrace/matchers)
+export { openRunLedger, recordLedgerEntry, closeRunLedger, type RunLedger, type LedgerEntry, type LedgerOutcome } from './run-ledger/run-ledger.ts'
+
+// Errors and the cassette types the API hands out
 export {
   RetraceError,
   RetraceConfigError,
@@ -45,3 +37,40 @@ export {
   type StoredStep,
   type JsonValue,
 } from '@retrace/cassettes'
+
+// The runtime SDK
+export {
+  configure,
+  record,
+  lastTrace,
+  currentTrace,
+  span,
+  tool,
+  agent,
+  flush,
+  shutdown,
+  writeGoldenCassette,
+  createTransport,
+  RetraceMaskError,
+  RetraceEnforcementError,
+  RetraceAuthError,
+  RetraceCreditsExhaustedError,
+  RetraceRateLimitError,
+  RetraceConnectionError,
+  RetraceBatchRejectedError,
+  RetraceJournalError,
+  RetraceSerializationError,
+  type RuntimeConfig,
+  type RuntimeConfigInput,
+  type RecordOptions,
+  type RecordedTrace,
+  type RecordedFunction,
+  type RecordDecorator,
+  type FlushOutcome,
+  type ContentMask,
+  type MaskContext,
+  type GoldenCassetteOptions,
+  type EnforcementCeiling,
+  type Transport,
+  type TransportOptions,
+} from './runtime/index.ts'

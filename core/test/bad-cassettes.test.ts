@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { MAX_STORED_JSON_DEPTH, readCassetteFile } from '@retrace/cassettes'
 import { CassetteFormatError, startCassette } from '../src/index.ts'
-import { tempCassettePath } from './temp-dir.ts'
+import { tempCassettePath } from '../../test-support/temp-dir.ts'
 
 // Corrupt and hostile cassettes meet replay: each is refused when the cassette starts, with a
 // typed error naming the file, the JSON path and the fix, instead of an untyped error on the

@@ -3,7 +3,7 @@ import OpenAI from 'openai'
 import Anthropic from '@anthropic-ai/sdk'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { findSecrets, readCassetteFile } from '@retrace/cassettes'
-import { startFakeProvider, type FakeProvider } from '../src/fake-provider/index.ts'
+import { startFakeProvider, type FakeProvider } from '@retrace/fake-provider'
 import {
   CassetteFormatError,
   CassetteMismatchError,
@@ -14,7 +14,7 @@ import {
   withCassette,
 } from '../src/index.ts'
 import { FAKE_KEYS } from './provider-scenarios.ts'
-import { tempCassettePath } from './temp-dir.ts'
+import { tempCassettePath } from '../../test-support/temp-dir.ts'
 
 let provider: FakeProvider
 beforeAll(async () => {

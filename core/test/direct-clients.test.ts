@@ -3,10 +3,10 @@ import got from 'got'
 import { Agent, Client, request as undiciRequest } from 'undici'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { readCassetteFile } from '@retrace/cassettes'
-import { startFakeProvider, type FakeProvider } from '../src/fake-provider/index.ts'
+import { startFakeProvider, type FakeProvider } from '@retrace/fake-provider'
 import { startCassette } from '../src/index.ts'
 import { FAKE_KEYS } from './provider-scenarios.ts'
-import { tempCassettePath } from './temp-dir.ts'
+import { tempCassettePath } from '../../test-support/temp-dir.ts'
 
 // HTTP clients used directly, without an LLM SDK: each records against the fake provider
 // and replays with it stopped.

@@ -1,7 +1,8 @@
 import http from 'node:http'
 import { request as undiciRequest } from 'undici'
 import { afterEach, beforeEach, expect, test } from 'vitest'
-import { EgressBlockedError, installInterception, openRunLedger, readRunLedger, type RunLedger } from '../src/index.ts'
+import { EgressBlockedError, installInterception, openRunLedger, type RunLedger } from '../src/index.ts'
+import { readRunLedger } from '../src/internal.ts'
 
 // What `retrace ci replay` sets: requests made outside any cassette are refused, except to
 // allowed hosts (loopback only when named), and each refusal reaches the run ledger.

@@ -6,7 +6,7 @@ import * as undici from 'undici'
 import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest'
 import { installInterception, startCassette } from '../src/index.ts'
 import { httpFetch } from './http-fetch.ts'
-import { tempCassettePath } from './temp-dir.ts'
+import { tempCassettePath } from '../../test-support/temp-dir.ts'
 
 // Users mock an OpenAI error with msw (or nock) in one test and replay a cassette for the same
 // host in the next, in one file and one process. Whatever Retrace's live leg opened while

@@ -10,10 +10,10 @@ import axios from 'axios'
 import got from 'got'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { readCassetteFile } from '@retrace/cassettes'
-import { startFakeProvider } from '../src/fake-provider/index.ts'
+import { startFakeProvider } from '@retrace/fake-provider'
 import { startCassette } from '../src/index.ts'
 import { FAKE_KEYS } from './provider-scenarios.ts'
-import { tempCassettePath } from './temp-dir.ts'
+import { tempCassettePath } from '../../test-support/temp-dir.ts'
 
 // A local HTTPS server with a self-signed certificate, made at run time (no key is kept in
 // the repository). Without Retrace, callers reach it by trusting the certificate themselves;

@@ -1,7 +1,7 @@
 import Anthropic from '@anthropic-ai/sdk'
 import { GoogleGenAI, Type } from '@google/genai'
 import OpenAI from 'openai'
-import type { FakeProvider } from '../src/fake-provider/index.ts'
+import type { FakeProvider } from '@retrace/fake-provider'
 
 /** How a scenario's SDK client reaches the network: a fetch to hand it, or the global one. */
 export type SdkFetch = typeof fetch | undefined

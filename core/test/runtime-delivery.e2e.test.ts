@@ -5,8 +5,10 @@ import { join, resolve } from 'node:path'
 import OpenAI from 'openai'
 import { afterAll, afterEach, beforeAll, expect, test } from 'vitest'
 import { startRetraceTestServer, type RetraceTestServer } from '../../test-support/retrace-test-server.ts'
-import { startFakeProvider, type FakeProvider } from '../src/fake-provider/index.ts'
-import { configure, flush, record, runtime, shutdown, span, tool, type WireSpan } from '../src/index.ts'
+import { startFakeProvider, type FakeProvider } from '@retrace/fake-provider'
+import { configure, flush, record, shutdown, span, tool } from '../src/index.ts'
+import { runtime } from '../src/internal.ts'
+import type { WireSpan } from '@retrace/protocol'
 import { failOnUnhandledRejections } from '../../test-support/unhandled-rejections.ts'
 
 failOnUnhandledRejections()

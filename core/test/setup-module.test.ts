@@ -3,10 +3,10 @@
 import '../src/setup.ts'
 import OpenAI from 'openai'
 import { afterAll, beforeAll, expect, test } from 'vitest'
-import { startFakeProvider, type FakeProvider } from '../src/fake-provider/index.ts'
+import { startFakeProvider, type FakeProvider } from '@retrace/fake-provider'
 import { isInterceptionInstalled, startCassette } from '../src/index.ts'
 import { FAKE_KEYS } from './provider-scenarios.ts'
-import { tempCassettePath } from './temp-dir.ts'
+import { tempCassettePath } from '../../test-support/temp-dir.ts'
 
 let provider: FakeProvider
 let openai: OpenAI

@@ -2,11 +2,11 @@ import { readFileSync } from 'node:fs'
 import * as undici from 'undici'
 import { describe, expect, test } from 'vitest'
 import { findSecrets, readCassetteFile } from '@retrace/cassettes'
-import { startFakeProvider, type FakeProvider } from '../src/fake-provider/index.ts'
+import { startFakeProvider, type FakeProvider } from '@retrace/fake-provider'
 import { startCassette, type CassetteHandle } from '../src/index.ts'
 import { httpFetch } from './http-fetch.ts'
 import { FAKE_KEYS, scenarios, type Scenario, type SdkFetch } from './provider-scenarios.ts'
-import { tempCassettePath } from './temp-dir.ts'
+import { tempCassettePath } from '../../test-support/temp-dir.ts'
 
 // Taken before any cassette installs interception: a client holding this reference goes
 // through Node's fetch → undici global dispatcher, the layer that catches SDK clients

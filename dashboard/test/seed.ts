@@ -4,7 +4,7 @@ import { join } from 'node:path'
 import OpenAI from 'openai'
 import { agent, configure, extractStep, flush, lastTrace, record, shutdown, startCassette } from '@retrace/core'
 import type { Cassette } from '@retrace/cassettes'
-import { startFakeProvider, type FakeProvider } from '@retrace/core/fake-provider'
+import { startFakeProvider, type FakeProvider } from '@retrace/fake-provider'
 import { startServer, type RetraceServer, type StartServerOptions } from '@retrace/server'
 
 /** A server with recorded runs in it, for the browser tests and the benchmark. */

@@ -1,7 +1,7 @@
 export { detect, runDetectors } from './detect/detect.ts'
 export { detectAsync, type DetectAsyncOptions } from './detect/detect-async.ts'
 export { attributeFailure, type FailureAttribution } from './detect/attribute-failure.ts'
-export { DetectOptionsSchema, DEFAULT_DETECT_OPTIONS, resolveDetectOptions, type DetectOptions, type ResolvedDetectOptions } from './detect/detect-options.ts'
+export { DetectOptionsSchema, DEFAULT_DETECT_OPTIONS, resolveDetectOptions, type DetectOptions, type ResolvedDetectOptions } from './detectors/detect-options.ts'
 export {
   FlagSchema,
   FlagKindSchema,
@@ -18,7 +18,7 @@ export {
   type DetectionResult,
   type MastMode,
 } from './flags/flag.ts'
-export { rankFlags } from './flags/rank-flags.ts'
+export { rankFlags } from './detect/rank-flags.ts'
 export { DetectorTraceSchema, parseDetectorTrace, TRACE_FILE_VERSION, type DetectorTrace } from './trace/detector-trace.ts'
 export { buildTraceView, actionKey, UNKNOWN_AGENT, type TraceView, type TraceStep, type StepAction } from './trace/trace-view.ts'
 export { buildTopology, AgentTopologySchema, TopologyAgentSchema, TopologyEdgeSchema, type AgentTopology, type TopologyAgent, type TopologyEdge } from './topology/build-topology.ts'

@@ -4,7 +4,7 @@ import { join } from 'node:path'
 import OpenAI from 'openai'
 import { afterAll, expect, test } from 'vitest'
 import { withCassette } from '@retrace/core'
-import { startFakeProvider } from '@retrace/core/fake-provider'
+import { startFakeProvider } from '@retrace/fake-provider'
 import { createLlmJudge, detectAsync } from '../src/index.ts'
 import { fixtureNamed } from './fixture.ts'
 

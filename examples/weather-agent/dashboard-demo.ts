@@ -6,7 +6,7 @@ import { join } from 'node:path'
 import OpenAI from 'openai'
 import * as core from '@retrace/core'
 import { configure, extractStep, flush, lastTrace, record, shutdown, type Step } from '@retrace/core'
-import { startFakeProvider } from '@retrace/core/fake-provider'
+import { startFakeProvider } from '@retrace/fake-provider'
 import { startServer, type RetraceServer } from '@retrace/server'
 import { runWeatherAgent } from './agent.ts'
 

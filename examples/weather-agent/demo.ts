@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import OpenAI from 'openai'
 import { CassetteMismatchError, startCassette, stepText, stepToolCalls, type Step } from '@retrace/core'
-import { startFakeProvider } from '@retrace/core/fake-provider'
+import { startFakeProvider } from '@retrace/fake-provider'
 import { runWeatherAgent } from './agent.ts'
 import { runDashboardDemo } from './dashboard-demo.ts'
 

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { readCassetteFile } from '@retrace/cassettes'
-import { startFakeProvider, type FakeProvider } from '@retrace/core/fake-provider'
+import { startFakeProvider, type FakeProvider } from '@retrace/fake-provider'
 import { createFixtureProject, runInProject, type FixtureProject } from '../../test-support/fixture-project.ts'
 
 // Agent stacks the core tests do not drive, in a generated project using the built

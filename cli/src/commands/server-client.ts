@@ -1,5 +1,5 @@
 import { RetraceError } from '@retrace/cassettes'
-import { DEFAULT_BASE_URL } from '@retrace/core'
+import { DEFAULT_BASE_URL } from '@retrace/core/internal'
 import { UsageError } from '../usage-error.ts'
 
 /**

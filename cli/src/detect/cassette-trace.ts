@@ -1,7 +1,10 @@
 import type { Cassette, Step, StoredStep } from '@retrace/cassettes'
 import type { DetectorTrace } from '@retrace/detectors'
-import type { WireSpan } from '@retrace/protocol'
 import { cassetteParts } from '../review/cassette-steps.ts'
+
+// A span as the detectors read it (the wire protocol's, through @retrace/detectors: the CLI
+// declares no dependency on @retrace/protocol of its own).
+type WireSpan = DetectorTrace['spans'][number]
 
 /** The agent id LLM steps of a cassette get: a cassette records one agent's calls, untagged. */
 export const CASSETTE_AGENT = 'agent'

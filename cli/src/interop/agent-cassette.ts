@@ -1,5 +1,6 @@
 import { isJsonObject, JsonValueSchema, type Cassette, type Interaction, type JsonObject, type JsonValue, type SseEvent } from '@retrace/cassettes'
-import { extractStep, storedStepOf } from '@retrace/core'
+import { extractStep } from '@retrace/core'
+import { storedStepOf } from '@retrace/core/internal'
 import { z } from 'zod'
 import { parseJsonInput, validateInput, type InputSource } from './foreign-input.ts'
 import { InteropInputError } from './interop-input-error.ts'

@@ -1,5 +1,6 @@
 import { CassetteSchema, type Cassette, type Interaction } from '@retrace/cassettes'
-import { createRedactor, extractStep, storedStepOf, VERSION, type Redaction } from '@retrace/core'
+import { extractStep } from '@retrace/core'
+import { createRedactor, storedStepOf, VERSION, type Redaction } from '@retrace/core/internal'
 import type { InteropFormat } from './interop-input-error.ts'
 
 /**

@@ -14,11 +14,11 @@ import {
   type SseEvent,
   type Timing,
 } from '@retrace/cassettes'
-import { storeBody, VERSION } from '@retrace/core'
+import { parseSseText, storeBody, VERSION } from '@retrace/core/internal'
 import { z } from 'zod'
 import { validateInput, type InputSource } from './foreign-input.ts'
 import { InteropInputError } from './interop-input-error.ts'
-import { parseSseText, spreadOffsets, sseText } from './sse-text.ts'
+import { spreadOffsets, sseText } from './sse-text.ts'
 import { headerPairs, headerValue, toStoredHeaders, type HeaderPair } from './stored-headers.ts'
 
 // HAR 1.2 (http://www.softwareishard.com/blog/har-12-spec/) has no notion of server-sent

@@ -1,11 +1,10 @@
 import { brotliDecompressSync, gunzipSync, inflateSync } from 'node:zlib'
 import { JsonValueSchema, type Body, type Cassette, type Interaction, type JsonValue, type RecordedResponse } from '@retrace/cassettes'
-import { storeBody } from '@retrace/core'
+import { parseSseText, storeBody } from '@retrace/core/internal'
 import { z } from 'zod'
 import { validateInput, type InputSource } from './foreign-input.ts'
 import { InteropInputError } from './interop-input-error.ts'
 import { servedResponse } from './served-response.ts'
-import { parseSseText } from './sse-text.ts'
 import { toStoredHeaders } from './stored-headers.ts'
 
 // nock's definition format is what `nock.recorder.rec({ output_objects: true })` prints and

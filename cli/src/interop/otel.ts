@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto'
 import { serializeCassette, type Cassette, type Interaction, type Step } from '@retrace/cassettes'
-import { extractStep, toGenAIAttributes, VERSION } from '@retrace/core'
+import { extractStep, toGenAIAttributes } from '@retrace/core'
+import { VERSION } from '@retrace/core/internal'
 
 // OTLP/JSON (the protobuf JSON mapping used by OTLP/HTTP): ids in lower-case hex, enums as
 // numbers, 64-bit integers (times, intValue) as decimal strings.

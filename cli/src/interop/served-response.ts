@@ -1,5 +1,5 @@
 import type { BodyEnd, Interaction, NetworkError } from '@retrace/cassettes'
-import { replaySourceOf } from '@retrace/core'
+import { replaySourceOf } from '@retrace/core/internal'
 
 /** What Retrace's replay serves for an interaction, in a form mock libraries can be given. */
 export type ServedResponse =

@@ -1,5 +1,6 @@
 import type { Cassette, Interaction, Step, StoredStep } from '@retrace/cassettes'
-import { extractStep, storedStepOf } from '@retrace/core'
+import { extractStep } from '@retrace/core'
+import { storedStepOf } from '@retrace/core/internal'
 
 /** One LLM call of a cassette: where it is, what the model did, and what it was sent. */
 export interface CassetteStep {

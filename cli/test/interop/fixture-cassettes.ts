@@ -1,5 +1,6 @@
 import { CassetteSchema, type Cassette, type Interaction, type JsonObject } from '@retrace/cassettes'
-import { extractStep, storedStepOf } from '@retrace/core'
+import { extractStep } from '@retrace/core'
+import { storedStepOf } from '@retrace/core/internal'
 
 const CHAT_URL = 'https://api.openai.com/v1/chat/completions'
 

@@ -1,7 +1,7 @@
 import { afterAll, expect, test } from 'vitest'
 import OpenAI from 'openai'
 import { readCassetteFile } from '@retrace/cassettes'
-import { tempCassettePath } from '../../../core/test/temp-dir.ts'
+import { tempCassettePath } from '../../../test-support/temp-dir.ts'
 import { toNock } from '../../src/interop/nock.ts'
 import { openAiRun, recordOpenAiRun, TEST_KEY } from './openai-run.ts'
 

@@ -1,6 +1,6 @@
 import OpenAI from 'openai'
 import { startCassette } from '@retrace/core'
-import { startFakeProvider } from '@retrace/core/fake-provider'
+import { startFakeProvider } from '@retrace/fake-provider'
 
 // Built at run time so no secret-shaped literal is committed; it must never reach a file.
 export const TEST_KEY = 'sk-' + 'proj-' + 'T3st'.repeat(12)

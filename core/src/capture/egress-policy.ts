@@ -1,6 +1,6 @@
 import { EgressBlockedError } from '@retrace/cassettes'
 import { recordLedgerEntry } from '../run-ledger/run-ledger.ts'
-import { hostMatcher } from '../session/host-patterns.ts'
+import { hostMatcher } from './host-patterns.ts'
 
 /** Set by `retrace ci replay`: requests made outside any cassette are refused. */
 export const BLOCK_EGRESS_VARIABLE = 'RETRACE_BLOCK_EGRESS'

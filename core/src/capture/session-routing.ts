@@ -1,5 +1,5 @@
 import { AsyncLocalStorage } from 'node:async_hooks'
-import type { CassetteSession } from '../session/cassette-session.ts'
+import type { RequestResolver } from './glossary.ts'
 
 /**
  * Which cassette answers a request made now. Shared by every copy of @retrace/core in the
@@ -10,18 +10,18 @@ import type { CassetteSession } from '../session/cassette-session.ts'
  */
 interface RoutingState {
   /** The cassette of the current async context (`withCassette`, or `startCassette` inside a test). */
-  scoped: AsyncLocalStorage<CassetteSession>
+  scoped: AsyncLocalStorage<RequestResolver>
   /** Set while Retrace itself makes a live call, so lower layers let it through untouched. */
   bypass: AsyncLocalStorage<boolean>
   /** Started cassettes, newest last: the fallback for requests made outside any scope. */
-  started: CassetteSession[]
+  started: RequestResolver[]
 }
 
 const STATE = Symbol.for('retrace.routing.v1')
 const anchor = AsyncLocalStorage as unknown as Record<symbol, unknown>
 const state: RoutingState = (anchor[STATE] as RoutingState | undefined) ??
   (anchor[STATE] = {
-    scoped: new AsyncLocalStorage<CassetteSession>(),
+    scoped: new AsyncLocalStorage<RequestResolver>(),
     bypass: new AsyncLocalStorage<boolean>(),
     started: [],
   })
@@ -33,7 +33,7 @@ const state: RoutingState = (anchor[STATE] as RoutingState | undefined) ??
  * @example
  * const session = currentSession()
  */
-export function currentSession(): CassetteSession | undefined {
+export function currentSession(): RequestResolver | undefined {
   const scoped = state.scoped.getStore()
   if (scoped && !scoped.stopped) return scoped
   for (let i = state.started.length - 1; i >= 0; i--) {
@@ -44,7 +44,7 @@ export function currentSession(): CassetteSession | undefined {
 }
 
 /** Runs `fn` with `session` as the cassette of everything it does, however deep and async. */
-export function runInSession<T>(session: CassetteSession, fn: () => T): T {
+export function runInSession<T>(session: RequestResolver, fn: () => T): T {
   return state.scoped.run(session, fn)
 }
 
@@ -52,15 +52,15 @@ export function runInSession<T>(session: CassetteSession, fn: () => T): T {
  * Makes `session` the cassette of the rest of the current async context (the code after a
  * synchronous `startCassette()` call, and what it awaits), without a callback.
  */
-export function enterSession(session: CassetteSession): void {
+export function enterSession(session: RequestResolver): void {
   state.scoped.enterWith(session)
 }
 
-export function addStartedSession(session: CassetteSession): void {
+export function addStartedSession(session: RequestResolver): void {
   state.started.push(session)
 }
 
-export function removeStartedSession(session: CassetteSession): void {
+export function removeStartedSession(session: RequestResolver): void {
   const index = state.started.indexOf(session)
   if (index >= 0) state.started.splice(index, 1)
 }

@@ -1,4 +1,4 @@
-import { jsonDepthExceeds, type Body, type JsonValue } from '@retrace/cassettes'
+import { jsonDepthExceeds, serializeSseEvent, type Body, type JsonValue } from '@retrace/cassettes'
 
 const utf8 = new TextDecoder('utf-8', { fatal: true })
 
@@ -67,23 +67,5 @@ export function bodyText(body: Body | undefined): string | Uint8Array {
   if ('json' in body) return JSON.stringify(body.json)
   if ('text' in body) return body.text
   if ('base64' in body) return Buffer.from(body.base64, 'base64')
-  return body.sse.map(serializeSseEvent).join('')
-}
-
-/**
- * Writes one stored event back in `text/event-stream` framing.
- *
- * @example
- * serializeSseEvent({ t: 0, event: 'ping', data: { type: 'ping' } }) // 'event: ping\ndata: {"type":"ping"}\n\n'
- */
-export function serializeSseEvent(event: { comment?: string; event?: string; id?: string; retry?: number; data?: JsonValue; text?: string }): string {
-  let out = ''
-  if (event.comment !== undefined) out += `: ${event.comment}\n`
-  if (event.event !== undefined) out += `event: ${event.event}\n`
-  if (event.id !== undefined) out += `id: ${event.id}\n`
-  if (event.retry !== undefined) out += `retry: ${event.retry}\n`
-  const data = event.data !== undefined ? JSON.stringify(event.data) : event.text
-  if (data !== undefined) for (const line of data.split('\n')) out += `data: ${line}\n`
-  // A comment-only entry is a keep-alive line; it needs no blank line to dispatch.
-  return out === '' || data !== undefined || event.event !== undefined ? `${out}\n` : out
+  return body.sse.map((event) => serializeSseEvent(event)).join('')
 }

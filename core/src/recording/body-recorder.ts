@@ -1,6 +1,7 @@
-import { createParser, type EventSourceParser } from 'eventsource-parser'
-import { jsonDepthExceeds, type Body, type BodyEnd, type JsonValue, type SseEvent } from '@retrace/cassettes'
+import type { EventSourceParser } from 'eventsource-parser'
+import type { Body, BodyEnd, SseEvent } from '@retrace/cassettes'
 import { storeBody } from './body-codec.ts'
+import { endSseStream, storedEventParser } from './sse-events.ts'
 import { isTerminalEvent } from './terminal-events.ts'
 
 /**
@@ -37,11 +38,7 @@ export class BodyRecorder {
         events.push(event)
         onEvent?.(event)
       }
-      this.#parser = createParser({
-        onEvent: (message) => add(sseEvent(this.#elapsed(), message)),
-        onComment: (comment) => add({ t: this.#elapsed(), comment: comment.trim() }),
-        onRetry: (retry) => add({ t: this.#elapsed(), retry }),
-      })
+      this.#parser = storedEventParser(() => this.#elapsed(), add)
     }
   }
 
@@ -68,8 +65,9 @@ export class BodyRecorder {
     this.#finished = true
     if (this.#events) {
       this.#parser!.feed(this.#decoder.decode())
-      // SDK parsers deliver a last event even without its closing blank line; so do we.
-      this.#parser!.reset({ consume: true })
+      // A cut-short stream's half-received last line is no event; a clean end keeps the last one.
+      if (this.#end) this.#parser!.reset()
+      else endSseStream(this.#parser!)
       const last = this.#events.at(-1)
       const end = last && isTerminalEvent(last) ? undefined : this.#end
       return { body: this.#events.length > 0 || !end ? { sse: this.#events } : undefined, end }
@@ -77,32 +75,4 @@ export class BodyRecorder {
     const bytes = this.#chunks.length === 1 ? this.#chunks[0]! : Buffer.concat(this.#chunks)
     return { body: storeBody(bytes, this.#contentType), end: this.#end }
   }
-}
-
-/**
- * A parsed server-sent event as stored: JSON objects and arrays become `data` (readable in a
- * diff), anything else stays `text` (OpenAI's `[DONE]`, or JSON nested too deep to store).
- *
- * @example
- * sseEvent(12, { event: 'ping', data: '{"type":"ping"}' }) // { t: 12, event: 'ping', data: { type: 'ping' } }
- */
-export function sseEvent(t: number, message: { id?: string | undefined; event?: string | undefined; data: string }): SseEvent {
-  const event: SseEvent = { t }
-  if (message.event !== undefined) event.event = message.event
-  if (message.id !== undefined) event.id = message.id
-  const data = message.data
-  if (/^\s*[[{]/.test(data)) {
-    try {
-      const json = JSON.parse(data) as JsonValue
-      // Nested too deep to store as JSON: the text is kept, and replays the same.
-      if (!jsonDepthExceeds(json)) {
-        event.data = json
-        return event
-      }
-    } catch {
-      // not JSON after all: keep it as text
-    }
-  }
-  event.text = data
-  return event
 }

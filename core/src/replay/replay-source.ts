@@ -1,5 +1,5 @@
-import type { BodyEnd, Interaction, NetworkError } from '@retrace/cassettes'
-import { bodyText, serializeSseEvent } from '../recording/body-codec.ts'
+import { serializeSseEvent, type BodyEnd, type Interaction, type NetworkError } from '@retrace/cassettes'
+import { bodyText } from '../recording/body-codec.ts'
 import { callerDidNotAskForUsage, isUsageOnlyChunk } from '../recording/stream-usage-injection.ts'
 
 /** A chunk of body bytes and when (ms after the headers) it was received. */

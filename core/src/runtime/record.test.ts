@@ -1,6 +1,6 @@
 import OpenAI from 'openai'
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test } from 'vitest'
-import { startFakeProvider, type FakeProvider } from '../fake-provider/index.ts'
+import { startFakeProvider, type FakeProvider } from '@retrace/fake-provider'
 import { configure } from './configure.ts'
 import { RetraceEnforcementError } from './enforcement/retrace-enforcement-error.ts'
 import type { WireEvent, WireSpan } from '@retrace/protocol'

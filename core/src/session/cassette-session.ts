@@ -1,7 +1,6 @@
 import {
   CassetteMismatchError,
   compileMatchOptions,
-  RetraceError,
   EgressBlockedError,
   findClosestRequest,
   requestKey,
@@ -15,28 +14,19 @@ import {
 } from '@retrace/cassettes'
 import { toRecordedRequest, type CapturedRequest } from '../capture/captured-request.ts'
 import { allowedHostsFromEnvironment, egressRefusal } from '../capture/egress-policy.ts'
+import type { ActiveMode, RequestResolver, Resolution } from '../capture/glossary.ts'
+import { hostMatcher } from '../capture/host-patterns.ts'
 import { notifyInteraction } from '../capture/interaction-observers.ts'
 import { createRedactor, type Redaction } from '../redaction/redactor.ts'
 import { recordLedgerEntry } from '../run-ledger/run-ledger.ts'
-import { replaySourceOf, type ReplaySource } from '../replay/replay-source.ts'
+import { replaySourceOf } from '../replay/replay-source.ts'
 import type { ReplayTiming } from '../replay/replay-timing.ts'
 import { detectLlmApi, extractStep } from '../steps/index.ts'
 import { finalizeRecording } from './finalize-recording.ts'
 import type { CassetteOptions } from './cassette-options.ts'
-import { hostMatcher } from './host-patterns.ts'
 import { RecordingSlot } from './recording-slot.ts'
 
-/**
- * The mode a started cassette runs in (`auto` is resolved at start). `observe` is the
- * runtime SDK's: calls go live and are recorded in memory for spans, never written.
- */
-export type ActiveMode = 'record' | 'replay' | 'passthrough' | 'observe'
-
-/** What a transport should do with a request. */
-export type Resolution =
-  | { kind: 'replay'; source: ReplaySource }
-  | { kind: 'live'; slot: RecordingSlot | undefined }
-  | { kind: 'blocked'; error: RetraceError }
+export type { ActiveMode } from '../capture/glossary.ts'
 
 /** Options of `stop()`. */
 export interface StopOptions {
@@ -68,9 +58,10 @@ export interface CassetteSummary {
 
 /**
  * The state of one started cassette: the loaded recording and its match index (replay),
- * or the exchanges being recorded (record). Transports ask it what to do per request.
+ * or the exchanges being recorded (record). Capture asks it what to do per request, through
+ * the `RequestResolver` interface it implements (capture/glossary.ts).
  */
-export class CassetteSession {
+export class CassetteSession implements RequestResolver {
   readonly file: string
   readonly mode: ActiveMode
   readonly redaction: Redaction

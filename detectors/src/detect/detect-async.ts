@@ -2,11 +2,11 @@ import { cosineSimilarity, type Embedder } from '@retrace/divergence'
 import { finalAnswer } from '../detectors/termination.ts'
 import { DetectorJudgeError } from '../errors/detector-errors.ts'
 import { MAST_MODES, type DetectionResult, type Flag } from '../flags/flag.ts'
-import { rankFlags } from '../flags/rank-flags.ts'
+import { rankFlags } from './rank-flags.ts'
 import { JudgeVerdictSchema, type DetectorJudge, type JudgeRequest } from '../judge/judge.ts'
 import { parseDetectorTrace, type DetectorTrace } from '../trace/detector-trace.ts'
 import { buildTraceView, type TraceView } from '../trace/trace-view.ts'
-import { resolveDetectOptions, type DetectOptions } from './detect-options.ts'
+import { resolveDetectOptions, type DetectOptions } from '../detectors/detect-options.ts'
 import { runDetectors } from './detect.ts'
 
 /** Options of `detectAsync`: those of `detect`, plus the plug-ins. */

@@ -6,11 +6,11 @@ import { detectReasoningActionMismatch } from '../detectors/reasoning-action-mis
 import { detectTaskDerailment } from '../detectors/task-derailment.ts'
 import { detectMissingVerification, detectPrematureTermination } from '../detectors/termination.ts'
 import { DETECTORS_VERSION, type DetectionResult, type DetectorKind, type Flag } from '../flags/flag.ts'
-import { rankFlags } from '../flags/rank-flags.ts'
+import { rankFlags } from './rank-flags.ts'
 import { parseDetectorTrace, type DetectorTrace } from '../trace/detector-trace.ts'
 import { createTextSimilarity, type TextSimilarityOptions } from '../trace/text-similarity.ts'
 import { buildTraceView, type TraceView } from '../trace/trace-view.ts'
-import { resolveDetectOptions, type DetectOptions, type ResolvedDetectOptions } from './detect-options.ts'
+import { resolveDetectOptions, type DetectOptions, type ResolvedDetectOptions } from '../detectors/detect-options.ts'
 
 const DETECTORS: Readonly<Record<DetectorKind, Detector>> = {
   'ping-pong': detectPingPong,

@@ -1,4 +1,4 @@
-import type { ResolvedDetectOptions } from '../detect/detect-options.ts'
+import type { ResolvedDetectOptions } from './detect-options.ts'
 import { MAST_MODE_OF, type DetectorKind, type Flag } from '../flags/flag.ts'
 import type { TextSimilarity } from '../trace/text-similarity.ts'
 import type { TraceView } from '../trace/trace-view.ts'

@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, test } from 'vitest'
-import { whoAndWhenDataDir } from '../../test/who-and-when-data.ts'
+import { whoAndWhenDataDir } from '../../../test-support/who-and-when-data.ts'
 import { buildTopology, DetectorTraceSchema, detect, importWhoAndWhen, webSurferAction, whoAndWhenStep, WhoAndWhenFormatError } from '../index.ts'
 
 const SCREEN = 'Here is a screenshot of [Mission Bay - Search](https://www.bing.com/search?q=mission+bay). The viewport shows 35% of the webpage, and is positioned at the top of the page.'

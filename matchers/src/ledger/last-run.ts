@@ -2,7 +2,8 @@ import { randomBytes } from 'node:crypto'
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { RetraceError } from '@retrace/cassettes'
-import { LedgerEntrySchema, type LedgerEntry } from '@retrace/core'
+import type { LedgerEntry } from '@retrace/core'
+import { LedgerEntrySchema } from '@retrace/core/internal'
 import type { RanTestFile } from './obsolete-cassettes.ts'
 
 /**

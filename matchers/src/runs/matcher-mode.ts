@@ -1,4 +1,4 @@
-import { isCI } from '@retrace/core'
+import { isCI } from '@retrace/core/internal'
 import { RetraceConfigError } from '@retrace/cassettes'
 
 /**

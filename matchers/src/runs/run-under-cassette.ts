@@ -1,6 +1,7 @@
 import { basename } from 'node:path'
 import { existsSync } from 'node:fs'
-import { extractStep, startCassette, storedStepOf, type CassetteHandle, type CassetteOptions } from '@retrace/core'
+import { extractStep, startCassette, type CassetteHandle, type CassetteOptions } from '@retrace/core'
+import { storedStepOf } from '@retrace/core/internal'
 import { CassetteFormatError, CassetteMissingError, toJsonValue, type Cassette, type CassetteMismatchError, type Interaction, type StoredStep } from '@retrace/cassettes'
 import { cassettePathFor } from '../naming/cassette-path.ts'
 import type { RunnerContext } from '../runner-context.ts'

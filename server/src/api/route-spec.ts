@@ -1,7 +1,7 @@
 import type { Context, Hono } from 'hono'
 import { z } from 'zod'
 import { authenticate } from '../auth/api-keys.ts'
-import { presentedKey } from '../dashboard/session-cookie.ts'
+import { presentedKey } from '../auth/session-cookie.ts'
 import { ApiError } from '../errors/server-errors.ts'
 import { MAX_JSON_DEPTH, nestsDeeperThan } from '../ingest/validate-batch.ts'
 import type { KeyRecord, Scope } from '../store/store.ts'

@@ -6,7 +6,7 @@ import { asApiError, errorResponse } from '../api/error-response.ts'
 import { readJsonBody } from '../api/read-body.ts'
 import type { ServerServices } from '../api/server-services.ts'
 import type { KeyRecord } from '../store/store.ts'
-import { assertSameOrigin, presentedKey, sessionCookie } from './session-cookie.ts'
+import { assertSameOrigin, presentedKey, sessionCookie } from '../auth/session-cookie.ts'
 
 export const SESSION_PATH = '/api/v1/dashboard/session'
 

@@ -4,7 +4,7 @@ import type { WireEvent } from '@retrace/protocol'
 import { weatherCassette } from '../../test/cassette-fixtures.ts'
 import { storeTargets } from '../../test/store-matrix.ts'
 import { startTestServer, type TestServer } from '../../test/test-server.ts'
-import { hashShareToken } from './share-link.ts'
+import { hashShareToken } from '../store/share-link.ts'
 
 const AT = '2026-03-01T10:00:00.000Z'
 const events = (traceId: string, projectId?: string): WireEvent[] => [

@@ -7,7 +7,7 @@ import { defineRoute } from '../api/route-spec.ts'
 import { buildSpanTree, orNotFound } from '../api/routes/trace-routes.ts'
 import type { ServerServices } from '../api/server-services.ts'
 import { newId } from '../store/sql/sql-store.ts'
-import { generateShareToken, hashShareToken, isShareLinkActive, ShareLinkSchema, SHARE_TOKEN_PREFIX, type ShareLink } from './share-link.ts'
+import { generateShareToken, hashShareToken, isShareLinkActive, ShareLinkSchema, SHARE_TOKEN_PREFIX, type ShareLink } from '../store/share-link.ts'
 
 /** The page a share link opens (served by the dashboard). */
 export const SHARE_PAGE_PATH = '/s/'

@@ -1,6 +1,6 @@
 import type { JsonValue } from '@retrace/cassettes'
 import type { ErrorInfo, WireEvent, WireSpan } from '@retrace/protocol'
-import type { ShareLinkStore } from '../share/share-link.ts'
+import type { ShareLinkStore } from './share-link.ts'
 import type { ChangeFeed } from './change-feed.ts'
 import type { Budgets, ConnectionRecord, GitMetadata, KeyRecord, ProjectRecord, Scope, SessionSummary, TraceRecord, TraceStatus, TraceSummary } from './records.ts'
 

@@ -2,11 +2,11 @@ import type { FetchInput } from '../captured-request.ts'
 import type { RetraceError } from '@retrace/cassettes'
 import { replayFetchResponse } from '../../replay/replay-fetch-response.ts'
 import { networkErrorOf } from '../../replay/replayed-body-errors.ts'
-import type { CassetteSession } from '../../session/cassette-session.ts'
 import { egressRefusal } from '../egress-policy.ts'
 import { admitRequest } from '../interaction-observers.ts'
 import { closingFetchInit } from '../live-connection.ts'
 import { isBypassed, withoutInterception } from '../session-routing.ts'
+import type { RequestResolver } from '../glossary.ts'
 import { readFetchCall } from './fetch-request.ts'
 import { liveFetch } from './live-fetch.ts'
 
@@ -18,7 +18,7 @@ import { liveFetch } from './live-fetch.ts'
  * @example
  * globalThis.fetch = createInterceptedFetch(originalFetch, currentSession)
  */
-export function createInterceptedFetch(original: typeof fetch, pickSession: () => CassetteSession | undefined): typeof fetch {
+export function createInterceptedFetch(original: typeof fetch, pickSession: () => RequestResolver | undefined): typeof fetch {
   return async function retraceFetch(input: FetchInput, init?: RequestInit): Promise<Response> {
     if (isBypassed()) return original(input, init)
     // One microtask before choosing the cassette: in `expect(runAgent()).toMatchCassette()`

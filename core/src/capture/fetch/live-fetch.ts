@@ -1,7 +1,6 @@
 import type { FetchHeadersInit } from '../captured-request.ts'
+import type { ExchangeRecording, RequestResolver } from '../glossary.ts'
 import { withStreamUsage } from '../../recording/stream-usage-injection.ts'
-import type { CassetteSession } from '../../session/cassette-session.ts'
-import type { RecordingSlot } from '../../session/recording-slot.ts'
 import { closingFetchInit } from '../live-connection.ts'
 import { withoutInterception } from '../session-routing.ts'
 import type { FetchCall } from './fetch-request.ts'
@@ -19,8 +18,8 @@ import { recordFetchResponse } from './record-fetch-response.ts'
 export async function liveFetch(
   original: typeof fetch,
   call: FetchCall,
-  slot: RecordingSlot | undefined,
-  session: Pick<CassetteSession, 'injectStreamUsage' | 'closesLiveConnections'>,
+  slot: ExchangeRecording | undefined,
+  session: Pick<RequestResolver, 'injectStreamUsage' | 'closesLiveConnections'>,
 ): Promise<Response> {
   const closing = (init: RequestInit | undefined) => (session.closesLiveConnections ? closingFetchInit(call.input, init) : init)
   if (!slot) return withoutInterception(() => original(call.input, closing(call.init)))

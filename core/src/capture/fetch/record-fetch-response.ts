@@ -1,7 +1,7 @@
 import { isUsageOnlyChunk } from '../../recording/stream-usage-injection.ts'
-import { serializeSseEvent } from '../../recording/body-codec.ts'
-import type { RecordingSlot } from '../../session/recording-slot.ts'
+import { serializeSseEvent } from '@retrace/cassettes'
 import { headerRecord } from '../captured-request.ts'
+import type { ExchangeRecording } from '../glossary.ts'
 
 const encoder = new TextEncoder()
 
@@ -18,7 +18,7 @@ const encoder = new TextEncoder()
  * @example
  * return recordFetchResponse(await originalFetch(input, init), slot, false)
  */
-export function recordFetchResponse(response: Response, slot: RecordingSlot, hideUsageChunk: boolean): Response {
+export function recordFetchResponse(response: Response, slot: ExchangeRecording, hideUsageChunk: boolean): Response {
   let callerStream: ReadableStreamDefaultController<Uint8Array> | undefined
   let cancelled = false
   const recorder = slot.responseStarted(

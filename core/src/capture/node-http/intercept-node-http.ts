@@ -5,12 +5,12 @@ import { duplexPair, type Duplex } from 'node:stream'
 import { delay } from '../../replay/replay-timing.ts'
 import { bodyEndError, networkErrorOf } from '../../replay/replayed-body-errors.ts'
 import type { ReplaySource } from '../../replay/replay-source.ts'
-import type { CassetteSession } from '../../session/cassette-session.ts'
 import { headerRecord } from '../captured-request.ts'
 import { liveFetch } from '../fetch/live-fetch.ts'
 import { egressRefusal } from '../egress-policy.ts'
 import { admitRequest } from '../interaction-observers.ts'
 import { currentSession, isBypassed } from '../session-routing.ts'
+import type { RequestResolver } from '../glossary.ts'
 import { callerTransportFetch } from './caller-transport-fetch.ts'
 import { shapeAsSocket } from './socket-shape.ts'
 
@@ -22,7 +22,7 @@ import { shapeAsSocket } from './socket-shape.ts'
 
 interface Target {
   origin: string
-  session: CassetteSession
+  session: RequestResolver
   /** The client end of the pair: destroying it with an error surfaces that error on the ClientRequest. */
   client: Duplex
   /** Sends the live leg with the caller's own agent and TLS options. */

@@ -8,16 +8,8 @@ import { hostname, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { WebSocketServer } from 'ws'
 import { afterAll, afterEach, beforeAll, describe, expect, onTestFinished, test } from 'vitest'
-import {
-  EgressBlockedError,
-  installInterception,
-  openRunLedger,
-  readRunLedger,
-  startCassette,
-  withCassette,
-  withoutInterception,
-  type CassetteOptions,
-} from '../../index.ts'
+import { EgressBlockedError, installInterception, openRunLedger, startCassette, withCassette, withoutInterception, type CassetteOptions } from '../../index.ts'
+import { readRunLedger } from '../../internal.ts'
 
 // In replay nothing reaches the network, whatever the transport: what Retrace cannot answer
 // from the cassette (raw TCP and TLS, HTTP/2, WebSocket, DNS) is refused with

@@ -1,8 +1,8 @@
-import type { CassetteSession } from '../../session/cassette-session.ts'
 import { egressRefusal } from '../egress-policy.ts'
 import { admitRequest } from '../interaction-observers.ts'
 import { closingDispatch } from '../live-connection.ts'
 import { isBypassed, withoutInterception } from '../session-routing.ts'
+import type { RequestResolver } from '../glossary.ts'
 import { readDispatch } from './dispatch-request.ts'
 import type { DispatcherLike, DispatchHandler, DispatchOptions } from './dispatcher-types.ts'
 import { recordingHandler } from './recording-handler.ts'
@@ -19,7 +19,7 @@ export const INTERCEPTED = Symbol.for('retrace.interceptedDispatcher')
  * @example
  * globalThis[Symbol.for('undici.globalDispatcher.2')] = interceptDispatcher(agent, currentSession)
  */
-export function interceptDispatcher<T extends DispatcherLike>(inner: T, pickSession: () => CassetteSession | undefined): T {
+export function interceptDispatcher<T extends DispatcherLike>(inner: T, pickSession: () => RequestResolver | undefined): T {
   const original = (options: DispatchOptions, handler: DispatchHandler) => inner.dispatch(options, handler)
   const dispatch = (options: DispatchOptions, handler: DispatchHandler) => dispatchThroughCassette(original, options, handler, pickSession)
   return new Proxy(inner, {
@@ -43,7 +43,7 @@ export function dispatchThroughCassette(
   original: (options: DispatchOptions, handler: DispatchHandler) => boolean,
   options: DispatchOptions,
   handler: DispatchHandler,
-  pickSession: () => CassetteSession | undefined,
+  pickSession: () => RequestResolver | undefined,
 ): boolean {
   if (isBypassed()) return original(options, handler)
   const session = pickSession()
@@ -63,7 +63,7 @@ export function dispatchThroughCassette(
 
 async function handleDispatch(
   original: (options: DispatchOptions, handler: DispatchHandler) => boolean,
-  session: CassetteSession,
+  session: RequestResolver,
   options: DispatchOptions,
   handler: DispatchHandler,
 ): Promise<void> {

@@ -1,8 +1,8 @@
 import { createRequire } from 'node:module'
 import { join } from 'node:path'
-import type { CassetteSession } from '../../session/cassette-session.ts'
 import { dispatchThroughCassette } from './intercept-dispatcher.ts'
 import type { DispatchHandler, DispatchOptions } from './dispatcher-types.ts'
+import type { RequestResolver } from '../glossary.ts'
 
 type DispatchMethod = (this: unknown, options: DispatchOptions, handler: DispatchHandler) => boolean
 
@@ -18,7 +18,7 @@ const PATCHED = Symbol.for('retrace.undiciPrototypePatch')
  * @example
  * const unpatch = interceptUndiciModule(await import('undici'), currentSession)
  */
-export function interceptUndiciModule(undici: unknown, pickSession: () => CassetteSession | undefined): (() => void) | undefined {
+export function interceptUndiciModule(undici: unknown, pickSession: () => RequestResolver | undefined): (() => void) | undefined {
   const client = (undici as { Client?: { prototype?: object } } | undefined)?.Client
   const base = client?.prototype ? (Object.getPrototypeOf(client.prototype) as Record<PropertyKey, unknown> | null) : null
   if (!base || typeof base.dispatch !== 'function' || base[PATCHED]) return undefined

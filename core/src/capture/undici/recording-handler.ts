@@ -2,8 +2,8 @@ import type { Transform } from 'node:stream'
 import * as zlib from 'node:zlib'
 import { createBrotliDecompress, createGunzip, createInflate } from 'node:zlib'
 import type { BodyRecorder } from '../../recording/body-recorder.ts'
-import type { RecordingSlot } from '../../session/recording-slot.ts'
 import { headerRecord } from '../captured-request.ts'
+import type { ExchangeRecording } from '../glossary.ts'
 import { isModernHandler, type DispatchController, type DispatchHandler } from './dispatcher-types.ts'
 
 /**
@@ -14,7 +14,7 @@ import { isModernHandler, type DispatchController, type DispatchHandler } from '
  * @example
  * inner.dispatch(options, recordingHandler(handler, slot))
  */
-export function recordingHandler(handler: DispatchHandler, slot: RecordingSlot): DispatchHandler {
+export function recordingHandler(handler: DispatchHandler, slot: ExchangeRecording): DispatchHandler {
   let sink: BodySink | undefined
   const start = (status: number, statusText: string, headers: Record<string, string>) => {
     sink = bodySink(headers['content-encoding'], slot.responseStarted(status, statusText, headers))

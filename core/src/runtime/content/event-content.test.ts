@@ -1,7 +1,7 @@
 import OpenAI from 'openai'
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test } from 'vitest'
 import { RetraceConfigError, type JsonValue, type RetraceError } from '@retrace/cassettes'
-import { startFakeProvider, type FakeProvider } from '../../fake-provider/index.ts'
+import { startFakeProvider, type FakeProvider } from '@retrace/fake-provider'
 import { resolveRuntimeConfig } from '../config/runtime-config.ts'
 import { configure } from '../configure.ts'
 import type { WireEvent, WireSpan } from '@retrace/protocol'

@@ -137,7 +137,14 @@ function isProcessAlive(pid: number): boolean {
   }
 }
 
-function safeHostname(): string {
+/**
+ * This machine's host name, or `unknown` where the OS will not say (a sandbox without
+ * uname): it only labels journals, so it must never throw.
+ *
+ * @example
+ * safeHostname() // 'build-agent-7'
+ */
+export function safeHostname(): string {
   try {
     return hostname()
   } catch {

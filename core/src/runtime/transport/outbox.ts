@@ -1,11 +1,10 @@
 import { mkdirSync } from 'node:fs'
-import { hostname } from 'node:os'
 import { join } from 'node:path'
 import type { WireEvent } from '@retrace/protocol'
 import { traceIdOf, type EncodedBatch } from './batch-encoder.ts'
 import { RetraceJournalError } from './errors.ts'
 import { FifoQueue } from './fifo-queue.ts'
-import { claimOrphanJournals, holdJournal, journalFileName } from './journal-claim.ts'
+import { claimOrphanJournals, holdJournal, journalFileName, safeHostname } from './journal-claim.ts'
 import { JournalFile, JournalFullError } from './journal-file.ts'
 
 // Every batch between being cut and being acknowledged. A batch is appended to the journal
@@ -360,13 +359,5 @@ function eventsOfFrame(frame: Buffer | undefined): WireEvent[] {
     return Array.isArray(parsed.events) ? (parsed.events as WireEvent[]) : []
   } catch {
     return []
-  }
-}
-
-function safeHostname(): string {
-  try {
-    return hostname()
-  } catch {
-    return 'unknown'
   }
 }

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto'
 import type { WireSpan } from '@retrace/protocol'
-import { createSqlShareLinkStore } from '../../share/share-link-store.ts'
-import type { ShareLinkStore } from '../../share/share-link.ts'
+import { createSqlShareLinkStore } from './share-link-store.ts'
+import type { ShareLinkStore } from '../share-link.ts'
 import type { ChangeFeed } from '../change-feed.ts'
 import type {
   Budgets,

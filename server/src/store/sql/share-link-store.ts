@@ -1,5 +1,5 @@
-import type { SqlClient } from '../store/sql/sql-client.ts'
-import type { NewShareLink, ShareLink, ShareLinkStore } from './share-link.ts'
+import type { SqlClient } from './sql-client.ts'
+import type { NewShareLink, ShareLink, ShareLinkStore } from '../share-link.ts'
 
 type Row = Record<string, unknown>
 

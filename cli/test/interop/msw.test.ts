@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest'
-import { everyShape } from '../../test/interop/fixture-cassettes.ts'
-import { toMsw } from './msw.ts'
+import { everyShape } from './fixture-cassettes.ts'
+import { toMsw } from '../../src/interop/msw.ts'
 
 describe('toMsw', () => {
   test('one http.<method>(url, …) handler per endpoint, responses embedded in order', () => {

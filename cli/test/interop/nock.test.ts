@@ -1,8 +1,8 @@
 import { gzipSync } from 'node:zlib'
 import { describe, expect, test } from 'vitest'
-import { everyShape, jsonChat, streamedChat, textResponse } from '../../test/interop/fixture-cassettes.ts'
-import { InteropInputError } from './interop-input-error.ts'
-import { fromNock, toNock } from './nock.ts'
+import { everyShape, jsonChat, streamedChat, textResponse } from './fixture-cassettes.ts'
+import { InteropInputError } from '../../src/interop/interop-input-error.ts'
+import { fromNock, toNock } from '../../src/interop/nock.ts'
 
 describe('toNock', () => {
   test('one definition per answered interaction, in order', () => {

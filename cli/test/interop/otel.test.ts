@@ -1,7 +1,7 @@
 import { describe, expect, test } from 'vitest'
 import type { Cassette } from '@retrace/cassettes'
-import { everyShape, jsonChat, streamedChat } from '../../test/interop/fixture-cassettes.ts'
-import { otlpAttributes, SPAN_KIND, STATUS_CODE, toOtel, type OtlpKeyValue, type OtlpSpan } from './otel.ts'
+import { everyShape, jsonChat, streamedChat } from './fixture-cassettes.ts'
+import { otlpAttributes, SPAN_KIND, STATUS_CODE, toOtel, type OtlpKeyValue, type OtlpSpan } from '../../src/interop/otel.ts'
 
 const attribute = (span: OtlpSpan, key: string) => span.attributes.find((item: OtlpKeyValue) => item.key === key)?.value
 

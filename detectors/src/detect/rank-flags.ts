@@ -1,5 +1,5 @@
 import type { TraceView } from '../trace/trace-view.ts'
-import { DETECTOR_KINDS, type Flag } from './flag.ts'
+import { DETECTOR_KINDS, type Flag } from '../flags/flag.ts'
 
 /**
  * Orders flags for a person and for failure attribution: most confident first; on a tie, the

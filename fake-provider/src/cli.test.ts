@@ -5,7 +5,7 @@ import { describe, expect, test } from 'vitest'
 
 // The `retrace-fake-provider` command as users run it: the bin shim over the build (run
 // `npm run build` first; `npm test` does).
-const bin = join(import.meta.dirname, '..', '..', 'bin', 'retrace-fake-provider.js')
+const bin = join(import.meta.dirname, '..', 'bin', 'retrace-fake-provider.js')
 
 interface Run {
   code: number | null

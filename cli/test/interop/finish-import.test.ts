@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest'
 import { findSecrets, serializeCassette } from '@retrace/cassettes'
-import { finishImport } from './finish-import.ts'
+import { finishImport } from '../../src/interop/finish-import.ts'
 
 // Built at run time so no secret-shaped literal is committed.
 const key = 'sk-' + 'proj-' + 'T3st'.repeat(12)

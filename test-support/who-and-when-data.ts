@@ -8,7 +8,7 @@ import { dirname, join, resolve } from 'node:path'
  */
 export function whoAndWhenDataDir(): string | undefined {
   if (process.env.WHO_AND_WHEN_DIR) return existsSync(process.env.WHO_AND_WHEN_DIR) ? process.env.WHO_AND_WHEN_DIR : undefined
-  for (let dir = resolve(import.meta.dirname, '..', '..', '..'); ; dir = dirname(dir)) {
+  for (let dir = resolve(import.meta.dirname, '..', '..'); ; dir = dirname(dir)) {
     const candidate = join(dir, 'shared', 'data', 'who-and-when', 'hand-crafted')
     if (existsSync(candidate)) return candidate
     if (dirname(dir) === dir) return undefined

@@ -1,8 +1,8 @@
 import { describe, expect, test } from 'vitest'
 import { CassetteSchema } from '@retrace/cassettes'
-import { everyShape, jsonChat, streamedChat } from '../../test/interop/fixture-cassettes.ts'
-import { fromHar, toHar } from './har.ts'
-import { InteropInputError } from './interop-input-error.ts'
+import { everyShape, jsonChat, streamedChat } from './fixture-cassettes.ts'
+import { fromHar, toHar } from '../../src/interop/har.ts'
+import { InteropInputError } from '../../src/interop/interop-input-error.ts'
 
 const throughJson = <T,>(value: T): unknown => JSON.parse(JSON.stringify(value))
 

@@ -1,4 +1,4 @@
-/** Server-sent events as the providers frame them. */
+/** Server-sent events as the providers send them (framed by `serializeSseEvent` of @retrace/cassettes). */
 
 export interface SseEvent {
   /** The `event:` field; OpenAI Chat and Gemini send none. */
@@ -16,15 +16,4 @@ export interface SseEvent {
 export function jsonEvent(payload: unknown, event?: string): SseEvent {
   const data = JSON.stringify(payload)
   return event === undefined ? { data } : { event, data }
-}
-
-/**
- * Frames one event for the wire. Gemini separates events with CRLF, the others with LF.
- *
- * @example
- * encodeSseEvent({ data: '[DONE]' }) // 'data: [DONE]\n\n'
- */
-export function encodeSseEvent(event: SseEvent, lineEnding: '\n' | '\r\n' = '\n'): string {
-  const eventLine = event.event === undefined ? '' : `event: ${event.event}${lineEnding}`
-  return `${eventLine}data: ${event.data}${lineEnding}${lineEnding}`
 }

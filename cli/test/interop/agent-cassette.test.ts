@@ -1,7 +1,7 @@
 import { describe, expect, test } from 'vitest'
 import type { JsonObject } from '@retrace/cassettes'
-import { fromAgentCassette, type AgentCassetteEvent } from './agent-cassette.ts'
-import { InteropInputError } from './interop-input-error.ts'
+import { fromAgentCassette, type AgentCassetteEvent } from '../../src/interop/agent-cassette.ts'
+import { InteropInputError } from '../../src/interop/interop-input-error.ts'
 
 const event = (fields: Partial<AgentCassetteEvent>): AgentCassetteEvent => ({
   schema_version: 1,

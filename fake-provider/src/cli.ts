@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 /**
  * The `retrace-fake-provider` command (`retrace-fake-provider --help` for its options):
- *   node core/src/fake-provider/cli.ts --port 4010 [--host 127.0.0.1] [--gzip] [--event-delay-ms 50] [--no-auth]
+ *   node fake-provider/src/cli.ts --port 4010 [--host 127.0.0.1] [--gzip] [--event-delay-ms 50] [--no-auth]
  * It prints the base URLs and stops on SIGINT / SIGTERM. A bad argument is one line on
  * stderr and exit 2; a server that cannot start (port taken, unknown host), exit 1.
  */

@@ -4,6 +4,8 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net'
 import { setTimeout as sleep } from 'node:timers/promises'
 
+import { serializeSseEvent } from '@retrace/cassettes'
+
 import type { ProtocolAdapter, RouteParams } from './adapter.ts'
 import { anthropicAdapter } from './anthropic.ts'
 import { lastUserText } from './conversation.ts'
@@ -15,7 +17,7 @@ import { isJsonObject, type JsonObject } from './json.ts'
 import { openaiChatAdapter } from './openai-chat.ts'
 import { openaiResponsesAdapter } from './openai-responses.ts'
 import { planDefaultReply, planScriptedReply } from './policy.ts'
-import { encodeSseEvent, type SseEvent } from './sse.ts'
+import type { SseEvent } from './sse.ts'
 import type { FakeProvider, FakeProviderOptions, FakeResponder, LoggedRequest } from './types.ts'
 
 interface ServerSettings {
@@ -66,7 +68,7 @@ interface ServerSettings {
  *
  * @example
  * import OpenAI from 'openai'
- * import { startFakeProvider } from '@retrace/core/fake-provider'
+ * import { startFakeProvider } from '@retrace/fake-provider'
  *
  * const provider = await startFakeProvider()
  * const openai = new OpenAI({ apiKey: 'sk-test', baseURL: provider.openaiBaseURL })
@@ -266,7 +268,8 @@ async function writeEventStream(
       await sleep(options.eventDelayMs, undefined, { signal: options.lifetime })
     }
     if (body.closed) return // the client stopped reading
-    await body.write(encodeSseEvent(event, options.lineEnding))
+    // `data` is one line of serialised JSON: sent as the event's text, unchanged.
+    await body.write(serializeSseEvent(event.event === undefined ? { text: event.data } : { event: event.event, text: event.data }, options.lineEnding))
   }
   await (options.abortAfter === undefined ? body.end() : body.abort())
 }
