@@ -74,8 +74,14 @@ export function diffCriticalTokens(expected: readonly CriticalToken[], received:
   if (wants('negation')) {
     // A cue that is itself one side of an opposite ("failed" ↔ "succeeded") is that opposite, not a negation.
     const inOpposite = new Set(opposites.flatMap((contrast) => [contrast.expected.toLowerCase(), contrast.received.toLowerCase()]))
+    // "unread" negates beside "read"; "costs nothing" beside anything but "free".
     const cues = (tokens: readonly CriticalToken[], otherText: string | undefined) =>
-      of(tokens, 'negation').filter((token) => !inOpposite.has(token.text.toLowerCase()) && (!token.value.startsWith('un:') || mentions(otherText, token.value.slice(3))))
+      of(tokens, 'negation').filter(
+        (token) =>
+          !inOpposite.has(token.text.toLowerCase()) &&
+          (!token.value.startsWith('un:') || mentions(otherText, token.value.slice(3))) &&
+          (!token.value.startsWith('free:') || !/\bfree\b/i.test(otherText ?? '')),
+      )
     const a = cues(expected, options.receivedText)
     const b = cues(received, options.expectedText)
     if ((a.length === 0) !== (b.length === 0)) {

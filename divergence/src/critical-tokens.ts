@@ -187,14 +187,38 @@ export function extractCriticalTokens(text: string): CriticalToken[] {
   for (const match of rest.matchAll(UN_WORD)) {
     if (isNegatedAdjective(match[0].toLowerCase())) tokens.push({ kind: 'negation', value: `un:${match[0].slice(2).toLowerCase()}`, text: match[0] })
   }
-  for (const match of rest.matchAll(NEGATION)) tokens.push({ kind: 'negation', value: normalizeNegation(match[0]), text: match[0] })
+  for (const match of rest.matchAll(NEGATION)) {
+    const value = normalizeNegation(match[0])
+    if (value === 'not' && saysUntil(rest, match.index + match[0].length)) continue
+    tokens.push({ kind: 'negation', value: isZeroPrice(rest, match.index, match[0]) ? `free:${value}` : value, text: match[0] })
+  }
   for (const match of rest.matchAll(CONTRACTION)) {
     let start = match.index
     while (start > 0 && isWordChar(rest, start - 1)) start--
     const word = rest.slice(start, match.index + match[0].length)
-    tokens.push({ kind: 'negation', value: 'not', text: word })
+    if (!saysUntil(rest, match.index + match[0].length)) tokens.push({ kind: 'negation', value: 'not', text: word })
   }
   return tokens
+}
+
+const UNTIL = /^[^.!?;\n]*?\b(?:until|till)\b/i
+// "costs nothing", "at no cost", "no charge", "no fee": a price of zero.
+const COST_BEFORE = /\b(?:cost|costs|costing|charge|charges|pay|pays)\s+(?:you\s+|us\s+)?$/i
+const COST_AFTER = /^\s+(?:extra\s+|additional\s+)?(?:cost|charge|fee)s?\b/i
+
+/** "doesn't open until 6 pm" says when, not whether: a "not" whose clause goes on to "until" is no negation. */
+function saysUntil(text: string, end: number): boolean {
+  return UNTIL.test(text.slice(end, end + 120))
+}
+
+/**
+ * "costs nothing", "at no cost", "no fee": a negation cue that states a price of zero. Its value
+ * is `free:<cue>`; it negates only where the other text does not say "free".
+ */
+function isZeroPrice(text: string, start: number, cue: string): boolean {
+  const lower = cue.toLowerCase()
+  if (lower === 'nothing') return COST_BEFORE.test(text.slice(Math.max(0, start - 20), start))
+  return lower === 'no' && COST_AFTER.test(text.slice(start + cue.length, start + cue.length + 30))
 }
 
 /**

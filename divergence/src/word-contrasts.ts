@@ -2,6 +2,7 @@ import { FUNCTION_WORDS, POLAR_FUNCTION_WORDS } from './function-words.ts'
 import { allBaseForms, baseForms } from './lexicon/lemmas.ts'
 import { isCommonWord } from './names.ts'
 import { WORDNET_POS, wordNet, type Synset } from './lexicon/wordnet.ts'
+import { sameEvent } from './same-event.ts'
 
 /** Two words, one per text, that stand in a contrast: opposites, different actions, different names or qualities. */
 export interface WordContrast {
@@ -66,6 +67,8 @@ export function findWordContrasts(expected: string, received: string, skip: Read
   const contrasts: WordContrast[] = []
   const used = new Set<Word>()
   const take = (kind: WordContrast['kind'], x: Word, y: Word, expectedText = x.text, receivedText = y.text) => {
+    // Two verbs of one event: roles swapped, a support verb, two ways of saying where a thing is.
+    if (kind !== 'entity' && sameEvent(a, x.index, b, y.index)) return
     used.add(x)
     used.add(y)
     contrasts.push({ kind, expected: expectedText, received: receivedText, words: [x.lower] })
@@ -359,11 +362,12 @@ function relatedOneWay(x: string, y: string, verbs: boolean): boolean {
   const contains = (synset: Synset) => synset.words.some((word) => targets.has(word.toLowerCase()))
   const hypernymsY = new Set<number>()
   // Two ways of saying, thinking or perceiving one thing ("describe", "explain": both inform) are
-  // one action; two kinds of changing, making or owning ("rent", "buy": both acquire) are not.
+  // one action; two kinds of changing, making or owning ("rent", "buy": both acquire) are not,
+  // nor two means of saying it ("call", "email": a verb named after its noun names the means).
   if (verbs) {
     for (const base of targets) {
       for (const synset of wn.synsets(base, 'verb')) {
-        if (!SIBLING_FILES.has(synset.lexFile)) continue
+        if (!SIBLING_FILES.has(synset.lexFile) || namedAfterNoun(synset, base)) continue
         for (const pointer of synset.pointers) if (pointer.symbol === '@') hypernymsY.add(pointer.offset)
       }
     }
@@ -371,9 +375,10 @@ function relatedOneWay(x: string, y: string, verbs: boolean): boolean {
   for (const base of bases(x)) {
     for (const synset of wn.synsets(base, verbs ? 'verb' : undefined)) {
       if (contains(synset)) return true
+      const sibling = verbs && SIBLING_FILES.has(synset.lexFile) && !namedAfterNoun(synset, base)
       for (const pointer of synset.pointers) {
         if (pointer.symbol === '!') continue
-        if (verbs && pointer.symbol === '@' && SIBLING_FILES.has(synset.lexFile) && hypernymsY.has(pointer.offset)) return true
+        if (sibling && pointer.symbol === '@' && hypernymsY.has(pointer.offset)) return true
         const target = wn.synset(pointer.pos, pointer.offset)
         if (contains(target)) return true
         // A kind of a kind of: "expire" → "discontinue" → "end".
@@ -384,6 +389,13 @@ function relatedOneWay(x: string, y: string, verbs: boolean): boolean {
     }
   }
   return false
+}
+
+/** Whether a verb sense of `base` derives from a noun spelt the same ("email" the verb from "email" the noun; "telephone"). */
+function namedAfterNoun(synset: Synset, base: string): boolean {
+  const own = synset.words.findIndex((word) => word.toLowerCase() === base) + 1
+  const wn = wordNet()
+  return synset.pointers.some((pointer) => pointer.symbol === '+' && pointer.pos === 'noun' && pointer.source === own && wn.synset('noun', pointer.offset).words[pointer.target - 1]?.toLowerCase() === base)
 }
 
 // Links that keep a word's meaning: similar to, derived from, verb group, also see, pertains to, participle of, attribute.
