@@ -96,9 +96,9 @@ const derivedMemo = new Map<string, ReadonlySet<string>>()
 
 /** Nouns WordNet derives from a verb's senses: "remind" → reminder, "notify" → notification, notice. */
 function nounsFrom(word: string): ReadonlySet<string> {
-  let nouns = derivedMemo.get(word)
-  if (nouns) return nouns
-  nouns = new Set<string>()
+  const known = derivedMemo.get(word)
+  if (known) return known
+  const nouns = new Set<string>()
   const wn = wordNet()
   for (const base of baseForms(word, 'verb')) {
     for (const synset of wn.synsets(base, 'verb')) {

@@ -53,10 +53,10 @@ const QUANTITY_WORDS = /^(?:hundred|thousand|million|billion|dozen|percent|per)$
 export function findWordContrasts(expected: string, received: string, skip: ReadonlySet<string> = new Set()): WordContrast[] {
   const a = tokens(expected)
   const b = tokens(received)
-  const surfaceA = new Set(a.lower)
-  const surfaceB = new Set(b.lower)
-  let onlyA = oneSided(a, surfaceB, skip)
-  let onlyB = oneSided(b, surfaceA, skip)
+  const firstA = firstComparable(a)
+  const firstB = firstComparable(b)
+  let onlyA = oneSided(a, firstA, firstB, skip)
+  let onlyB = oneSided(b, firstB, firstA, skip)
   if (onlyA.length === 0 || onlyB.length === 0) return []
   // "archived" and "archive", "rose" and "rise": one word in two forms.
   const basesA = new Set(onlyA.flatMap((word) => bases(word.lower)))
@@ -189,14 +189,21 @@ function tokens(source: string): Tokens {
   return { text, lower }
 }
 
-/** The words of one text the other lacks (first occurrence of each), with their neighbours. */
-function oneSided(own: Tokens, other: ReadonlySet<string>, skip: ReadonlySet<string>): Word[] {
-  const seen = new Set<string>()
+/** Each comparable word of a text (content words and polar function words) and where it first stands. */
+function firstComparable(list: Tokens): Map<string, number> {
+  const first = new Map<string, number>()
+  for (let i = 0; i < list.lower.length; i++) {
+    const lower = list.lower[i]!
+    if (lower !== '' && !first.has(lower) && isComparable(lower)) first.set(lower, i)
+  }
+  return first
+}
+
+/** The words of one text the other lacks (first occurrence of each, in order), with their neighbours. */
+function oneSided(own: Tokens, ownFirst: ReadonlyMap<string, number>, otherFirst: ReadonlyMap<string, number>, skip: ReadonlySet<string>): Word[] {
   const list: Word[] = []
-  for (let i = 0; i < own.lower.length; i++) {
-    const lower = own.lower[i]!
-    if (lower === '' || other.has(lower) || seen.has(lower) || skip.has(lower) || !isComparable(lower)) continue
-    seen.add(lower)
+  for (const [lower, i] of ownFirst) {
+    if (otherFirst.has(lower) || skip.has(lower)) continue
     list.push({ lower, text: own.text[i]!, previous: own.lower[i - 1] || '<s>', next: own.lower[i + 1] || '<p>', index: i })
   }
   return list
