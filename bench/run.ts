@@ -47,7 +47,7 @@ const MEASUREMENTS: Array<{ id: string; run: (ctx: BenchContext) => Promise<Meas
 
 /** The divergence engine's figures in the common report shape. */
 async function divergenceReport(): Promise<MeasurementReport> {
-  const { rows, targets } = await benchDivergence()
+  const { rows, targets, anchored } = await benchDivergence()
   return {
     id: 'divergence',
     title: 'Divergence scoring (µs)',
@@ -55,9 +55,13 @@ async function divergenceReport(): Promise<MeasurementReport> {
     notes: [
       'compareRuns on fixtures whose verdict is checked first: 3,000-character paraphrases per step, identical runs (short-circuit), a 10-step tool-calling run; then load costs in a fresh process.',
       'Each timed row also reports the median CPU time per call (all threads, GC included), steadier than wall time when other jobs share the machine.',
+      'compareTexts on one 3,000-character pair beside its anchors in interleaved rounds (the floor: split into words and count shared ones; ICU word segmentation with Intl.Segmenter; the engine with its guard off); ratios of CPU time, round by round, median.',
     ],
-    rows: rows.map((row) => ({ name: row.name, n: 1, mean: row.medianUs, p50: row.medianUs, p99: row.p99Us, rounds: [], ...(row.cpuUs === undefined ? {} : { extra: { 'median CPU µs': row.cpuUs } }) })),
-    ratios: [],
+    rows: [
+      ...rows.map((row) => ({ name: row.name, n: 1, mean: row.medianUs, p50: row.medianUs, p99: row.p99Us, rounds: [], ...(row.cpuUs === undefined ? {} : { extra: { 'median CPU µs': row.cpuUs } }) })),
+      ...anchored.rows.map((row) => ({ name: row.name, n: 1, mean: row.wallUs, p50: row.wallUs, p99: row.wallUs, rounds: [], extra: { 'median CPU µs': row.cpuUs, 'least CPU µs': row.minCpuUs } })),
+    ],
+    ratios: anchored.ratios.map((ratio) => ({ ...ratio, stat: 'mean' as const })),
     targets,
   }
 }
