@@ -155,7 +155,11 @@ function diffQuantities(a: readonly CriticalToken[], b: readonly CriticalToken[]
     (byValue.get(x.value) ?? NO_UNITS).some((y) => same(x, y)) || (converts(x) && others.some((y) => y.value !== x.value && converts(y) && same(x, y)))
   const valuesOf = (list: readonly CriticalToken[]) => {
     const byValue = new Map<string, CriticalToken[]>()
-    for (const token of list) byValue.set(token.value, [...(byValue.get(token.value) ?? []), token])
+    for (const token of list) {
+      const same = byValue.get(token.value)
+      if (same) same.push(token)
+      else byValue.set(token.value, [token])
+    }
     return byValue
   }
   const valuesA = valuesOf(a)

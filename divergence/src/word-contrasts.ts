@@ -202,10 +202,11 @@ function firstComparable(list: Tokens): Map<string, number> {
 /** The words of one text the other lacks (first occurrence of each, in order), with their neighbours. */
 function oneSided(own: Tokens, ownFirst: ReadonlyMap<string, number>, otherFirst: ReadonlyMap<string, number>, skip: ReadonlySet<string>): Word[] {
   const list: Word[] = []
-  for (const [lower, i] of ownFirst) {
-    if (otherFirst.has(lower) || skip.has(lower)) continue
+  // forEach: iterating entries would make a [key, value] pair per word.
+  ownFirst.forEach((i, lower) => {
+    if (otherFirst.has(lower) || skip.has(lower)) return
     list.push({ lower, text: own.text[i]!, previous: own.lower[i - 1] || '<s>', next: own.lower[i + 1] || '<p>', index: i })
-  }
+  })
   return list
 }
 
