@@ -179,6 +179,9 @@ describe('compareTexts: rewordings that keep the meaning (round 2)', () => {
     ['I sold the car to Maria.', 'I bought the car from Maria.', 'opposite'],
     ["I'll notify you when it ships.", "I'll send you an invoice when it ships.", 'action'],
     ['The shop opens at 9 am.', "The shop doesn't open at 9 am.", 'negation'],
+    ['You can cancel until the order ships.', "You can't cancel until the order ships.", 'negation'],
+    // Swapped roles with a verb that gets nothing are two events.
+    ['I sent the report to John.', 'John rejected the report from me.', 'action'],
     ['The upgrade costs nothing.', 'The upgrade costs $10.', 'number'],
     ['There is a fee for delivery.', 'There is no fee for delivery.', 'negation'],
     ['The upgrade is free.', 'The upgrade is not free.', 'negation'],

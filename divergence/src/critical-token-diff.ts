@@ -76,13 +76,14 @@ export function diffCriticalTokens(expected: readonly CriticalToken[], received:
   if (wants('negation')) {
     // A cue that is itself one side of an opposite ("failed" ↔ "succeeded") is that opposite, not a negation.
     const inOpposite = new Set(opposites.flatMap((contrast) => [contrast.expected.toLowerCase(), contrast.received.toLowerCase()]))
-    // "unread" negates beside "read"; "costs nothing" beside anything but "free".
+    // "unread" negates beside "read"; "costs nothing" beside anything but "free"; "not … until" beside another "until".
     const cues = (tokens: readonly CriticalToken[], otherText: string | undefined) =>
       of(tokens, 'negation').filter(
         (token) =>
           !inOpposite.has(token.text.toLowerCase()) &&
           (!token.value.startsWith('un:') || mentions(otherText, token.value.slice(3))) &&
-          (!token.value.startsWith('free:') || !/\bfree\b/i.test(otherText ?? '')),
+          (!token.value.startsWith('free:') || !/\bfree\b/i.test(otherText ?? '')) &&
+          (token.value !== 'until:not' || /\b(?:until|till)\b/i.test(otherText ?? '')),
       )
     const a = cues(expected, options.receivedText)
     const b = cues(received, options.expectedText)

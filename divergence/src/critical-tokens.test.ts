@@ -67,8 +67,8 @@ describe('extractCriticalTokens', () => {
   })
 
   test('"not … until" says when, not whether; "costs nothing" and "no fee" state a price of zero', () => {
-    expect(values("The shop doesn't open until 9 am. It is not open now.", 'negation')).toEqual(['negation:not'])
-    expect(values('It will not ship till Monday.', 'negation')).toEqual([])
+    expect(values("The shop doesn't open until 9 am. It is not open now.", 'negation')).toEqual(['negation:not', 'negation:until:not'])
+    expect(values('It will not ship till Monday.', 'negation')).toEqual(['negation:until:not'])
     expect(values('It costs nothing, at no cost, with no fee. There is nothing else.', 'negation')).toEqual(['negation:free:nothing', 'negation:free:no', 'negation:free:no', 'negation:nothing'])
   })
 

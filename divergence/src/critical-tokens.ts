@@ -192,14 +192,14 @@ export function extractCriticalTokens(text: string): CriticalToken[] {
   }
   for (const match of rest.matchAll(NEGATION)) {
     const value = normalizeNegation(match[0])
-    if (value === 'not' && saysUntil(rest, match.index + match[0].length)) continue
-    tokens.push({ kind: 'negation', value: isZeroPrice(rest, match.index, match[0]) ? `free:${value}` : value, text: match[0] })
+    const end = match.index + match[0].length
+    tokens.push({ kind: 'negation', value: value === 'not' && saysUntil(rest, end) ? 'until:not' : isZeroPrice(rest, match.index, match[0]) ? `free:${value}` : value, text: match[0] })
   }
   for (const match of rest.matchAll(CONTRACTION)) {
     let start = match.index
     while (start > 0 && isWordChar(rest, start - 1)) start--
-    const word = rest.slice(start, match.index + match[0].length)
-    if (!saysUntil(rest, match.index + match[0].length)) tokens.push({ kind: 'negation', value: 'not', text: word })
+    const end = match.index + match[0].length
+    tokens.push({ kind: 'negation', value: saysUntil(rest, end) ? 'until:not' : 'not', text: rest.slice(start, end) })
   }
   return tokens
 }
@@ -209,7 +209,11 @@ const UNTIL = /^[^.!?;\n]*?\b(?:until|till)\b/i
 const COST_BEFORE = /\b(?:cost|costs|costing|charge|charges|pay|pays)\s+(?:you\s+|us\s+)?$/i
 const COST_AFTER = /^\s+(?:extra\s+|additional\s+)?(?:cost|charge|fee)s?\b/i
 
-/** "doesn't open until 6 pm" says when, not whether: a "not" whose clause goes on to "until" is no negation. */
+/**
+ * "doesn't open until 6 pm" says when, not whether: a "not" whose clause goes on to "until".
+ * Its value is `until:not`; it negates only where the other text says "until" too ("can
+ * cancel until it ships" is the opposite of "can't cancel until it ships").
+ */
 function saysUntil(text: string, end: number): boolean {
   return UNTIL.test(text.slice(end, end + 120))
 }

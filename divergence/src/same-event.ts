@@ -1,5 +1,5 @@
 import { allBaseForms, baseForms } from './lexicon/lemmas.ts'
-import { wordNet } from './lexicon/wordnet.ts'
+import { wordNet, type Synset } from './lexicon/wordnet.ts'
 
 /** A text as `findWordContrasts` reads it: tokens as written, and each word's lower case ('' for punctuation and numbers). */
 export interface WordList {
@@ -30,8 +30,9 @@ const PERCEPTION = 39
 /**
  * Whether a verb of one text (`x`, a token index of `a`) and a different verb of the other
  * (`y` in `b`) still tell of the same event, so they are no changed action or opposite:
- * - the roles are swapped: each subject is the other's partner ("I sold the car to Maria" /
- *   "Maria bought the car from me"; "I sent the report to John" / "John received it from me");
+ * - the roles are swapped: one verb gets what the other gives and each subject is the other's
+ *   partner ("I sold the car to Maria" / "Maria bought the car from me"; "I sent the report to
+ *   John" / "John received it from me");
  * - one is a support verb with a noun made from the other ("I'll remind you" / "I'll send you
  *   a reminder");
  * - both say where a thing is: a passive of keeping before a place ("the logs are stored in …")
@@ -44,11 +45,28 @@ export function sameEvent(a: WordList, x: number, b: WordList, y: number): boole
   return rolesSwapped(a, x, b, y) || supportsVerb(b, y, a.lower[x]!) || supportsVerb(a, x, b.lower[y]!) || (saysWhere(a, x, 'passive') && saysWhere(b, y, 'finding')) || (saysWhere(a, x, 'finding') && saysWhere(b, y, 'passive'))
 }
 
+/** Two sides of one exchange: one verb gets what the other gives ("sold" / "bought", "sent" / "received"), and each subject is the other's partner. */
 function rolesSwapped(a: WordList, x: number, b: WordList, y: number): boolean {
+  if (isGettingVerb(a.lower[x]!) === isGettingVerb(b.lower[y]!)) return false
   const subjectA = subjectOf(a, x)
   const subjectB = subjectOf(b, y)
   if (subjectA === undefined || subjectB === undefined || subjectA === subjectB) return false
   return partnersOf(a, x).has(subjectB) && partnersOf(b, y).has(subjectA)
+}
+
+const gettingMemo = new Map<string, boolean>()
+
+/** A verb of getting in one of its common senses: WordNet puts it under "get, acquire" within three steps (receive, buy, borrow, obtain). */
+function isGettingVerb(word: string): boolean {
+  let found = gettingMemo.get(word)
+  if (found === undefined) {
+    const wn = wordNet()
+    const gets = (synset: Synset, depth: number): boolean =>
+      synset.words.includes('acquire') || (depth > 0 && synset.pointers.some((pointer) => pointer.symbol === '@' && gets(wn.synset('verb', pointer.offset), depth - 1)))
+    found = baseForms(word, 'verb').some((base) => wn.synsets(base, 'verb').slice(0, COMMON_SENSES).some((synset) => gets(synset, 3)))
+    gettingMemo.set(word, found)
+  }
+  return found
 }
 
 /** The word a verb's subject ends with, past auxiliaries and modals ("Maria has just" → "maria"; "I'll" → "i"). */
