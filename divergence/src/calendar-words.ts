@@ -12,70 +12,35 @@ export interface CalendarWord {
   end: number
 }
 
-interface CalendarPattern {
-  pattern: RegExp
-  read: (match: RegExpExecArray) => string | undefined
-}
-
-/** The patterns of one case rule joined into one alternation, so a text is scanned once per rule, not once per pattern. */
-interface JoinedPatterns {
-  search: RegExp
-  /** Per alternative, in priority order: its pattern's rank, and where its groups sit in a match. */
-  parts: Array<{ rank: number; group: number; groups: number; read: CalendarPattern['read'] }>
-}
-
-let joined: JoinedPatterns[] | undefined
+let patterns: Array<{ pattern: RegExp; read: (match: RegExpExecArray) => string | undefined }> | undefined
 
 /**
- * Finds the date words of a text, longest forms first, without overlaps: each pattern in turn
- * (in the order of `buildPatterns`) keeps its matches that overlap none kept before.
+ * Finds the date words of a text, longest forms first, without overlaps.
  *
  * @example
  * findCalendarWords('See you next week, on Tuesday morning.').map((word) => word.value)
  * // ['period:next:week', 'weekday:2', 'part:morning']
  */
 export function findCalendarWords(text: string): CalendarWord[] {
-  joined ??= joinPatterns(buildPatterns())
-  const candidates: Array<{ rank: number; match: RegExpExecArray; read: CalendarPattern['read'] }> = []
-  for (const { search, parts } of joined) {
-    search.lastIndex = 0
-    for (let match = search.exec(text); match; match = search.exec(text)) {
-      const part = parts.find((each) => match[each.group] !== undefined)!
-      // The match as its own pattern would have returned it: its groups only.
-      const own = [match[part.group]!, ...match.slice(part.group + 1, part.group + 1 + part.groups)] as unknown as RegExpExecArray
-      own.index = match.index
-      candidates.push({ rank: part.rank, match: own, read: part.read })
-    }
-  }
-  candidates.sort((x, y) => x.rank - y.rank || x.match.index - y.match.index)
+  patterns ??= buildPatterns()
   const found: CalendarWord[] = []
-  for (const { match, read } of candidates) {
-    const start = match.index
-    const end = start + match[0].length
-    if (found.some((word) => start < word.end && end > word.start)) continue
-    const value = read(match)
-    if (value === undefined) continue
-    found.push({ value, text: match[0], start, end })
+  const taken: Array<[number, number]> = []
+  for (const { pattern, read } of patterns) {
+    pattern.lastIndex = 0
+    for (let match = pattern.exec(text); match; match = pattern.exec(text)) {
+      const start = match.index
+      const end = start + match[0].length
+      if (taken.some(([s, e]) => start < e && end > s)) continue
+      const value = read(match)
+      if (value === undefined) continue
+      taken.push([start, end])
+      found.push({ value, text: match[0], start, end })
+    }
   }
   return found.sort((x, y) => x.start - y.start)
 }
 
-function joinPatterns(patterns: readonly CalendarPattern[]): JoinedPatterns[] {
-  const byFlags = new Map<string, JoinedPatterns & { sources: string[] }>()
-  let rank = 0
-  for (const { pattern, read } of patterns) {
-    const entry = byFlags.get(pattern.flags) ?? { search: pattern, parts: [], sources: [] }
-    // Group numbers: this alternative's own group, then its pattern's groups.
-    const group = 1 + entry.parts.reduce((sum, part) => sum + 1 + part.groups, 0)
-    const groups = new RegExp(`${pattern.source}|`).exec('')!.length - 1
-    entry.parts.push({ rank: rank++, group, groups, read })
-    entry.sources.push(`(${pattern.source})`)
-    byFlags.set(pattern.flags, entry)
-  }
-  return [...byFlags.entries()].map(([flags, { parts, sources }]) => ({ search: new RegExp(sources.join('|'), flags), parts }))
-}
-
-function buildPatterns(): CalendarPattern[] {
+function buildPatterns(): Array<{ pattern: RegExp; read: (match: RegExpExecArray) => string | undefined }> {
   const weekdays = new Map<string, number>()
   const longDays: string[] = []
   for (let day = 0; day < 7; day++) {
