@@ -184,7 +184,8 @@ function tokens(source: string): Tokens {
   const curly = prepared.includes('’')
   for (let i = 0; i < text.length; i++) {
     const token = text[i]!
-    lower[i] = isPlainWord(token) ? (curly ? token.toLowerCase().replace(/’/g, "'") : token.toLowerCase()) : ''
+    // toLowerCase copies even a word already in lower case: most are.
+    lower[i] = isPlainWord(token) ? (curly ? token.toLowerCase().replace(/’/g, "'") : isLowerAscii(token) ? token : token.toLowerCase()) : ''
   }
   return { text, lower }
 }
@@ -220,6 +221,14 @@ function isPlainWord(token: string): boolean {
   for (let i = 1; i < token.length; i++) {
     const c = token.charCodeAt(i)
     if (c >= 48 && c <= 57) return false
+  }
+  return true
+}
+
+function isLowerAscii(token: string): boolean {
+  for (let i = 0; i < token.length; i++) {
+    const c = token.charCodeAt(i)
+    if ((c >= 65 && c <= 90) || c > 127) return false
   }
   return true
 }
