@@ -113,13 +113,7 @@ const LETTER = /\p{L}/u
 
 /** The tokens of each kind, in order. */
 function byKind(tokens: readonly CriticalToken[]): Map<CriticalTokenKind, CriticalToken[]> {
-  const kinds = new Map<CriticalTokenKind, CriticalToken[]>()
-  for (const token of tokens) {
-    const list = kinds.get(token.kind)
-    if (list) list.push(token)
-    else kinds.set(token.kind, [token])
-  }
-  return kinds
+  return Map.groupBy(tokens, (token) => token.kind)
 }
 
 /** Lower-case words inside the tokens of other kinds ("Paris", "Tuesday", "two", "report" of report.pdf): not compared again as words. */
@@ -154,17 +148,8 @@ function diffQuantities(a: readonly CriticalToken[], b: readonly CriticalToken[]
   const converts = (token: CriticalToken) => quantities.get(token)!.units.some((unit) => unit.factor !== undefined)
   const inOther = (x: CriticalToken, others: readonly CriticalToken[], byValue: ReadonlyMap<string, CriticalToken[]>) =>
     (byValue.get(x.value) ?? NO_UNITS).some((y) => same(x, y)) || (converts(x) && others.some((y) => y.value !== x.value && converts(y) && same(x, y)))
-  const valuesOf = (list: readonly CriticalToken[]) => {
-    const byValue = new Map<string, CriticalToken[]>()
-    for (const token of list) {
-      const same = byValue.get(token.value)
-      if (same) same.push(token)
-      else byValue.set(token.value, [token])
-    }
-    return byValue
-  }
-  const valuesA = valuesOf(a)
-  const valuesB = valuesOf(b)
+  const valuesA = Map.groupBy(a, (token) => token.value)
+  const valuesB = Map.groupBy(b, (token) => token.value)
   const onlyA = a.filter((x) => !inOther(x, b, valuesB))
   let onlyB = b.filter((y) => !inOther(y, a, valuesA))
   const unit: CriticalTokenChange = { kind: 'unit', missing: [], added: [] }
