@@ -39,7 +39,9 @@ const PERCEPTION = 39
  *   and "you can find / see it" there ("you can find the logs under …").
  *
  * @example
- * sameEvent(words('I sold the car to Maria.'), 1, words('Maria bought the car from me.'), 1) // true
+ * const sold = { text: ['I', 'sold', 'the', 'car', 'to', 'Maria', '.'], lower: ['i', 'sold', 'the', 'car', 'to', 'maria', ''] }
+ * const bought = { text: ['Maria', 'bought', 'the', 'car', 'from', 'me', '.'], lower: ['maria', 'bought', 'the', 'car', 'from', 'me', ''] }
+ * sameEvent(sold, 1, bought, 1) // true
  */
 export function sameEvent(a: WordList, x: number, b: WordList, y: number): boolean {
   return rolesSwapped(a, x, b, y) || supportsVerb(b, y, a.lower[x]!) || supportsVerb(a, x, b.lower[y]!) || (saysWhere(a, x, 'passive') && saysWhere(b, y, 'finding')) || (saysWhere(a, x, 'finding') && saysWhere(b, y, 'passive'))
