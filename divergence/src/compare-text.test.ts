@@ -146,3 +146,48 @@ describe('compareTexts: the meaning changes of issue 14', () => {
     expect(compareTexts('Prices will rise next month.', 'Next month prices are going to go up.', { textThreshold: 0.8 }).reasons).toEqual([expect.objectContaining({ kind: 'text-dissimilar' })])
   })
 })
+
+describe('compareTexts: rewordings that keep the meaning (round 2)', () => {
+  test.each([
+    // Where a thing is, said two ways: a passive of keeping, or "you can find / see it" there.
+    ['Your invoices are stored in the Billing folder.', 'You can find your invoices in the Billing folder.'],
+    ['The backups are kept under /srv/backups.', "You'll see the backups under /srv/backups."],
+    // The same exchange seen from its other side, the roles swapped.
+    ['I sold the car to Maria.', 'Maria bought the car from me.'],
+    ['We sent the contract to Acme yesterday.', 'Acme received the contract from us yesterday.'],
+    // A verb said as a support verb and the noun made from it.
+    ["I'll notify you when it ships.", "I'll send you a notification when it ships."],
+    ['The manager will decide on Friday.', 'The manager will make a decision on Friday.'],
+    // "not … until" says when, not whether.
+    ['The shop opens at 9 am.', "The shop doesn't open until 9 am."],
+    ['You will be charged on Friday.', "You won't be charged until Friday."],
+    // Costing nothing is being free.
+    ['The upgrade is free.', 'The upgrade costs nothing.'],
+    ['Delivery is free for members.', 'Members get delivery at no cost.'],
+    // A phrase WordNet knows as one concept ("in stock" is similar to "available").
+    ['The blue jacket is in stock.', 'The blue jacket is available.'],
+    ['The jacket is out of stock.', 'That jacket is currently unavailable.'],
+  ])('equivalent: %s / %s', (a, b) => {
+    expect(compareTexts(a, b).reasons).toEqual([])
+  })
+
+  test.each([
+    ['You can view the report in the dashboard.', 'You can delete the report in the dashboard.', 'action'],
+    // Two means of one message: a verb named after its noun names the means.
+    ['I called the landlord about the leak.', 'I emailed the landlord about the leak.', 'action'],
+    ['I faxed the form to the bank.', 'I emailed the form to the bank.', 'action'],
+    ['I sold the car to Maria.', 'I bought the car from Maria.', 'opposite'],
+    ["I'll notify you when it ships.", "I'll send you an invoice when it ships.", 'action'],
+    ['The shop opens at 9 am.', "The shop doesn't open at 9 am.", 'negation'],
+    ['You can cancel until the order ships.', "You can't cancel until the order ships.", 'negation'],
+    // Swapped roles with a verb that gets nothing are two events.
+    ['I sent the report to John.', 'John rejected the report from me.', 'action'],
+    ['The upgrade costs nothing.', 'The upgrade costs $10.', 'number'],
+    ['There is a fee for delivery.', 'There is no fee for delivery.', 'negation'],
+    ['The upgrade is free.', 'The upgrade is not free.', 'negation'],
+  ])('still a change: %s / %s (%s)', (a, b, kind) => {
+    const reasons = compareTexts(a, b).reasons
+    expect(reasons.length).toBeGreaterThan(0)
+    expect(reasons.map((reason) => (reason.kind === 'negation-changed' ? 'negation' : reason.tokenKind))).toContain(kind)
+  })
+})

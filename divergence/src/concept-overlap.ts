@@ -11,6 +11,8 @@ const PARTICLES = new Set(['up', 'down', 'out', 'over', 'off', 'on', 'in', 'into
 const LIGHT_VERBS = new Set(['get', 'make', 'take', 'have', 'do', 'give', 'go', 'put', 'keep', 'come'])
 // Past this many unmatched word pairs, WordNet relations are not consulted (cost bound; long texts rarely need them).
 const MAX_RELATED_PAIRS = 400
+// Past this many words, phrases are not looked up (cost bound: two lookups per word).
+const MAX_PHRASE_TEXT_WORDS = 300
 
 /**
  * How much two texts say the same, as concepts rather than spellings: F1 over their content
@@ -47,8 +49,11 @@ export function conceptOverlap(expected: string, received: string, criticalA: re
   if (leftA.length * leftB.length <= MAX_RELATED_PAIRS) {
     pass((x, y) => leftA.includes(x) && leftB.includes(y) && synonymous(x.key, y.key))
   }
-  const recall = matchedA.filter(Boolean).length / a.length
-  const precision = matchedB.filter(Boolean).length / b.length
+  // A phrase weighs as the words it stands for: "shopping list" counts as two concepts, matched or not.
+  const share = (list: readonly Concept[], matched: readonly boolean[]) =>
+    list.reduce((sum, concept, i) => sum + (matched[i] ? (concept.weight ?? 1) : 0), 0) / list.reduce((sum, concept) => sum + (concept.weight ?? 1), 0)
+  const recall = share(a, matchedA)
+  const precision = share(b, matchedB)
   return recall + precision === 0 ? 0 : (2 * recall * precision) / (recall + precision)
 }
 
@@ -58,6 +63,8 @@ interface Concept {
   token?: CriticalToken
   /** WordNet base forms, for words (undefined for critical tokens). */
   bases?: readonly string[]
+  /** How many content words a phrase stands for (1 when absent). */
+  weight?: number
 }
 
 function concepts(text: string, critical: readonly CriticalToken[]): Concept[] {
@@ -73,6 +80,13 @@ function concepts(text: string, critical: readonly CriticalToken[]): Concept[] {
   for (let i = 0; i < words.length; i++) {
     const word = words[i]!
     const next = words[i + 1]
+    // "out of stock", "credit card": a phrase WordNet lists is one concept ("out_of_stock" is similar to "unavailable").
+    const phrase = words.length <= MAX_PHRASE_TEXT_WORDS ? wordNetPhrase(words, i) : undefined
+    if (phrase) {
+      list.push({ key: phrase.key, bases: [phrase.key], weight: phrase.weight })
+      i += phrase.length - 1
+      continue
+    }
     if (FUNCTION_WORDS.has(word) && !POLAR_FUNCTION_WORDS.has(word)) continue
     if (next && PARTICLES.has(next)) {
       // "go up" as one concept when WordNet has it ("go_up" ↔ "rise").
@@ -89,6 +103,20 @@ function concepts(text: string, critical: readonly CriticalToken[]): Concept[] {
     list.push({ key: word, bases: bases.length ? bases : [word] })
   }
   return list
+}
+
+/** The longest phrase of 3 or 2 words starting at `i` that WordNet lists, with a content word in it. */
+function wordNetPhrase(words: readonly string[], i: number): { key: string; length: number; weight: number } | undefined {
+  const wn = wordNet()
+  for (let length = 3; length >= 2; length--) {
+    if (i + length > words.length) continue
+    const parts = words.slice(i, i + length)
+    const weight = parts.filter((part) => !FUNCTION_WORDS.has(part) || POLAR_FUNCTION_WORDS.has(part)).length
+    if (parts.every((part) => FUNCTION_WORDS.has(part))) continue
+    const key = parts.join('_')
+    if (wn.has(key)) return { key, length, weight: Math.max(1, weight) }
+  }
+  return undefined
 }
 
 /** Quantities in a unit that converts are keyed by their amount in the base unit: "2 hours" and "120 minutes" meet. */

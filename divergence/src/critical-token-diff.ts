@@ -34,7 +34,9 @@ const WEEKEND = new Set(['period:weekend', 'weekday:6', 'weekday:0'])
  */
 export function diffCriticalTokens(expected: readonly CriticalToken[], received: readonly CriticalToken[], options: DiffCriticalTokensOptions = {}): CriticalTokenChange[] {
   const wants = (kind: CriticalTokenKind) => !options.kinds || options.kinds.has(kind)
-  const of = (tokens: readonly CriticalToken[], kind: CriticalTokenKind) => tokens.filter((token) => token.kind === kind)
+  const kindsA = byKind(expected)
+  const kindsB = byKind(received)
+  const of = (tokens: readonly CriticalToken[], kind: CriticalTokenKind): CriticalToken[] => (tokens === expected ? kindsA : kindsB).get(kind) ?? []
   const changes: CriticalTokenChange[] = []
 
   if (wants('number') || wants('unit')) changes.push(...diffQuantities(of(expected, 'number'), of(received, 'number'), wants))
@@ -74,8 +76,15 @@ export function diffCriticalTokens(expected: readonly CriticalToken[], received:
   if (wants('negation')) {
     // A cue that is itself one side of an opposite ("failed" ↔ "succeeded") is that opposite, not a negation.
     const inOpposite = new Set(opposites.flatMap((contrast) => [contrast.expected.toLowerCase(), contrast.received.toLowerCase()]))
+    // "unread" negates beside "read"; "costs nothing" beside anything but "free"; "not … until" beside another "until".
     const cues = (tokens: readonly CriticalToken[], otherText: string | undefined) =>
-      of(tokens, 'negation').filter((token) => !inOpposite.has(token.text.toLowerCase()) && (!token.value.startsWith('un:') || mentions(otherText, token.value.slice(3))))
+      of(tokens, 'negation').filter(
+        (token) =>
+          !inOpposite.has(token.text.toLowerCase()) &&
+          (!token.value.startsWith('un:') || mentions(otherText, token.value.slice(3))) &&
+          (!token.value.startsWith('free:') || !/\bfree\b/i.test(otherText ?? '')) &&
+          (token.value !== 'until:not' || /\b(?:until|till)\b/i.test(otherText ?? '')),
+      )
     const a = cues(expected, options.receivedText)
     const b = cues(received, options.expectedText)
     if ((a.length === 0) !== (b.length === 0)) {
@@ -100,6 +109,12 @@ export function diffCriticalTokens(expected: readonly CriticalToken[], received:
 }
 
 const TOKEN_WORD = /[\p{L}]+/gu
+const LETTER = /\p{L}/u
+
+/** The tokens of each kind, in order. */
+function byKind(tokens: readonly CriticalToken[]): Map<CriticalTokenKind, CriticalToken[]> {
+  return Map.groupBy(tokens, (token) => token.kind)
+}
 
 /** Lower-case words inside the tokens of other kinds ("Paris", "Tuesday", "two", "report" of report.pdf): not compared again as words. */
 function wordsOfTokens(tokens: readonly CriticalToken[]): Set<string> {
@@ -108,7 +123,9 @@ function wordsOfTokens(tokens: readonly CriticalToken[]): Set<string> {
     // Negation cues may be one side of an opposite ("failed"); proper names are paired at a
     // sentence start ("Maria" / "Daniel"). File names and paths are done.
     if (token.kind === 'negation' || (token.kind === 'entity' && !/[./\\]/.test(token.text))) continue
-    for (const word of (token.quantity?.written ?? token.text).toLowerCase().match(TOKEN_WORD) ?? []) words.add(word)
+    const written = token.quantity?.written ?? token.text
+    // Most numbers are digits alone.
+    if (LETTER.test(written)) for (const word of written.toLowerCase().match(TOKEN_WORD) ?? []) words.add(word)
   }
   return words
 }
@@ -119,12 +136,22 @@ function setDifference(a: readonly CriticalToken[], b: readonly CriticalToken[])
   return [uniqueByValue(a.filter((token) => !valuesB.has(token.value))), uniqueByValue(b.filter((token) => !valuesA.has(token.value)))]
 }
 
-const quantityOf = (token: CriticalToken): Quantity => token.quantity ?? { value: token.value, units: [], unitText: undefined, written: token.text }
+const NO_UNITS: readonly [] = []
+const quantityOf = (token: CriticalToken): Quantity => token.quantity ?? { value: token.value, units: NO_UNITS, unitText: undefined, written: token.text }
 
 function diffQuantities(a: readonly CriticalToken[], b: readonly CriticalToken[], wants: (kind: CriticalTokenKind) => boolean): CriticalTokenChange[] {
-  const same = (x: CriticalToken, y: CriticalToken) => compareQuantities(quantityOf(x), quantityOf(y)) === 'same'
-  const onlyA = a.filter((x) => !b.some((y) => same(x, y)))
-  let onlyB = b.filter((y) => !a.some((x) => same(x, y)))
+  const quantities = new Map<CriticalToken, Quantity>()
+  for (const token of [...a, ...b]) quantities.set(token, quantityOf(token))
+  const same = (x: CriticalToken, y: CriticalToken) => compareQuantities(quantities.get(x)!, quantities.get(y)!) === 'same'
+  // Two different values say the same only in two units that convert ("2 hours", "120 minutes"):
+  // other quantities are looked for among the equal values alone.
+  const converts = (token: CriticalToken) => quantities.get(token)!.units.some((unit) => unit.factor !== undefined)
+  const inOther = (x: CriticalToken, others: readonly CriticalToken[], byValue: ReadonlyMap<string, CriticalToken[]>) =>
+    (byValue.get(x.value) ?? NO_UNITS).some((y) => same(x, y)) || (converts(x) && others.some((y) => y.value !== x.value && converts(y) && same(x, y)))
+  const valuesA = Map.groupBy(a, (token) => token.value)
+  const valuesB = Map.groupBy(b, (token) => token.value)
+  const onlyA = a.filter((x) => !inOther(x, b, valuesB))
+  let onlyB = b.filter((y) => !inOther(y, a, valuesA))
   const unit: CriticalTokenChange = { kind: 'unit', missing: [], added: [] }
   const number: CriticalTokenChange = { kind: 'number', missing: [], added: [] }
   for (const x of onlyA) {

@@ -66,6 +66,12 @@ describe('extractCriticalTokens', () => {
     expect(values('note, know, nothingness', 'negation')).toEqual([])
   })
 
+  test('"not … until" says when, not whether; "costs nothing" and "no fee" state a price of zero', () => {
+    expect(values("The shop doesn't open until 9 am. It is not open now.", 'negation')).toEqual(['negation:not', 'negation:until:not'])
+    expect(values('It will not ship till Monday.', 'negation')).toEqual(['negation:until:not'])
+    expect(values('It costs nothing, at no cost, with no fee. There is nothing else.', 'negation')).toEqual(['negation:free:nothing', 'negation:free:no', 'negation:free:no', 'negation:nothing'])
+  })
+
   test('each span has one kind: a date is not also numbers, a URL not also an id', () => {
     expect(values('2025-05-02 https://a.io/x/42')).toEqual(['url:https://a.io/x/42', 'date:2025-05-02'])
   })

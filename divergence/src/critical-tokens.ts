@@ -95,15 +95,18 @@ const MONTHS = ['jan', 'feb', 'mar', 'apr', 'may', 'jun', 'jul', 'aug', 'sep', '
 export function extractCriticalTokens(text: string): CriticalToken[] {
   const tokens: CriticalToken[] = []
   // Each pass claims its spans and blanks them (same length, so word boundaries hold) for the next.
-  const claim = (source: string, pattern: RegExp, read: (match: Groups & { index?: number }) => CriticalToken | undefined): string =>
-    source.replace(pattern, (...args: unknown[]) => {
-      const match = groupsOf(args) as Groups & { index?: number }
-      ;(match as { index?: number }).index = args.find((arg, i) => i > 0 && typeof arg === 'number') as number
+  const claim = (source: string, pattern: RegExp, read: (match: RegExpExecArray) => CriticalToken | undefined): string => {
+    pattern.lastIndex = 0
+    const spans: Array<[number, number]> = []
+    // Every pattern here matches at least one character, so the search always moves on.
+    for (let match = pattern.exec(source); match; match = pattern.exec(source)) {
       const token = read(match)
-      if (!token) return match[0]!
+      if (!token) continue
       tokens.push(token)
-      return ' '.repeat(match[0]!.length)
-    })
+      spans.push([match.index, match.index + match[0].length])
+    }
+    return blankSpans(source, spans)
+  }
 
   let rest = text.replace(LIST_MARKER, (marker) => ' '.repeat(marker.length))
   // Cheap pre-checks skip the passes that cannot match (the email pattern alone costs ~50 µs on 3 k chars).
@@ -187,26 +190,55 @@ export function extractCriticalTokens(text: string): CriticalToken[] {
   for (const match of rest.matchAll(UN_WORD)) {
     if (isNegatedAdjective(match[0].toLowerCase())) tokens.push({ kind: 'negation', value: `un:${match[0].slice(2).toLowerCase()}`, text: match[0] })
   }
-  for (const match of rest.matchAll(NEGATION)) tokens.push({ kind: 'negation', value: normalizeNegation(match[0]), text: match[0] })
+  for (const match of rest.matchAll(NEGATION)) {
+    const value = normalizeNegation(match[0])
+    const end = match.index + match[0].length
+    tokens.push({ kind: 'negation', value: value === 'not' && saysUntil(rest, end) ? 'until:not' : isZeroPrice(rest, match.index, match[0]) ? `free:${value}` : value, text: match[0] })
+  }
   for (const match of rest.matchAll(CONTRACTION)) {
     let start = match.index
     while (start > 0 && isWordChar(rest, start - 1)) start--
-    const word = rest.slice(start, match.index + match[0].length)
-    tokens.push({ kind: 'negation', value: 'not', text: word })
+    const end = match.index + match[0].length
+    tokens.push({ kind: 'negation', value: saysUntil(rest, end) ? 'until:not' : 'not', text: rest.slice(start, end) })
   }
   return tokens
 }
 
+const UNTIL = /^[^.!?;\n]*?\b(?:until|till)\b/i
+// "costs nothing", "at no cost", "no charge", "no fee": a price of zero.
+const COST_BEFORE = /\b(?:cost|costs|costing|charge|charges|pay|pays)\s+(?:you\s+|us\s+)?$/i
+const COST_AFTER = /^\s+(?:extra\s+|additional\s+)?(?:cost|charge|fee)s?\b/i
+
+/**
+ * "doesn't open until 6 pm" says when, not whether: a "not" whose clause goes on to "until".
+ * Its value is `until:not`; it negates only where the other text says "until" too ("can
+ * cancel until it ships" is the opposite of "can't cancel until it ships").
+ */
+function saysUntil(text: string, end: number): boolean {
+  return UNTIL.test(text.slice(end, end + 120))
+}
+
+/**
+ * "costs nothing", "at no cost", "no fee": a negation cue that states a price of zero. Its value
+ * is `free:<cue>`; it negates only where the other text does not say "free".
+ */
+function isZeroPrice(text: string, start: number, cue: string): boolean {
+  const lower = cue.toLowerCase()
+  if (lower === 'nothing') return COST_BEFORE.test(text.slice(Math.max(0, start - 20), start))
+  return lower === 'no' && COST_AFTER.test(text.slice(start + cue.length, start + cue.length + 30))
+}
+
 /**
  * Whole words that hold a digit, optionally signed. Found from each digit outwards: a regex
- * with look-arounds for the same took ~50 µs on 3 k characters, this a few.
+ * with look-arounds for the same took ~50 µs on 3 k characters, this a few (a plain scan for
+ * the digits, not a regex: no match object per digit).
  */
 function digitWords(text: string): DigitWord[] {
   const words: DigitWord[] = []
-  const digit = /\d/g
-  let match: RegExpExecArray | null
-  while ((match = digit.exec(text))) {
-    let start = match.index
+  for (let at = 0; at < text.length; at++) {
+    const code = text.charCodeAt(at)
+    if (code < 48 || code > 57) continue
+    let start = at
     let end = start + 1
     for (;;) {
       if (start > 0 && isWordChar(text, start - 1)) start--
@@ -221,7 +253,7 @@ function digitWords(text: string): DigitWord[] {
     // A sign counts when it opens the word (" -5"), not when it joins ("2-3").
     if (start > 0 && SIGNS.includes(text[start - 1]!) && (start === 1 || !isWordChar(text, start - 2))) start--
     words.push({ text: text.slice(start, end), start, end })
-    digit.lastIndex = end
+    at = end - 1
   }
   return words
 }
@@ -232,14 +264,6 @@ function isWordChar(text: string, index: number): boolean {
   const code = text.charCodeAt(index)
   if (code < 128) return (code >= 48 && code <= 57) || ((code | 32) >= 97 && (code | 32) <= 122)
   return LETTER_OR_DIGIT.test(text[index]!)
-}
-
-type Groups = ReadonlyArray<string | undefined>
-
-/** `String.prototype.replace` passes the match, its groups, then the offset (a number). */
-function groupsOf(args: unknown[]): Groups {
-  const end = args.findIndex((arg, i) => i > 0 && typeof arg === 'number')
-  return args.slice(0, end) as Groups
 }
 
 interface DigitWord {
@@ -269,7 +293,7 @@ function blankSpans(text: string, spans: ReadonlyArray<readonly [number, number]
 function classifyDigitWord(text: string, word: DigitWord): { tokens: CriticalToken[]; end: number } {
   const raw = word.text
   if (PLAIN_NUMBER.test(raw)) {
-    const plain = raw.replace(/,/g, '').replace('−', '-').replace(/^\+/, '')
+    const plain = /[,−+]/.test(raw) ? raw.replace(/,/g, '').replace('−', '-').replace(/^\+/, '') : raw
     const token = quantityToken(normalizeNumber(plain), raw, text, word.start, word.end)
     return { tokens: [token], end: token.quantity?.unitAfter ?? word.end }
   }
@@ -301,10 +325,11 @@ function classifyDigitWord(text: string, word: DigitWord): { tokens: CriticalTok
 function quantityToken(value: string, written: string, text: string, start: number, end: number): CriticalToken {
   const after = unitAfter(text, end)
   if (after) {
-    const quantity: Quantity = { value, units: after.units, unitText: after.text, unitAfter: after.end, written: `${written}${text.slice(end, after.end)}`.replace(/\s+/g, ' ') }
+    const between = text.slice(end, after.end)
+    const quantity: Quantity = { value, units: after.units, unitText: after.text, unitAfter: after.end, written: SPACES.test(between) ? `${written}${between}`.replace(SPACE_RUNS, ' ') : `${written}${between}` }
     return { kind: 'number', value, text: written, quantity }
   }
-  const before = CURRENCY_BEFORE.exec(text.slice(Math.max(0, start - 4), start))
+  const before = mayFollowCurrency(text, start) ? CURRENCY_BEFORE.exec(text.slice(Math.max(0, start - 4), start)) : null
   if (before) {
     const units = unitsNamed(before[0].trim()).filter((unit) => unit.dimension === 'currency')
     if (units.length) return { kind: 'number', value, text: written, quantity: { value, units, unitText: before[0].trim(), written: `${before[0]}${written}` } }
@@ -312,29 +337,56 @@ function quantityToken(value: string, written: string, text: string, start: numb
   return { kind: 'number', value, text: written }
 }
 
-// Up to three words, or a symbol ("°C", "%", "km/h"), right after a number.
-const UNIT_AFTER = /^[ \u00a0]?(°\s?[CFcf](?![a-z])|°|%|[a-zA-Z]+\/[a-zA-Z]+|[a-zA-Z]+(?: [a-zA-Z]+){0,2})/
+// Up to three words, or a symbol ("°C", "%", "km/h"), right after a number (within 40 characters).
+const UNIT_AFTER = /[ \u00a0]?(°\s?[CFcf](?![a-z])|°|%|[a-zA-Z]+\/[a-zA-Z]+|[a-zA-Z]+(?: [a-zA-Z]+){0,2})/y
+const UNIT_WINDOW = 40
+const SPACES = /\s/
+const SPACE_RUNS = /\s+/g
 
-function unitAfter(text: string, end: number): { units: UnitInfo[]; text: string; end: number } | undefined {
-  const match = UNIT_AFTER.exec(text.slice(end, end + 40))
+/**
+ * Whether a currency may be written right before `start` ("$", "€", "USD ", "US$"): a symbol or
+ * a capital there, or a space after one. Most numbers follow a plain word or space.
+ */
+function mayFollowCurrency(text: string, start: number): boolean {
+  if (start === 0) return false
+  const code = text.charCodeAt(start - 1)
+  if (code === 32 || (code >= 9 && code <= 13)) return start > 1 && isCapitalCode(text.charCodeAt(start - 2))
+  return code > 127 || code === 36 || isCapitalCode(code)
+}
+
+function isCapitalCode(code: number): boolean {
+  return code >= 65 && code <= 90
+}
+
+function unitAfter(text: string, end: number): { units: readonly UnitInfo[]; text: string; end: number } | undefined {
+  UNIT_AFTER.lastIndex = end
+  let match = UNIT_AFTER.exec(text)
   if (!match) return undefined
+  // Read within a window, as a unit name is never longer: a word cut at its edge is cut.
+  if (match[0].length > UNIT_WINDOW) match = /^[ \u00a0]?(°\s?[CFcf](?![a-z])|°|%|[a-zA-Z]+\/[a-zA-Z]+|[a-zA-Z]+(?: [a-zA-Z]+){0,2})/.exec(text.slice(end, end + UNIT_WINDOW))!
   const attached = match[0][0] !== ' ' && match[0][0] !== '\u00a0'
   const lead = match[0].length - match[1]!.length
-  const words = match[1]!.split(' ')
+  const phrase = match[1]!
   // Longest first: "degrees Celsius" before "degrees".
-  for (let n = words.length; n > 0; n--) {
-    const candidate = words.slice(0, n).join(' ')
-    const units = readUnit(candidate.replace(/°\s/, '°'), attached)
+  for (let length = phrase.length; length > 0; length = phrase.lastIndexOf(' ', length - 1)) {
+    const candidate = length === phrase.length ? phrase : phrase.slice(0, length)
+    const units = readUnit(candidate.includes('°') ? candidate.replace(/°\s/, '°') : candidate, attached)
     if (units.length) return { units, text: candidate, end: end + lead + candidate.length }
   }
   return undefined
 }
 
-function readUnit(name: string, attached: boolean): UnitInfo[] {
-  if (!attached && NOT_UNITS.has(name.toLowerCase())) return []
-  // "°c" and "°f" as written in lower case.
-  const normalized = /^°[cf]$/.test(name) ? name.toUpperCase() : name
-  return [...unitsNamed(normalized)]
+const unitMemo = [new Map<string, readonly UnitInfo[]>(), new Map<string, readonly UnitInfo[]>()]
+
+function readUnit(name: string, attached: boolean): readonly UnitInfo[] {
+  const memo = unitMemo[attached ? 1 : 0]!
+  let units = memo.get(name)
+  if (units === undefined) {
+    // "°c" and "°f" as written in lower case.
+    units = !attached && NOT_UNITS.has(name.toLowerCase()) ? [] : Object.freeze([...unitsNamed(/^°[cf]$/.test(name) ? name.toUpperCase() : name)])
+    memo.set(name, units)
+  }
+  return units
 }
 
 function normalizeNumber(plain: string): string {

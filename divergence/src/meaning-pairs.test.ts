@@ -1,7 +1,8 @@
 // The labelled set (meaning-pairs.json): golden/candidate answers by kind of meaning change, and
 // paraphrases that must stay equivalent, judged through the default public path (compareRuns and
-// compareTexts with default options, as toMatchCassette() uses them). A quarter of each category
-// is held out: it was not looked at while tuning the rules. `npm run bench` prints the figures.
+// compareTexts with default options, as toMatchCassette() uses them). Part of each category is
+// held out: it was not looked at while tuning the rules (a quarter of the first round of pairs,
+// half of the second, written before that round changed any rule). `npm run bench` prints the figures.
 import { readFileSync } from 'node:fs'
 import { describe, expect, test } from 'vitest'
 import type { StoredStep } from '@retrace/cassettes'
@@ -12,6 +13,8 @@ interface LabelledPair {
   id: string
   category: 'entity' | 'unit' | 'opposite' | 'action' | 'date' | 'number' | 'negation' | 'paraphrase'
   split: 'tune' | 'held-out'
+  /** 2 for the pairs written in the second round; absent for the first. */
+  round?: 2
   golden: string
   candidate: string
 }
@@ -30,12 +33,14 @@ const share = (list: typeof judged) => list.filter((entry) => entry.right).lengt
 const categories = [...new Set(pairs.map((pair) => pair.category))]
 
 describe('the labelled set', () => {
-  test('has at least 200 pairs over every kind, paraphrases included, a quarter held out', () => {
+  test('has at least 200 pairs over every kind, paraphrases included, a quarter of the first round and half of the second held out', () => {
     expect(pairs.length).toBeGreaterThanOrEqual(200)
     expect(categories.sort()).toEqual(['action', 'date', 'entity', 'negation', 'number', 'opposite', 'paraphrase', 'unit'])
     for (const category of categories) {
-      const inCategory = pairs.filter((pair) => pair.category === category)
-      expect(inCategory.filter((pair) => pair.split === 'held-out').length).toBe(Math.floor(inCategory.length / 4))
+      for (const [round, share] of [[undefined, 4], [2, 2]] as const) {
+        const inRound = pairs.filter((pair) => pair.category === category && pair.round === round)
+        expect([category, round, inRound.filter((pair) => pair.split === 'held-out').length]).toEqual([category, round, Math.floor(inRound.length / share)])
+      }
     }
   })
 
@@ -50,7 +55,7 @@ describe('the labelled set', () => {
   // Floors under the figures measured on the whole set (held-out part included), so a rule
   // change that loses ground on pairs it was not tuned for fails here.
   test.each(categories)('%s: no regression on the whole set', (category) => {
-    expect(share(judged.filter((entry) => entry.pair.category === category))).toBeGreaterThanOrEqual(category === 'action' ? 0.85 : 0.9)
+    expect(share(judged.filter((entry) => entry.pair.category === category))).toBeGreaterThanOrEqual(0.95)
   })
 
   test('every caught meaning change names its kind and both values ("kind: a → b")', () => {

@@ -27,6 +27,8 @@ const LETTER = /[A-Za-z]/
 const CAPITALISED_WORD = /(?<![\p{L}\p{N}])(?:\p{Lu}|\p{Ll}+\p{Lu})[\p{L}\p{N}]*(?:['’.-][\p{L}\p{N}]+)*/gu
 const ASCII_CAPITALISED_WORD = /\b(?:[A-Z]|[a-z]+[A-Z])[A-Za-z0-9]*(?:['.-][A-Za-z0-9]+)*/g
 const NON_ASCII = /[^\x00-\x7f]/
+// A joiner between two capitalised words: "Bank of America".
+const JOINER_GAP = /^ +(\S+) +$/
 // Corporate suffixes and titles do not tell two names apart ("Acme Corp" = "Acme Corporation").
 const NAME_NOISE = new Set(['inc', 'corp', 'corporation', 'co', 'company', 'ltd', 'limited', 'llc', 'plc', 'gmbh', 'ag', 'sa', 'group', 'mr', 'mrs', 'ms', 'dr', 'the'])
 // Joined into a name only between two capitalised words ("Bank of America").
@@ -69,15 +71,16 @@ export function findNames(text: string): NameSpan[] {
   for (let match = pattern.exec(rest); match; match = pattern.exec(rest)) {
     const word = match[0]
     const start = match.index
-    if (!isCapitalised(word) || word === 'I' || /^I['’]/.test(word)) {
+    if (!isCapitalised(word) || (word[0] === 'I' && (word.length === 1 || word[1] === "'" || word[1] === '’'))) {
       flush()
       continue
     }
     const initial = sentenceStarts(rest, start)
     const previous = run[run.length - 1]
-    if (previous) {
+    // Within a name its words are one space apart: only another gap is read.
+    if (previous && (initial || start !== previous.end + 1 || rest[previous.end] !== ' ')) {
       const gap = rest.slice(previous.end, start)
-      const joiner = /^ +(\S+) +$/.exec(gap)?.[1]
+      const joiner = JOINER_GAP.exec(gap)?.[1]
       if (initial || (gap.trim() !== '' && !(joiner && NAME_JOINERS.has(joiner.toLowerCase())))) flush()
       else if (joiner) run.push({ word: joiner, start: start - gap.length + gap.indexOf(joiner), end: start - gap.length + gap.indexOf(joiner) + joiner.length, initial: false })
     }
@@ -90,21 +93,28 @@ export function findNames(text: string): NameSpan[] {
 function toName(text: string, run: ReadonlyArray<{ word: string; start: number; end: number; initial: boolean }>): NameSpan {
   const first = run[0]!
   const last = run[run.length - 1]!
-  let certain = true
   let words = run
   if (first.initial) {
-    const lower = first.word.toLowerCase().replace(/['’]s$/, '')
-    if (FUNCTION_WORDS.has(lower)) {
+    if (FUNCTION_WORDS.has(nameWord(first.word))) {
       // "The Hilton", "Our Paris office": the rest of the run is the name.
       words = run.slice(1)
-    } else if (run.length === 1) certain = !isCommonWord(first.word)
+    } else if (run.length === 1 && isCommonWord(first.word)) return { value: '', text: first.word, start: first.start, end: first.end, certain: false }
   }
   if (words.length === 0) return { value: '', text: '', start: first.start, end: first.start, certain: false }
-  const value = words
-    .map((part) => part.word.toLowerCase().replace(/['’]s$/, ''))
-    .filter((part) => !NAME_NOISE.has(part.replace(/\.$/, '')))
-    .join(' ')
-  return { value, text: text.slice(words[0]!.start, last.end), start: words[0]!.start, end: last.end, certain }
+  let value = ''
+  for (const part of words) {
+    const key = nameWord(part.word)
+    if (NAME_NOISE.has(key.endsWith('.') ? key.slice(0, -1) : key)) continue
+    value = value === '' ? key : `${value} ${key}`
+  }
+  return { value, text: text.slice(words[0]!.start, last.end), start: words[0]!.start, end: last.end, certain: true }
+}
+
+/** A word of a name as compared: lower case, without a possessive ("Acme's" → "acme"). */
+function nameWord(word: string): string {
+  const lower = word.toLowerCase()
+  const n = lower.length
+  return n > 2 && lower[n - 1] === 's' && (lower[n - 2] === "'" || lower[n - 2] === '’') ? lower.slice(0, -2) : lower
 }
 
 /** "Paris", "DHL", "eBay", "iPhone": a capital first, or a lower-case start with inner capitals. */

@@ -2,6 +2,7 @@ import { FUNCTION_WORDS, POLAR_FUNCTION_WORDS } from './function-words.ts'
 import { allBaseForms, baseForms } from './lexicon/lemmas.ts'
 import { isCommonWord } from './names.ts'
 import { WORDNET_POS, wordNet, type Synset } from './lexicon/wordnet.ts'
+import { sameEvent } from './same-event.ts'
 
 /** Two words, one per text, that stand in a contrast: opposites, different actions, different names or qualities. */
 export interface WordContrast {
@@ -52,10 +53,10 @@ const QUANTITY_WORDS = /^(?:hundred|thousand|million|billion|dozen|percent|per)$
 export function findWordContrasts(expected: string, received: string, skip: ReadonlySet<string> = new Set()): WordContrast[] {
   const a = tokens(expected)
   const b = tokens(received)
-  const surfaceA = new Set(a.lower)
-  const surfaceB = new Set(b.lower)
-  let onlyA = oneSided(a, surfaceB, skip)
-  let onlyB = oneSided(b, surfaceA, skip)
+  const firstA = firstComparable(a)
+  const firstB = firstComparable(b)
+  let onlyA = oneSided(a, firstA, firstB, skip)
+  let onlyB = oneSided(b, firstB, firstA, skip)
   if (onlyA.length === 0 || onlyB.length === 0) return []
   // "archived" and "archive", "rose" and "rise": one word in two forms.
   const basesA = new Set(onlyA.flatMap((word) => bases(word.lower)))
@@ -66,6 +67,8 @@ export function findWordContrasts(expected: string, received: string, skip: Read
   const contrasts: WordContrast[] = []
   const used = new Set<Word>()
   const take = (kind: WordContrast['kind'], x: Word, y: Word, expectedText = x.text, receivedText = y.text) => {
+    // Two verbs of one event: roles swapped, a support verb, two ways of saying where a thing is.
+    if (kind !== 'entity' && sameEvent(a, x.index, b, y.index)) return
     used.add(x)
     used.add(y)
     contrasts.push({ kind, expected: expectedText, received: receivedText, words: [x.lower] })
@@ -181,21 +184,30 @@ function tokens(source: string): Tokens {
   const curly = prepared.includes('’')
   for (let i = 0; i < text.length; i++) {
     const token = text[i]!
-    lower[i] = isPlainWord(token) ? (curly ? token.toLowerCase().replace(/’/g, "'") : token.toLowerCase()) : ''
+    // toLowerCase copies even a word already in lower case: most are.
+    lower[i] = isPlainWord(token) ? (curly ? token.toLowerCase().replace(/’/g, "'") : isLowerAscii(token) ? token : token.toLowerCase()) : ''
   }
   return { text, lower }
 }
 
-/** The words of one text the other lacks (first occurrence of each), with their neighbours. */
-function oneSided(own: Tokens, other: ReadonlySet<string>, skip: ReadonlySet<string>): Word[] {
-  const seen = new Set<string>()
-  const list: Word[] = []
-  for (let i = 0; i < own.lower.length; i++) {
-    const lower = own.lower[i]!
-    if (lower === '' || other.has(lower) || seen.has(lower) || skip.has(lower) || !isComparable(lower)) continue
-    seen.add(lower)
-    list.push({ lower, text: own.text[i]!, previous: own.lower[i - 1] || '<s>', next: own.lower[i + 1] || '<p>', index: i })
+/** Each comparable word of a text (content words and polar function words) and where it first stands. */
+function firstComparable(list: Tokens): Map<string, number> {
+  const first = new Map<string, number>()
+  for (let i = 0; i < list.lower.length; i++) {
+    const lower = list.lower[i]!
+    if (lower !== '' && !first.has(lower) && isComparable(lower)) first.set(lower, i)
   }
+  return first
+}
+
+/** The words of one text the other lacks (first occurrence of each, in order), with their neighbours. */
+function oneSided(own: Tokens, ownFirst: ReadonlyMap<string, number>, otherFirst: ReadonlyMap<string, number>, skip: ReadonlySet<string>): Word[] {
+  const list: Word[] = []
+  // forEach: iterating entries would make a [key, value] pair per word.
+  ownFirst.forEach((i, lower) => {
+    if (otherFirst.has(lower) || skip.has(lower)) return
+    list.push({ lower, text: own.text[i]!, previous: own.lower[i - 1] || '<s>', next: own.lower[i + 1] || '<p>', index: i })
+  })
   return list
 }
 
@@ -209,6 +221,14 @@ function isPlainWord(token: string): boolean {
   for (let i = 1; i < token.length; i++) {
     const c = token.charCodeAt(i)
     if (c >= 48 && c <= 57) return false
+  }
+  return true
+}
+
+function isLowerAscii(token: string): boolean {
+  for (let i = 0; i < token.length; i++) {
+    const c = token.charCodeAt(i)
+    if ((c >= 65 && c <= 90) || c > 127) return false
   }
   return true
 }
@@ -359,11 +379,12 @@ function relatedOneWay(x: string, y: string, verbs: boolean): boolean {
   const contains = (synset: Synset) => synset.words.some((word) => targets.has(word.toLowerCase()))
   const hypernymsY = new Set<number>()
   // Two ways of saying, thinking or perceiving one thing ("describe", "explain": both inform) are
-  // one action; two kinds of changing, making or owning ("rent", "buy": both acquire) are not.
+  // one action; two kinds of changing, making or owning ("rent", "buy": both acquire) are not,
+  // nor two means of saying it ("call", "email": a verb named after its noun names the means).
   if (verbs) {
     for (const base of targets) {
       for (const synset of wn.synsets(base, 'verb')) {
-        if (!SIBLING_FILES.has(synset.lexFile)) continue
+        if (!SIBLING_FILES.has(synset.lexFile) || namedAfterNoun(synset, base)) continue
         for (const pointer of synset.pointers) if (pointer.symbol === '@') hypernymsY.add(pointer.offset)
       }
     }
@@ -371,9 +392,10 @@ function relatedOneWay(x: string, y: string, verbs: boolean): boolean {
   for (const base of bases(x)) {
     for (const synset of wn.synsets(base, verbs ? 'verb' : undefined)) {
       if (contains(synset)) return true
+      const sibling = verbs && SIBLING_FILES.has(synset.lexFile) && !namedAfterNoun(synset, base)
       for (const pointer of synset.pointers) {
         if (pointer.symbol === '!') continue
-        if (verbs && pointer.symbol === '@' && SIBLING_FILES.has(synset.lexFile) && hypernymsY.has(pointer.offset)) return true
+        if (sibling && pointer.symbol === '@' && hypernymsY.has(pointer.offset)) return true
         const target = wn.synset(pointer.pos, pointer.offset)
         if (contains(target)) return true
         // A kind of a kind of: "expire" → "discontinue" → "end".
@@ -384,6 +406,13 @@ function relatedOneWay(x: string, y: string, verbs: boolean): boolean {
     }
   }
   return false
+}
+
+/** Whether a verb sense of `base` derives from a noun spelt the same ("email" the verb from "email" the noun; "telephone"). */
+function namedAfterNoun(synset: Synset, base: string): boolean {
+  const own = synset.words.findIndex((word) => word.toLowerCase() === base) + 1
+  const wn = wordNet()
+  return synset.pointers.some((pointer) => pointer.symbol === '+' && pointer.pos === 'noun' && pointer.source === own && wn.synset('noun', pointer.offset).words[pointer.target - 1]?.toLowerCase() === base)
 }
 
 // Links that keep a word's meaning: similar to, derived from, verb group, also see, pertains to, participle of, attribute.
