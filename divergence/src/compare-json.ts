@@ -52,7 +52,11 @@ export function compareJson(expected: JsonValue, received: JsonValue, options: C
  * of its reasons, and the caches shared across one run comparison.
  *
  * @example
- * scoreJson(call.arguments, other.arguments, scoring, { layer: 'arguments', where: 'Step 1, tool call search', step: 1 }, 'arguments')
+ * import { resolveDivergenceOptions } from './divergence-options.ts'
+ * import { createTextAnalyzer } from './text-analysis.ts'
+ * const scoring = { options: resolveDivergenceOptions(), analyzer: createTextAnalyzer() }
+ * const compared = scoreJson({ city: 'Paris' }, { city: 'London' }, scoring, { layer: 'arguments', where: 'Step 1, tool call search', step: 1 }, 'arguments')
+ * compared.reasons[0]?.path // → '$.arguments.city'
  */
 export function scoreJson(expected: JsonValue, received: JsonValue, scoring: TextScoring, context: ReasonContext, root?: string): JsonComparison {
   const { options } = scoring

@@ -13,8 +13,15 @@ import type { RunRecord } from './run-record.ts'
  * Without `options.embedder` this is `compareRuns`.
  *
  * @example
- * const result = await compareRunsAsync(golden, candidate, { embedder: { id: 'text-embedding-3-small', embed } })
- * result.scorer.embedding // { id: 'text-embedding-3-small' }
+ * // A toy embedder (a user's would call a model): one dimension per known word.
+ * const words = ['sunny', 'paris', 'rain', 'rome']
+ * const embed = async (texts: string[]) => texts.map((text) => words.map((word) => (text.toLowerCase().includes(word) ? 1 : 0)))
+ * const step = (output: any[], finishReason = 'stop') => ({ provider: 'openai', api: 'chat.completions', operation: 'chat', streamed: false, complete: true, output, finishReason }) as const
+ * const golden = { steps: [step([{ type: 'text', content: 'It is sunny in Paris.' }])] }
+ * const candidate = { steps: [step([{ type: 'text', content: 'Paris is sunny today.' }])] }
+ * const result = await compareRunsAsync(golden, candidate, { embedder: { id: 'toy-embedder', embed } })
+ * result.verdict // → 'equivalent'
+ * result.scorer.embedding // → { id: 'toy-embedder' }
  */
 export async function compareRunsAsync(golden: RunRecord, candidate: RunRecord, options: DivergenceOptions = {}): Promise<DivergenceResult> {
   const { embedder } = options

@@ -31,9 +31,11 @@ import { buildIdf } from './tfidf.ts'
  * number in both runs (every step before it paired one to one).
  *
  * @example
- * const result = compareRuns(golden, candidate, { textThreshold: 0.6 })
- * if (result.verdict === 'diverged') console.log(result.reasons[0].message)
- * // 'Step 2, tool call book_flight: $.arguments.date changed from "2025-05-01" to "2025-05-02".'
+ * const step = (output: any[], finishReason = 'stop') => ({ provider: 'openai', api: 'chat.completions', operation: 'chat', streamed: false, complete: true, output, finishReason }) as const
+ * const call = (date: string) => step([{ type: 'tool_call', id: 'call_1', name: 'book_flight', arguments: { to: 'Oslo', date } }], 'tool_calls')
+ * const result = compareRuns({ steps: [call('2025-05-01')] }, { steps: [call('2025-05-02')] }, { textThreshold: 0.6 })
+ * result.verdict // → 'diverged'
+ * result.reasons[0]?.message // → 'Step 1, tool call book_flight: $.arguments.date changed from "2025-05-01" to "2025-05-02".'
  */
 export function compareRuns(golden: RunRecord, candidate: RunRecord, options: DivergenceOptions = {}): DivergenceResult {
   return compareRunsWith(golden, candidate, options, {})
@@ -52,7 +54,10 @@ export interface SemanticHook {
  * entry points.
  *
  * @example
- * compareRunsWith(golden, candidate, {}, { embeddingId: 'm', semantic: (a, b) => cache.cosine(a, b) })
+ * const step = (output: any[], finishReason = 'stop') => ({ provider: 'openai', api: 'chat.completions', operation: 'chat', streamed: false, complete: true, output, finishReason }) as const
+ * const golden = { steps: [step([{ type: 'text', content: 'It is sunny in Paris.' }])] }
+ * // A semantic hook that calls every pair of texts the same (a cache of embeddings would answer here).
+ * compareRunsWith(golden, structuredClone(golden), {}, { embeddingId: 'm', semantic: () => 1 }).verdict // → 'identical'
  */
 export function compareRunsWith(golden: RunRecord, candidate: RunRecord, options: DivergenceOptions, hook: SemanticHook): DivergenceResult {
   const scorer = scorerInfo(hook.embeddingId)

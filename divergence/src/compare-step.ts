@@ -33,8 +33,10 @@ export interface StepOutcome {
  * tools and only one of them says something, that is not a divergence.
  *
  * @example
- * compareSteps(goldenStep, candidateStep).reasons[0]?.message
- * // 'Step 1, tool call get_weather: $.arguments.city changed from "Paris" to "London".'
+ * const step = (output: any[], finishReason = 'stop') => ({ provider: 'openai', api: 'chat.completions', operation: 'chat', streamed: false, complete: true, output, finishReason }) as const
+ * const weather = (city: string) => step([{ type: 'tool_call', id: 'call_1', name: 'get_weather', arguments: { city } }], 'tool_calls')
+ * compareSteps(weather('Paris'), weather('London')).reasons[0]?.message
+ * // → 'Step 1, tool call get_weather: $.arguments.city changed from "Paris" to "London".'
  */
 export function compareSteps(
   golden: Step | StoredStep,
@@ -50,7 +52,14 @@ export function compareSteps(
  * `compareSteps` over signatures, with the context shared across one run comparison.
  *
  * @example
- * scoreStepPair(stepSignature(golden), stepSignature(candidate), scoring, { step: 3, candidateStep: 4 })
+ * import { stepSignature } from '@retrace/divergence'
+ * import { resolveDivergenceOptions } from './divergence-options.ts'
+ * import { createTextAnalyzer } from './text-analysis.ts'
+ * const step = (output: any[], finishReason = 'stop') => ({ provider: 'openai', api: 'chat.completions', operation: 'chat', streamed: false, complete: true, output, finishReason }) as const
+ * const scoring = { options: resolveDivergenceOptions(), analyzer: createTextAnalyzer() }
+ * const golden = stepSignature(step([{ type: 'text', content: 'Your order shipped on Monday.' }]))
+ * const candidate = stepSignature(step([{ type: 'text', content: 'Your order shipped on Friday.' }]))
+ * scoreStepPair(golden, candidate, scoring, { step: 3, candidateStep: 4 }).reasons[0]?.layer // → 'text'
  */
 export function scoreStepPair(
   golden: StepSignature,

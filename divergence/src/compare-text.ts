@@ -89,7 +89,11 @@ export interface TextScoring {
  * of its reasons, and the caches and IDF table shared across one run comparison.
  *
  * @example
- * scoreTexts(golden.text, candidate.text, scoring, { layer: 'text', where: 'Step 2 text', step: 2, path: '$.text' })
+ * import { resolveDivergenceOptions } from './divergence-options.ts'
+ * import { createTextAnalyzer } from './text-analysis.ts'
+ * const scoring = { options: resolveDivergenceOptions(), analyzer: createTextAnalyzer() }
+ * const compared = scoreTexts('The loan was approved.', 'The loan was rejected.', scoring, { layer: 'text', where: 'Step 2 text', step: 2, path: '$.text' })
+ * compared.reasons[0]?.message // → 'Step 2 text: opposite: approved → rejected (similarity 0.75).'
  */
 export function scoreTexts(expected: string, received: string, scoring: TextScoring, context: ReasonContext): TextComparison {
   if (equalIgnoringWhitespace(expected, received)) {

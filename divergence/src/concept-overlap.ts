@@ -23,7 +23,10 @@ const MAX_PHRASE_TEXT_WORDS = 300
  * judges what changed.
  *
  * @example
- * conceptOverlap('Prices will rise next month.', 'Next month prices are going to go up.', tokensA, tokensB) // ≈ 0.8
+ * import { extractCriticalTokens } from './critical-tokens.ts'
+ * const a = 'Prices will rise next month.'
+ * const b = 'Next month prices are going to go up.'
+ * conceptOverlap(a, b, extractCriticalTokens(a), extractCriticalTokens(b)) > 0.7 // → true
  */
 export function conceptOverlap(expected: string, received: string, criticalA: readonly CriticalToken[], criticalB: readonly CriticalToken[]): number {
   const a = concepts(expected, criticalA)

@@ -29,8 +29,10 @@ const WEEKEND = new Set(['period:weekend', 'weekday:6', 'weekday:0'])
  * A quoted value that the other text still contains unquoted is not a change.
  *
  * @example
- * diffCriticalTokens(extractCriticalTokens('18 degrees'), extractCriticalTokens('19 degrees'))
- * // [{ kind: 'number', missing: [{ value: '18', … }], added: [{ value: '19', … }] }]
+ * import { extractCriticalTokens } from './critical-tokens.ts'
+ * const changes = diffCriticalTokens(extractCriticalTokens('18 degrees'), extractCriticalTokens('19 degrees'))
+ * changes.map((change) => [change.kind, change.missing.map((token) => token.value), change.added.map((token) => token.value)])
+ * // → [['number', ['18'], ['19']]]
  */
 export function diffCriticalTokens(expected: readonly CriticalToken[], received: readonly CriticalToken[], options: DiffCriticalTokensOptions = {}): CriticalTokenChange[] {
   const wants = (kind: CriticalTokenKind) => !options.kinds || options.kinds.has(kind)

@@ -403,7 +403,12 @@ function normalizeUrl(raw: string): string {
   return `${(match[1] ?? '').toLowerCase()}${match[2]!.toLowerCase()}${match[3]!.replace(/\/$/, '')}`
 }
 
-/** Quoted text as compared: spaces collapsed, lower case. */
+/**
+ * Quoted text as compared: spaces collapsed, lower case.
+ *
+ * @example
+ * normalizeQuoted('  The   Blue Plan ') // → 'the blue plan'
+ */
 export function normalizeQuoted(inner: string): string {
   return inner.replace(/\s+/g, ' ').trim().toLowerCase()
 }

@@ -101,7 +101,12 @@ export function resolveDivergenceOptions(options: DivergenceOptions = {}): Resol
  * unchanged. Throws a `RetraceConfigError` naming the field, including malformed paths.
  *
  * @example
- * parseDivergenceOptions({ textThreshold: 2 }) // RetraceConfigError: Invalid divergence.textThreshold: …
+ * parseDivergenceOptions({ textThreshold: 0.7 }) // → { textThreshold: 0.7 }
+ * try {
+ *   parseDivergenceOptions({ textThreshold: 2 })
+ * } catch (error) {
+ *   ;(error as Error).name // → 'RetraceConfigError'
+ * }
  */
 export function parseDivergenceOptions(input: unknown, field = 'divergence'): DivergenceOptions {
   const parsed = DivergenceOptionsSchema.safeParse(input)

@@ -61,8 +61,10 @@ export interface EmbeddingCache {
  * returns the wrong shape.
  *
  * @example
+ * const words = ['sunny', 'paris']
+ * const embedder = { id: 'toy-embedder', embed: async (texts: string[]) => texts.map((text) => words.map((word) => (text.toLowerCase().includes(word) ? 1 : 0))) }
  * const cache = await fetchEmbeddings(embedder, ['sunny in Paris', 'Paris is sunny'])
- * cache.cosine('sunny in Paris', 'Paris is sunny') // e.g. 0.91
+ * cache.cosine('sunny in Paris', 'Paris is sunny') // → 1
  */
 export async function fetchEmbeddings(embedder: Embedder, texts: Iterable<string>): Promise<EmbeddingCache> {
   const unique = [...new Set(texts)]

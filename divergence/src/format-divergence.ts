@@ -5,9 +5,11 @@ import type { DivergenceResult } from './divergence-result.ts'
  * and the reasons (the headline first).
  *
  * @example
- * formatDivergence(result)
- * // Diverged from the golden run at step 2 (arguments layer, score 0.83):
- * //   - Step 2, tool call get_weather: $.arguments.city changed from "Paris" to "London".
+ * import { compareRuns } from '@retrace/divergence'
+ * const step = (output: any[], finishReason = 'stop') => ({ provider: 'openai', api: 'chat.completions', operation: 'chat', streamed: false, complete: true, output, finishReason }) as const
+ * const weather = (city: string) => step([{ type: 'tool_call', id: 'call_1', name: 'get_weather', arguments: { city } }], 'tool_calls')
+ * formatDivergence(compareRuns({ steps: [weather('Paris')] }, { steps: [weather('London')] })).split('\n')[1]
+ * // → '  - Step 1, tool call get_weather: $.arguments.city changed from "Paris" to "London".'
  */
 export function formatDivergence(result: DivergenceResult, options: { maxReasons?: number } = {}): string {
   if (result.verdict === 'identical') return 'Identical to the golden run.'

@@ -139,6 +139,10 @@ function isCapitalised(word: string): boolean {
  * Whether a capitalised word at the start of a sentence is an ordinary word ("Sure",
  * "Unfortunately", "Maria" the lunar plains) rather than a name. WordNet lists proper nouns
  * capitalised ("Paris", "Daniel"); a word it knows only in lower case is common.
+ *
+ * @example
+ * isCommonWord('Unfortunately') // → true
+ * isCommonWord('Paris') // → false
  */
 export function isCommonWord(word: string): boolean {
   let common = commonMemo.get(word)
@@ -170,7 +174,13 @@ function lookUpCommonWord(word: string): boolean {
   return common
 }
 
-/** True when `index` starts a sentence: the text's start, or after `.`, `!`, `?`, `:`, `;`, a dash or a line break. */
+/**
+ * True when `index` starts a sentence: the text's start, or after `.`, `!`, `?`, `:`, `;`, a dash or a line break.
+ *
+ * @example
+ * sentenceStarts('It rained. Maria stayed in.', 11) // → true
+ * sentenceStarts('It rained. Maria stayed in.', 17) // → false
+ */
 export function sentenceStarts(text: string, index: number): boolean {
   let i = index - 1
   while (i >= 0 && (text[i] === ' ' || text[i] === '\t' || text[i] === '"' || text[i] === '“' || text[i] === '(')) i--

@@ -116,7 +116,10 @@ function describeUnit(id: string): UnitInfo {
  * A bare "degrees" matches °C and °F. Returns 'unit' when the values match but the units cannot.
  *
  * @example
- * compareQuantities({ value: '21', units: celsius, … }, { value: '21', units: fahrenheit, … }) // 'unit'
+ * const quantity = (value: string, unit: string) => ({ value, units: unitsNamed(unit), unitText: unit, written: `${value} ${unit}` })
+ * compareQuantities(quantity('21', '°C'), quantity('21', '°F')) // → 'unit'
+ * compareQuantities(quantity('2', 'hours'), quantity('120', 'minutes')) // → 'same'
+ * compareQuantities(quantity('2', 'hours'), quantity('3', 'hours')) // → 'different'
  */
 export function compareQuantities(a: Quantity, b: Quantity): 'same' | 'unit' | 'different' {
   if (a.value === b.value) {

@@ -26,8 +26,9 @@ export interface StepSignature {
  * Reduces a step to what the divergence engine compares.
  *
  * @example
- * stepSignature({ output: [{ type: 'tool_call', id: 'call_1', name: 'get_weather', arguments: { city: 'Paris' } }], finishReason: 'tool_calls', … })
- * // { text: '', refusal: undefined, toolCalls: [{ name: 'get_weather', arguments: { city: 'Paris' } }], finishReason: 'tool_calls' }
+ * const step = (output: any[], finishReason = 'stop') => ({ provider: 'openai', api: 'chat.completions', operation: 'chat', streamed: false, complete: true, output, finishReason }) as const
+ * stepSignature(step([{ type: 'tool_call', id: 'call_1', name: 'get_weather', arguments: { city: 'Paris' } }], 'tool_calls'))
+ * // → { text: '', refusal: undefined, toolCalls: [{ name: 'get_weather', arguments: { city: 'Paris' } }], finishReason: 'tool_calls' }
  */
 export function stepSignature(step: Step | StoredStep): StepSignature {
   let text = ''
@@ -65,7 +66,10 @@ export function parseArguments(value: JsonValue): JsonValue {
  * structure layer, which may call it equivalent.
  *
  * @example
- * signaturesIdentical(stepSignature(a), stepSignature(a)) // true
+ * const step = (output: any[], finishReason = 'stop') => ({ provider: 'openai', api: 'chat.completions', operation: 'chat', streamed: false, complete: true, output, finishReason }) as const
+ * const a = stepSignature(step([{ type: 'text', content: 'Sunny  in Paris.' }]))
+ * const b = stepSignature(step([{ type: 'text', content: 'Sunny in Paris.' }]))
+ * signaturesIdentical(a, b) // → true
  */
 export function signaturesIdentical(a: StepSignature, b: StepSignature): boolean {
   if (a.finishReason !== b.finishReason || a.toolCalls.length !== b.toolCalls.length) return false

@@ -13,8 +13,9 @@ export interface IdfTable {
  * Each document is a token list, or its `termCounts`.
  *
  * @example
+ * import { tokenize } from './tokenize.ts'
  * const idf = buildIdf([tokenize('sunny in Paris'), tokenize('rain in Rome')])
- * idf.documentFrequency.get('in') // 2
+ * idf.documentFrequency.get('in') // → 2
  */
 export function buildIdf(documents: Iterable<readonly string[] | ReadonlyMap<string, number>>): IdfTable {
   const documentFrequency = new Map<string, number>()

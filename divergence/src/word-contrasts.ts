@@ -359,6 +359,10 @@ const SIBLING_FILES = new Set([31, 32, 39])
  * a shared sense, or any direct link but antonymy (similar to, derived from, one a kind of the
  * other). Two verbs that are kinds of one thing also count ("describe" and "explain" both
  * inform); two nouns or adjectives that are kinds of one thing do not ("green" and "blue").
+ *
+ * @example
+ * related('describe', 'explain', true) // → true
+ * related('green', 'blue', false) // → false
  */
 export function related(x: string, y: string, verbs: boolean): boolean {
   const key = `${verbs ? 'v' : 'o'}:${x}:${y}`

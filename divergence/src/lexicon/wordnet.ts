@@ -62,8 +62,10 @@ export function wordNet(): WordNet {
  * texts differ, so a run that diverges nowhere never reads them.
  *
  * @example
- * compareRuns(golden, structuredClone(golden))
- * wordNetLoaded() // false
+ * import { compareTexts } from '@retrace/divergence'
+ * // Two texts that differ in a verb: the guard looks the verbs up in WordNet.
+ * compareTexts('I archived the old report.', 'I deleted the old report.').reasons.length // → 1
+ * wordNetLoaded() // → true
  */
 export function wordNetLoaded(): boolean {
   return filesRead > 0
