@@ -24,4 +24,21 @@ describe.each(storeTargets())('migrations on $engine', (target) => {
       await client.close()
     }
   })
+
+  test.skipIf(!target.available)('the schema version is the highest one, wherever a merge put it in the list', async () => {
+    const url = await target.freshUrl()
+    const client = target.engine === 'sqlite' ? openSqlite(url.replace(/^sqlite:/, '')) : await openPostgres(url)
+    const one: Migration = { version: 1, name: 'one', statements: ['CREATE TABLE one (id TEXT PRIMARY KEY)'] }
+    const four: Migration = { version: 4, name: 'four', statements: ['CREATE TABLE four (id TEXT PRIMARY KEY)'] }
+    const five: Migration = { version: 5, name: 'five', statements: ['CREATE TABLE five (id TEXT PRIMARY KEY)'] }
+    try {
+      expect(await migrate(client, [one, five])).toEqual({ from: 0, to: 5 })
+      // 4 merged in after 5: the database (at 5) is not newer than this list.
+      expect(await migrate(client, [one, five, four])).toEqual({ from: 5, to: 5 })
+      const versions = await client.all<{ version: number }>('SELECT version FROM retrace_schema ORDER BY version')
+      expect(versions.map((row) => Number(row.version))).toEqual([1, 4, 5])
+    } finally {
+      await client.close()
+    }
+  })
 })

@@ -68,7 +68,7 @@ export const MIGRATIONS: readonly Migration[] = [
 ]
 
 /** The schema version this server writes. */
-export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version
+export const SCHEMA_VERSION = Math.max(...MIGRATIONS.map((migration) => migration.version))
 
 /**
  * Brings the database to this server's schema, in one transaction under a database-wide lock
@@ -80,7 +80,8 @@ export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version
  * const { from, to } = await migrate(client)
  */
 export async function migrate(client: SqlClient, migrations: readonly Migration[] = MIGRATIONS): Promise<{ from: number; to: number }> {
-  const latest = migrations[migrations.length - 1]?.version ?? 0
+  // The highest version, wherever branches merged it into the list.
+  const latest = Math.max(0, ...migrations.map((migration) => migration.version))
   return client.transaction(
     async (tx) => {
       await tx.run('CREATE TABLE IF NOT EXISTS retrace_schema (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_ms BIGINT NOT NULL)')
