@@ -21,6 +21,11 @@ export const ProjectSchema = z.object({
   createdAt: z.string(),
   budgets: BudgetsSchema,
   maxEventsPerDay: z.number().int().positive().nullable().describe('Ingest answers 402 past this many events per UTC day; null: no quota.'),
+  secretsMasked: z
+    .number()
+    .int()
+    .nonnegative()
+    .describe('Secret-shaped values the server masked in stored events (the shared rules of @retrace/cassettes): what an older or misconfigured SDK, or a raw client, let through. 0 when every client redacts.'),
 })
 
 export const KeySchema = z.object({

@@ -14,6 +14,8 @@ export interface IngestBatch {
   accountId: string
   projectId: string
   events: readonly WireEvent[]
+  /** Per event (same order): secret-shaped values masked in it before storing, counted on the project. */
+  secrets?: readonly number[] | undefined
 }
 
 export interface IngestCounts {

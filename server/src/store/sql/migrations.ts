@@ -65,6 +65,15 @@ export const MIGRATIONS: readonly Migration[] = [
       'CREATE INDEX share_links_project ON share_links (project_id, created_ms DESC)',
     ],
   },
+  // Version 4 is the detectors' tables (issue 8).
+  {
+    version: 5,
+    name: 'masked secrets per project',
+    statements: [
+      // Secret-shaped values the server masked in ingested events (what the SDK let through).
+      'ALTER TABLE projects ADD COLUMN secrets_masked BIGINT NOT NULL DEFAULT 0',
+    ],
+  },
 ]
 
 /** The schema version this server writes. */
