@@ -11,6 +11,7 @@ import { generateApiKey } from './auth/api-keys.ts'
 import { DASHBOARD_ROUTES, mountDashboard } from './dashboard/mount-dashboard.ts'
 import { resolveServerConfig, type ServerConfig } from './config/server-config.ts'
 import { ConnectionRegistry } from './ingest/connection-registry.ts'
+import { startDedupeRetention } from './ingest/dedupe-retention.ts'
 import { IngestWriter } from './ingest/ingest-writer.ts'
 import { createRateLimiter } from './ingest/rate-limiter.ts'
 import { createStreamEndpoint } from './ingest/stream-socket.ts'
@@ -77,6 +78,7 @@ export async function startServer(options: StartServerOptions = {}): Promise<Ret
   let url = ''
   const stopping = new AbortController()
   const connections = new ConnectionRegistry(store, serverId, log)
+  const retention = startDedupeRetention({ store, log })
   const services: ServerServices = {
     config,
     store,
@@ -102,6 +104,7 @@ export async function startServer(options: StartServerOptions = {}): Promise<Ret
       resolve((http.address() as AddressInfo).port)
     })
   }).catch(async (error: NodeJS.ErrnoException) => {
+    await retention.stop()
     connections.dispose()
     await store.unregisterServer(serverId).catch(() => {})
     await store.close()
@@ -131,6 +134,7 @@ export async function startServer(options: StartServerOptions = {}): Promise<Ret
       await stopped
       clearTimeout(cut)
       connections.dispose()
+      await retention.stop()
       await store.unregisterServer(serverId).catch(() => {})
       await store.close()
       log.info('stopped')

@@ -102,6 +102,8 @@ export interface Store {
   /** Stores validated batches in one transaction; each event id once per account. */
   ingest(batches: readonly IngestBatch[]): Promise<{ counts: IngestCounts[]; changed: Map<string, Set<string>> }>
   usageOn(projectId: string, day: string): Promise<{ events: number; usd: number }>
+  /** Forgets up to `limit` event ids received before `beforeMs` (the dedupe ledger's retention); returns how many. */
+  pruneEventIds(beforeMs: number, limit: number): Promise<number>
 
   listTraces(projectId: string, filter: TraceFilter): Promise<Page<TraceSummary>>
   getTrace(projectId: string, traceId: string): Promise<TraceWithSpans | undefined>

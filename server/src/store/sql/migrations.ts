@@ -68,10 +68,12 @@ export const MIGRATIONS: readonly Migration[] = [
   // Version 4 is the detectors' tables (issue 8).
   {
     version: 5,
-    name: 'masked secrets per project',
+    name: 'masked secrets per project, event ids pruned by age',
     statements: [
       // Secret-shaped values the server masked in ingested events (what the SDK let through).
       'ALTER TABLE projects ADD COLUMN secrets_masked BIGINT NOT NULL DEFAULT 0',
+      // The dedupe ledger keeps an event id for DEDUPE_RETENTION_MS, then forgets it, oldest first.
+      'CREATE INDEX events_received ON events (received_ms)',
     ],
   },
 ]

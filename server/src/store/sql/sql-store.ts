@@ -55,9 +55,11 @@ export class SqlStore implements Store {
   readonly feed: ChangeFeed
   readonly shares: ShareLinkStore
   readonly #sql: SqlClient
+  readonly #now: () => number
 
-  constructor(sql: SqlClient, feed: ChangeFeed) {
+  constructor(sql: SqlClient, feed: ChangeFeed, options: { now?: (() => number) | undefined } = {}) {
     this.#sql = sql
+    this.#now = options.now ?? Date.now
     this.feed = feed
     this.shares = createSqlShareLinkStore(sql)
     this.engine = sql.dialect
@@ -138,7 +140,13 @@ export class SqlStore implements Store {
   }
 
   ingest(batches: readonly IngestBatch[]) {
-    return this.#sql.transaction((tx) => ingestInTransaction(tx, batches, Date.now()))
+    return this.#sql.transaction((tx) => ingestInTransaction(tx, batches, this.#now()))
+  }
+
+  async pruneEventIds(beforeMs: number, limit: number): Promise<number> {
+    // Oldest first through the received_ms index; one process at a time on PostgreSQL.
+    const sql = 'DELETE FROM events WHERE (account_id, id) IN (SELECT account_id, id FROM events WHERE received_ms < ? ORDER BY received_ms LIMIT ?)'
+    return this.#sql.transaction(async (tx) => (await tx.run(sql, [beforeMs, limit])).changes, { lock: 'retrace_prune_events' })
   }
 
   async usageOn(projectId: string, day: string): Promise<{ events: number; usd: number }> {
