@@ -133,7 +133,7 @@ export async function startServer(options: StartServerOptions = {}): Promise<Ret
       }, Math.min(config.shutdownTimeoutMs, 2_000))
       await stopped
       clearTimeout(cut)
-      connections.dispose()
+      await connections.drain()
       await retention.stop()
       await store.unregisterServer(serverId).catch(() => {})
       await store.close()
