@@ -94,10 +94,12 @@ export interface Store {
   getProject(projectId: string): Promise<ProjectRecord | undefined>
   updateProject(projectId: string, patch: { name?: string | undefined; budgets?: Partial<Budgets> | undefined; maxEventsPerDay?: number | null | undefined }): Promise<ProjectRecord | undefined>
 
-  createKey(key: { id: string; projectId: string; accountId: string; name: string; prefix: string; hash: string; scopes: Scope[] }): Promise<KeyRecord>
+  createKey(key: { id: string; projectId: string; accountId: string; name: string; prefix: string; hash: string; scopes: Scope[]; rateLimit?: number | null | undefined }): Promise<KeyRecord>
   findKeyByHash(hash: string): Promise<KeyRecord | undefined>
   listKeys(projectId: string): Promise<KeyRecord[]>
   revokeKey(projectId: string, keyId: string): Promise<KeyRecord | undefined>
+  /** Renames a key or sets its rate limit (null: the server's default); undefined when the project has no such key. */
+  updateKey(projectId: string, keyId: string, patch: { name?: string | undefined; rateLimit?: number | null | undefined }): Promise<KeyRecord | undefined>
 
   /** Stores validated batches in one transaction; each event id once per account. */
   ingest(batches: readonly IngestBatch[]): Promise<{ counts: IngestCounts[]; changed: Map<string, Set<string>> }>

@@ -68,12 +68,14 @@ export const MIGRATIONS: readonly Migration[] = [
   // Version 4 is the detectors' tables (issue 8).
   {
     version: 5,
-    name: 'masked secrets per project, event ids pruned by age',
+    name: 'masked secrets per project, event ids pruned by age, a rate limit per key',
     statements: [
       // Secret-shaped values the server masked in ingested events (what the SDK let through).
       'ALTER TABLE projects ADD COLUMN secrets_masked BIGINT NOT NULL DEFAULT 0',
       // The dedupe ledger keeps an event id for DEDUPE_RETENTION_MS, then forgets it, oldest first.
       'CREATE INDEX events_received ON events (received_ms)',
+      // Requests per second for this key; NULL: the server's --rate-limit.
+      'ALTER TABLE api_keys ADD COLUMN rate_limit DOUBLE PRECISION',
     ],
   },
 ]

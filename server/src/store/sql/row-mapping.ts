@@ -44,6 +44,7 @@ export function toKey(row: Row): KeyRecord {
     scopes: String(row.scopes).split(',').filter(Boolean) as Scope[],
     createdAt: iso(row.created_ms),
     revokedAt: isoOrNull(row.revoked_ms),
+    rateLimit: numberOrNull(row.rate_limit),
   }
 }
 

@@ -114,14 +114,25 @@ export class SqlStore implements Store {
     return this.getProject(projectId)
   }
 
-  async createKey(key: { id: string; projectId: string; accountId: string; name: string; prefix: string; hash: string; scopes: KeyRecord['scopes'] }): Promise<KeyRecord> {
+  async createKey(key: { id: string; projectId: string; accountId: string; name: string; prefix: string; hash: string; scopes: KeyRecord['scopes']; rateLimit?: number | null | undefined }): Promise<KeyRecord> {
     const now = Date.now()
+    const rateLimit = key.rateLimit ?? null
     await this.#sql.transaction((tx) =>
-      tx.run('INSERT INTO api_keys (id, project_id, account_id, name, prefix, hash, scopes, created_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?)', [
-        key.id, key.projectId, key.accountId, key.name, key.prefix, key.hash, key.scopes.join(','), now,
+      tx.run('INSERT INTO api_keys (id, project_id, account_id, name, prefix, hash, scopes, created_ms, rate_limit) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)', [
+        key.id, key.projectId, key.accountId, key.name, key.prefix, key.hash, key.scopes.join(','), now, rateLimit,
       ]),
     )
-    return { id: key.id, projectId: key.projectId, accountId: key.accountId, name: key.name, prefix: key.prefix, scopes: key.scopes, createdAt: new Date(now).toISOString(), revokedAt: null }
+    return { id: key.id, projectId: key.projectId, accountId: key.accountId, name: key.name, prefix: key.prefix, scopes: key.scopes, createdAt: new Date(now).toISOString(), revokedAt: null, rateLimit }
+  }
+
+  async updateKey(projectId: string, keyId: string, patch: { name?: string | undefined; rateLimit?: number | null | undefined }): Promise<KeyRecord | undefined> {
+    const sets: string[] = []
+    const params: SqlValue[] = []
+    if (patch.name !== undefined) sets.push('name = ?'), params.push(patch.name)
+    if (patch.rateLimit !== undefined) sets.push('rate_limit = ?'), params.push(patch.rateLimit)
+    if (sets.length) await this.#sql.transaction((tx) => tx.run(`UPDATE api_keys SET ${sets.join(', ')} WHERE id = ? AND project_id = ?`, [...params, keyId, projectId]))
+    const [row] = await this.#sql.all('SELECT * FROM api_keys WHERE id = ? AND project_id = ?', [keyId, projectId])
+    return row ? toKey(row) : undefined
   }
 
   async findKeyByHash(hash: string): Promise<KeyRecord | undefined> {
