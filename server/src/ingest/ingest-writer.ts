@@ -7,7 +7,8 @@ const MAX_EVENTS_PER_TRANSACTION = 20_000
  * Transactions in flight at once. SQLite has one writer connection. On PostgreSQL the
  * database works on its own cores: while one transaction waits for its commit (an fsync),
  * the next one's rows are already going in. Rows are written in key order, so concurrent
- * transactions only ever wait for each other, never deadlock.
+ * transactions wait for each other rather than deadlock (and one PostgreSQL aborts as a
+ * deadlock anyway runs again, see postgres-client.ts).
  */
 const WRITERS = { sqlite: 1, postgres: 3 } as const
 
