@@ -12,9 +12,9 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import WebSocket from 'ws'
-import { maskSecrets } from '@retrace/cassettes'
 import { createTransport } from '@retrace/core'
 import { API_KEY_HEADER, PROTOCOL_HEADER, WireEventSchema, type WireEvent } from '@retrace/protocol'
+import { maskEventSecrets } from '@retrace/server'
 import { createDatabase, startPostgresCluster } from '../test-support/postgres-cluster.ts'
 import { median, percentile, target, type MeasurementReport, type ReportRow } from './harness.ts'
 
@@ -64,28 +64,34 @@ function spanEvent(prefix: string, n: number): WireEvent {
   return { type: 'span', id, span: { id, traceId, kind: 'tool', name: 'get_weather', startedAt: AT, endedAt: AT, durationMs: 1, status: 'ok', input: { city: 'Paris', units: 'metric' }, output: { city: 'Paris', sky: 'sunny', temperatureC: 18 } } }
 }
 
+/** A span as the SDK sends one: UUID ids, 100 spans per trace under one agent span. */
+function sdkSpanEvent(traceId: string, parentId: string): WireEvent {
+  const event = spanEvent('sdk', 0) as Extract<WireEvent, { type: 'span' }>
+  const id = randomUUID()
+  return { ...event, id, span: { ...event.span, id, traceId, parentId } }
+}
+
 /**
- * What masking secrets costs the server per span, beside the schema validation it ran before
- * (both per 1,000-span batch, as ingest runs them; median of rounds): the bench's spans (ids
- * like `sqlite-r0-s12`, which the secretlint gate lets through), spans with the SDK's UUID ids,
- * and spans that each hold a secret (the copy-and-mask path).
+ * What masking secrets costs the server per span (`maskEventSecrets`, run on every ingested
+ * batch), beside the schema validation it ran before (both per 1,000-span batch, as ingest
+ * runs them; median of rounds): the ingest rows' spans, spans with the SDK's UUID ids, and
+ * spans that each hold a secret (the copy-and-mask path).
  */
 function secretScanCost(quick: boolean): { rows: ReportRow[]; perSpan: Record<string, number> } {
   const rounds = quick ? 5 : 15
   const stripe = () => `sk${'_live_'}Fake${randomUUID().replaceAll('-', '').slice(0, 20)}`
-  const batches = {
-    'schema validation (WireEventSchema, per event; already on the ingest path)': (r: number) => Array.from({ length: 1000 }, (_, n) => spanEvent(`v${r}`, n)),
-    'maskSecrets over the batch: bench spans': (r: number) => Array.from({ length: 1000 }, (_, n) => spanEvent(`m${r}`, n)),
-    'maskSecrets over the batch: SDK-like spans (UUID ids)': () =>
-      Array.from({ length: 1000 }, () => {
-        const event = spanEvent('u', 0) as Extract<WireEvent, { type: 'span' }>
-        const id = randomUUID()
-        return { ...event, id, span: { ...event.span, id, traceId: randomUUID() } }
-      }),
-    'maskSecrets over the batch: a secret in every span': (r: number) =>
-      Array.from({ length: 1000 }, (_, n) => {
-        const event = spanEvent(`s${r}`, n) as Extract<WireEvent, { type: 'span' }>
-        return { ...event, span: { ...event.span, output: { ...(event.span.output as object), note: `use ${stripe()}` } } }
+  const sdkBatch = () => {
+    const traces = Array.from({ length: 10 }, () => ({ traceId: randomUUID(), root: randomUUID() }))
+    return Array.from({ length: 1000 }, (_, n) => sdkSpanEvent(traces[n % 10]!.traceId, traces[n % 10]!.root))
+  }
+  const batches: Record<string, (round: number) => WireEvent[]> = {
+    [VALIDATION]: () => sdkBatch(),
+    'maskEventSecrets: the ingest rows’ spans': (r) => Array.from({ length: 1000 }, (_, n) => spanEvent(`sqlite-r${r}`, 10_000 + n)),
+    'maskEventSecrets: SDK spans (UUID ids)': () => sdkBatch(),
+    'maskEventSecrets: a secret in every span': () =>
+      sdkBatch().map((event) => {
+        const span = (event as Extract<WireEvent, { type: 'span' }>).span
+        return { ...event, span: { ...span, output: { ...(span.output as object), note: `use ${stripe()}` } } } as WireEvent
       }),
   }
   const samples = new Map<string, number[]>(Object.keys(batches).map((name) => [name, []]))
@@ -93,8 +99,8 @@ function secretScanCost(quick: boolean): { rows: ReportRow[]; perSpan: Record<st
     for (const [name, make] of Object.entries(batches)) {
       const events = make(round)
       const started = performance.now()
-      if (name.startsWith('schema')) for (const event of events) WireEventSchema.safeParse(event)
-      else maskSecrets(events)
+      if (name === VALIDATION) for (const event of events) WireEventSchema.safeParse(event)
+      else maskEventSecrets(events)
       const perSpan = ((performance.now() - started) * 1000) / events.length
       if (round >= 0) samples.get(name)!.push(perSpan)
     }
@@ -108,6 +114,8 @@ function secretScanCost(quick: boolean): { rows: ReportRow[]; perSpan: Record<st
   }
   return { rows, perSpan }
 }
+
+const VALIDATION = 'schema validation (WireEventSchema, per event; already on the ingest path)'
 
 /** Delivers events through the SDK transport over the WebSocket; seconds from first send to last ack. */
 async function throughTransport(server: ServerChild, events: (n: number) => WireEvent, count: number): Promise<number> {
@@ -253,7 +261,7 @@ export async function serverIngest(options: { quick: boolean; log: (line: string
 
   options.log('  secret masking per span')
   const masking = secretScanCost(quick)
-  const validation = masking.perSpan['schema validation (WireEventSchema, per event; already on the ingest path)']!
+  const validation = masking.perSpan[VALIDATION]!
   const ceiling = spansPerSecond['in-memory test server (ceiling)']!
   const ratios = databases.map(([engine]) => ({ label: `${engine}/ceiling spans/s`, value: spansPerSecond[engine]! / ceiling, stat: 'mean' as const }))
   const count = (n: number) => n.toLocaleString('en')
@@ -275,13 +283,13 @@ export async function serverIngest(options: { quick: boolean; log: (line: string
       title: 'Secret masking on ingest (µs per span, 1,000-span batches, in this process)',
       unit: 'µs/event',
       notes: [
-        'Every validated batch goes through maskSecrets of @retrace/cassettes before it is stored (issue 15). Beside it, the schema validation the server ran on each event before masking existed.',
-        `Server CPU per span in the ingest rows (serverCpuUsPerSpan) includes it; the bench's span ids (\`sqlite-r0-s12\`) pass the secretlint gate, the SDK's UUID ids do not.`,
+        'Every validated batch goes through maskEventSecrets (maskSecrets of @retrace/cassettes over the content; ids apart, the SDK’s UUIDs skipped) before it is stored (issue 15). Beside it, the schema validation the server ran on each event before masking existed.',
+        'Server CPU per span in the ingest rows (serverCpuUsPerSpan) includes it.',
       ],
       rows: masking.rows,
       ratios: Object.entries(masking.perSpan)
-        .filter(([name]) => name.startsWith('maskSecrets'))
-        .map(([name, value]) => ({ label: `${name.replace('maskSecrets over the batch: ', '')}/validation`, value: value / validation, stat: 'mean' as const })),
+        .filter(([name]) => name !== VALIDATION)
+        .map(([name, value]) => ({ label: `${name.replace('maskEventSecrets: ', '')}/validation`, value: value / validation, stat: 'mean' as const })),
       targets: [],
     },
     {

@@ -24,3 +24,13 @@ test('a batch without secrets comes back unchanged', () => {
   const events = [span('a', { input: 'hello' }), span('b', { output: { n: 1 } })]
   expect(maskEventSecrets(events)).toEqual({ events, secrets: [0, 0], rejected: [] })
 })
+
+test('ids are scanned apart: a secret in a trace id refuses the event; the SDK’s UUID ids are kept as they are', () => {
+  const sdkId = '0b5c2a57-6f1e-4d8a-9c3b-2e7f1a6d4c90'
+  const leaky = { ...span(sdkId, { output: stripe.value }), span: { ...(span(sdkId, {}) as Extract<WireEvent, { type: 'span' }>).span, traceId: `${sdkId}`, parentId: `${sdkId}`, output: stripe.value } } as WireEvent
+  const secretTrace = { ...span('s2', {}), span: { ...(span('s2', {}) as Extract<WireEvent, { type: 'span' }>).span, traceId: openai.value } } as WireEvent
+  const result = maskEventSecrets([leaky, secretTrace])
+  expect(result.events).toHaveLength(1)
+  expect(result.events[0]).toMatchObject({ id: sdkId, span: { id: sdkId, traceId: sdkId, parentId: sdkId, output: '[REDACTED:stripe-key]' } })
+  expect(result.rejected).toEqual([{ id: 's2', message: 'span.traceId: a secret-shaped value; ids must not carry secrets, so nothing of this event was stored.' }])
+})
