@@ -16,6 +16,7 @@ import { detectionRoutes } from './detections/detection-routes.ts'
 import { DetectionScheduler, type DetectionSchedulerOptions } from './detections/detection-scheduler.ts'
 import { resolveServerConfig, type ServerConfig } from './config/server-config.ts'
 import { ConnectionRegistry } from './ingest/connection-registry.ts'
+import { startDedupeRetention } from './ingest/dedupe-retention.ts'
 import { IngestWriter } from './ingest/ingest-writer.ts'
 import { createRateLimiter } from './ingest/rate-limiter.ts'
 import { createStreamEndpoint } from './ingest/stream-socket.ts'
@@ -88,6 +89,7 @@ export async function startServer(options: StartServerOptions = {}): Promise<Ret
   let url = ''
   const stopping = new AbortController()
   const connections = new ConnectionRegistry(store, serverId, log)
+  const retention = startDedupeRetention({ store, log })
   const services: ServerServices = {
     config,
     store,
@@ -120,6 +122,7 @@ export async function startServer(options: StartServerOptions = {}): Promise<Ret
   }).catch(async (error: NodeJS.ErrnoException) => {
     await forks.close()
     await detections.close(0)
+    await retention.stop()
     connections.dispose()
     await store.unregisterServer(serverId).catch(() => {})
     await store.close()
@@ -151,7 +154,8 @@ export async function startServer(options: StartServerOptions = {}): Promise<Ret
       await stopped
       clearTimeout(cut)
       await detections.close(config.shutdownTimeoutMs)
-      connections.dispose()
+      await connections.drain()
+      await retention.stop()
       await store.unregisterServer(serverId).catch(() => {})
       await store.close()
       log.info('stopped')

@@ -141,6 +141,10 @@ describe.each(storeTargets())('read API on $engine', (target) => {
         expect(made.key.projectId).toBe(other.projectId)
         expect((await t.call('/api/v1/traces/tr-a', { key: made.secret })).status).toBe(404)
       },
+      'PATCH /api/v1/keys/:keyId': async () => {
+        expect((await t.call(`/api/v1/keys/${aKeyId}`, { key: other.key, method: 'PATCH', json: { rateLimit: 1 } })).status).toBe(404)
+        expect((await t.call('/api/v1/keys')).body.keys.find((k: { id: string }) => k.id === aKeyId).rateLimit).toBeNull()
+      },
       'DELETE /api/v1/keys/:keyId': async () => {
         expect((await t.call(`/api/v1/keys/${aKeyId}`, { key: other.key, method: 'DELETE' })).status).toBe(404)
         expect((await t.call('/api/v1/traces')).status).toBe(200)

@@ -81,7 +81,7 @@ export function mountRoutes(app: Hono, routes: readonly RouteSpec[], services: S
     app.on(route.method.toUpperCase(), route.path, async (c: Context) => {
       try {
         const key = await authenticate(services.store, presentedKey(c.req.raw), route.scope)
-        const wait = services.limiter.take(key.id)
+        const wait = services.limiter.take(key)
         if (wait > 0) throw new ApiError(429, 'rate_limited', `Too many requests for this API key; retry in ${wait.toFixed(3)} s.`, { retryAfterSeconds: wait })
         const rawParams = c.req.param() as Record<string, string>
         const rawQuery = c.req.query()

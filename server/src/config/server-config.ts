@@ -19,7 +19,7 @@ export const ServerConfigSchema = z.strictObject({
   /** `postgres://…` for PostgreSQL; `sqlite:<file>` or a file path for the embedded store. */
   databaseUrl: z.string().min(1),
   logLevel: z.enum(LOG_LEVELS),
-  /** Requests (HTTP calls, WebSocket batches and upgrades) per second per API key; 0 turns the limit off. */
+  /** Requests (HTTP calls, WebSocket batches and upgrades) per second per API key, in each server process, for keys without a `rateLimit` of their own; 0 turns the limit off. */
   rateLimit: z.number().min(0),
   /** Largest WebSocket frame or `POST /v1/events` body accepted, in bytes. */
   maxFrameBytes: z.number().int().min(MIN_FRAME_BYTES),
@@ -61,7 +61,7 @@ export const SERVER_OPTIONS: readonly OptionSpec[] = [
     fix: 'pass postgres://user:pass@host:5432/db or sqlite:./.retrace/retrace.db',
   },
   { key: 'logLevel', flag: 'log-level', env: ['RETRACE_LOG_LEVEL'], kind: 'string', value: '<level>', description: `log level: ${LOG_LEVELS.join(', ')}`, default: 'info', fix: `pass one of ${LOG_LEVELS.join(', ')}` },
-  { key: 'rateLimit', flag: 'rate-limit', env: ['RETRACE_RATE_LIMIT'], kind: 'number', value: '<n>', description: 'requests per second per API key (HTTP calls, WebSocket batches); 0 turns it off', default: 1000, fix: 'pass a number ≥ 0, e.g. 1000' },
+  { key: 'rateLimit', flag: 'rate-limit', env: ['RETRACE_RATE_LIMIT'], kind: 'number', value: '<n>', description: 'requests per second per API key in this process (HTTP calls, WebSocket upgrades and batches), for keys without a rateLimit of their own; 0 turns it off', default: 1000, fix: 'pass a number ≥ 0, e.g. 1000' },
   {
     key: 'maxFrameBytes',
     flag: 'max-frame-bytes',

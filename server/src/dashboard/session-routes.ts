@@ -46,7 +46,7 @@ export function mountSessionRoutes(app: Hono, services: ServerServices): void {
       const body = z.strictObject({ key: z.string().min(1).max(256) }).safeParse(await readJsonBody(c.req.raw, 4096))
       if (!body.success) throw new ApiError(400, 'bad_request', 'key: paste an API key (rt_live_…).')
       const key = await authenticate(services.store, body.data.key, 'read')
-      const wait = services.limiter.take(key.id)
+      const wait = services.limiter.take(key)
       if (wait > 0) throw new ApiError(429, 'rate_limited', `Too many requests for this API key; retry in ${wait.toFixed(3)} s.`, { retryAfterSeconds: wait })
       const response = c.json({ signedIn: true, ...(await describeSession(key, services)) })
       response.headers.append('set-cookie', sessionCookie(c.req.raw, body.data.key.trim()))

@@ -35,6 +35,10 @@ export class ConnectionRegistry {
   readonly #log: Logger
   readonly #local = new Map<string, LocalConnection>()
   readonly #unsubscribe: () => void
+  /** Store writes started and not yet settled: `drain()` waits for them. */
+  readonly #writes = new Set<Promise<unknown>>()
+  /** Set by `drain()`: the store is about to close, nothing more is written to it. */
+  #draining = false
 
   constructor(store: Store, serverId: string, log: Logger) {
     this.#store = store
@@ -73,10 +77,19 @@ export class ConnectionRegistry {
     return record.id
   }
 
-  /** Queues a write of the connection's record after its earlier ones. */
+  /** Keeps `write` in the set `drain()` waits for, until it settles. */
+  #track<T>(write: Promise<T>): Promise<T> {
+    this.#writes.add(write)
+    void write.finally(() => this.#writes.delete(write)).catch(() => {})
+    return write
+  }
+
+  /** Queues a write of the connection's record after its earlier ones (none once draining). */
   #save(local: LocalConnection): Promise<void> {
     const record = local.record
-    local.saved = local.saved.then(() => this.#store.saveConnection(record)).catch((error: unknown) => this.#log.warn({ err: error }, 'could not save a connection'))
+    local.saved = this.#track(
+      local.saved.then(() => (this.#draining ? undefined : this.#store.saveConnection(record))).catch((error: unknown) => this.#log.warn({ err: error }, 'could not save a connection')),
+    )
     return local.saved
   }
 
@@ -99,8 +112,10 @@ export class ConnectionRegistry {
     const local = this.#local.get(connectionId)
     if (!local) return
     this.#local.delete(connectionId)
-    await local.saved
-    await this.#store.removeConnection(connectionId).catch((error: unknown) => this.#log.warn({ err: error }, 'could not forget a closed connection'))
+    // After its own writes; not once draining (the server's stop removes every connection of this process).
+    await this.#track(
+      local.saved.then(() => (this.#draining ? undefined : this.#store.removeConnection(connectionId))).catch((error: unknown) => this.#log.warn({ err: error }, 'could not forget a closed connection')),
+    )
   }
 
   /**
@@ -130,6 +145,17 @@ export class ConnectionRegistry {
     this.#unsubscribe()
   }
 
+  /**
+   * The shutdown step before the store closes: stops listening to the feed, lets the writes
+   * in progress finish and makes every later one a no-op (a socket that closes after this
+   * point must not write to a closed store, nor re-insert a row the server's stop removed).
+   */
+  async drain(): Promise<void> {
+    this.#unsubscribe()
+    this.#draining = true
+    while (this.#writes.size) await Promise.allSettled([...this.#writes])
+  }
+
   async #onFeed(message: FeedMessage): Promise<void> {
     if (message.kind === 'key.revoked') {
       for (const { record, socket } of this.#local.values()) {
@@ -139,9 +165,9 @@ export class ConnectionRegistry {
       }
       return
     }
-    if (message.kind === 'command' && message.serverId === this.#serverId) {
+    if (message.kind === 'command' && message.serverId === this.#serverId && !this.#draining) {
       try {
-        const command = await this.#store.takeCommand(message.commandId)
+        const command = await this.#track(this.#store.takeCommand(message.commandId))
         if (!command) return
         this.#local.get(command.connectionId)?.socket.send(command.payload)
       } catch (error) {

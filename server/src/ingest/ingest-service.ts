@@ -2,6 +2,7 @@ import type { RejectedEvent } from '@retrace/protocol'
 import type { KeyRecord, Store } from '../store/store.ts'
 import { dayOf } from '../store/sql/ingest-sql.ts'
 import type { IngestWriter } from './ingest-writer.ts'
+import { maskEventSecrets } from './mask-event-secrets.ts'
 import { parseBatch, validateEvents, type ParsedBatch } from './validate-batch.ts'
 
 /** What a batch came to, on either channel. */
@@ -12,8 +13,9 @@ export type IngestOutcome =
 
 /**
  * Takes one batch (frame text, or an already-parsed envelope) from a client authenticated
- * with `key`: validates each event, applies the project's daily event quota (402), stores
- * the valid events through the writer and answers once they are committed.
+ * with `key`: validates each event, applies the project's daily event quota (402), masks
+ * secret-shaped values with the shared rules, stores the valid events through the writer
+ * and answers once they are committed.
  *
  * @example
  * const outcome = await ingestBatch({ store, writer }, key, frameText)
@@ -32,7 +34,10 @@ export async function ingestBatch(services: { store: Store; writer: IngestWriter
       return { kind: 'credits_exhausted', retryAfterSeconds: Math.ceil((midnight - now) / 1000), message: `Project ${project.id} reached its quota of ${project.maxEventsPerDay} events today (UTC).` }
     }
   }
-  const { valid, rejected } = validateEvents(batch.events, { id: project.id, name: project.name })
-  const counts = valid.length ? await services.writer.submit({ accountId: key.accountId, projectId: project.id, events: valid }) : { accepted: 0, duplicates: 0 }
+  const { valid, rejected: invalid } = validateEvents(batch.events, { id: project.id, name: project.name })
+  // What slipped past the SDK's own redaction is masked before anything is stored.
+  const { events, secrets, rejected: secretIds } = maskEventSecrets(valid)
+  const rejected = secretIds.length ? [...invalid, ...secretIds] : invalid
+  const counts = events.length ? await services.writer.submit({ accountId: key.accountId, projectId: project.id, events, secrets }) : { accepted: 0, duplicates: 0 }
   return { kind: 'ack', batchId: batch.batchId, accepted: counts.accepted, duplicates: counts.duplicates, rejected }
 }

@@ -3,6 +3,14 @@ import type { IngestBatch, IngestCounts, Store } from '../store/store.ts'
 
 /** Most events folded into one transaction. */
 const MAX_EVENTS_PER_TRANSACTION = 20_000
+/**
+ * Transactions in flight at once. SQLite has one writer connection. On PostgreSQL the
+ * database works on its own cores: while one transaction waits for its commit (an fsync),
+ * the next one's rows are already going in. Rows are written in key order, so concurrent
+ * transactions wait for each other rather than deadlock (and one PostgreSQL aborts as a
+ * deadlock anyway runs again, see postgres-client.ts).
+ */
+const WRITERS = { sqlite: 1, postgres: 3 } as const
 
 interface Pending {
   batch: IngestBatch
@@ -11,10 +19,10 @@ interface Pending {
 }
 
 /**
- * The one writer of a server process: batches that arrive while a transaction is running are
+ * The writer of a server process: batches that arrive while transactions are running are
  * committed together in the next one (group commit), so a commit's cost is shared by every
- * batch in it and an acknowledgement always follows its commit. Live updates are published
- * after each commit.
+ * batch in it and an acknowledgement always follows its commit. One transaction at a time on
+ * SQLite, a few on PostgreSQL. Live updates are published after each commit.
  *
  * @example
  * const writer = new IngestWriter(store)
@@ -22,21 +30,24 @@ interface Pending {
  */
 export class IngestWriter {
   readonly #store: Store
+  readonly #writers: number
   #queue: Pending[] = []
-  #running = false
+  /** Transactions being written. */
+  #running = 0
   #idle: Array<() => void> = []
   #tracked = 0
   readonly #committed = new Set<(batches: readonly IngestBatch[]) => void>()
 
   constructor(store: Store) {
     this.#store = store
+    this.#writers = WRITERS[store.engine]
   }
 
   /** Resolves once the batch is committed, with its counts. */
   submit(batch: IngestBatch): Promise<IngestCounts> {
     return new Promise((resolve, reject) => {
       this.#queue.push({ batch, resolve, reject })
-      if (!this.#running) void this.#drain()
+      if (this.#running < this.#writers) void this.#drain()
     })
   }
 
@@ -75,7 +86,7 @@ export class IngestWriter {
   }
 
   #isIdle(): boolean {
-    return !this.#running && this.#queue.length === 0 && this.#tracked === 0
+    return this.#running === 0 && this.#queue.length === 0 && this.#tracked === 0
   }
 
   #notifyIdle(): void {
@@ -83,7 +94,7 @@ export class IngestWriter {
   }
 
   async #drain(): Promise<void> {
-    this.#running = true
+    this.#running++
     while (this.#queue.length) {
       let events = 0
       let take = 0
@@ -106,7 +117,7 @@ export class IngestWriter {
         for (const item of group) item.reject(error)
       }
     }
-    this.#running = false
+    this.#running--
     this.#notifyIdle()
   }
 }

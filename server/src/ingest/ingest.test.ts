@@ -167,6 +167,39 @@ describe.each(storeTargets())('ingest on $engine', (target) => {
       }
     })
 
+    test('a key’s own rate limit (set at creation or with PATCH) replaces the server’s, on HTTP, the stream and the read API', async () => {
+      const limited = await startTestServer(target, { rateLimit: 3 })
+      try {
+        // An admin key without a limit of its own making (0), for the calls below.
+        const admin = (await limited.call('/api/v1/keys', { json: { name: 'ops', scopes: ['admin'], rateLimit: 0 } })).body.secret
+        const created = await limited.call('/api/v1/keys', { key: admin, json: { name: 'batch job', scopes: ['ingest', 'read'], rateLimit: 1 } })
+        expect(created.body.key.rateLimit).toBe(1)
+        expect((await limited.call('/api/v1/keys', { key: admin, json: { rateLimit: -1 } })).body.error.message).toMatch(/^rateLimit: /)
+        const slow = created.body.secret
+        expect((await limited.call('/v1/events', { key: slow, json: batch('k1', []) })).status).toBe(200)
+        const refused = await limited.call('/v1/events', { key: slow, json: batch('k2', []) })
+        expect(refused.status).toBe(429)
+        expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0.5)
+        expect((await limited.call('/api/v1/traces', { key: slow })).status).toBe(429)
+        // Lifted for this key only (0: no limit): eight calls in a row pass.
+        const lifted = await limited.call(`/api/v1/keys/${created.body.key.id}`, { key: admin, method: 'PATCH', json: { rateLimit: 0 } })
+        expect(lifted.body.key).toMatchObject({ rateLimit: 0, name: 'batch job' })
+        for (let i = 0; i < 8; i++) expect((await limited.call('/v1/events', { key: slow, json: batch(`k-free-${i}`, []) })).status).toBe(200)
+        const client = await openStream(limited.url, slow)
+        for (let i = 0; i < 8; i++) client.send(batch(`ws-free-${i}`, []))
+        await client.next((m) => m.type === 'ack' && m.batchId === 'ws-free-7')
+        expect(client.messages.filter((m) => m.type === 'error')).toEqual([])
+        client.socket.close()
+        // Back to the server's default.
+        expect((await limited.call(`/api/v1/keys/${created.body.key.id}`, { key: admin, method: 'PATCH', json: { rateLimit: null } })).body.key.rateLimit).toBeNull()
+        const statuses: number[] = []
+        for (let i = 0; i < 5; i++) statuses.push((await limited.call('/v1/events', { key: slow, json: batch(`k-back-${i}`, []) })).status)
+        expect(statuses).toContain(429)
+      } finally {
+        await limited.close()
+      }
+    })
+
     test('a project over its daily event quota gets 402 (HTTP) and credits_exhausted + 4402 (stream)', async () => {
       const quota = await startTestServer(target)
       try {

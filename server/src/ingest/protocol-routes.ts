@@ -22,7 +22,7 @@ export function mountProtocolRoutes(app: Hono, services: ServerServices, state: 
   const guard = async (request: Request): Promise<Awaited<ReturnType<typeof authenticate>>> => {
     if (!state.accepting()) throw new ApiError(503, 'unavailable', 'The server is shutting down; send it again.')
     const key = await authenticate(services.store, request.headers.get(API_KEY_HEADER), 'ingest')
-    const wait = services.limiter.take(key.id)
+    const wait = services.limiter.take(key)
     if (wait > 0) throw new ApiError(429, 'rate_limited', 'Too many requests for this API key.', { retryAfterSeconds: wait })
     return key
   }

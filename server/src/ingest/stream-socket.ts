@@ -39,7 +39,7 @@ export function createStreamEndpoint(services: ServerServices) {
       if (!accepting) return refuse(socket, 503, 'server', 'The server is shutting down.')
       const header = request.headers[API_KEY_HEADER]
       const key = await authenticate(services.store, Array.isArray(header) ? header[0] : header, 'ingest')
-      const wait = services.limiter.take(key.id)
+      const wait = services.limiter.take(key)
       if (wait > 0) return refuse(socket, 429, 'rate_limited', 'Too many requests for this API key.', wait)
       wss.handleUpgrade(request, socket, head, (ws) => onConnection(ws, key))
     })().catch((error: unknown) => {
@@ -99,7 +99,7 @@ export function createStreamEndpoint(services: ServerServices) {
       if (type === 'pong') return
       // Unknown message types are ignored: a newer client may send what this server does not know.
       if (type !== 'batch') return
-      const wait = services.limiter.take(key.id)
+      const wait = services.limiter.take(key)
       if (wait > 0) {
         send({ ...protocolError('rate_limited', 'Too many requests for this API key.'), retryAfterSeconds: wait })
         return ws.close(CLOSE_CODES.rateLimited, 'rate limited')

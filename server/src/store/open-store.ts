@@ -33,7 +33,7 @@ export function storeLocation(databaseUrl: string, cwd = process.cwd()): StoreLo
  * @example
  * const store = await openStore('postgres://retrace@localhost/retrace', { onFeedError: (e) => log.warn(e) })
  */
-export async function openStore(databaseUrl: string, options: { onFeedError?: (error: Error) => void; poolSize?: number } = {}): Promise<Store> {
+export async function openStore(databaseUrl: string, options: { onFeedError?: (error: Error) => void; poolSize?: number; now?: () => number } = {}): Promise<Store> {
   const location = storeLocation(databaseUrl)
   if (location.engine === 'sqlite') {
     const client = openSqlite(location.file)
@@ -43,7 +43,7 @@ export async function openStore(databaseUrl: string, options: { onFeedError?: (e
       await client.close()
       throw error
     }
-    return new SqlStore(client, createLocalFeed())
+    return new SqlStore(client, createLocalFeed(), { now: options.now })
   }
   // Loaded only for PostgreSQL: the embedded store never needs the driver.
   const { openPostgres } = await import('./postgres/postgres-client.ts')
@@ -52,7 +52,7 @@ export async function openStore(databaseUrl: string, options: { onFeedError?: (e
   try {
     await migrate(client)
     const feed = await openPostgresFeed(location.url, client.pool, options.onFeedError ?? (() => {}))
-    return new SqlStore(client, feed)
+    return new SqlStore(client, feed, { now: options.now })
   } catch (error) {
     await client.close()
     throw error

@@ -21,7 +21,20 @@ export const ProjectSchema = z.object({
   createdAt: z.string(),
   budgets: BudgetsSchema,
   maxEventsPerDay: z.number().int().positive().nullable().describe('Ingest answers 402 past this many events per UTC day; null: no quota.'),
+  secretsMasked: z
+    .number()
+    .int()
+    .nonnegative()
+    .describe('Secret-shaped values the server masked in stored events (the shared rules of @retrace/cassettes): what an older or misconfigured SDK, or a raw client, let through. 0 when every client redacts.'),
 })
+
+/** A key's own rate limit: requests per second on each server process; 0 none; null the server's --rate-limit. */
+export const RateLimitSchema = z
+  .number()
+  .nonnegative()
+  .max(1_000_000)
+  .nullable()
+  .describe('Requests per second this key may make on each server process (0: unlimited); null: the server’s --rate-limit.')
 
 export const KeySchema = z.object({
   id: z.string(),
@@ -32,6 +45,7 @@ export const KeySchema = z.object({
   scopes: z.array(ScopeSchema),
   createdAt: z.string(),
   revokedAt: z.string().nullable(),
+  rateLimit: RateLimitSchema,
 })
 
 export const TraceStatusSchema = z.enum(['running', 'completed', 'failed'])

@@ -81,6 +81,14 @@ describe.each(storeTargets())('the $engine store', (target) => {
       expect((await store.getTrace(project.id, 't-race'))?.trace.totals.spans).toBe(300)
     })
 
+    test('a span comes back exactly as sent, whatever its strings hold', async () => {
+      const odd = ['quote " backslash \\ slash /', 'line\nbreak\ttab', 'NUL \u0000 inside', 'lone \ud800 surrogate', 'emoji 😀 and ünïcode', '{"json":"in a string"}', '\u2028\u2029']
+      const sent = span('t-odd', 'odd-1', { input: { odd }, output: odd.join(''), metadata: { [odd[0]!]: odd[5]! } })
+      await store.ingest([{ accountId: project.accountId, projectId: project.id, events: [sent] }])
+      const [stored] = (await store.getTrace(project.id, 't-odd'))!.spans
+      expect(stored).toEqual((sent as Extract<WireEvent, { type: 'span' }>).span)
+    })
+
     test('lists traces with every filter and a cursor through all pages', async () => {
       const listing = await store.createProject(project.accountId, 'listing')
       const batch: WireEvent[] = []

@@ -16,6 +16,8 @@ export interface IngestBatch {
   accountId: string
   projectId: string
   events: readonly WireEvent[]
+  /** Per event (same order): secret-shaped values masked in it before storing, counted on the project. */
+  secrets?: readonly number[] | undefined
 }
 
 export interface IngestCounts {
@@ -98,14 +100,18 @@ export interface Store {
   getProject(projectId: string): Promise<ProjectRecord | undefined>
   updateProject(projectId: string, patch: { name?: string | undefined; budgets?: Partial<Budgets> | undefined; maxEventsPerDay?: number | null | undefined }): Promise<ProjectRecord | undefined>
 
-  createKey(key: { id: string; projectId: string; accountId: string; name: string; prefix: string; hash: string; scopes: Scope[] }): Promise<KeyRecord>
+  createKey(key: { id: string; projectId: string; accountId: string; name: string; prefix: string; hash: string; scopes: Scope[]; rateLimit?: number | null | undefined }): Promise<KeyRecord>
   findKeyByHash(hash: string): Promise<KeyRecord | undefined>
   listKeys(projectId: string): Promise<KeyRecord[]>
   revokeKey(projectId: string, keyId: string): Promise<KeyRecord | undefined>
+  /** Renames a key or sets its rate limit (null: the server's default); undefined when the project has no such key. */
+  updateKey(projectId: string, keyId: string, patch: { name?: string | undefined; rateLimit?: number | null | undefined }): Promise<KeyRecord | undefined>
 
   /** Stores validated batches in one transaction; each event id once per account. */
   ingest(batches: readonly IngestBatch[]): Promise<{ counts: IngestCounts[]; changed: Map<string, Set<string>> }>
   usageOn(projectId: string, day: string): Promise<{ events: number; usd: number }>
+  /** Forgets up to `limit` event ids received before `beforeMs` (the dedupe ledger's retention); returns how many. */
+  pruneEventIds(beforeMs: number, limit: number): Promise<number>
 
   listTraces(projectId: string, filter: TraceFilter): Promise<Page<TraceSummary>>
   getTrace(projectId: string, traceId: string): Promise<TraceWithSpans | undefined>

@@ -2,7 +2,7 @@ import { z } from 'zod'
 import { generateApiKey } from '../../auth/api-keys.ts'
 import { ApiError } from '../../errors/server-errors.ts'
 import { dayOf } from '../../store/sql/ingest-sql.ts'
-import { ConnectionSchema, KeySchema, ProjectSchema, ScopeSchema, type ProjectRecord } from '../../store/store.ts'
+import { ConnectionSchema, KeySchema, ProjectSchema, RateLimitSchema, ScopeSchema, type ProjectRecord } from '../../store/store.ts'
 import type { ServerServices } from '../server-services.ts'
 import { defineRoute } from '../route-spec.ts'
 import { orNotFound } from './trace-routes.ts'
@@ -113,12 +113,26 @@ export const createKey = defineRoute({
   tag: 'keys',
   summary: 'Create an API key for this project; the answer holds the secret, shown only this once.',
   scope: 'admin',
-  body: z.strictObject({ name: z.string().min(1).max(200).default('key'), scopes: z.array(ScopeSchema).min(1).default(['ingest', 'read']) }),
+  body: z.strictObject({ name: z.string().min(1).max(200).default('key'), scopes: z.array(ScopeSchema).min(1).default(['ingest', 'read']), rateLimit: RateLimitSchema.optional() }),
   responses: { 201: { description: 'The key and its secret.', schema: z.object({ key: KeySchema, secret: z.string() }) } },
   async handler({ key, body, services }) {
     const made = generateApiKey()
-    const record = await services.store.createKey({ id: made.id, projectId: key.projectId, accountId: key.accountId, name: body.name, prefix: made.prefix, hash: made.hash, scopes: [...new Set(body.scopes)] })
+    const record = await services.store.createKey({ id: made.id, projectId: key.projectId, accountId: key.accountId, name: body.name, prefix: made.prefix, hash: made.hash, scopes: [...new Set(body.scopes)], rateLimit: body.rateLimit })
     return { status: 201, body: { key: record, secret: made.secret } }
+  },
+})
+
+export const updateKey = defineRoute({
+  method: 'patch',
+  path: '/api/v1/keys/:keyId',
+  tag: 'keys',
+  summary: 'Rename a key or set its rate limit; the new limit applies from its next request, on every server process.',
+  scope: 'admin',
+  params: z.object({ keyId: z.string().min(1).max(1024) }),
+  body: z.strictObject({ name: z.string().min(1).max(200).optional(), rateLimit: RateLimitSchema.optional() }),
+  responses: { 200: { description: 'The updated key.', schema: z.object({ key: KeySchema }) }, 404: { description: 'No such key in this project.' } },
+  async handler({ key, params, body, services }) {
+    return { body: { key: orNotFound(await services.store.updateKey(key.projectId, params.keyId, body), 'key', params.keyId) } }
   },
 })
 
@@ -149,4 +163,4 @@ export const listConnections = defineRoute({
   },
 })
 
-export const ADMIN_ROUTES = [listProjects, getProject, updateProject, createProject, listKeys, createKey, revokeKey, listConnections]
+export const ADMIN_ROUTES = [listProjects, getProject, updateProject, createProject, listKeys, createKey, updateKey, revokeKey, listConnections]

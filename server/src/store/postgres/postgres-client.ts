@@ -11,6 +11,10 @@ const types = {
   },
 }
 
+/** Deadlock detected, serialization failure: the transaction did nothing and can run again. */
+const RETRYABLE = new Set(['40P01', '40001'])
+const MAX_ATTEMPTS = 3
+
 /**
  * A PostgreSQL connection pool behind the shared `SqlClient` port. `?` placeholders are
  * numbered (`$1`, `$2`, …) once per statement text.
@@ -56,18 +60,24 @@ export async function openPostgres(url: string, options: { max?: number } = {}):
     all: shared.all,
     run: shared.run,
     async transaction<T>(work: (tx: SqlExecutor) => Promise<T>, transactionOptions: { lock?: string } = {}): Promise<T> {
-      const client = await pool.connect()
-      try {
-        await client.query('BEGIN')
-        if (transactionOptions.lock) await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [transactionOptions.lock])
-        const result = await work(executor(client))
-        await client.query('COMMIT')
-        return result
-      } catch (error) {
-        await client.query('ROLLBACK').catch(() => {})
-        throw error
-      } finally {
-        client.release()
+      for (let attempt = 1; ; attempt++) {
+        const client = await pool.connect()
+        try {
+          await client.query('BEGIN')
+          if (transactionOptions.lock) await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [transactionOptions.lock])
+          const result = await work(executor(client))
+          await client.query('COMMIT')
+          return result
+        } catch (error) {
+          await client.query('ROLLBACK').catch(() => {})
+          // Concurrent writers take row locks in key order, but a database whose collation
+          // orders keys differently can still make two of them wait for each other: PostgreSQL
+          // aborts one, and it runs again (nothing of it was committed).
+          if (attempt < MAX_ATTEMPTS && RETRYABLE.has((error as { code?: string }).code ?? '')) continue
+          throw error
+        } finally {
+          client.release()
+        }
       }
     },
     async close() {

@@ -194,17 +194,17 @@ export function dayOf(ms: number): string {
 export async function ingestInTransaction(tx: SqlExecutor, batches: readonly IngestBatch[], nowMs: number): Promise<{ counts: IngestCounts[]; changed: Map<string, Set<string>> }> {
   const counts: IngestCounts[] = batches.map(() => ({ accepted: 0, duplicates: 0 }))
   const seen = new Set<string>()
-  const candidates: Array<{ batch: number; key: string; accountId: string; projectId: string; event: WireEvent; traceId: string }> = []
+  const candidates: Array<{ batch: number; key: string; accountId: string; projectId: string; event: WireEvent; traceId: string; secrets: number }> = []
   batches.forEach((batch, index) => {
-    for (const event of batch.events) {
+    batch.events.forEach((event, at) => {
       const key = `${batch.accountId}\u0000${event.id}`
       if (seen.has(key)) {
         counts[index]!.duplicates++
-        continue
+        return
       }
       seen.add(key)
-      candidates.push({ batch: index, key, accountId: batch.accountId, projectId: batch.projectId, event, traceId: traceIdOf(event) })
-    }
+      candidates.push({ batch: index, key, accountId: batch.accountId, projectId: batch.projectId, event, traceId: traceIdOf(event), secrets: batch.secrets?.[at] ?? 0 })
+    })
   })
   candidates.sort((a, b) => compare(a.key, b.key))
 
@@ -227,7 +227,7 @@ export async function ingestInTransaction(tx: SqlExecutor, batches: readonly Ing
   const traces = new Map<string, TraceRow>()
   const spans: SqlValue[][] = []
   const tags: SqlValue[][] = []
-  const usage = new Map<string, { events: number; usd: number }>()
+  const usage = new Map<string, { events: number; usd: number; secrets: number }>()
   const changed = new Map<string, Set<string>>()
   // Arrival order inside the transaction, so "first wins" means first received.
   const fresh = candidates.filter((item) => inserted.has(item.key)).sort((a, b) => a.batch - b.batch)
@@ -239,8 +239,9 @@ export async function ingestInTransaction(tx: SqlExecutor, batches: readonly Ing
     applyEventToRow(row, item.event)
     if (item.event.type === 'span') spans.push(spanRow(item.projectId, item.event.span))
     if (item.event.type === 'trace.start') for (const tag of new Set(item.event.trace.tags ?? [])) tags.push([item.projectId, tag, item.traceId])
-    const day = usage.get(item.projectId) ?? { events: 0, usd: 0 }
+    const day = usage.get(item.projectId) ?? { events: 0, usd: 0, secrets: 0 }
     day.events++
+    day.secrets += item.secrets
     if (item.event.type === 'span') day.usd += item.event.span.step?.costUsd ?? 0
     usage.set(item.projectId, day)
     let ids = changed.get(item.projectId)
@@ -250,6 +251,7 @@ export async function ingestInTransaction(tx: SqlExecutor, batches: readonly Ing
   for (const item of candidates) if (!inserted.has(item.key)) counts[item.batch]!.duplicates++
 
   spans.sort((a, b) => compare(`${a[1]}\u0000${a[2]}`, `${b[1]}\u0000${b[2]}`))
+  tags.sort((a, b) => compare(`${a[0]}\u0000${a[1]}\u0000${a[2]}`, `${b[0]}\u0000${b[1]}\u0000${b[2]}`))
   await insertSpans(tx, spans)
   await upsertTraces(tx, [...traces.values()])
   await insertTags(tx, tags)
@@ -259,6 +261,8 @@ export async function ingestInTransaction(tx: SqlExecutor, batches: readonly Ing
       'INSERT INTO usage_daily (project_id, day, events, usd) VALUES (?, ?, ?, ?) ON CONFLICT (project_id, day) DO UPDATE SET events = usage_daily.events + excluded.events, usd = usage_daily.usd + excluded.usd',
       [projectId, day, used.events, used.usd],
     )
+    // Counted only for stored events: a resent duplicate was masked but not stored again.
+    if (used.secrets > 0) await tx.run('UPDATE projects SET secrets_masked = secrets_masked + ? WHERE id = ?', [used.secrets, projectId])
   }
   return { counts, changed }
 }

@@ -104,10 +104,22 @@ export const MIGRATIONS: readonly Migration[] = [
         detected_ms BIGINT NOT NULL, duration_ms DOUBLE PRECISION NOT NULL, PRIMARY KEY (project_id, trace_id))`,
     ],
   },
+  {
+    version: 5,
+    name: 'masked secrets per project, event ids pruned by age, a rate limit per key',
+    statements: [
+      // Secret-shaped values the server masked in ingested events (what the SDK let through).
+      'ALTER TABLE projects ADD COLUMN secrets_masked BIGINT NOT NULL DEFAULT 0',
+      // The dedupe ledger keeps an event id for DEDUPE_RETENTION_MS, then forgets it, oldest first.
+      'CREATE INDEX events_received ON events (received_ms)',
+      // Requests per second for this key; NULL: the server's --rate-limit.
+      'ALTER TABLE api_keys ADD COLUMN rate_limit DOUBLE PRECISION',
+    ],
+  },
 ]
 
 /** The schema version this server writes. */
-export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version
+export const SCHEMA_VERSION = Math.max(...MIGRATIONS.map((migration) => migration.version))
 
 /**
  * Brings the database to this server's schema, in one transaction under a database-wide lock
@@ -119,7 +131,8 @@ export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version
  * const { from, to } = await migrate(client)
  */
 export async function migrate(client: SqlClient, migrations: readonly Migration[] = MIGRATIONS): Promise<{ from: number; to: number }> {
-  const latest = migrations[migrations.length - 1]?.version ?? 0
+  // The highest version, wherever branches merged it into the list.
+  const latest = Math.max(0, ...migrations.map((migration) => migration.version))
   return client.transaction(
     async (tx) => {
       await tx.run('CREATE TABLE IF NOT EXISTS retrace_schema (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_ms BIGINT NOT NULL)')

@@ -30,6 +30,7 @@ export function toProject(row: Row): ProjectRecord {
     createdAt: iso(row.created_ms),
     budgets: { usdPerDay: numberOrNull(row.usd_per_day), stepsPerRun: numberOrNull(row.steps_per_run), usdPerRun: numberOrNull(row.usd_per_run) },
     maxEventsPerDay: numberOrNull(row.max_events_per_day),
+    secretsMasked: Number(row.secrets_masked ?? 0),
   }
 }
 
@@ -43,6 +44,7 @@ export function toKey(row: Row): KeyRecord {
     scopes: String(row.scopes).split(',').filter(Boolean) as Scope[],
     createdAt: iso(row.created_ms),
     revokedAt: isoOrNull(row.revoked_ms),
+    rateLimit: numberOrNull(row.rate_limit),
   }
 }
 

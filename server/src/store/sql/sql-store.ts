@@ -61,9 +61,11 @@ export class SqlStore implements Store {
   readonly shares: ShareLinkStore
   readonly detections: DetectionStore
   readonly #sql: SqlClient
+  readonly #now: () => number
 
-  constructor(sql: SqlClient, feed: ChangeFeed) {
+  constructor(sql: SqlClient, feed: ChangeFeed, options: { now?: (() => number) | undefined } = {}) {
     this.#sql = sql
+    this.#now = options.now ?? Date.now
     this.feed = feed
     this.forks = new SqlForkStore(sql)
     this.shares = createSqlShareLinkStore(sql)
@@ -120,14 +122,25 @@ export class SqlStore implements Store {
     return this.getProject(projectId)
   }
 
-  async createKey(key: { id: string; projectId: string; accountId: string; name: string; prefix: string; hash: string; scopes: KeyRecord['scopes'] }): Promise<KeyRecord> {
+  async createKey(key: { id: string; projectId: string; accountId: string; name: string; prefix: string; hash: string; scopes: KeyRecord['scopes']; rateLimit?: number | null | undefined }): Promise<KeyRecord> {
     const now = Date.now()
+    const rateLimit = key.rateLimit ?? null
     await this.#sql.transaction((tx) =>
-      tx.run('INSERT INTO api_keys (id, project_id, account_id, name, prefix, hash, scopes, created_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?)', [
-        key.id, key.projectId, key.accountId, key.name, key.prefix, key.hash, key.scopes.join(','), now,
+      tx.run('INSERT INTO api_keys (id, project_id, account_id, name, prefix, hash, scopes, created_ms, rate_limit) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)', [
+        key.id, key.projectId, key.accountId, key.name, key.prefix, key.hash, key.scopes.join(','), now, rateLimit,
       ]),
     )
-    return { id: key.id, projectId: key.projectId, accountId: key.accountId, name: key.name, prefix: key.prefix, scopes: key.scopes, createdAt: new Date(now).toISOString(), revokedAt: null }
+    return { id: key.id, projectId: key.projectId, accountId: key.accountId, name: key.name, prefix: key.prefix, scopes: key.scopes, createdAt: new Date(now).toISOString(), revokedAt: null, rateLimit }
+  }
+
+  async updateKey(projectId: string, keyId: string, patch: { name?: string | undefined; rateLimit?: number | null | undefined }): Promise<KeyRecord | undefined> {
+    const sets: string[] = []
+    const params: SqlValue[] = []
+    if (patch.name !== undefined) sets.push('name = ?'), params.push(patch.name)
+    if (patch.rateLimit !== undefined) sets.push('rate_limit = ?'), params.push(patch.rateLimit)
+    if (sets.length) await this.#sql.transaction((tx) => tx.run(`UPDATE api_keys SET ${sets.join(', ')} WHERE id = ? AND project_id = ?`, [...params, keyId, projectId]))
+    const [row] = await this.#sql.all('SELECT * FROM api_keys WHERE id = ? AND project_id = ?', [keyId, projectId])
+    return row ? toKey(row) : undefined
   }
 
   async findKeyByHash(hash: string): Promise<KeyRecord | undefined> {
@@ -146,7 +159,13 @@ export class SqlStore implements Store {
   }
 
   ingest(batches: readonly IngestBatch[]) {
-    return this.#sql.transaction((tx) => ingestInTransaction(tx, batches, Date.now()))
+    return this.#sql.transaction((tx) => ingestInTransaction(tx, batches, this.#now()))
+  }
+
+  async pruneEventIds(beforeMs: number, limit: number): Promise<number> {
+    // Oldest first through the received_ms index; one process at a time on PostgreSQL.
+    const sql = 'DELETE FROM events WHERE (account_id, id) IN (SELECT account_id, id FROM events WHERE received_ms < ? ORDER BY received_ms LIMIT ?)'
+    return this.#sql.transaction(async (tx) => (await tx.run(sql, [beforeMs, limit])).changes, { lock: 'retrace_prune_events' })
   }
 
   async usageOn(projectId: string, day: string): Promise<{ events: number; usd: number }> {
