@@ -27,6 +27,5 @@ export const PENDING: Partial<Record<ExampleFolder, string>> = {
   server: 'being edited on other branches (issue 9 follow-ups); examples made runnable after the merge',
   cli: 'being edited on other branches (issue 9 follow-ups); examples made runnable after the merge',
   divergence: 'being edited on other branches (issue 9 follow-ups); examples made runnable after the merge',
-  detectors: 'being edited on other branches (issue 9 follow-ups); examples made runnable after the merge',
   dashboard: 'being edited on other branches (issue 9 follow-ups); examples made runnable after the merge',
 }
