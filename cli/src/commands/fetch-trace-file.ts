@@ -6,7 +6,8 @@ import { callServer, errorMessage, ServerUnreachableError, serverTarget } from '
  * The server has no such trace in the key's project: exit 2, like a missing cassette.
  *
  * @example
- * throw new UnknownTraceError('tr_42', 'http://127.0.0.1:8787')
+ * const error = new UnknownTraceError('tr_42', 'http://127.0.0.1:8787')
+ * error.message.split('\n')[0] // → "the server at http://127.0.0.1:8787 has no trace tr_42 in this API key's project."
  */
 export class UnknownTraceError extends RetraceError {
   readonly traceId: string
@@ -24,8 +25,8 @@ export class UnknownTraceError extends RetraceError {
  * no whitespace, not a `.json` file name, at most 1,024 characters (the server's limit).
  *
  * @example
- * looksLikeTraceId('cs_3f1c…') // true
- * looksLikeTraceId('traces/13.trace.json') // false
+ * looksLikeTraceId('cs_3f1c9a') // → true
+ * looksLikeTraceId('traces/13.trace.json') // → false
  */
 export function looksLikeTraceId(argument: string): boolean {
   return /^[^\s/\\]{1,1024}$/.test(argument) && !/\.json$/i.test(argument)
