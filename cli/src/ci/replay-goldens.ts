@@ -14,6 +14,7 @@ import type { CassetteCheck } from '../cassette-files/check-cassette-files.ts'
  * import { mkdtempSync, writeFileSync } from 'node:fs'
  * import { tmpdir } from 'node:os'
  * import { join } from 'node:path'
+ * import { checkCassetteFiles } from '../cassette-files/check-cassette-files.ts'
  * const chat = (question: string, answer: string) => ({
  *   request: { method: 'POST', url: 'https://api.openai.com/v1/chat/completions', headers: { 'content-type': 'application/json' }, body: { json: { model: 'gpt-4o-mini', messages: [{ role: 'user', content: question }] } } },
  *   response: { status: 200, headers: { 'content-type': 'application/json' }, body: { json: { id: 'chatcmpl-1', object: 'chat.completion', model: 'gpt-4o-mini', choices: [{ index: 0, message: { role: 'assistant', content: answer }, finish_reason: 'stop' }], usage: { prompt_tokens: 9, completion_tokens: 3, total_tokens: 12 } } } },
@@ -21,7 +22,6 @@ import type { CassetteCheck } from '../cassette-files/check-cassette-files.ts'
  * const dir = mkdtempSync(join(tmpdir(), 'retrace-'))
  * const file = join(dir, 'weather.cassette.json')
  * writeFileSync(file, JSON.stringify({ version: 1, interactions: [chat('Weather in Paris?', 'Sunny, 18 °C.')] }))
- * import { checkCassetteFiles } from '../cassette-files/check-cassette-files.ts'
  * // A cassette a test recorded names no entry point: not a golden, the tests replay it.
  * await replayGoldens(checkCassetteFiles([file])) // → []
  */

@@ -26,9 +26,9 @@ export interface CassettePruneOptions {
  * import { tmpdir } from 'node:os'
  * import { join } from 'node:path'
  * import { bufferTerminal } from '../output/terminal.ts'
+ * import { mkdirSync, readFileSync } from 'node:fs'
  * const terminal = bufferTerminal()
  * const dir = mkdtempSync(join(tmpdir(), 'retrace-'))
- * import { mkdirSync, readFileSync } from 'node:fs'
  * // A cassette with three interactions, of which the last test run replayed the second only,
  * // and the record of that run (the Vitest and Jest reporters write it).
  * const file = join(dir, '__cassettes__', 'agent.test.ts', 'paris.cassette.json')

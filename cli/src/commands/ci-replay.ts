@@ -41,6 +41,8 @@ const FORMATS = ['json', 'junit', 'markdown'] as const
  * import { mkdtempSync, writeFileSync } from 'node:fs'
  * import { tmpdir } from 'node:os'
  * import { join } from 'node:path'
+ * import { bufferTerminal } from '../output/terminal.ts'
+ * import { readFileSync } from 'node:fs'
  * const chat = (question: string, answer: string) => ({
  *   request: { method: 'POST', url: 'https://api.openai.com/v1/chat/completions', headers: { 'content-type': 'application/json' }, body: { json: { model: 'gpt-4o-mini', messages: [{ role: 'user', content: question }] } } },
  *   response: { status: 200, headers: { 'content-type': 'application/json' }, body: { json: { id: 'chatcmpl-1', object: 'chat.completion', model: 'gpt-4o-mini', choices: [{ index: 0, message: { role: 'assistant', content: answer }, finish_reason: 'stop' }], usage: { prompt_tokens: 9, completion_tokens: 3, total_tokens: 12 } } } },
@@ -48,9 +50,7 @@ const FORMATS = ['json', 'junit', 'markdown'] as const
  * const dir = mkdtempSync(join(tmpdir(), 'retrace-'))
  * const file = join(dir, 'weather.cassette.json')
  * writeFileSync(file, JSON.stringify({ version: 1, interactions: [chat('Weather in Paris?', 'Sunny, 18 °C.')] }))
- * import { bufferTerminal } from '../output/terminal.ts'
  * const terminal = bufferTerminal()
- * import { readFileSync } from 'node:fs'
  * // The test command here is a stand-in that passes; in a project, `vitest run` or `jest`.
  * const command = [process.execPath, '-e', 'process.exit(0)']
  * await ciReplay({ cwd: dir, report: ['junit', 'retrace.xml'], allowHost: [], command, goldens: true }, terminal) // → 0

@@ -35,13 +35,13 @@ export interface DetectCommandOptions {
  * import { mkdtempSync, writeFileSync } from 'node:fs'
  * import { tmpdir } from 'node:os'
  * import { join } from 'node:path'
+ * import { bufferTerminal } from '../output/terminal.ts'
  * const search = () => ({
  *   request: { method: 'POST', url: 'https://api.openai.com/v1/chat/completions', headers: { 'content-type': 'application/json' }, body: { json: { model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'Population of Lyon in 2023?' }] } } },
  *   response: { status: 200, headers: { 'content-type': 'application/json' }, body: { json: { id: 'chatcmpl-1', object: 'chat.completion', model: 'gpt-4o-mini', choices: [{ index: 0, message: { role: 'assistant', content: null, tool_calls: [{ id: 'call_1', type: 'function', function: { name: 'search_web', arguments: '{"query":"Lyon population 2023"}' } }] }, finish_reason: 'tool_calls' }], usage: { prompt_tokens: 9, completion_tokens: 3, total_tokens: 12 } } } },
  * })
  * const dir = mkdtempSync(join(tmpdir(), 'retrace-'))
  * writeFileSync(join(dir, 'lyon.cassette.json'), JSON.stringify({ version: 1, interactions: [search(), search(), search()] }))
- * import { bufferTerminal } from '../output/terminal.ts'
  * const terminal = bufferTerminal()
  * await detectCommand('lyon.cassette.json', { failOn: 'loop,ping-pong', cwd: dir }, terminal) // → 7
  * await detectCommand('lyon.cassette.json', { failOn: 'ping-pong', cwd: dir }, terminal) // → 0

@@ -27,9 +27,9 @@ export interface GitSetupOptions {
  * import { mkdtempSync } from 'node:fs'
  * import { tmpdir } from 'node:os'
  * import { join } from 'node:path'
+ * import { bufferTerminal } from '../output/terminal.ts'
  * const repo = mkdtempSync(join(tmpdir(), 'retrace-repo-'))
  * execFileSync('git', ['init', '-q'], { cwd: repo })
- * import { bufferTerminal } from '../output/terminal.ts'
  * const terminal = bufferTerminal()
  * await gitSetup({ check: true, cwd: repo }, terminal) // → 2
  * await gitSetup({ cwd: repo }, terminal) // → 0

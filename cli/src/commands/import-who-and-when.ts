@@ -25,10 +25,10 @@ export interface ImportWhoAndWhenCommandOptions {
  * import { tmpdir } from 'node:os'
  * import { join } from 'node:path'
  * import { existsSync } from 'node:fs'
+ * import { bufferTerminal } from '../output/terminal.ts'
  * const dir = mkdtempSync(join(tmpdir(), 'retrace-'))
  * const run = { question: 'How many moons does Neptune have?', history: [{ role: 'Orchestrator (-> WebSurfer)', content: 'Search for the moons of Neptune.' }, { role: 'WebSurfer', content: 'Neptune has many moons.' }] }
  * writeFileSync(join(dir, '3.json'), JSON.stringify(run))
- * import { bufferTerminal } from '../output/terminal.ts'
  * const terminal = bufferTerminal()
  * await importWhoAndWhenCommand('3.json', { out: 'traces', cwd: dir }, terminal) // → 0
  * existsSync(join(dir, 'traces', '3.trace.json')) // → true

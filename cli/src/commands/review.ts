@@ -25,6 +25,7 @@ export interface ReviewOptions {
  * import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
  * import { tmpdir } from 'node:os'
  * import { join } from 'node:path'
+ * import { bufferTerminal } from '../output/terminal.ts'
  * const repo = mkdtempSync(join(tmpdir(), 'retrace-repo-'))
  * const git = (...args: string[]) => execFileSync('git', ['-c', 'user.name=Ana', '-c', 'user.email=ana@example.com', ...args], { cwd: repo })
  * git('init', '-q', '-b', 'main')
@@ -32,7 +33,6 @@ export interface ReviewOptions {
  * git('add', '.')
  * git('commit', '-q', '-m', 'first')
  * writeFileSync(join(repo, 'new.cassette.json'), '{ "version": 1, "interactions": [] }\n')
- * import { bufferTerminal } from '../output/terminal.ts'
  * const terminal = bufferTerminal()
  * await review({ base: 'main', output: 'review.md', cwd: repo }, terminal) // → 0
  * readFileSync(join(repo, 'review.md'), 'utf8').includes('new.cassette.json') // → true

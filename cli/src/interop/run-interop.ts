@@ -106,6 +106,8 @@ export async function importFile(options: ImportOptions, terminal: Terminal): Pr
  * import { mkdtempSync, writeFileSync } from 'node:fs'
  * import { tmpdir } from 'node:os'
  * import { join } from 'node:path'
+ * import { existsSync } from 'node:fs'
+ * import { bufferTerminal } from '../output/terminal.ts'
  * const chat = (question: string, answer: string) => ({
  *   request: { method: 'POST', url: 'https://api.openai.com/v1/chat/completions', headers: { 'content-type': 'application/json' }, body: { json: { model: 'gpt-4o-mini', messages: [{ role: 'user', content: question }] } } },
  *   response: { status: 200, headers: { 'content-type': 'application/json' }, body: { json: { id: 'chatcmpl-1', object: 'chat.completion', model: 'gpt-4o-mini', choices: [{ index: 0, message: { role: 'assistant', content: answer }, finish_reason: 'stop' }], usage: { prompt_tokens: 9, completion_tokens: 3, total_tokens: 12 } } } },
@@ -113,8 +115,6 @@ export async function importFile(options: ImportOptions, terminal: Terminal): Pr
  * const dir = mkdtempSync(join(tmpdir(), 'retrace-'))
  * const file = join(dir, 'weather.cassette.json')
  * writeFileSync(file, JSON.stringify({ version: 1, interactions: [chat('Weather in Paris?', 'Sunny, 18 °C.')] }))
- * import { existsSync } from 'node:fs'
- * import { bufferTerminal } from '../output/terminal.ts'
  * const code = await exportCassette({ format: 'msw', cassette: file, output: join(dir, 'handlers.ts') }, bufferTerminal())
  * code // → 0
  * existsSync(join(dir, 'handlers.ts')) // → true

@@ -41,10 +41,10 @@ export function git(args: readonly string[], cwd: string): string | undefined {
  * import { mkdtempSync, realpathSync, writeFileSync } from 'node:fs'
  * import { tmpdir } from 'node:os'
  * import { join } from 'node:path'
+ * import { mkdirSync } from 'node:fs'
  * const repo = realpathSync(mkdtempSync(join(tmpdir(), 'retrace-repo-')))
  * const run = (...args: string[]) => execFileSync('git', ['-c', 'user.name=Ana', '-c', 'user.email=ana@example.com', ...args], { cwd: repo })
  * run('init', '-q', '-b', 'main')
- * import { mkdirSync } from 'node:fs'
  * mkdirSync(join(repo, 'src'))
  * gitTopLevel(join(repo, 'src'), 'review') // → repo
  */

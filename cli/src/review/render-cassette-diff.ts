@@ -22,13 +22,13 @@ const PLAIN: Terminal['style'] = (_format, text) => text
  * and latency deltas), other requests, the result and the totals.
  *
  * @example
+ * import { diffCassettes } from './diff-cassettes.ts'
  * const chat = (question: string, answer: string) => ({
  *   request: { method: 'POST', url: 'https://api.openai.com/v1/chat/completions', headers: { 'content-type': 'application/json' }, body: { json: { model: 'gpt-4o-mini', messages: [{ role: 'user', content: question }] } } },
  *   response: { status: 200, headers: { 'content-type': 'application/json' }, body: { json: { id: 'chatcmpl-1', object: 'chat.completion', model: 'gpt-4o-mini', choices: [{ index: 0, message: { role: 'assistant', content: answer }, finish_reason: 'stop' }], usage: { prompt_tokens: 9, completion_tokens: 3, total_tokens: 12 } } } },
  * })
  * const before = { version: 1 as const, interactions: [chat('Weather in Paris?', 'Sunny, 18 °C.')] }
  * const after = { version: 1 as const, interactions: [chat('Weather in Paris?', 'It is raining heavily in Paris today.')] }
- * import { diffCassettes } from './diff-cassettes.ts'
  * const text = renderCassetteDiff(diffCassettes(before, after), { labels: { before: 'a.json', after: 'b.json' } })
  * text.split('\n')[0] // → 'a.json → b.json'
  * text.split('\n')[1] // → 'Diverged at step 1 (text layer, score 0).'
@@ -64,13 +64,13 @@ export function renderCassetteDiff(diff: CassetteDiff, options: RenderDiffOption
  * The verdict sentence.
  *
  * @example
+ * import { diffCassettes } from './diff-cassettes.ts'
  * const chat = (question: string, answer: string) => ({
  *   request: { method: 'POST', url: 'https://api.openai.com/v1/chat/completions', headers: { 'content-type': 'application/json' }, body: { json: { model: 'gpt-4o-mini', messages: [{ role: 'user', content: question }] } } },
  *   response: { status: 200, headers: { 'content-type': 'application/json' }, body: { json: { id: 'chatcmpl-1', object: 'chat.completion', model: 'gpt-4o-mini', choices: [{ index: 0, message: { role: 'assistant', content: answer }, finish_reason: 'stop' }], usage: { prompt_tokens: 9, completion_tokens: 3, total_tokens: 12 } } } },
  * })
  * const before = { version: 1 as const, interactions: [chat('Weather in Paris?', 'Sunny, 18 °C.')] }
  * const after = { version: 1 as const, interactions: [chat('Weather in Paris?', 'It is raining heavily in Paris today.')] }
- * import { diffCassettes } from './diff-cassettes.ts'
  * verdictLine(diffCassettes(before, before), (_format, text) => text) // → 'Identical: same requests and outputs (ids, timings and usage aside).'
  * verdictLine(diffCassettes(before, after), (_format, text) => text) // → 'Diverged at step 1 (text layer, score 0).'
  */
