@@ -19,6 +19,7 @@ export interface NewKey {
  *
  * @example
  * const { secret, hash } = generateApiKey()
+ * hashApiKey(secret) === hash // → true
  */
 export function generateApiKey(): NewKey {
   const bytes = randomBytes(32)
@@ -33,7 +34,8 @@ export function generateApiKey(): NewKey {
  * password stretching needed) and lookups stay one indexed read.
  *
  * @example
- * hashApiKey('rt_live_…') // '9f86d08…'
+ * hashApiKey('rt_live_example') === hashApiKey('rt_live_example') // → true
+ * hashApiKey('rt_live_example').length // → 64
  */
 export function hashApiKey(secret: string): string {
   return createHash('sha256').update(secret).digest('hex')
