@@ -3,8 +3,12 @@
  * second's worth. Per process: with several server processes each applies it on its own.
  *
  * @example
- * const limiter = createRateLimiter(1000)
- * const wait = limiter.take(key.id) // 0 when allowed, else seconds to wait
+ * let clock = 0
+ * const limiter = createRateLimiter(2, () => clock)
+ * // 0 when allowed, else the seconds to wait:
+ * ;[limiter.take('key_1'), limiter.take('key_1'), limiter.take('key_1') > 0] // → [0, 0, true]
+ * clock += 1000
+ * limiter.take('key_1') // → 0
  */
 export function createRateLimiter(perSecond: number, now: () => number = () => performance.now()) {
   const buckets = new Map<string, { tokens: number; at: number }>()

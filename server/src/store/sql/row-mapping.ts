@@ -123,7 +123,7 @@ export function toConnection(row: Row): ConnectionRecord {
  * duration for those sort orders).
  *
  * @example
- * encodeCursor([1733390000000, 'tr_1']) // 'WzE3MzMzOTAwMDAwMDAsInRyXzEiXQ'
+ * encodeCursor([1733390000000, 'tr_1']) // → 'WzE3MzMzOTAwMDAwMDAsInRyXzEiXQ'
  */
 export function encodeCursor(key: [number, string]): string {
   return Buffer.from(JSON.stringify(key)).toString('base64url')
