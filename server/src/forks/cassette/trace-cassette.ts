@@ -18,7 +18,13 @@ const timeOf = (iso: string) => {
  * by completion), else a pushed cassette's interaction order, else end time.
  *
  * @example
- * llmSpansInOrder(trace.spans).map((span) => span.step!.model)
+ * const at = (second: number) => new Date(Date.UTC(2026, 2, 1, 10, 0, second)).toISOString()
+ * const llm = (n: number, text: string) => ({
+ *   id: `sp_${n}`, traceId: 'tr_1', kind: 'llm' as const, name: 'chat', startedAt: at(2 * n), endedAt: at(2 * n + 1), durationMs: 1000, status: 'ok' as const,
+ *   step: { provider: 'openai', api: 'openai.chat.completions', operation: 'chat', model: 'gpt-4o-mini', streamed: false, complete: true, input: [{ role: 'user' as const, parts: [{ type: 'text' as const, content: 'Weather in Paris?' }] }], tools: [], output: [{ type: 'text' as const, content: text }], finishReason: 'stop', usage: { inputTokens: 900, outputTokens: 100 } },
+ * })
+ * const tool = { ...llm(9, ''), id: 'sp_t', kind: 'tool' as const, step: undefined }
+ * llmSpansInOrder([llm(2, 'Sunny.'), tool, llm(1, 'Let me check.')]).map((span) => span.id) // → ['sp_1', 'sp_2']
  */
 export function llmSpansInOrder(spans: readonly WireSpan[]): WireSpan[] {
   const key = (span: WireSpan): number => {
@@ -87,7 +93,9 @@ export async function cassetteOfTrace(store: Store, projectId: string, traceId: 
  * returns instead of running them again.
  *
  * @example
- * recordedToolCalls(trace.spans) // [{ name: 'get_weather', input: { city: 'Paris' }, output: { sky: 'sunny' } }]
+ * const tool = (n: number, city: string) => ({ id: `sp_${n}`, traceId: 'tr_1', kind: 'tool' as const, name: 'get_weather', startedAt: '2026-03-01T10:00:00.000Z', endedAt: '2026-03-01T10:00:01.000Z', durationMs: 1000, status: 'ok' as const, input: { city }, output: { sky: 'sunny' }, forkPoint: { step: 2, toolCall: n } })
+ * recordedToolCalls([tool(2, 'Oslo'), tool(1, 'Paris')])
+ * // → [{ name: 'get_weather', input: { city: 'Paris' }, output: { sky: 'sunny' } }, { name: 'get_weather', input: { city: 'Oslo' }, output: { sky: 'sunny' } }]
  */
 export function recordedToolCalls(spans: readonly WireSpan[]): Array<{ name: string; input?: JsonValue; output?: JsonValue }> {
   return spans

@@ -57,7 +57,7 @@ export function workersOffering(connections: readonly ConnectionRecord[]): Map<s
  * The message a fork gets when no process offers its function.
  *
  * @example
- * noWorkerMessage('support-agent', 5000)
+ * noWorkerMessage('support-agent', 5000).includes('support-agent') // → true
  */
 export function noWorkerMessage(functionName: string, workerTimeoutMs: number): string {
   return (

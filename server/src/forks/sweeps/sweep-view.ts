@@ -74,7 +74,8 @@ export type SweepView = z.infer<typeof SweepSchema>
  * How far a sweep got, from its variants.
  *
  * @example
- * progressOf(variants).done
+ * progressOf([{ status: 'completed' }, { status: 'running' }, { status: 'failed' }, { status: 'queued' }])
+ * // → { total: 4, done: 2, queued: 1, running: 1, completed: 1, failed: 1, no_worker: 0, cancelled: 0 }
  */
 export function progressOf(variants: readonly ForkRecord[]): z.infer<typeof SweepProgressSchema> {
   const count = (status: ForkRecord['status']) => variants.filter((variant) => variant.status === status).length
