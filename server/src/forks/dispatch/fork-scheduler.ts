@@ -38,7 +38,10 @@ const RECORDING_CACHE_MS = 120_000
  * function, by project: `projectId \u0000 name` → count.
  *
  * @example
- * workersOffering(await store.forks.liveConnections(45_000)).get(`${projectId}\u0000support-agent`)
+ * // In the scheduler: workersOffering(await store.forks.liveConnections(45_000))
+ * const connection = (id: string, instanceId: string) => ({ id, serverId: 'srv_1', projectId: 'p1', keyId: 'key_1', instanceId, sdk: null, runtime: null, resumable: ['support-agent'], connectedAt: '2026-03-01T10:00:00.000Z', registeredAt: null })
+ * // Two connections of one process (a reconnect) count once:
+ * workersOffering([connection('c1', 'i1'), connection('c2', 'i1'), connection('c3', 'i2')]).get('p1\u0000support-agent') // → 2
  */
 export function workersOffering(connections: readonly ConnectionRecord[]): Map<string, number> {
   const instances = new Map<string, Set<string>>()

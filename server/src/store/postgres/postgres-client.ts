@@ -16,7 +16,12 @@ const types = {
  * numbered (`$1`, `$2`, …) once per statement text.
  *
  * @example
- * const client = await openPostgres('postgres://retrace@db/retrace')
+ * import { StoreUnavailableError } from '../../errors/server-errors.ts'
+ * // With a PostgreSQL server: const client = await openPostgres('postgres://retrace@db/retrace')
+ * // Nothing listening there: a typed error naming the database and the fix, no stack.
+ * const error = await openPostgres('postgres://retrace@127.0.0.1:1/retrace').catch((error: StoreUnavailableError) => error)
+ * error instanceof StoreUnavailableError // → true
+ * error.message.startsWith('cannot reach PostgreSQL at 127.0.0.1:1/retrace') // → true
  */
 export async function openPostgres(url: string, options: { max?: number } = {}): Promise<SqlClient & { pool: pg.Pool }> {
   const pool = new pg.Pool({ connectionString: url, max: options.max ?? 10, types, application_name: 'retrace-server' })
