@@ -24,7 +24,6 @@ export type ExampleFolder = (typeof EXAMPLE_FOLDERS)[number]
 
 /** Folders whose examples are not run yet, and why. */
 export const PENDING: Partial<Record<ExampleFolder, string>> = {
-  server: 'being edited on other branches (issue 9 follow-ups); examples made runnable after the merge',
   divergence: 'being edited on other branches (issue 9 follow-ups); examples made runnable after the merge',
 }
 

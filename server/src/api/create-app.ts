@@ -8,7 +8,12 @@ import { ADMIN_ROUTES } from './routes/admin-routes.ts'
 import { TRACE_ROUTES } from './routes/trace-routes.ts'
 import type { ServerServices } from './server-services.ts'
 
-/** Every documented `/api/v1` route, in the order the OpenAPI document lists them. */
+/**
+ * Every documented `/api/v1` route, in the order the OpenAPI document lists them.
+ *
+ * @example
+ * apiRoutes().some((route) => route.method === 'get' && route.path === '/api/v1/traces') // → true
+ */
 export function apiRoutes(extra: readonly RouteSpec[] = []): RouteSpec[] {
   return [...TRACE_ROUTES, ...ADMIN_ROUTES, ...extra]
 }

@@ -91,6 +91,8 @@ function describeIssue(where: string, error: z.ZodError): string {
  * import { createRateLimiter } from '../ingest/rate-limiter.ts'
  * import { createLogger } from '../logging/logger.ts'
  * import { openStore } from '../store/open-store.ts'
+ * import { Hono } from 'hono'
+ * import { z } from 'zod'
  * // What startServer wires together, over a fresh SQLite store with its first project and key.
  * const config = resolveServerConfig({ databaseUrl: `sqlite:${join(mkdtempSync(join(tmpdir(), 'retrace-')), 'retrace.db')}`, logLevel: 'silent' })
  * const store = await openStore(config.databaseUrl)
@@ -98,8 +100,6 @@ function describeIssue(where: string, error: z.ZodError): string {
  * const { project } = (await store.bootstrap(key))!
  * const log = createLogger({ level: 'silent' })
  * const services = { config, store, writer: new IngestWriter(store), limiter: createRateLimiter(config.rateLimit), connections: new ConnectionRegistry(store, 'srv_1', log), log, serverId: 'srv_1', publicUrl: () => 'http://127.0.0.1:8787', stopping: new AbortController().signal }
- * import { Hono } from 'hono'
- * import { z } from 'zod'
  * const hello = defineRoute({
  *   method: 'get', path: '/api/v1/hello/:name', summary: 'Greets', tag: 'example', scope: 'read',
  *   params: z.object({ name: z.string().max(20) }),

@@ -52,10 +52,10 @@ export function hashApiKey(secret: string): string {
  * import { join } from 'node:path'
  * import { openStore } from '../store/open-store.ts'
  * import { generateApiKey } from '../auth/api-keys.ts'
+ * import { ApiError } from '../errors/server-errors.ts'
  * const store = await openStore(`sqlite:${join(mkdtempSync(join(tmpdir(), 'retrace-')), 'retrace.db')}`)
  * const key = generateApiKey()
  * const { project } = (await store.bootstrap(key))!
- * import { ApiError } from '../errors/server-errors.ts'
  * // In a route: const found = await authenticate(store, request.headers.get('x-retrace-key'), 'read')
  * const found = await authenticate(store, key.secret, 'read')
  * found.projectId === project.id // → true

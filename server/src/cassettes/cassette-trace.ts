@@ -21,7 +21,12 @@ export function cassetteHash(cassette: Cassette): string {
   return createHash('sha256').update(canonicalJson(cassette as unknown as JsonValue)).digest('hex')
 }
 
-/** The trace id of a pushed cassette: the same content gives the same trace. */
+/**
+ * The trace id of a pushed cassette: the same content gives the same trace.
+ *
+ * @example
+ * cassetteTraceId('3f1c'.repeat(16)) // → `cs_${'3f1c'.repeat(8)}`
+ */
 export function cassetteTraceId(hash: string): string {
   return `cs_${hash.slice(0, 32)}`
 }

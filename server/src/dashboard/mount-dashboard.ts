@@ -25,6 +25,7 @@ export const DASHBOARD_ROUTES: readonly RouteSpec[] = [getTraceTopology, ...SHAR
  * import { createRateLimiter } from '../ingest/rate-limiter.ts'
  * import { createLogger } from '../logging/logger.ts'
  * import { openStore } from '../store/open-store.ts'
+ * import { createApp } from '../api/create-app.ts'
  * // What startServer wires together, over a fresh SQLite store with its first project and key.
  * const config = resolveServerConfig({ databaseUrl: `sqlite:${join(mkdtempSync(join(tmpdir(), 'retrace-')), 'retrace.db')}`, logLevel: 'silent' })
  * const store = await openStore(config.databaseUrl)
@@ -32,7 +33,6 @@ export const DASHBOARD_ROUTES: readonly RouteSpec[] = [getTraceTopology, ...SHAR
  * const { project } = (await store.bootstrap(key))!
  * const log = createLogger({ level: 'silent' })
  * const services = { config, store, writer: new IngestWriter(store), limiter: createRateLimiter(config.rateLimit), connections: new ConnectionRegistry(store, 'srv_1', log), log, serverId: 'srv_1', publicUrl: () => 'http://127.0.0.1:8787', stopping: new AbortController().signal }
- * import { createApp } from '../api/create-app.ts'
  * const app = createApp(services, { accepting: () => true }, [...DASHBOARD_ROUTES])
  * mountDashboard(app, services)
  * const page = await app.request('/traces/tr_1')

@@ -37,6 +37,7 @@ async function describeSession(key: KeyRecord, services: ServerServices) {
  * import { createRateLimiter } from '../ingest/rate-limiter.ts'
  * import { createLogger } from '../logging/logger.ts'
  * import { openStore } from '../store/open-store.ts'
+ * import { Hono } from 'hono'
  * // What startServer wires together, over a fresh SQLite store with its first project and key.
  * const config = resolveServerConfig({ databaseUrl: `sqlite:${join(mkdtempSync(join(tmpdir(), 'retrace-')), 'retrace.db')}`, logLevel: 'silent' })
  * const store = await openStore(config.databaseUrl)
@@ -44,7 +45,6 @@ async function describeSession(key: KeyRecord, services: ServerServices) {
  * const { project } = (await store.bootstrap(key))!
  * const log = createLogger({ level: 'silent' })
  * const services = { config, store, writer: new IngestWriter(store), limiter: createRateLimiter(config.rateLimit), connections: new ConnectionRegistry(store, 'srv_1', log), log, serverId: 'srv_1', publicUrl: () => 'http://127.0.0.1:8787', stopping: new AbortController().signal }
- * import { Hono } from 'hono'
  * const app = new Hono()
  * mountSessionRoutes(app, services)
  * const signIn = await app.request('http://127.0.0.1:8787/api/v1/dashboard/session', { method: 'POST', headers: { 'content-type': 'application/json', origin: 'http://127.0.0.1:8787', 'x-retrace-csrf': '1' }, body: JSON.stringify({ key: key.secret }) })

@@ -30,11 +30,11 @@ interface LocalConnection {
  * import { join } from 'node:path'
  * import { openStore } from '../store/open-store.ts'
  * import { generateApiKey } from '../auth/api-keys.ts'
+ * import { authenticate } from '../auth/api-keys.ts'
+ * import { createLogger } from '../logging/logger.ts'
  * const store = await openStore(`sqlite:${join(mkdtempSync(join(tmpdir(), 'retrace-')), 'retrace.db')}`)
  * const key = generateApiKey()
  * const { project } = (await store.bootstrap(key))!
- * import { authenticate } from '../auth/api-keys.ts'
- * import { createLogger } from '../logging/logger.ts'
  * const registry = new ConnectionRegistry(store, 'srv_1', createLogger({ level: 'silent' }))
  * const sent: string[] = []
  * // A WebSocket of the stream endpoint; here one that keeps what it is sent.

@@ -21,6 +21,8 @@ export type IngestOutcome =
  * import { join } from 'node:path'
  * import { openStore } from '../store/open-store.ts'
  * import { generateApiKey } from '../auth/api-keys.ts'
+ * import { authenticate } from '../auth/api-keys.ts'
+ * import { IngestWriter } from './ingest-writer.ts'
  * const store = await openStore(`sqlite:${join(mkdtempSync(join(tmpdir(), 'retrace-')), 'retrace.db')}`)
  * const key = generateApiKey()
  * const { project } = (await store.bootstrap(key))!
@@ -40,8 +42,6 @@ export type IngestOutcome =
  *   ...answers.map((text, index) => ({ type: 'span' as const, id: `${traceId}.${index + 1}`, span: llm(traceId, index + 1, text) })),
  *   { type: 'trace.end' as const, id: `${traceId}:end`, trace: { id: traceId, endedAt: at(59), status: 'completed' as const, output: answers.at(-1), totals: { inputTokens: 0, outputTokens: 0, usd: 0, durationMs: 59_000 } } },
  * ]
- * import { authenticate } from '../auth/api-keys.ts'
- * import { IngestWriter } from './ingest-writer.ts'
  * const writer = new IngestWriter(store)
  * const keyRecord = await authenticate(store, key.secret, 'ingest')
  * const frameText = JSON.stringify({ type: 'batch', batchId: 'b1', events: run('tr_1', ['Sunny, 18 °C.']) })

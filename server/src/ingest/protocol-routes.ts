@@ -26,6 +26,7 @@ import { decidePolicy } from './policy.ts'
  * import { createRateLimiter } from '../ingest/rate-limiter.ts'
  * import { createLogger } from '../logging/logger.ts'
  * import { openStore } from '../store/open-store.ts'
+ * import { Hono } from 'hono'
  * // What startServer wires together, over a fresh SQLite store with its first project and key.
  * const config = resolveServerConfig({ databaseUrl: `sqlite:${join(mkdtempSync(join(tmpdir(), 'retrace-')), 'retrace.db')}`, logLevel: 'silent' })
  * const store = await openStore(config.databaseUrl)
@@ -49,7 +50,6 @@ import { decidePolicy } from './policy.ts'
  *   ...answers.map((text, index) => ({ type: 'span' as const, id: `${traceId}.${index + 1}`, span: llm(traceId, index + 1, text) })),
  *   { type: 'trace.end' as const, id: `${traceId}:end`, trace: { id: traceId, endedAt: at(59), status: 'completed' as const, output: answers.at(-1), totals: { inputTokens: 0, outputTokens: 0, usd: 0, durationMs: 59_000 } } },
  * ]
- * import { Hono } from 'hono'
  * const app = new Hono()
  * mountProtocolRoutes(app, services, { accepting: () => true })
  * const answer = await app.request('/v1/events', { method: 'POST', headers: { 'x-retrace-key': key.secret, 'content-type': 'application/json' }, body: JSON.stringify({ type: 'batch', batchId: 'b1', events: run('tr_1', ['Sunny, 18 °C.']) }) })

@@ -31,6 +31,8 @@ const LIVENESS_INTERVAL_MS = 30_000
  * import { createRateLimiter } from '../ingest/rate-limiter.ts'
  * import { createLogger } from '../logging/logger.ts'
  * import { openStore } from '../store/open-store.ts'
+ * import { createServer } from 'node:http'
+ * import WebSocket from 'ws'
  * // What startServer wires together, over a fresh SQLite store with its first project and key.
  * const config = resolveServerConfig({ databaseUrl: `sqlite:${join(mkdtempSync(join(tmpdir(), 'retrace-')), 'retrace.db')}`, logLevel: 'silent' })
  * const store = await openStore(config.databaseUrl)
@@ -54,8 +56,6 @@ const LIVENESS_INTERVAL_MS = 30_000
  *   ...answers.map((text, index) => ({ type: 'span' as const, id: `${traceId}.${index + 1}`, span: llm(traceId, index + 1, text) })),
  *   { type: 'trace.end' as const, id: `${traceId}:end`, trace: { id: traceId, endedAt: at(59), status: 'completed' as const, output: answers.at(-1), totals: { inputTokens: 0, outputTokens: 0, usd: 0, durationMs: 59_000 } } },
  * ]
- * import { createServer } from 'node:http'
- * import WebSocket from 'ws'
  * const stream = createStreamEndpoint(services)
  * const httpServer = createServer()
  * httpServer.on('upgrade', stream.handleUpgrade)

@@ -47,7 +47,13 @@ export function parseBatch(text: string): ParsedBatch {
   return batchEnvelope(raw)
 }
 
-/** Checks an already-parsed message is a batch envelope. */
+/**
+ * Checks an already-parsed message is a batch envelope.
+ *
+ * @example
+ * batchEnvelope({ type: 'batch', batchId: 'b1', events: [] }) // → { ok: true, batchId: 'b1', events: [] }
+ * batchEnvelope({ type: 'register', batchId: 'b1' }).ok // → false
+ */
 export function batchEnvelope(raw: unknown): ParsedBatch {
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return { ok: false, batchId: undefined, message: 'Not an event batch: expected {"type":"batch","batchId":…,"events":[…]}.' }
   const message = raw as { type?: unknown; batchId?: unknown; events?: unknown }

@@ -100,6 +100,8 @@ const PUBLIC_HEADERS = {
  * import { createRateLimiter } from '../ingest/rate-limiter.ts'
  * import { createLogger } from '../logging/logger.ts'
  * import { openStore } from '../store/open-store.ts'
+ * import { Hono } from 'hono'
+ * import { generateShareToken } from '../store/share-link.ts'
  * // What startServer wires together, over a fresh SQLite store with its first project and key.
  * const config = resolveServerConfig({ databaseUrl: `sqlite:${join(mkdtempSync(join(tmpdir(), 'retrace-')), 'retrace.db')}`, logLevel: 'silent' })
  * const store = await openStore(config.databaseUrl)
@@ -124,8 +126,6 @@ const PUBLIC_HEADERS = {
  *   { type: 'trace.end' as const, id: `${traceId}:end`, trace: { id: traceId, endedAt: at(59), status: 'completed' as const, output: answers.at(-1), totals: { inputTokens: 0, outputTokens: 0, usd: 0, durationMs: 59_000 } } },
  * ]
  * await store.ingest([{ accountId: project.accountId, projectId: project.id, events: run('tr_1', ['Let me check.', 'Sunny, 18 °C.']) }])
- * import { Hono } from 'hono'
- * import { generateShareToken } from '../store/share-link.ts'
  * const { token, hash, prefix } = generateShareToken()
  * await store.shares.create({ id: 'sh_1', projectId: project.id, traceId: 'tr_1', tokenHash: hash, tokenPrefix: prefix, expiresMs: null })
  * const app = new Hono()

@@ -3,7 +3,14 @@ import type { WireSpan } from '@retrace/protocol'
 import type { Store, TraceWithSpans } from '../../store/store.ts'
 import { VERSION } from '../../version.ts'
 
-/** An LLM call's span: it carries a provider-neutral step (`llm`, or `error` for a failed call). */
+/**
+ * An LLM call's span: it carries a provider-neutral step (`llm`, or `error` for a failed call).
+ *
+ * @example
+ * const span = { id: 's1', traceId: 't1', kind: 'tool' as const, name: 'search', startedAt: '2026-03-01T10:00:00.000Z', endedAt: '2026-03-01T10:00:01.000Z', durationMs: 1000, status: 'ok' as const }
+ * isLlmSpan(span) // → false
+ * isLlmSpan({ ...span, kind: 'error', step: { provider: 'openai', api: 'openai.chat.completions', operation: 'chat', streamed: false, complete: false, input: [], tools: [], output: [] } }) // → true
+ */
 export function isLlmSpan(span: WireSpan): boolean {
   return span.step !== undefined
 }

@@ -146,6 +146,7 @@ export function runRecordOf(found: TraceWithSpans): RunRecord {
  * import { join } from 'node:path'
  * import { openStore } from '../../store/open-store.ts'
  * import { generateApiKey } from '../../auth/api-keys.ts'
+ * import { compareRuns } from '@retrace/divergence'
  * const store = await openStore(`sqlite:${join(mkdtempSync(join(tmpdir(), 'retrace-')), 'retrace.db')}`)
  * const key = generateApiKey()
  * const { project } = (await store.bootstrap(key))!
@@ -165,7 +166,6 @@ export function runRecordOf(found: TraceWithSpans): RunRecord {
  *   ...answers.map((text, index) => ({ type: 'span' as const, id: `${traceId}.${index + 1}`, span: llm(traceId, index + 1, text) })),
  *   { type: 'trace.end' as const, id: `${traceId}:end`, trace: { id: traceId, endedAt: at(59), status: 'completed' as const, output: answers.at(-1), totals: { inputTokens: 0, outputTokens: 0, usd: 0, durationMs: 59_000 } } },
  * ]
- * import { compareRuns } from '@retrace/divergence'
  * await store.ingest([{ accountId: project.accountId, projectId: project.id, events: [...run('tr_1', ['Let me check.', 'Sunny, 18 °C.']), ...run('tr_2', ['Let me check.', 'Heavy rain and 6 °C in Oslo today.'])] }])
  * const original = (await store.getTrace(project.id, 'tr_1'))!
  * const forked = (await store.getTrace(project.id, 'tr_2'))!

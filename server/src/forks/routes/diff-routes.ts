@@ -22,6 +22,7 @@ import { forkParams, idField } from './fork-routes.ts'
  * import { createRateLimiter } from '../../ingest/rate-limiter.ts'
  * import { createLogger } from '../../logging/logger.ts'
  * import { openStore } from '../../store/open-store.ts'
+ * import { ApiError } from '../../errors/server-errors.ts'
  * // What startServer wires together, over a fresh SQLite store with its first project and key.
  * const config = resolveServerConfig({ databaseUrl: `sqlite:${join(mkdtempSync(join(tmpdir(), 'retrace-')), 'retrace.db')}`, logLevel: 'silent' })
  * const store = await openStore(config.databaseUrl)
@@ -45,7 +46,6 @@ import { forkParams, idField } from './fork-routes.ts'
  *   ...answers.map((text, index) => ({ type: 'span' as const, id: `${traceId}.${index + 1}`, span: llm(traceId, index + 1, text) })),
  *   { type: 'trace.end' as const, id: `${traceId}:end`, trace: { id: traceId, endedAt: at(59), status: 'completed' as const, output: answers.at(-1), totals: { inputTokens: 0, outputTokens: 0, usd: 0, durationMs: 59_000 } } },
  * ]
- * import { ApiError } from '../../errors/server-errors.ts'
  * await store.ingest([{ accountId: project.accountId, projectId: project.id, events: [...run('tr_1', ['Let me check.', 'Sunny, 18 °C.']), ...run('tr_2', ['Let me check.', 'Heavy rain and 6 °C in Oslo today.'])] }])
  * const fork = await store.forks.createFork({ projectId: project.id, traceId: 'tr_1', spanId: 'tr_1.2', forkPointStep: 2, forkPointToolCall: null, functionName: 'weather', modifiedInput: 'Oslo?' })
  * // Not run yet: 409.

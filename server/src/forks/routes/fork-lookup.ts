@@ -21,6 +21,7 @@ import type { NewFork } from '../../store/fork-store.ts'
  * import { createRateLimiter } from '../../ingest/rate-limiter.ts'
  * import { createLogger } from '../../logging/logger.ts'
  * import { openStore } from '../../store/open-store.ts'
+ * import { ApiError } from '../../errors/server-errors.ts'
  * // What startServer wires together, over a fresh SQLite store with its first project and key.
  * const config = resolveServerConfig({ databaseUrl: `sqlite:${join(mkdtempSync(join(tmpdir(), 'retrace-')), 'retrace.db')}`, logLevel: 'silent' })
  * const store = await openStore(config.databaseUrl)
@@ -45,7 +46,6 @@ import type { NewFork } from '../../store/fork-store.ts'
  *   { type: 'trace.end' as const, id: `${traceId}:end`, trace: { id: traceId, endedAt: at(59), status: 'completed' as const, output: answers.at(-1), totals: { inputTokens: 0, outputTokens: 0, usd: 0, durationMs: 59_000 } } },
  * ]
  * await store.ingest([{ accountId: project.accountId, projectId: project.id, events: run('tr_1', ['Let me check.', 'Sunny, 18 °C.']) }])
- * import { ApiError } from '../../errors/server-errors.ts'
  * const created = await store.forks.createFork({ projectId: project.id, traceId: 'tr_1', spanId: 'tr_1.2', forkPointStep: 2, forkPointToolCall: null, functionName: 'weather', modifiedInput: 'Oslo?' })
  * (await forkOrNotFound(services, project.id, created.id)).id === created.id // → true
  * await forkOrNotFound(services, project.id, 'fk_9').catch((error: ApiError) => error.status) // → 404
@@ -78,6 +78,7 @@ export interface ResolvedForkPoint {
  * import { createRateLimiter } from '../../ingest/rate-limiter.ts'
  * import { createLogger } from '../../logging/logger.ts'
  * import { openStore } from '../../store/open-store.ts'
+ * import { ApiError } from '../../errors/server-errors.ts'
  * // What startServer wires together, over a fresh SQLite store with its first project and key.
  * const config = resolveServerConfig({ databaseUrl: `sqlite:${join(mkdtempSync(join(tmpdir(), 'retrace-')), 'retrace.db')}`, logLevel: 'silent' })
  * const store = await openStore(config.databaseUrl)
@@ -102,7 +103,6 @@ export interface ResolvedForkPoint {
  *   { type: 'trace.end' as const, id: `${traceId}:end`, trace: { id: traceId, endedAt: at(59), status: 'completed' as const, output: answers.at(-1), totals: { inputTokens: 0, outputTokens: 0, usd: 0, durationMs: 59_000 } } },
  * ]
  * await store.ingest([{ accountId: project.accountId, projectId: project.id, events: run('tr_1', ['Let me check.', 'Sunny, 18 °C.']) }])
- * import { ApiError } from '../../errors/server-errors.ts'
  * const { point, span } = await resolveForkPoint(services, project.id, 'tr_1', 'tr_1.2')
  * ;[point, span.id] // → [{ step: 2, toolCall: null }, 'tr_1.2']
  * await resolveForkPoint(services, project.id, 'tr_1', 'sp_9').catch((error: ApiError) => error.status) // → 404

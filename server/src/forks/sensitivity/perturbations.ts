@@ -190,7 +190,15 @@ export const PERTURBATIONS: readonly Perturbation[] = [
   }),
 ]
 
-/** A seeded random source in [0, 1): mulberry32 over a 32-bit seed. */
+/**
+ * A seeded random source in [0, 1): mulberry32 over a 32-bit seed.
+ *
+ * @example
+ * const a = seededRandom('7')
+ * const b = seededRandom('7')
+ * ;[a(), a()] // → [b(), b()]
+ * a() >= 0 && a() < 1 // → true
+ */
 export function seededRandom(seed: string): () => number {
   let state = createHash('sha256').update(seed).digest().readUInt32LE(0)
   return () => {

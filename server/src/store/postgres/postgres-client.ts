@@ -81,7 +81,13 @@ export async function openPostgres(url: string, options: { max?: number } = {}):
   }
 }
 
-/** The URL without its password, for messages. */
+/**
+ * The URL without its password, for messages.
+ *
+ * @example
+ * describeUrl('postgres://retrace:s3cret@db.internal:5432/retrace') // → 'db.internal:5432/retrace'
+ * describeUrl('not a url') // → 'the given URL'
+ */
 export function describeUrl(url: string): string {
   try {
     const parsed = new URL(url)

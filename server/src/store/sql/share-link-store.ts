@@ -30,6 +30,7 @@ function toShareLink(row: Row): ShareLink {
  * import { openSqlite } from '../sqlite/sqlite-client.ts'
  * import { migrate } from './migrations.ts'
  * import { SqlStore } from './sql-store.ts'
+ * import { generateShareToken } from '../share-link.ts'
  * const client = openSqlite(join(mkdtempSync(join(tmpdir(), 'retrace-')), 'retrace.db'))
  * await migrate(client)
  * const store = new SqlStore(client, createLocalFeed())
@@ -51,7 +52,6 @@ function toShareLink(row: Row): ShareLink {
  *   { type: 'trace.end' as const, id: `${traceId}:end`, trace: { id: traceId, endedAt: at(59), status: 'completed' as const, output: answers.at(-1), totals: { inputTokens: 0, outputTokens: 0, usd: 0, durationMs: 59_000 } } },
  * ]
  * await store.ingest([{ accountId: project.accountId, projectId: project.id, events: run('tr_1', ['Let me check.', 'Sunny, 18 °C.']) }])
- * import { generateShareToken } from '../share-link.ts'
  * const shares = createSqlShareLinkStore(client)
  * const { hash, prefix } = generateShareToken()
  * const link = await shares.create({ id: 'sh_1', projectId: project.id, traceId: 'tr_1', tokenHash: hash, tokenPrefix: prefix, expiresMs: null })

@@ -70,7 +70,13 @@ function toSweep(row: Row): SweepRecord {
   }
 }
 
-/** The id a fork's `resume` carries for its nth attempt (the fork trace echoes it as `forkId`). */
+/**
+ * The id a fork's `resume` carries for its nth attempt (the fork trace echoes it as `forkId`).
+ *
+ * @example
+ * commandIdFor('fk_1', 1) // → 'fk_1'
+ * commandIdFor('fk_1', 2) // → 'fk_1.2'
+ */
 export function commandIdFor(forkId: string, attempt: number): string {
   return attempt <= 1 ? forkId : `${forkId}.${attempt}`
 }

@@ -58,9 +58,9 @@ export function newId(prefix: string): string {
  * import { join } from 'node:path'
  * import { openSqlite } from '../../store/sqlite/sqlite-client.ts'
  * import { migrate } from '../../store/sql/migrations.ts'
+ * import { createLocalFeed } from '../change-feed.ts'
  * const client = openSqlite(join(mkdtempSync(join(tmpdir(), 'retrace-')), 'retrace.db'))
  * await migrate(client)
- * import { createLocalFeed } from '../change-feed.ts'
  * const store = new SqlStore(client, createLocalFeed())
  * store.engine // → 'sqlite'
  * await store.close()
