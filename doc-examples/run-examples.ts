@@ -4,7 +4,7 @@ import { join, resolve } from 'node:path'
 import { afterAll, describe, expect, test } from 'vitest'
 import { exampleModule } from './example-module.ts'
 import { extractExamples, repoRoot, type DocExample, type ExtractedFile } from './extract-examples.ts'
-import { PENDING, type ExampleFolder } from './packages.ts'
+import { BROWSER_ONLY, PENDING, type ExampleFolder } from './packages.ts'
 
 /**
  * Declares one test per `@example` of a folder's public declarations, and one test that each
@@ -31,6 +31,7 @@ export function describeExamples(folder: ExampleFolder): void {
       if (pending) test.skip(name, () => {})
       // On a type there is nothing to call: such an example shows a use (often inside a test runner).
       else if (example.onType) test.skip(`${name} (on a type: not run)`, () => {})
+      else if (BROWSER_ONLY[example.file]) test.skip(`${name} (browser only: ${BROWSER_ONLY[example.file]})`, () => {})
       else test(name, () => runExample(example, files.find((file) => file.file === example.file)!, dir))
     }
     const missing = files.flatMap((file) => file.declarations.filter((declaration) => !declaration.hasExample).map((declaration) => `${declaration.file}:${declaration.line} ${declaration.symbol}`))

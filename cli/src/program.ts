@@ -20,7 +20,11 @@ const collect = (value: string, previous: string[]) => [...previous, value]
  * Builds the `retrace` command tree. Each action stores its exit code through `setExit`.
  *
  * @example
- * const program = buildProgram(processTerminal(), (code) => (process.exitCode = code))
+ * import { bufferTerminal } from './output/terminal.ts'
+ * let exitCode: number | undefined
+ * const program = buildProgram(bufferTerminal(), (code) => (exitCode = code))
+ * program.name() // → 'retrace'
+ * program.commands.map((command) => command.name()).includes('cassette') // → true
  */
 export function buildProgram(terminal: Terminal, setExit: (code: number) => void): Command {
   const program = new Command('retrace')

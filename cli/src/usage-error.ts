@@ -5,7 +5,9 @@ import { RetraceError } from '@retrace/cassettes'
  * message and exits 5.
  *
  * @example
- * throw new UsageError('--report takes a format and a file')
+ * const error = new UsageError('--report takes a format and a file')
+ * error instanceof Error // → true
+ * error.message // → '--report takes a format and a file'
  */
 export class UsageError extends RetraceError {
   constructor(message: string) {

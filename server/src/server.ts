@@ -64,8 +64,15 @@ const HEARTBEAT_MS = 15_000
  * `/v1/policy/check`) and the read API (`/api/v1`).
  *
  * @example
- * const server = await startServer({ port: 0, databaseUrl: 'sqlite:./.retrace/retrace.db' })
- * configure({ baseUrl: server.url, apiKey: server.firstStart?.apiKey })
+ * import { mkdtempSync } from 'node:fs'
+ * import { tmpdir } from 'node:os'
+ * import { join } from 'node:path'
+ * const databaseUrl = `sqlite:${join(mkdtempSync(join(tmpdir(), 'retrace-server-')), 'retrace.db')}`
+ * const server = await startServer({ port: 0, databaseUrl, logLevel: 'silent' })
+ * // The SDK then sends runs there: configure({ baseUrl: server.url, apiKey: server.firstStart?.apiKey })
+ * server.firstStart?.apiKey.startsWith('rt_') // → true
+ * const answer = await fetch(`${server.url}/api/v1/traces`, { headers: { 'x-retrace-key': server.firstStart!.apiKey } })
+ * answer.status // → 200
  * await server.close()
  */
 export async function startServer(options: StartServerOptions = {}): Promise<RetraceServer> {

@@ -20,8 +20,20 @@ export interface CassetteCheck {
  * vanished since it was listed is reported as invalid.
  *
  * @example
- * const checks = checkCassetteFiles(findCassetteFiles(['.']))
- * const leaks = checks.filter((check) => check.secrets.length)
+ * import { mkdtempSync, writeFileSync } from 'node:fs'
+ * import { tmpdir } from 'node:os'
+ * import { join } from 'node:path'
+ * import { findCassetteFiles } from './find-cassette-files.ts'
+ * const chat = (question: string, answer: string) => ({
+ *   request: { method: 'POST', url: 'https://api.openai.com/v1/chat/completions', headers: { 'content-type': 'application/json' }, body: { json: { model: 'gpt-4o-mini', messages: [{ role: 'user', content: question }] } } },
+ *   response: { status: 200, headers: { 'content-type': 'application/json' }, body: { json: { id: 'chatcmpl-1', object: 'chat.completion', model: 'gpt-4o-mini', choices: [{ index: 0, message: { role: 'assistant', content: answer }, finish_reason: 'stop' }], usage: { prompt_tokens: 9, completion_tokens: 3, total_tokens: 12 } } } },
+ * })
+ * const dir = mkdtempSync(join(tmpdir(), 'retrace-'))
+ * const file = join(dir, 'weather.cassette.json')
+ * writeFileSync(file, JSON.stringify({ version: 1, interactions: [chat('Weather in Paris?', 'Sunny, 18 °C.')] }))
+ * writeFileSync(join(dir, 'broken.cassette.json'), '{ "version": 1, ')
+ * const checks = checkCassetteFiles(findCassetteFiles([dir]))
+ * checks.map((check) => [check.file === file, check.invalid === undefined, check.secrets.length]) // → [[false, false, 0], [true, true, 0]]
  */
 export function checkCassetteFiles(files: readonly string[]): CassetteCheck[] {
   return files.map((file) => {

@@ -50,8 +50,14 @@ const EXIT_OF: Record<LedgerOutcome, ExitCode> = {
  * never passes failing tests.
  *
  * @example
- * const verdict = ciVerdict({ entries, checks, tests: { command: 'vitest run', exitCode: 1 } })
- * process.exitCode = verdict.exitCode
+ * const entries = [{ testPath: '/repo/agent.test.ts', testName: 'books', cassette: '/repo/__cassettes__/agent.test.ts/books.cassette.json', outcome: 'diverged' as const, step: 2, message: 'the answer changed' }]
+ * const verdict = ciVerdict({ entries, checks: [], tests: { command: 'vitest run', exitCode: 1 } })
+ * // Then: process.exitCode = verdict.exitCode
+ * verdict.exitCode // → 1
+ * verdict.counts // → { passed: 0, regressions: 1, missing: 0, egress: 0, secrets: 0, flagged: 0 }
+ * // A failing test command nothing in the ledger explains is a regression too:
+ * ciVerdict({ entries: [], checks: [], tests: { command: 'vitest run', exitCode: 1 } }).exitCode // → 1
+ * ciVerdict({ entries: [], checks: [], tests: { command: 'vitest run', exitCode: 0 } }).exitCode // → 0
  */
 export function ciVerdict(input: {
   entries: readonly LedgerEntry[]

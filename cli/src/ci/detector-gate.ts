@@ -17,7 +17,20 @@ const NOT_REPLAYED = new Set<LedgerEntry['outcome']>(['missing', 'unusable', 're
  * the step. Pure: the cassettes were already read and validated by the secret scan.
  *
  * @example
- * const flagged = detectorOutcomes(entries, checks, ['loop', 'ping-pong'])
+ * import { mkdtempSync, writeFileSync } from 'node:fs'
+ * import { tmpdir } from 'node:os'
+ * import { join } from 'node:path'
+ * import { checkCassetteFiles } from '../cassette-files/check-cassette-files.ts'
+ * const search = () => ({
+ *   request: { method: 'POST', url: 'https://api.openai.com/v1/chat/completions', headers: { 'content-type': 'application/json' }, body: { json: { model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'Population of Lyon in 2023?' }] } } },
+ *   response: { status: 200, headers: { 'content-type': 'application/json' }, body: { json: { id: 'chatcmpl-1', object: 'chat.completion', model: 'gpt-4o-mini', choices: [{ index: 0, message: { role: 'assistant', content: null, tool_calls: [{ id: 'call_1', type: 'function', function: { name: 'search_web', arguments: '{"query":"Lyon population 2023"}' } }] }, finish_reason: 'tool_calls' }], usage: { prompt_tokens: 9, completion_tokens: 3, total_tokens: 12 } } } },
+ * })
+ * const file = join(mkdtempSync(join(tmpdir(), 'retrace-')), 'lyon.cassette.json')
+ * writeFileSync(file, JSON.stringify({ version: 1, interactions: [search(), search(), search()] }))
+ * const entries = [{ testPath: '/repo/agent.test.ts', testName: 'lyon', cassette: file, outcome: 'identical' as const }]
+ * const { outcomes, cassettes } = detectorOutcomes(entries, checkCassetteFiles([file]), ['loop', 'ping-pong'])
+ * cassettes // → 1
+ * outcomes.map((outcome) => [outcome.outcome, outcome.exitCode, outcome.flag?.kind]) // → [['flagged', 7, 'loop']]
  */
 export function detectorOutcomes(entries: readonly LedgerEntry[], checks: readonly CassetteCheck[], kinds: readonly DetectorKind[]): { outcomes: CiOutcome[]; cassettes: number } {
   const cassettes = new Map(checks.flatMap((check) => (check.cassette ? [[resolve(check.file), check.cassette] as const] : [])))

@@ -11,7 +11,19 @@ import type { CassetteCheck } from '../cassette-files/check-cassette-files.ts'
  * entry per golden, as the test plugins would.
  *
  * @example
- * const entries = await replayGoldens(checkCassetteFiles(files))
+ * import { mkdtempSync, writeFileSync } from 'node:fs'
+ * import { tmpdir } from 'node:os'
+ * import { join } from 'node:path'
+ * import { checkCassetteFiles } from '../cassette-files/check-cassette-files.ts'
+ * const chat = (question: string, answer: string) => ({
+ *   request: { method: 'POST', url: 'https://api.openai.com/v1/chat/completions', headers: { 'content-type': 'application/json' }, body: { json: { model: 'gpt-4o-mini', messages: [{ role: 'user', content: question }] } } },
+ *   response: { status: 200, headers: { 'content-type': 'application/json' }, body: { json: { id: 'chatcmpl-1', object: 'chat.completion', model: 'gpt-4o-mini', choices: [{ index: 0, message: { role: 'assistant', content: answer }, finish_reason: 'stop' }], usage: { prompt_tokens: 9, completion_tokens: 3, total_tokens: 12 } } } },
+ * })
+ * const dir = mkdtempSync(join(tmpdir(), 'retrace-'))
+ * const file = join(dir, 'weather.cassette.json')
+ * writeFileSync(file, JSON.stringify({ version: 1, interactions: [chat('Weather in Paris?', 'Sunny, 18 °C.')] }))
+ * // A cassette a test recorded names no entry point: not a golden, the tests replay it.
+ * await replayGoldens(checkCassetteFiles([file])) // → []
  */
 export async function replayGoldens(checks: readonly CassetteCheck[]): Promise<LedgerEntry[]> {
   const entries: LedgerEntry[] = []

@@ -19,7 +19,22 @@ export interface CassetteDiffOptions {
  * when they are identical or equivalent, 1 when the second diverged from the first.
  *
  * @example
- * const code = await cassetteDiff('old.cassette.json', 'new.cassette.json', {}, terminal)
+ * import { mkdtempSync, writeFileSync } from 'node:fs'
+ * import { tmpdir } from 'node:os'
+ * import { join } from 'node:path'
+ * import { bufferTerminal } from '../output/terminal.ts'
+ * const chat = (question: string, answer: string) => ({
+ *   request: { method: 'POST', url: 'https://api.openai.com/v1/chat/completions', headers: { 'content-type': 'application/json' }, body: { json: { model: 'gpt-4o-mini', messages: [{ role: 'user', content: question }] } } },
+ *   response: { status: 200, headers: { 'content-type': 'application/json' }, body: { json: { id: 'chatcmpl-1', object: 'chat.completion', model: 'gpt-4o-mini', choices: [{ index: 0, message: { role: 'assistant', content: answer }, finish_reason: 'stop' }], usage: { prompt_tokens: 9, completion_tokens: 3, total_tokens: 12 } } } },
+ * })
+ * const dir = mkdtempSync(join(tmpdir(), 'retrace-'))
+ * const file = join(dir, 'weather.cassette.json')
+ * writeFileSync(file, JSON.stringify({ version: 1, interactions: [chat('Weather in Paris?', 'Sunny, 18 °C.')] }))
+ * const terminal = bufferTerminal()
+ * writeFileSync(join(dir, 'new.cassette.json'), JSON.stringify({ version: 1, interactions: [chat('Weather in Paris?', 'It is raining heavily in Paris today.')] }))
+ * await cassetteDiff('weather.cassette.json', 'weather.cassette.json', { cwd: dir }, terminal) // → 0
+ * await cassetteDiff('weather.cassette.json', 'new.cassette.json', { cwd: dir }, terminal) // → 1
+ * terminal.stdout().includes('Diverged at step 1') // → true
  */
 export async function cassetteDiff(a: string, b: string, options: CassetteDiffOptions, terminal: Terminal): Promise<ExitCode> {
   const cwd = options.cwd ?? process.cwd()

@@ -19,7 +19,21 @@ export interface CassetteLintOptions {
  * invalid), 2 when any is invalid, 0 when all are clean.
  *
  * @example
- * const code = await cassetteLint(['__cassettes__'], { json: false }, terminal)
+ * import { mkdtempSync, writeFileSync } from 'node:fs'
+ * import { tmpdir } from 'node:os'
+ * import { join } from 'node:path'
+ * import { bufferTerminal } from '../output/terminal.ts'
+ * const chat = (question: string, answer: string) => ({
+ *   request: { method: 'POST', url: 'https://api.openai.com/v1/chat/completions', headers: { 'content-type': 'application/json' }, body: { json: { model: 'gpt-4o-mini', messages: [{ role: 'user', content: question }] } } },
+ *   response: { status: 200, headers: { 'content-type': 'application/json' }, body: { json: { id: 'chatcmpl-1', object: 'chat.completion', model: 'gpt-4o-mini', choices: [{ index: 0, message: { role: 'assistant', content: answer }, finish_reason: 'stop' }], usage: { prompt_tokens: 9, completion_tokens: 3, total_tokens: 12 } } } },
+ * })
+ * const dir = mkdtempSync(join(tmpdir(), 'retrace-'))
+ * const file = join(dir, 'weather.cassette.json')
+ * writeFileSync(file, JSON.stringify({ version: 1, interactions: [chat('Weather in Paris?', 'Sunny, 18 °C.')] }))
+ * const terminal = bufferTerminal()
+ * await cassetteLint(['.'], { json: false, cwd: dir }, terminal) // → 0
+ * writeFileSync(join(dir, 'broken.cassette.json'), '{ "version": 1, ')
+ * await cassetteLint(['.'], { json: false, cwd: dir }, terminal) // → 2
  */
 export async function cassetteLint(paths: readonly string[], options: CassetteLintOptions, terminal: Terminal): Promise<ExitCode> {
   const cwd = options.cwd ?? process.cwd()

@@ -22,7 +22,27 @@ export interface CassettePruneOptions {
  * had to rewrite could not be read; 4 when a rewrite was refused for a secret.
  *
  * @example
- * const code = await cassettePrune({ dryRun: true }, terminal)
+ * import { mkdtempSync, writeFileSync } from 'node:fs'
+ * import { tmpdir } from 'node:os'
+ * import { join } from 'node:path'
+ * import { bufferTerminal } from '../output/terminal.ts'
+ * import { mkdirSync, readFileSync } from 'node:fs'
+ * const terminal = bufferTerminal()
+ * const dir = mkdtempSync(join(tmpdir(), 'retrace-'))
+ * // A cassette with three interactions, of which the last test run replayed the second only,
+ * // and the record of that run (the Vitest and Jest reporters write it).
+ * const file = join(dir, '__cassettes__', 'agent.test.ts', 'paris.cassette.json')
+ * mkdirSync(join(dir, '__cassettes__', 'agent.test.ts'), { recursive: true })
+ * const call = (n: number) => ({ request: { method: 'GET', url: `https://api.example.com/${n}`, headers: {} }, response: { status: 200, headers: {}, body: { json: { n } } } })
+ * writeFileSync(file, JSON.stringify({ version: 1, interactions: [call(0), call(1), call(2)] }))
+ * const finishedAt = new Date(Date.now() + 60_000).toISOString()
+ * const lastRun = { finishedAt, entries: [{ testPath: join(dir, 'agent.test.ts'), testName: 'paris', cassette: file, outcome: 'identical', used: [1] }], testFiles: [{ path: join(dir, 'agent.test.ts'), complete: true }] }
+ * mkdirSync(join(dir, 'node_modules', '.cache', 'retrace'), { recursive: true })
+ * writeFileSync(join(dir, 'node_modules', '.cache', 'retrace', 'last-run.json'), JSON.stringify(lastRun))
+ * await cassettePrune({ dryRun: true, cwd: dir }, terminal) // → 0
+ * JSON.parse(readFileSync(file, 'utf8')).interactions.length // → 3
+ * await cassettePrune({ cwd: dir }, terminal) // → 0
+ * JSON.parse(readFileSync(file, 'utf8')).interactions // → [call(1)]
  */
 export async function cassettePrune(options: CassettePruneOptions, terminal: Terminal): Promise<ExitCode> {
   const cwd = resolve(options.cwd ?? '.')

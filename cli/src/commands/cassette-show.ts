@@ -24,7 +24,20 @@ export interface CassetteShowOptions {
  * it is, so `git diff` still works on a half-merged file.
  *
  * @example
- * await cassetteShow('__cassettes__/agent.test.ts/books.cassette.json', { json: false }, terminal)
+ * import { mkdtempSync, writeFileSync } from 'node:fs'
+ * import { tmpdir } from 'node:os'
+ * import { join } from 'node:path'
+ * import { bufferTerminal } from '../output/terminal.ts'
+ * const chat = (question: string, answer: string) => ({
+ *   request: { method: 'POST', url: 'https://api.openai.com/v1/chat/completions', headers: { 'content-type': 'application/json' }, body: { json: { model: 'gpt-4o-mini', messages: [{ role: 'user', content: question }] } } },
+ *   response: { status: 200, headers: { 'content-type': 'application/json' }, body: { json: { id: 'chatcmpl-1', object: 'chat.completion', model: 'gpt-4o-mini', choices: [{ index: 0, message: { role: 'assistant', content: answer }, finish_reason: 'stop' }], usage: { prompt_tokens: 9, completion_tokens: 3, total_tokens: 12 } } } },
+ * })
+ * const dir = mkdtempSync(join(tmpdir(), 'retrace-'))
+ * const file = join(dir, 'weather.cassette.json')
+ * writeFileSync(file, JSON.stringify({ version: 1, interactions: [chat('Weather in Paris?', 'Sunny, 18 °C.')] }))
+ * const terminal = bufferTerminal()
+ * await cassetteShow('weather.cassette.json', { json: false, cwd: dir }, terminal) // → 0
+ * terminal.stdout().includes('Sunny, 18 °C.') // → true
  */
 export async function cassetteShow(file: string, options: CassetteShowOptions, terminal: Terminal): Promise<ExitCode> {
   const cwd = options.cwd ?? process.cwd()

@@ -38,7 +38,23 @@ const FORMATS = ['json', 'junit', 'markdown'] as const
  * cassette, then reports and exits with a code CI can route on (see `EXIT`).
  *
  * @example
- * const code = await ciReplay({ cwd: '.', report: ['junit', 'retrace.xml'], allowHost: [], command: [], goldens: true }, terminal)
+ * import { mkdtempSync, writeFileSync } from 'node:fs'
+ * import { tmpdir } from 'node:os'
+ * import { join } from 'node:path'
+ * import { bufferTerminal } from '../output/terminal.ts'
+ * import { readFileSync } from 'node:fs'
+ * const chat = (question: string, answer: string) => ({
+ *   request: { method: 'POST', url: 'https://api.openai.com/v1/chat/completions', headers: { 'content-type': 'application/json' }, body: { json: { model: 'gpt-4o-mini', messages: [{ role: 'user', content: question }] } } },
+ *   response: { status: 200, headers: { 'content-type': 'application/json' }, body: { json: { id: 'chatcmpl-1', object: 'chat.completion', model: 'gpt-4o-mini', choices: [{ index: 0, message: { role: 'assistant', content: answer }, finish_reason: 'stop' }], usage: { prompt_tokens: 9, completion_tokens: 3, total_tokens: 12 } } } },
+ * })
+ * const dir = mkdtempSync(join(tmpdir(), 'retrace-'))
+ * const file = join(dir, 'weather.cassette.json')
+ * writeFileSync(file, JSON.stringify({ version: 1, interactions: [chat('Weather in Paris?', 'Sunny, 18 °C.')] }))
+ * const terminal = bufferTerminal()
+ * // The test command here is a stand-in that passes; in a project, `vitest run` or `jest`.
+ * const command = [process.execPath, '-e', 'process.exit(0)']
+ * await ciReplay({ cwd: dir, report: ['junit', 'retrace.xml'], allowHost: [], command, goldens: true }, terminal) // → 0
+ * readFileSync(join(dir, 'retrace.xml'), 'utf8').startsWith('<?xml') // → true
  */
 export async function ciReplay(options: CiReplayOptions, terminal: Terminal): Promise<ExitCode> {
   const cwd = resolve(options.cwd)

@@ -32,7 +32,19 @@ export interface DetectCommandOptions {
  * the server is unreachable.
  *
  * @example
- * const code = await detectCommand('traces/3.trace.json', { failOn: 'loop,ping-pong' }, terminal)
+ * import { mkdtempSync, writeFileSync } from 'node:fs'
+ * import { tmpdir } from 'node:os'
+ * import { join } from 'node:path'
+ * import { bufferTerminal } from '../output/terminal.ts'
+ * const search = () => ({
+ *   request: { method: 'POST', url: 'https://api.openai.com/v1/chat/completions', headers: { 'content-type': 'application/json' }, body: { json: { model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'Population of Lyon in 2023?' }] } } },
+ *   response: { status: 200, headers: { 'content-type': 'application/json' }, body: { json: { id: 'chatcmpl-1', object: 'chat.completion', model: 'gpt-4o-mini', choices: [{ index: 0, message: { role: 'assistant', content: null, tool_calls: [{ id: 'call_1', type: 'function', function: { name: 'search_web', arguments: '{"query":"Lyon population 2023"}' } }] }, finish_reason: 'tool_calls' }], usage: { prompt_tokens: 9, completion_tokens: 3, total_tokens: 12 } } } },
+ * })
+ * const dir = mkdtempSync(join(tmpdir(), 'retrace-'))
+ * writeFileSync(join(dir, 'lyon.cassette.json'), JSON.stringify({ version: 1, interactions: [search(), search(), search()] }))
+ * const terminal = bufferTerminal()
+ * await detectCommand('lyon.cassette.json', { failOn: 'loop,ping-pong', cwd: dir }, terminal) // → 7
+ * await detectCommand('lyon.cassette.json', { failOn: 'ping-pong', cwd: dir }, terminal) // → 0
  */
 export async function detectCommand(file: string, options: DetectCommandOptions, terminal: Terminal): Promise<ExitCode> {
   const cwd = options.cwd ?? process.cwd()
@@ -71,7 +83,8 @@ async function readArgument(argument: string, cwd: string, options: DetectComman
  * `UsageError` naming the flag for an unknown kind or an empty list.
  *
  * @example
- * detectorKinds('loop,ping-pong', '--fail-on') // ['loop', 'ping-pong']
+ * detectorKinds('loop,ping-pong', '--fail-on') // → ['loop', 'ping-pong']
+ * detectorKinds(undefined, '--fail-on') // → undefined
  */
 export function detectorKinds(value: string | undefined, flag: string): DetectorKind[] | undefined {
   if (value === undefined) return undefined

@@ -23,7 +23,17 @@ export interface GitSetupOptions {
  * hunk headers name the step) in the local git config (each clone runs it once). `--check` reports both, exit 0 when installed and 2 when not.
  *
  * @example
- * await gitSetup({}, terminal)
+ * import { execFileSync } from 'node:child_process'
+ * import { mkdtempSync } from 'node:fs'
+ * import { tmpdir } from 'node:os'
+ * import { join } from 'node:path'
+ * import { bufferTerminal } from '../output/terminal.ts'
+ * const repo = mkdtempSync(join(tmpdir(), 'retrace-repo-'))
+ * execFileSync('git', ['init', '-q'], { cwd: repo })
+ * const terminal = bufferTerminal()
+ * await gitSetup({ check: true, cwd: repo }, terminal) // → 2
+ * await gitSetup({ cwd: repo }, terminal) // → 0
+ * await gitSetup({ check: true, cwd: repo }, terminal) // → 0
  */
 export async function gitSetup(options: GitSetupOptions, terminal: Terminal): Promise<ExitCode> {
   const top = gitTopLevel(resolve(options.cwd ?? '.'), 'git-setup')

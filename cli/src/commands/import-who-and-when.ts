@@ -21,7 +21,17 @@ export interface ImportWhoAndWhenCommandOptions {
  * run (the others are still written), 5 for bad usage.
  *
  * @example
- * const code = await importWhoAndWhenCommand('data/who-and-when/hand-crafted', { out: 'traces' }, terminal)
+ * import { mkdtempSync, writeFileSync } from 'node:fs'
+ * import { tmpdir } from 'node:os'
+ * import { join } from 'node:path'
+ * import { existsSync } from 'node:fs'
+ * import { bufferTerminal } from '../output/terminal.ts'
+ * const dir = mkdtempSync(join(tmpdir(), 'retrace-'))
+ * const run = { question: 'How many moons does Neptune have?', history: [{ role: 'Orchestrator (-> WebSurfer)', content: 'Search for the moons of Neptune.' }, { role: 'WebSurfer', content: 'Neptune has many moons.' }] }
+ * writeFileSync(join(dir, '3.json'), JSON.stringify(run))
+ * const terminal = bufferTerminal()
+ * await importWhoAndWhenCommand('3.json', { out: 'traces', cwd: dir }, terminal) // → 0
+ * existsSync(join(dir, 'traces', '3.trace.json')) // → true
  */
 export async function importWhoAndWhenCommand(input: string, options: ImportWhoAndWhenCommandOptions, terminal: Terminal): Promise<ExitCode> {
   const cwd = options.cwd ?? process.cwd()

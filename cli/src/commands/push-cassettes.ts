@@ -57,7 +57,33 @@ function testFilePath(cassetteFile: string, testFile: string, root: string): str
  * (no API key) · 6 the server unreachable or refusing the key.
  *
  * @example
- * process.exitCode = await pushCassettes({ paths: [] }, processTerminal())
+ * import { mkdtempSync, writeFileSync } from 'node:fs'
+ * import { tmpdir } from 'node:os'
+ * import { join } from 'node:path'
+ * import { createServer } from 'node:http'
+ * import { bufferTerminal } from '../output/terminal.ts'
+ * const chat = (question: string, answer: string) => ({
+ *   request: { method: 'POST', url: 'https://api.openai.com/v1/chat/completions', headers: { 'content-type': 'application/json' }, body: { json: { model: 'gpt-4o-mini', messages: [{ role: 'user', content: question }] } } },
+ *   response: { status: 200, headers: { 'content-type': 'application/json' }, body: { json: { id: 'chatcmpl-1', object: 'chat.completion', model: 'gpt-4o-mini', choices: [{ index: 0, message: { role: 'assistant', content: answer }, finish_reason: 'stop' }], usage: { prompt_tokens: 9, completion_tokens: 3, total_tokens: 12 } } } },
+ * })
+ * const dir = mkdtempSync(join(tmpdir(), 'retrace-'))
+ * const file = join(dir, 'weather.cassette.json')
+ * writeFileSync(file, JSON.stringify({ version: 1, interactions: [chat('Weather in Paris?', 'Sunny, 18 °C.')] }))
+ * // A stand-in for `retrace server`: canned answers by method and path, and what it was asked.
+ * const answers: Record<string, unknown> = { 'POST /api/v1/cassettes': { trace: { id: 'tr_1' } } }
+ * const asked: string[] = []
+ * const server = createServer((request, response) => {
+ *   const key = `${request.method} ${request.url}`
+ *   asked.push(key)
+ *   response.writeHead(key in answers ? 200 : 404, { 'content-type': 'application/json' }).end(JSON.stringify(answers[key] ?? { error: { code: 'not_found', message: 'no such thing' } }))
+ * })
+ * await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+ * const options = { baseUrl: `http://127.0.0.1:${(server.address() as { port: number }).port}`, apiKey: 'rt_example_key' }
+ * const terminal = bufferTerminal()
+ * await pushCassettes({ ...options, paths: ['weather.cassette.json'], cwd: dir }, terminal) // → 0
+ * asked // → ['POST /api/v1/cassettes']
+ * terminal.stdout() // → `= unchanged weather.cassette.json → ${options.baseUrl}/api/v1/traces/tr_1\n`
+ * server.close()
  */
 export async function pushCassettes(options: PushOptions, terminal: Terminal): Promise<ExitCode> {
   const cwd = options.cwd ?? process.cwd()

@@ -7,7 +7,12 @@ import { detectCommand } from './detect.ts'
  * Adds `retrace detect <cassette|trace-file|trace-id>`.
  *
  * @example
- * registerDetectCommand(program, terminal, setExit)
+ * import { Command } from 'commander'
+ * import { bufferTerminal } from '../output/terminal.ts'
+ * const program = new Command('retrace').exitOverride()
+ * let exitCode: number | undefined
+ * registerDetectCommand(program, bufferTerminal(), (code) => (exitCode = code))
+ * program.commands.map((command) => command.name()) // → ['detect']
  */
 export function registerDetectCommand(program: Command, terminal: Terminal, setExit: (code: number) => void): void {
   program

@@ -8,7 +8,12 @@ import { importWhoAndWhenCommand } from './import-who-and-when.ts'
  * Adds the interop commands: `import har|nock|agent-cassette` and `export har|nock|msw|otel`.
  *
  * @example
- * registerInteropCommands(program, terminal, setExit)
+ * import { Command } from 'commander'
+ * import { bufferTerminal } from '../output/terminal.ts'
+ * const program = new Command('retrace').exitOverride()
+ * let exitCode: number | undefined
+ * registerInteropCommands(program, bufferTerminal(), (code) => (exitCode = code))
+ * program.commands.map((command) => command.name()) // → ['import', 'export']
  */
 export function registerInteropCommands(program: Command, terminal: Terminal, setExit: (code: number) => void): void {
   program

@@ -13,7 +13,12 @@ const examples = (...lines: string[]) => `\nExamples:\n${lines.map((line) => `  
  * Adds the review and hygiene commands: `cassette show|diff|lint|prune`, `review`, `git-setup`.
  *
  * @example
- * registerReviewCommands(program, terminal, setExit)
+ * import { Command } from 'commander'
+ * import { bufferTerminal } from '../output/terminal.ts'
+ * const program = new Command('retrace').exitOverride()
+ * let exitCode: number | undefined
+ * registerReviewCommands(program, bufferTerminal(), (code) => (exitCode = code))
+ * program.commands.map((command) => command.name()) // → ['cassette', 'review', 'git-setup']
  */
 export function registerReviewCommands(program: Command, terminal: Terminal, setExit: (code: number) => void): void {
   const cassette = program.command('cassette').description('Read, compare and tidy cassette files.').exitOverride()

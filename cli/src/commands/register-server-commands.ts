@@ -9,7 +9,12 @@ import { pushCassettes } from './push-cassettes.ts'
  * server) and `pull` (a trace back as a cassette).
  *
  * @example
- * registerServerCommands(program, terminal, setExit)
+ * import { Command } from 'commander'
+ * import { bufferTerminal } from '../output/terminal.ts'
+ * const program = new Command('retrace').exitOverride()
+ * let exitCode: number | undefined
+ * registerServerCommands(program, bufferTerminal(), (code) => (exitCode = code))
+ * program.commands.map((command) => command.name()) // → ['server', 'push', 'pull']
  */
 export function registerServerCommands(program: Command, terminal: Terminal, setExit: (code: number) => void): void {
   program

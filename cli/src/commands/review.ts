@@ -21,7 +21,21 @@ export interface ReviewOptions {
  * repository or with an unknown ref).
  *
  * @example
- * await review({ base: 'origin/main', output: 'review.md' }, terminal)
+ * import { execFileSync } from 'node:child_process'
+ * import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
+ * import { tmpdir } from 'node:os'
+ * import { join } from 'node:path'
+ * import { bufferTerminal } from '../output/terminal.ts'
+ * const repo = mkdtempSync(join(tmpdir(), 'retrace-repo-'))
+ * const git = (...args: string[]) => execFileSync('git', ['-c', 'user.name=Ana', '-c', 'user.email=ana@example.com', ...args], { cwd: repo })
+ * git('init', '-q', '-b', 'main')
+ * writeFileSync(join(repo, 'books.cassette.json'), '{ "version": 1, "interactions": [] }\n')
+ * git('add', '.')
+ * git('commit', '-q', '-m', 'first')
+ * writeFileSync(join(repo, 'new.cassette.json'), '{ "version": 1, "interactions": [] }\n')
+ * const terminal = bufferTerminal()
+ * await review({ base: 'main', output: 'review.md', cwd: repo }, terminal) // → 0
+ * readFileSync(join(repo, 'review.md'), 'utf8').includes('new.cassette.json') // → true
  */
 export async function review(options: ReviewOptions, terminal: Terminal): Promise<ExitCode> {
   const cwd = resolve(options.cwd ?? '.')

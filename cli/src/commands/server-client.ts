@@ -7,7 +7,8 @@ import { UsageError } from '../usage-error.ts'
  * which and what to check.
  *
  * @example
- * throw new ServerUnreachableError('cannot reach http://127.0.0.1:8787 (ECONNREFUSED): is `retrace server` running?')
+ * const error = new ServerUnreachableError('cannot reach http://127.0.0.1:8787 (ECONNREFUSED): is `retrace server` running?')
+ * error.code // → 'RETRACE_SERVER_UNREACHABLE'
  */
 export class ServerUnreachableError extends RetraceError {
   constructor(message: string) {
@@ -26,7 +27,12 @@ export interface ServerTarget {
  * http://127.0.0.1:8787) and API key (`--api-key`, else `RETRACE_API_KEY`; required).
  *
  * @example
- * const target = serverTarget({ baseUrl: options.baseUrl, apiKey: options.apiKey }, process.env)
+ * import assert from 'node:assert/strict'
+ * import { UsageError } from '../usage-error.ts'
+ * serverTarget({ apiKey: 'rt_example_key' }, {}) // → { baseUrl: 'http://127.0.0.1:8787', apiKey: 'rt_example_key' }
+ * serverTarget({}, { RETRACE_BASE_URL: 'https://retrace.example.com/', RETRACE_API_KEY: 'rt_example_key' })
+ * // → { baseUrl: 'https://retrace.example.com', apiKey: 'rt_example_key' }
+ * assert.throws(() => serverTarget({}, {}), UsageError)
  */
 export function serverTarget(options: { baseUrl?: string | undefined; apiKey?: string | undefined }, env: NodeJS.ProcessEnv = process.env): ServerTarget {
   const baseUrl = (options.baseUrl ?? env.RETRACE_BASE_URL?.trim() ?? DEFAULT_BASE_URL).replace(/\/+$/, '')
@@ -53,7 +59,24 @@ export interface ServerAnswer {
  * `ServerUnreachableError`s; other statuses are returned for the caller to judge.
  *
  * @example
- * const answer = await callServer(target, '/api/v1/cassettes', { method: 'POST', json: body })
+ * import { createServer } from 'node:http'
+ * import { bufferTerminal } from '../output/terminal.ts'
+ * // A stand-in for `retrace server`: canned answers by method and path, and what it was asked.
+ * const answers: Record<string, unknown> = { 'POST /api/v1/cassettes': { trace_id: 'tr_1' } }
+ * const asked: string[] = []
+ * const server = createServer((request, response) => {
+ *   const key = `${request.method} ${request.url}`
+ *   asked.push(key)
+ *   response.writeHead(key in answers ? 200 : 404, { 'content-type': 'application/json' }).end(JSON.stringify(answers[key] ?? { error: { code: 'not_found', message: 'no such thing' } }))
+ * })
+ * await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+ * const options = { baseUrl: `http://127.0.0.1:${(server.address() as { port: number }).port}`, apiKey: 'rt_example_key' }
+ * const terminal = bufferTerminal()
+ * const answer = await callServer(options, '/api/v1/cassettes', { method: 'POST', json: { cassette: { version: 1, interactions: [] } } })
+ * ;[answer.status, answer.body] // → [200, { trace_id: 'tr_1' }]
+ * server.close()
+ * // Nobody listening: a ServerUnreachableError (exit 6).
+ * await callServer(options, '/api/v1/cassettes').catch((error: ServerUnreachableError) => error.code) // → 'RETRACE_SERVER_UNREACHABLE'
  */
 export async function callServer(target: ServerTarget, path: string, init: { method?: string; json?: unknown } = {}): Promise<ServerAnswer> {
   let response: Response
@@ -81,13 +104,25 @@ export async function callServer(target: ServerTarget, path: string, init: { met
   return { status: response.status, body, text }
 }
 
-/** The message of an `{ "error": { "code", "message" } }` answer. */
+/**
+ * The message of an `{ "error": { "code", "message" } }` answer.
+ *
+ * @example
+ * errorMessage({ error: { code: 'not_found', message: 'no trace tr_9' } }) // → 'no trace tr_9'
+ * errorMessage('<html>Bad gateway</html>') // → undefined
+ */
 export function errorMessage(body: unknown): string | undefined {
   const error = (body as { error?: { message?: unknown } } | null)?.error
   return typeof error?.message === 'string' ? error.message : undefined
 }
 
-/** The code of an `{ "error": { "code", "message" } }` answer. */
+/**
+ * The code of an `{ "error": { "code", "message" } }` answer.
+ *
+ * @example
+ * errorCode({ error: { code: 'secret_found', message: 'a key in $.interactions[0]' } }) // → 'secret_found'
+ * errorCode(null) // → undefined
+ */
 export function errorCode(body: unknown): string | undefined {
   const error = (body as { error?: { code?: unknown } } | null)?.error
   return typeof error?.code === 'string' ? error.code : undefined

@@ -15,7 +15,15 @@ export const CASSETTE_AGENT = 'agent'
  * from the Unix epoch; the result is the run's recorded result or the last step's text.
  *
  * @example
- * const result = detect(cassetteTrace(readCassetteFile(file)!, 'weather.cassette.json'))
+ * import { detect } from '@retrace/detectors'
+ * const search = () => ({
+ *   request: { method: 'POST', url: 'https://api.openai.com/v1/chat/completions', headers: { 'content-type': 'application/json' }, body: { json: { model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'Population of Lyon in 2023?' }] } } },
+ *   response: { status: 200, headers: { 'content-type': 'application/json' }, body: { json: { id: 'chatcmpl-1', object: 'chat.completion', model: 'gpt-4o-mini', choices: [{ index: 0, message: { role: 'assistant', content: null, tool_calls: [{ id: 'call_1', type: 'function', function: { name: 'search_web', arguments: '{"query":"Lyon population 2023"}' } }] }, finish_reason: 'tool_calls' }], usage: { prompt_tokens: 9, completion_tokens: 3, total_tokens: 12 } } } },
+ * })
+ * const trace = cassetteTrace({ version: 1, interactions: [search(), search(), search()] }, 'lyon.cassette.json')
+ * trace.spans.map((span) => [span.id, span.kind, span.agent?.id])
+ * // → [['cassette:lyon.cassette.json#0', 'llm', 'agent'], ['cassette:lyon.cassette.json#1', 'llm', 'agent'], ['cassette:lyon.cassette.json#2', 'llm', 'agent']]
+ * detect(trace).flags.map((flag) => flag.kind).includes('loop') // → true
  */
 export function cassetteTrace(cassette: Cassette, name: string): DetectorTrace {
   const id = `cassette:${name}`

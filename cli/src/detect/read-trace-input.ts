@@ -18,7 +18,20 @@ export interface TraceInput {
  * naming the file and the fix (exit 2).
  *
  * @example
- * const { trace } = readTraceInput('traces/3.trace.json', process.cwd())
+ * import { mkdtempSync, writeFileSync } from 'node:fs'
+ * import { tmpdir } from 'node:os'
+ * import { join } from 'node:path'
+ * const chat = (question: string, answer: string) => ({
+ *   request: { method: 'POST', url: 'https://api.openai.com/v1/chat/completions', headers: { 'content-type': 'application/json' }, body: { json: { model: 'gpt-4o-mini', messages: [{ role: 'user', content: question }] } } },
+ *   response: { status: 200, headers: { 'content-type': 'application/json' }, body: { json: { id: 'chatcmpl-1', object: 'chat.completion', model: 'gpt-4o-mini', choices: [{ index: 0, message: { role: 'assistant', content: answer }, finish_reason: 'stop' }], usage: { prompt_tokens: 9, completion_tokens: 3, total_tokens: 12 } } } },
+ * })
+ * const dir = mkdtempSync(join(tmpdir(), 'retrace-'))
+ * const file = join(dir, 'weather.cassette.json')
+ * writeFileSync(file, JSON.stringify({ version: 1, interactions: [chat('Weather in Paris?', 'Sunny, 18 °C.')] }))
+ * writeFileSync(join(dir, '3.trace.json'), JSON.stringify({ version: 1, trace: { id: 't3', name: 'run', startedAt: '2025-01-31T09:00:00.000Z' }, spans: [] }))
+ * const { trace, from } = readTraceInput('3.trace.json', dir)
+ * ;[trace.trace.id, from] // → ['t3', 'trace']
+ * readTraceInput('weather.cassette.json', dir).from // → 'cassette'
  */
 export function readTraceInput(file: string, cwd: string): TraceInput {
   const path = resolve(cwd, file)

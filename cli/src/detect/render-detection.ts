@@ -7,7 +7,18 @@ import type { Terminal } from '../output/terminal.ts'
  * decisive step, the evidence, and the failure attribution at the end.
  *
  * @example
- * terminal.out(renderDetection(trace, result, attribution, { title: 'run.trace.json', style: terminal.style }))
+ * import { attributeFailure, detect } from '@retrace/detectors'
+ * import { cassetteTrace } from './cassette-trace.ts'
+ * const search = () => ({
+ *   request: { method: 'POST', url: 'https://api.openai.com/v1/chat/completions', headers: { 'content-type': 'application/json' }, body: { json: { model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'Population of Lyon in 2023?' }] } } },
+ *   response: { status: 200, headers: { 'content-type': 'application/json' }, body: { json: { id: 'chatcmpl-1', object: 'chat.completion', model: 'gpt-4o-mini', choices: [{ index: 0, message: { role: 'assistant', content: null, tool_calls: [{ id: 'call_1', type: 'function', function: { name: 'search_web', arguments: '{"query":"Lyon population 2023"}' } }] }, finish_reason: 'tool_calls' }], usage: { prompt_tokens: 9, completion_tokens: 3, total_tokens: 12 } } } },
+ * })
+ * const trace = cassetteTrace({ version: 1, interactions: [search(), search(), search()] }, 'lyon.cassette.json')
+ * const result = detect(trace)
+ * const text = renderDetection(trace, result, attributeFailure(result), { title: 'lyon.cassette.json', style: (_format, text) => text })
+ * // Then: terminal.out(text)
+ * text.split('\n')[0]!.startsWith('lyon.cassette.json') // → true
+ * text.includes('loop') // → true
  */
 export function renderDetection(
   trace: DetectorTrace,

@@ -53,7 +53,24 @@ export interface CreateOptions extends ForkCommandOptions {
  * new input (`--replay` runs it too; `--wait` waits for it).
  *
  * @example
- * process.exitCode = await createForkCommand({ trace: 'tr_1', span: 'sp_3', input: 'What about Oslo?', timeoutMs: 600_000 }, processTerminal())
+ * import { createServer } from 'node:http'
+ * import { bufferTerminal } from '../output/terminal.ts'
+ * const fork = { id: 'fk_1', status: 'completed', trace_id: 'tr_1', fork_point_span_id: 'sp_3', fork_point_step: 3, fork_trace_id: 'tr_2', message: null }
+ * // A stand-in for `retrace server`: canned answers by method and path, and what it was asked.
+ * const answers: Record<string, unknown> = { 'POST /api/v1/forks': fork, 'POST /api/v1/forks/fk_1/replay': fork, 'GET /api/v1/forks/fk_1': fork }
+ * const asked: string[] = []
+ * const server = createServer((request, response) => {
+ *   const key = `${request.method} ${request.url}`
+ *   asked.push(key)
+ *   response.writeHead(key in answers ? 200 : 404, { 'content-type': 'application/json' }).end(JSON.stringify(answers[key] ?? { error: { code: 'not_found', message: 'no such thing' } }))
+ * })
+ * await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+ * const options = { baseUrl: `http://127.0.0.1:${(server.address() as { port: number }).port}`, apiKey: 'rt_example_key' }
+ * const terminal = bufferTerminal()
+ * await createForkCommand({ ...options, trace: 'tr_1', span: 'sp_3', input: 'What about Oslo?', wait: true, timeoutMs: 600_000 }, terminal) // → 0
+ * asked // → ['POST /api/v1/forks', 'POST /api/v1/forks/fk_1/replay', 'GET /api/v1/forks/fk_1']
+ * terminal.stdout() // → 'fork fk_1 · completed · from step 3 of trace tr_1 (span sp_3)\n  fork trace: tr_2\n'
+ * server.close()
  */
 export async function createForkCommand(options: CreateOptions, terminal: Terminal): Promise<ExitCode> {
   const modifiedInput = inputFrom(options)
@@ -74,7 +91,23 @@ export async function createForkCommand(options: CreateOptions, terminal: Termin
  * `retrace forks replay <id> [--wait] [--force]`: runs the fork (again only with --force).
  *
  * @example
- * process.exitCode = await replayForkCommand({ id: 'fk_1', wait: true, timeoutMs: 600_000 }, processTerminal())
+ * import { createServer } from 'node:http'
+ * import { bufferTerminal } from '../output/terminal.ts'
+ * const fork = { id: 'fk_1', status: 'completed', trace_id: 'tr_1', fork_point_span_id: 'sp_3', fork_point_step: 3, fork_trace_id: 'tr_2', message: null }
+ * // A stand-in for `retrace server`: canned answers by method and path, and what it was asked.
+ * const answers: Record<string, unknown> = { 'POST /api/v1/forks/fk_1/replay': fork, 'GET /api/v1/forks/fk_1': fork }
+ * const asked: string[] = []
+ * const server = createServer((request, response) => {
+ *   const key = `${request.method} ${request.url}`
+ *   asked.push(key)
+ *   response.writeHead(key in answers ? 200 : 404, { 'content-type': 'application/json' }).end(JSON.stringify(answers[key] ?? { error: { code: 'not_found', message: 'no such thing' } }))
+ * })
+ * await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+ * const options = { baseUrl: `http://127.0.0.1:${(server.address() as { port: number }).port}`, apiKey: 'rt_example_key' }
+ * const terminal = bufferTerminal()
+ * await replayForkCommand({ ...options, id: 'fk_1', wait: true, timeoutMs: 600_000 }, terminal) // → 0
+ * await replayForkCommand({ ...options, id: 'fk_9', timeoutMs: 600_000 }, terminal) // → 2
+ * server.close()
  */
 export async function replayForkCommand(options: ForkCommandOptions & { id: string; wait?: boolean | undefined; force?: boolean | undefined; timeoutMs: number }, terminal: Terminal): Promise<ExitCode> {
   return runForkCommand('forks replay', options, terminal, async (target) => {
@@ -92,7 +125,23 @@ export async function replayForkCommand(options: ForkCommandOptions & { id: stri
  * `retrace forks get <id>`: a fork's status.
  *
  * @example
- * process.exitCode = await getForkCommand({ id: 'fk_1' }, processTerminal())
+ * import { createServer } from 'node:http'
+ * import { bufferTerminal } from '../output/terminal.ts'
+ * const fork = { id: 'fk_1', status: 'completed', trace_id: 'tr_1', fork_point_span_id: 'sp_3', fork_point_step: 3, fork_trace_id: 'tr_2', message: null }
+ * // A stand-in for `retrace server`: canned answers by method and path, and what it was asked.
+ * const answers: Record<string, unknown> = { 'GET /api/v1/forks/fk_1': fork }
+ * const asked: string[] = []
+ * const server = createServer((request, response) => {
+ *   const key = `${request.method} ${request.url}`
+ *   asked.push(key)
+ *   response.writeHead(key in answers ? 200 : 404, { 'content-type': 'application/json' }).end(JSON.stringify(answers[key] ?? { error: { code: 'not_found', message: 'no such thing' } }))
+ * })
+ * await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+ * const options = { baseUrl: `http://127.0.0.1:${(server.address() as { port: number }).port}`, apiKey: 'rt_example_key' }
+ * const terminal = bufferTerminal()
+ * await getForkCommand({ ...options, id: 'fk_1' }, terminal) // → 0
+ * terminal.stdout() // → 'fork fk_1 · completed · from step 3 of trace tr_1 (span sp_3)\n  fork trace: tr_2\n'
+ * server.close()
  */
 export async function getForkCommand(options: ForkCommandOptions & { id: string }, terminal: Terminal): Promise<ExitCode> {
   return runForkCommand('forks get', options, terminal, async (target) => {
@@ -106,7 +155,23 @@ export async function getForkCommand(options: ForkCommandOptions & { id: string 
  * `retrace forks diff <id> [--json]`: original vs fork, step by step.
  *
  * @example
- * process.exitCode = await diffForkCommand({ id: 'fk_1', json: true }, processTerminal())
+ * import { createServer } from 'node:http'
+ * import { bufferTerminal } from '../output/terminal.ts'
+ * const diff = { fork_id: 'fk_1', trace_id: 'tr_1', fork_trace_id: 'tr_2', fork_point_step: 3, steps: [] }
+ * // A stand-in for `retrace server`: canned answers by method and path, and what it was asked.
+ * const answers: Record<string, unknown> = { 'GET /api/v1/forks/fk_1/diff': diff }
+ * const asked: string[] = []
+ * const server = createServer((request, response) => {
+ *   const key = `${request.method} ${request.url}`
+ *   asked.push(key)
+ *   response.writeHead(key in answers ? 200 : 404, { 'content-type': 'application/json' }).end(JSON.stringify(answers[key] ?? { error: { code: 'not_found', message: 'no such thing' } }))
+ * })
+ * await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+ * const options = { baseUrl: `http://127.0.0.1:${(server.address() as { port: number }).port}`, apiKey: 'rt_example_key' }
+ * const terminal = bufferTerminal()
+ * await diffForkCommand({ ...options, id: 'fk_1', json: true }, terminal) // → 0
+ * JSON.parse(terminal.stdout()) // → diff
+ * server.close()
  */
 export async function diffForkCommand(options: ForkCommandOptions & { id: string }, terminal: Terminal): Promise<ExitCode> {
   return runForkCommand('forks diff', options, terminal, async (target) => {
@@ -120,7 +185,23 @@ export async function diffForkCommand(options: ForkCommandOptions & { id: string
  * `retrace forks estimate <id>`: what the fork will cost, before it runs.
  *
  * @example
- * process.exitCode = await estimateForkCommand({ id: 'fk_1' }, processTerminal())
+ * import { createServer } from 'node:http'
+ * import { bufferTerminal } from '../output/terminal.ts'
+ * const estimate = { fork_id: 'fk_1', naive_usd: 0.01, optimized_usd: 0.004 }
+ * // A stand-in for `retrace server`: canned answers by method and path, and what it was asked.
+ * const answers: Record<string, unknown> = { 'GET /api/v1/forks/fk_1/estimate': estimate }
+ * const asked: string[] = []
+ * const server = createServer((request, response) => {
+ *   const key = `${request.method} ${request.url}`
+ *   asked.push(key)
+ *   response.writeHead(key in answers ? 200 : 404, { 'content-type': 'application/json' }).end(JSON.stringify(answers[key] ?? { error: { code: 'not_found', message: 'no such thing' } }))
+ * })
+ * await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+ * const options = { baseUrl: `http://127.0.0.1:${(server.address() as { port: number }).port}`, apiKey: 'rt_example_key' }
+ * const terminal = bufferTerminal()
+ * await estimateForkCommand({ ...options, id: 'fk_1', json: true }, terminal) // → 0
+ * JSON.parse(terminal.stdout()) // → estimate
+ * server.close()
  */
 export async function estimateForkCommand(options: ForkCommandOptions & { id: string }, terminal: Terminal): Promise<ExitCode> {
   return runForkCommand('forks estimate', options, terminal, async (target) => {
@@ -134,7 +215,24 @@ export async function estimateForkCommand(options: ForkCommandOptions & { id: st
  * `retrace forks commit <id>`: the fork becomes its trace's baseline.
  *
  * @example
- * process.exitCode = await commitForkCommand({ id: 'fk_1' }, processTerminal())
+ * import { createServer } from 'node:http'
+ * import { bufferTerminal } from '../output/terminal.ts'
+ * const fork = { id: 'fk_1', status: 'completed', trace_id: 'tr_1', fork_point_span_id: 'sp_3', fork_point_step: 3, fork_trace_id: 'tr_2', message: null }
+ * const committed = { fork, baseline: { trace_id: 'tr_1', baseline_trace_id: 'tr_2', lineage: [] } }
+ * // A stand-in for `retrace server`: canned answers by method and path, and what it was asked.
+ * const answers: Record<string, unknown> = { 'POST /api/v1/forks/fk_1/commit': committed }
+ * const asked: string[] = []
+ * const server = createServer((request, response) => {
+ *   const key = `${request.method} ${request.url}`
+ *   asked.push(key)
+ *   response.writeHead(key in answers ? 200 : 404, { 'content-type': 'application/json' }).end(JSON.stringify(answers[key] ?? { error: { code: 'not_found', message: 'no such thing' } }))
+ * })
+ * await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+ * const options = { baseUrl: `http://127.0.0.1:${(server.address() as { port: number }).port}`, apiKey: 'rt_example_key' }
+ * const terminal = bufferTerminal()
+ * await commitForkCommand({ ...options, id: 'fk_1', json: true }, terminal) // → 0
+ * JSON.parse(terminal.stdout()) // → committed
+ * server.close()
  */
 export async function commitForkCommand(options: ForkCommandOptions & { id: string }, terminal: Terminal): Promise<ExitCode> {
   return runForkCommand('forks commit', options, terminal, async (target) => {
@@ -181,7 +279,24 @@ function exitForSweep(sweep: SweepAnswer): ExitCode {
  * once, at most --concurrency running (default 3); --wait shows a progress bar.
  *
  * @example
- * process.exitCode = await sweepCommand({ trace: 'tr_1', span: 'sp_3', variant: ['concise=Be brief.'], wait: true, timeoutMs: 600_000 }, processTerminal())
+ * import { createServer } from 'node:http'
+ * import { bufferTerminal } from '../output/terminal.ts'
+ * const sweep = { id: 'sw_1', kind: 'sweep', status: 'completed', progress: { total: 1, done: 1, running: 0, completed: 1, failed: 0, no_worker: 0, cancelled: 0 }, variants: [{ index: 0, label: 'concise', status: 'completed', message: null, result: { divergence_score: 0.42, verdict: 'diverged', first_divergent_step: 3, output: 'Oslo: rain', cost_usd: 0.0004 } }] }
+ * // A stand-in for `retrace server`: canned answers by method and path, and what it was asked.
+ * const answers: Record<string, unknown> = { 'POST /api/v1/forks/sweep': sweep, 'GET /api/v1/forks/sweep/sw_1': sweep }
+ * const asked: string[] = []
+ * const server = createServer((request, response) => {
+ *   const key = `${request.method} ${request.url}`
+ *   asked.push(key)
+ *   response.writeHead(key in answers ? 200 : 404, { 'content-type': 'application/json' }).end(JSON.stringify(answers[key] ?? { error: { code: 'not_found', message: 'no such thing' } }))
+ * })
+ * await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+ * const options = { baseUrl: `http://127.0.0.1:${(server.address() as { port: number }).port}`, apiKey: 'rt_example_key' }
+ * const terminal = bufferTerminal()
+ * await sweepCommand({ ...options, trace: 'tr_1', span: 'sp_3', variant: ['concise=Be brief.'], wait: true, timeoutMs: 600_000 }, terminal) // → 0
+ * asked // → ['POST /api/v1/forks/sweep', 'GET /api/v1/forks/sweep/sw_1']
+ * terminal.stdout().includes('concise') // → true
+ * server.close()
  */
 export async function sweepCommand(
   options: ForkCommandOptions & { trace: string; span: string; variant: string[]; variantsFile?: string | undefined; concurrency?: number | undefined; function?: string | undefined; wait?: boolean | undefined; timeoutMs: number },
@@ -219,7 +334,23 @@ async function waitForSweep(target: Parameters<Parameters<typeof runForkCommand>
  * `retrace forks sweep-status <id> [--wait]`: a sweep's progress and results.
  *
  * @example
- * process.exitCode = await sweepStatusCommand({ id: 'sw_1', wait: true, timeoutMs: 600_000 }, processTerminal())
+ * import { createServer } from 'node:http'
+ * import { bufferTerminal } from '../output/terminal.ts'
+ * const sweep = { id: 'sw_1', kind: 'sweep', status: 'completed', progress: { total: 1, done: 1, running: 0, completed: 1, failed: 0, no_worker: 0, cancelled: 0 }, variants: [{ index: 0, label: 'concise', status: 'completed', message: null, result: { divergence_score: 0.42, verdict: 'diverged', first_divergent_step: 3, output: 'Oslo: rain', cost_usd: 0.0004 } }] }
+ * // A stand-in for `retrace server`: canned answers by method and path, and what it was asked.
+ * const answers: Record<string, unknown> = { 'GET /api/v1/forks/sweep/sw_1': sweep }
+ * const asked: string[] = []
+ * const server = createServer((request, response) => {
+ *   const key = `${request.method} ${request.url}`
+ *   asked.push(key)
+ *   response.writeHead(key in answers ? 200 : 404, { 'content-type': 'application/json' }).end(JSON.stringify(answers[key] ?? { error: { code: 'not_found', message: 'no such thing' } }))
+ * })
+ * await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+ * const options = { baseUrl: `http://127.0.0.1:${(server.address() as { port: number }).port}`, apiKey: 'rt_example_key' }
+ * const terminal = bufferTerminal()
+ * await sweepStatusCommand({ ...options, id: 'sw_1', wait: true, timeoutMs: 600_000 }, terminal) // → 0
+ * terminal.stdout().split('\n')[0] // → 'sweep sw_1 · completed'
+ * server.close()
  */
 export async function sweepStatusCommand(options: ForkCommandOptions & { id: string; wait?: boolean | undefined; timeoutMs: number }, terminal: Terminal): Promise<ExitCode> {
   return runForkCommand('forks sweep-status', options, terminal, async (target) => {
@@ -234,7 +365,23 @@ export async function sweepStatusCommand(options: ForkCommandOptions & { id: str
  * `retrace forks cancel <sweep-id>`: variants not started are cancelled.
  *
  * @example
- * process.exitCode = await cancelSweepCommand({ id: 'sw_1' }, processTerminal())
+ * import { createServer } from 'node:http'
+ * import { bufferTerminal } from '../output/terminal.ts'
+ * const sweep = { id: 'sw_1', kind: 'sweep', status: 'completed', progress: { total: 1, done: 1, running: 0, completed: 1, failed: 0, no_worker: 0, cancelled: 0 }, variants: [{ index: 0, label: 'concise', status: 'completed', message: null, result: { divergence_score: 0.42, verdict: 'diverged', first_divergent_step: 3, output: 'Oslo: rain', cost_usd: 0.0004 } }] }
+ * // A stand-in for `retrace server`: canned answers by method and path, and what it was asked.
+ * const answers: Record<string, unknown> = { 'POST /api/v1/forks/sweep/sw_1/cancel': { ...sweep, status: 'cancelled' } }
+ * const asked: string[] = []
+ * const server = createServer((request, response) => {
+ *   const key = `${request.method} ${request.url}`
+ *   asked.push(key)
+ *   response.writeHead(key in answers ? 200 : 404, { 'content-type': 'application/json' }).end(JSON.stringify(answers[key] ?? { error: { code: 'not_found', message: 'no such thing' } }))
+ * })
+ * await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+ * const options = { baseUrl: `http://127.0.0.1:${(server.address() as { port: number }).port}`, apiKey: 'rt_example_key' }
+ * const terminal = bufferTerminal()
+ * await cancelSweepCommand({ ...options, id: 'sw_1' }, terminal) // → 0
+ * asked // → ['POST /api/v1/forks/sweep/sw_1/cancel']
+ * server.close()
  */
 export async function cancelSweepCommand(options: ForkCommandOptions & { id: string }, terminal: Terminal): Promise<ExitCode> {
   return runForkCommand('forks cancel', options, terminal, async (target) => {
@@ -251,7 +398,24 @@ type SensitivityAnswer = { id: string; status: string; progress: SweepAnswer['pr
  * k times, runs the variants and prints the report (waits unless --no-wait).
  *
  * @example
- * process.exitCode = await sensitivityCommand({ trace: 'tr_1', span: 'sp_1', k: 8, seed: 1, wait: true, timeoutMs: 600_000 }, processTerminal())
+ * import { createServer } from 'node:http'
+ * import { bufferTerminal } from '../output/terminal.ts'
+ * const report = { k: 2, seed: 1, scored: 2, sensitivity_score: 0.35, flip_rate: 0.5, per_step_flip_rate: [{ step: 2, variants: 1, rate: 0.5 }], variants: [{ label: 'typo', divergence_score: 0.6, flipped: true, flip_reasons: ['answer changed'], first_divergent_step: 2 }, { label: 'synonym', divergence_score: 0.1, flipped: false, flip_reasons: [], first_divergent_step: null }] }
+ * const sensitivity = { id: 'sens_1', status: 'completed', progress: { total: 2, done: 2, running: 0, completed: 2, failed: 0, no_worker: 0, cancelled: 0 }, report }
+ * // A stand-in for `retrace server`: canned answers by method and path, and what it was asked.
+ * const answers: Record<string, unknown> = { 'POST /api/v1/forks/sensitivity': sensitivity, 'GET /api/v1/forks/sensitivity/sens_1': sensitivity }
+ * const asked: string[] = []
+ * const server = createServer((request, response) => {
+ *   const key = `${request.method} ${request.url}`
+ *   asked.push(key)
+ *   response.writeHead(key in answers ? 200 : 404, { 'content-type': 'application/json' }).end(JSON.stringify(answers[key] ?? { error: { code: 'not_found', message: 'no such thing' } }))
+ * })
+ * await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+ * const options = { baseUrl: `http://127.0.0.1:${(server.address() as { port: number }).port}`, apiKey: 'rt_example_key' }
+ * const terminal = bufferTerminal()
+ * await sensitivityCommand({ ...options, trace: 'tr_1', span: 'sp_1', k: 2, seed: '1', wait: true, timeoutMs: 600_000 }, terminal) // → 0
+ * terminal.stdout().split('\n')[0] // → 'sensitivity sens_1: 2 of 2 variants scored (seed 1)'
+ * server.close()
  */
 export async function sensitivityCommand(
   options: ForkCommandOptions & { trace: string; span: string; k?: number | undefined; seed?: string | undefined; perturbations?: string | undefined; input?: string | undefined; inputJson?: string | undefined; concurrency?: number | undefined; function?: string | undefined; wait: boolean; timeoutMs: number },
@@ -300,7 +464,24 @@ async function waitForReport(target: Parameters<Parameters<typeof runForkCommand
  * `retrace forks sensitivity-report <id> [--wait]`: the report of a sensitivity run.
  *
  * @example
- * process.exitCode = await sensitivityReportCommand({ id: 'sens_1', wait: true, timeoutMs: 600_000 }, processTerminal())
+ * import { createServer } from 'node:http'
+ * import { bufferTerminal } from '../output/terminal.ts'
+ * const report = { k: 2, seed: 1, scored: 2, sensitivity_score: 0.35, flip_rate: 0.5, per_step_flip_rate: [{ step: 2, variants: 1, rate: 0.5 }], variants: [{ label: 'typo', divergence_score: 0.6, flipped: true, flip_reasons: ['answer changed'], first_divergent_step: 2 }, { label: 'synonym', divergence_score: 0.1, flipped: false, flip_reasons: [], first_divergent_step: null }] }
+ * const sensitivity = { id: 'sens_1', status: 'completed', progress: { total: 2, done: 2, running: 0, completed: 2, failed: 0, no_worker: 0, cancelled: 0 }, report }
+ * // A stand-in for `retrace server`: canned answers by method and path, and what it was asked.
+ * const answers: Record<string, unknown> = { 'GET /api/v1/forks/sensitivity/sens_1': sensitivity }
+ * const asked: string[] = []
+ * const server = createServer((request, response) => {
+ *   const key = `${request.method} ${request.url}`
+ *   asked.push(key)
+ *   response.writeHead(key in answers ? 200 : 404, { 'content-type': 'application/json' }).end(JSON.stringify(answers[key] ?? { error: { code: 'not_found', message: 'no such thing' } }))
+ * })
+ * await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+ * const options = { baseUrl: `http://127.0.0.1:${(server.address() as { port: number }).port}`, apiKey: 'rt_example_key' }
+ * const terminal = bufferTerminal()
+ * await sensitivityReportCommand({ ...options, id: 'sens_1', wait: true, timeoutMs: 600_000 }, terminal) // → 0
+ * terminal.stdout().includes('the outcome hinges most on step 2') // → true
+ * server.close()
  */
 export async function sensitivityReportCommand(options: ForkCommandOptions & { id: string; wait?: boolean | undefined; timeoutMs: number }, terminal: Terminal): Promise<ExitCode> {
   return runForkCommand('forks sensitivity-report', options, terminal, async (target) => {

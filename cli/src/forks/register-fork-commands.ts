@@ -16,7 +16,16 @@ import type { Terminal } from '../output/terminal.ts'
 import { UsageError } from '../usage-error.ts'
 import { runWorkerCommand } from './worker-command.ts'
 
-/** A whole number ≥ `min` from a flag, or a usage error naming it. */
+/**
+ * A whole number ≥ `min` from a flag, or a usage error naming it.
+ *
+ * @example
+ * import assert from 'node:assert/strict'
+ * import { UsageError } from '../usage-error.ts'
+ * wholeNumber('--k', '8', 1) // → 8
+ * wholeNumber('--k', undefined, 1) // → undefined
+ * assert.throws(() => wholeNumber('--k', '0', 1), UsageError)
+ */
 export function wholeNumber(flag: string, value: string | undefined, min: number): number | undefined {
   if (value === undefined) return undefined
   const number = Number(value)
@@ -49,7 +58,12 @@ const seconds = (value: string) => (wholeNumber('--timeout', value, 1) ?? 600) *
  * Adds `retrace worker <module…>` and the `retrace forks` commands.
  *
  * @example
- * registerForkCommands(program, terminal, setExit)
+ * import { Command } from 'commander'
+ * import { bufferTerminal } from '../output/terminal.ts'
+ * const program = new Command('retrace').exitOverride()
+ * let exitCode: number | undefined
+ * registerForkCommands(program, bufferTerminal(), (code) => (exitCode = code))
+ * program.commands.map((command) => command.name()) // → ['worker', 'forks']
  */
 export function registerForkCommands(program: Command, terminal: Terminal, setExit: (code: number) => void): void {
   program

@@ -18,7 +18,9 @@ const STATUS_STYLE: Record<string, Parameters<Terminal['style']>[0]> = { complet
  * One fork, as `forks create`, `replay` and `get` print it.
  *
  * @example
- * renderFork(fork, terminal) // 'fork fk_… · completed · step 3 of trace tr_… → fork trace …'
+ * import { bufferTerminal } from '../output/terminal.ts'
+ * const fork = { id: 'fk_1', status: 'completed', trace_id: 'tr_1', fork_point_span_id: 'sp_3', fork_point_step: 3, fork_trace_id: 'tr_2', message: null }
+ * renderFork(fork, bufferTerminal()) // → 'fork fk_1 · completed · from step 3 of trace tr_1 (span sp_3)\n  fork trace: tr_2\n'
  */
 export function renderFork(fork: ForkAnswer, terminal: Terminal): string {
   const status = terminal.style(STATUS_STYLE[fork.status] ?? 'cyan', fork.status)
@@ -32,7 +34,17 @@ export function renderFork(fork: ForkAnswer, terminal: Terminal): string {
  * Original vs fork, step by step, then the totals and the divergence.
  *
  * @example
- * terminal.out(renderDiff(diff, terminal))
+ * import { bufferTerminal } from '../output/terminal.ts'
+ * const side = (tokens: number, cost: number) => ({ input_tokens: tokens, output_tokens: 10, cost_usd: cost, latency_ms: 400, live_cost_usd: cost, replayed: false })
+ * const diff = {
+ *   fork_id: 'fk_1', trace_id: 'tr_1', fork_trace_id: 'tr_2', fork_point_step: 1,
+ *   steps: [{ step: 1, fork_step: 1, status: 'changed', original: side(90, 0.0001), fork: side(120, 0.0002), delta: { input_tokens: 30, output_tokens: 0, cost_usd: 0.0001, latency_ms: 0 } }],
+ *   totals: { original: side(90, 0.0001), fork: side(120, 0.0002), delta: { input_tokens: 30, output_tokens: 0, cost_usd: 0.0001, latency_ms: 0 } },
+ *   divergence: { score: 0.42, verdict: 'diverged', first_divergent_step: 1, reasons: ['the answer changed'] },
+ * }
+ * const text = renderDiff(diff as never, bufferTerminal())
+ * text.split('\n')[0] // → 'fork fk_1: trace tr_1 vs fork trace tr_2, from step 1'
+ * text.includes('divergence 0.420 · diverged · first divergent step 1') // → true
  */
 export function renderDiff(diff: ForkDiff, terminal: Terminal): string {
   const tokens = (side: ForkDiff['steps'][number]['original']) => (side ? formatCount(side.input_tokens + side.output_tokens) : '—')
@@ -66,7 +78,16 @@ export function renderDiff(diff: ForkDiff, terminal: Terminal): string {
  * The estimate: per step, then naive vs optimized and where the savings come from.
  *
  * @example
- * terminal.out(renderEstimate(estimate))
+ * const estimate = {
+ *   fork_id: 'fk_1', fork_point_step: 2,
+ *   steps: [{ step: 2, model: 'gpt-4o-mini', input_tokens: 900, output_tokens: 100, treatment: 'live_call', naive_usd: 0.0002, optimized_usd: 0.0001 }],
+ *   naive_usd: 0.0002, optimized_usd: 0.0001, savings_usd: 0.0001, savings_pct: 50, full_rerun_usd: 0.0004,
+ *   savings: { semantic_cache_usd: 0, context_compression_usd: 0.0001, differential_replay_usd: 0.0002 },
+ *   assumptions: ['prices of March 2026'],
+ * }
+ * const text = renderEstimate(estimate as never)
+ * text.split('\n')[0] // → 'estimate for fork fk_1 (from step 2)'
+ * text.includes('naive $0.0002 → optimized $0.0001: saves $0.0001 (50.0 %)') // → true
  */
 export function renderEstimate(estimate: ForkEstimate): string {
   const rows = [['step', 'model', 'tokens in/out', 'treatment', 'naive', 'optimized']]
@@ -98,7 +119,10 @@ interface SweepAnswer {
  * The progress of a sweep in one line (with a bar).
  *
  * @example
- * sweepProgress(sweep) // '[█████░░░] 5/12 done · 3 running · 0 failed'
+ * import { bar } from './wait-progress.ts'
+ * const progress = { total: 12, done: 5, running: 3, completed: 5, failed: 0, no_worker: 0, cancelled: 0 }
+ * sweepProgress({ id: 'sw_1', kind: 'sweep', status: 'running', progress, variants: [] }, (done, total) => bar(done, total, 12))
+ * // → '[█████░░░░░░░] 5/12 done · 3 running · 5 completed · 0 failed'
  */
 export function sweepProgress(sweep: SweepAnswer, bar: (done: number, total: number) => string): string {
   const { progress } = sweep
@@ -109,7 +133,11 @@ export function sweepProgress(sweep: SweepAnswer, bar: (done: number, total: num
  * A sweep's variants and their results.
  *
  * @example
- * terminal.out(renderSweep(sweep, terminal))
+ * import { bufferTerminal } from '../output/terminal.ts'
+ * const sweep = { id: 'sw_1', kind: 'sweep', status: 'completed', progress: { total: 1, done: 1, running: 0, completed: 1, failed: 0, no_worker: 0, cancelled: 0 }, variants: [{ index: 0, label: 'concise', status: 'completed', message: null, result: { divergence_score: 0.42, verdict: 'diverged', first_divergent_step: 3, output: 'Oslo: rain', cost_usd: 0.0004 } }] }
+ * const text = renderSweep(sweep, bufferTerminal())
+ * text.split('\n')[0] // → 'sweep sw_1 · completed'
+ * text.includes('concise') && text.includes('0.420') // → true
  */
 export function renderSweep(sweep: SweepAnswer, terminal: Terminal): string {
   const rows = [['#', 'label', 'status', 'divergence', 'verdict', 'first divergent step', 'cost']]
@@ -132,7 +160,10 @@ export function renderSweep(sweep: SweepAnswer, terminal: Terminal): string {
  * A sensitivity report: the scores, where variants first diverge, and each variant.
  *
  * @example
- * terminal.out(renderSensitivity(id, report))
+ * const report = { k: 2, seed: 1, scored: 2, sensitivity_score: 0.35, flip_rate: 0.5, per_step_flip_rate: [{ step: 2, variants: 1, rate: 0.5 }], variants: [{ label: 'typo', divergence_score: 0.6, flipped: true, flip_reasons: ['answer changed'], first_divergent_step: 2 }, { label: 'synonym', divergence_score: 0.1, flipped: false, flip_reasons: [], first_divergent_step: null }] }
+ * const text = renderSensitivity('sens_1', report as never)
+ * text.split('\n').slice(0, 2)
+ * // → ['sensitivity sens_1: 2 of 2 variants scored (seed 1)', 'sensitivity score (PSS) 0.350 · flip rate 50 % · the outcome hinges most on step 2']
  */
 export function renderSensitivity(id: string, report: SensitivityReport): string {
   const steps = [['step', 'first diverge here', 'share']]

@@ -8,9 +8,15 @@ export const FINAL_STATUSES = new Set(['completed', 'failed', 'no_worker', 'canc
  * change elsewhere (CI logs stay readable).
  *
  * @example
- * const progress = progressLine(terminal)
- * progress.update(bar(3, 12) + ' 3/12 done')
+ * import { bufferTerminal } from '../output/terminal.ts'
+ * const terminal = bufferTerminal()
+ * // Not a TTY (a CI log): one line per change.
+ * const progress = progressLine(terminal, false)
+ * progress.update(bar(3, 12, 12) + ' 3/12 done')
+ * progress.update(bar(3, 12, 12) + ' 3/12 done')
+ * progress.update(bar(12, 12, 12) + ' 12/12 done')
  * progress.done()
+ * terminal.stderr() // → '[███░░░░░░░░░] 3/12 done\n[████████████] 12/12 done\n'
  */
 export function progressLine(terminal: Terminal, tty = Boolean(process.stderr.isTTY)): { update(text: string): void; done(): void } {
   let last = ''
@@ -30,7 +36,7 @@ export function progressLine(terminal: Terminal, tty = Boolean(process.stderr.is
  * A text progress bar.
  *
  * @example
- * bar(3, 12, 12) // '[███░░░░░░░░░]'
+ * bar(3, 12, 12) // → '[███░░░░░░░░░]'
  */
 export function bar(done: number, total: number, width = 24): string {
   const filled = total > 0 ? Math.round((done / total) * width) : width
@@ -42,7 +48,12 @@ export function bar(done: number, total: number, width = 24): string {
  * Returns the last answer and whether it finished.
  *
  * @example
- * const { value, finished } = await pollWithProgress(() => getFork(id), (fork) => FINAL_STATUSES.has(fork.status), (fork) => fork.status, terminal, 600_000)
+ * import { bufferTerminal } from '../output/terminal.ts'
+ * const statuses = ['queued', 'running', 'completed']
+ * const getFork = async () => ({ id: 'fk_1', status: statuses.shift()! })
+ * const terminal = bufferTerminal()
+ * const { value, finished } = await pollWithProgress(getFork, (fork) => FINAL_STATUSES.has(fork.status), (fork) => fork.status, terminal, 600_000, 1)
+ * ;[value.status, finished] // → ['completed', true]
  */
 export async function pollWithProgress<T>(get: () => Promise<T>, finished: (value: T) => boolean, describe: (value: T, elapsedMs: number) => string, terminal: Terminal, timeoutMs: number, intervalMs = 250): Promise<{ value: T; finished: boolean }> {
   const progress = progressLine(terminal)

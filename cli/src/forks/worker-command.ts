@@ -29,7 +29,17 @@ export interface WorkerCommandOptions {
  * delivered, then it exits 0. Exit 5 when a module cannot be imported or registers nothing.
  *
  * @example
- * process.exitCode = await runWorkerCommand({ modules: ['./agent.ts'], concurrency: 4 }, processTerminal())
+ * import { mkdtempSync, writeFileSync } from 'node:fs'
+ * import { tmpdir } from 'node:os'
+ * import { join } from 'node:path'
+ * import { bufferTerminal } from '../output/terminal.ts'
+ * // In a project: runWorkerCommand({ modules: ['./agent.ts'], concurrency: 4 }, processTerminal()),
+ * // which connects to the server and runs its forks until stopped. A module that registers
+ * // no resumable function is a usage error, before any connection:
+ * const dir = mkdtempSync(join(tmpdir(), 'retrace-'))
+ * writeFileSync(join(dir, 'agent.mjs'), 'export const answer = (question) => question\n')
+ * const terminal = bufferTerminal()
+ * await runWorkerCommand({ modules: ['./agent.mjs'], concurrency: 4, cwd: dir, apiKey: 'rt_example_key' }, terminal) // → 5
  */
 export async function runWorkerCommand(options: WorkerCommandOptions, terminal: Terminal): Promise<ExitCode> {
   if (!options.modules.length) throw new UsageError('name at least one module to import: retrace worker ./agent.ts')

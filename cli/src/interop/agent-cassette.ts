@@ -94,7 +94,10 @@ const ERROR_STATUS: Readonly<Record<string, number>> = {
  * a schema version other than 1.
  *
  * @example
- * const cassette = fromAgentCassette(readFileSync('run.jsonl', 'utf8'), { source: 'run.jsonl' })
+ * const event = { schema_version: 1, id: 'e1', timestamp: '2025-01-31T09:00:00Z', type: 'model_call', name: 'my_llm', input: 'Weather in Paris?', output: 'Sunny, 18 °C.', duration_ms: 420 }
+ * const cassette = fromAgentCassette(`${JSON.stringify(event)}\n`, { source: 'run.jsonl' })
+ * cassette.interactions.length // → 1
+ * cassette.interactions[0]!.request.body // → { json: { model: 'unknown', messages: [{ role: 'user', content: 'Weather in Paris?' }] } }
  */
 export function fromAgentCassette(text: string, options: FromAgentCassetteOptions = {}): Cassette {
   const input: InputSource = { format: 'agent-cassette', source: options.source ?? 'input' }

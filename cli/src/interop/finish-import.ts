@@ -11,8 +11,14 @@ import type { InteropFormat } from './interop-input-error.ts'
  * secret scan when written (`writeCassetteFile`).
  *
  * @example
- * const cassette = finishImport(fromHar(data), 'har')
- * await writeCassetteFile('imported.cassette.json', cassette)
+ * const chat = (question: string, answer: string) => ({
+ *   request: { method: 'POST', url: 'https://api.openai.com/v1/chat/completions', headers: { 'content-type': 'application/json' }, body: { json: { model: 'gpt-4o-mini', messages: [{ role: 'user', content: question }] } } },
+ *   response: { status: 200, headers: { 'content-type': 'application/json' }, body: { json: { id: 'chatcmpl-1', object: 'chat.completion', model: 'gpt-4o-mini', choices: [{ index: 0, message: { role: 'assistant', content: answer }, finish_reason: 'stop' }], usage: { prompt_tokens: 9, completion_tokens: 3, total_tokens: 12 } } } },
+ * })
+ * const imported = { version: 1 as const, interactions: [chat('Weather in Paris?', 'Sunny.')] }
+ * imported.interactions[0]!.request.headers['authorization'] = 'Bearer sk-proj-abcdefghijklmnopqrstuvwxyz0123456789'
+ * const cassette = finishImport(imported, 'har')
+ * cassette.interactions[0]!.request.headers['authorization'] // → '[REDACTED]'
  */
 export function finishImport(cassette: Cassette, format: InteropFormat, redaction: Redaction = createRedactor()): Cassette {
   const interactions = cassette.interactions.map((interaction) => withStep(redaction.interaction(interaction)))

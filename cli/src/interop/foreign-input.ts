@@ -13,7 +13,10 @@ export interface InputSource {
  * Parses JSON text, reporting a syntax error with its line and column.
  *
  * @example
- * const data = parseJsonInput(readFileSync('run.har', 'utf8'), { format: 'har', source: 'run.har' })
+ * import assert from 'node:assert/strict'
+ * import { InteropInputError } from './interop-input-error.ts'
+ * parseJsonInput('{ "log": { "entries": [] } }', { format: 'har', source: 'run.har' }) // → { log: { entries: [] } }
+ * assert.throws(() => parseJsonInput('{ "log": ', { format: 'har', source: 'run.har' }), InteropInputError)
  */
 export function parseJsonInput(text: string, input: InputSource, field?: string): unknown {
   try {
@@ -33,7 +36,12 @@ export function parseJsonInput(text: string, input: InputSource, field?: string)
  * `InteropInputError` naming the field by JSON path (after `prefix`, e.g. `line 3`).
  *
  * @example
- * const har = validateInput(HarSchema, data, { format: 'har', source: 'run.har' })
+ * import assert from 'node:assert/strict'
+ * import { z } from 'zod'
+ * import { InteropInputError } from './interop-input-error.ts'
+ * const Schema = z.object({ log: z.object({ entries: z.array(z.unknown()) }) })
+ * validateInput(Schema, { log: { entries: [] } }, { format: 'har', source: 'run.har' }) // → { log: { entries: [] } }
+ * assert.throws(() => validateInput(Schema, { log: {} }, { format: 'har', source: 'run.har' }), (error: InteropInputError) => error.message.includes('$.log.entries'))
  */
 export function validateInput<Schema extends z.ZodType>(schema: Schema, data: unknown, input: InputSource, prefix?: string): z.output<Schema> {
   const result = schema.safeParse(data)

@@ -184,8 +184,14 @@ const KNOWN_CASSETTE_KEYS = new Set(['version', 'meta', 'run', 'interactions'])
  * cassette exactly.
  *
  * @example
- * const har = toHar(readCassetteFile('weather.cassette.json')!)
- * writeFileSync('weather.har', JSON.stringify(har, null, 2))
+ * const chat = (question: string, answer: string) => ({
+ *   request: { method: 'POST', url: 'https://api.openai.com/v1/chat/completions', headers: { 'content-type': 'application/json' }, body: { json: { model: 'gpt-4o-mini', messages: [{ role: 'user', content: question }] } } },
+ *   response: { status: 200, headers: { 'content-type': 'application/json' }, body: { json: { id: 'chatcmpl-1', object: 'chat.completion', model: 'gpt-4o-mini', choices: [{ index: 0, message: { role: 'assistant', content: answer }, finish_reason: 'stop' }], usage: { prompt_tokens: 9, completion_tokens: 3, total_tokens: 12 } } } },
+ * })
+ * const cassette = { version: 1 as const, interactions: [chat('Weather in Paris?', 'Sunny, 18 °C.')] }
+ * const har = toHar(cassette)
+ * har.log.entries.map((entry) => [entry.request.method, entry.request.url, entry.response.status])
+ * // → [['POST', 'https://api.openai.com/v1/chat/completions', 200]]
  */
 export function toHar(cassette: Cassette, options: ToHarOptions = {}): Har {
   let clock = (options.startTime ?? new Date(0)).getTime()
@@ -218,7 +224,13 @@ export function toHar(cassette: Cassette, options: ToHarOptions = {}): Har {
  * network error.
  *
  * @example
- * const cassette = fromHar(JSON.parse(readFileSync('session.har', 'utf8')), { source: 'session.har' })
+ * const chat = (question: string, answer: string) => ({
+ *   request: { method: 'POST', url: 'https://api.openai.com/v1/chat/completions', headers: { 'content-type': 'application/json' }, body: { json: { model: 'gpt-4o-mini', messages: [{ role: 'user', content: question }] } } },
+ *   response: { status: 200, headers: { 'content-type': 'application/json' }, body: { json: { id: 'chatcmpl-1', object: 'chat.completion', model: 'gpt-4o-mini', choices: [{ index: 0, message: { role: 'assistant', content: answer }, finish_reason: 'stop' }], usage: { prompt_tokens: 9, completion_tokens: 3, total_tokens: 12 } } } },
+ * })
+ * const recorded = { version: 1 as const, interactions: [chat('Weather in Paris?', 'Sunny, 18 °C.')] }
+ * const cassette = fromHar(JSON.parse(JSON.stringify(toHar(recorded))), { source: 'session.har' })
+ * cassette.interactions[0]!.response.body // → recorded.interactions[0]!.response.body
  */
 export function fromHar(data: unknown, options: FromHarOptions = {}): Cassette {
   const input: InputSource = { format: 'har', source: options.source ?? 'input' }

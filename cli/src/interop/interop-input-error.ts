@@ -30,7 +30,9 @@ export interface InteropInputProblem {
  * input, like an unreadable cassette).
  *
  * @example
- * throw new InteropInputError({ format: 'har', source: 'run.har', field: '$.log.entries', problem: 'expected an array' })
+ * const error = new InteropInputError({ format: 'har', source: 'run.har', field: '$.log.entries', problem: 'expected an array' })
+ * error.code // → 'RETRACE_INTEROP_INPUT'
+ * error.message.includes('$.log.entries') // → true
  */
 export class InteropInputError extends RetraceError {
   readonly format: InteropFormat

@@ -46,8 +46,14 @@ export interface ToMswOptions {
  * no response when recorded, fails as a network error (`HttpResponse.error()`).
  *
  * @example
- * writeFileSync('handlers.js', toMsw(readCassetteFile('weather.cassette.json')!, { source: 'weather.cassette.json' }))
- * // then: setupServer(...(await import('./handlers.js')).handlers).listen()
+ * const chat = (question: string, answer: string) => ({
+ *   request: { method: 'POST', url: 'https://api.openai.com/v1/chat/completions', headers: { 'content-type': 'application/json' }, body: { json: { model: 'gpt-4o-mini', messages: [{ role: 'user', content: question }] } } },
+ *   response: { status: 200, headers: { 'content-type': 'application/json' }, body: { json: { id: 'chatcmpl-1', object: 'chat.completion', model: 'gpt-4o-mini', choices: [{ index: 0, message: { role: 'assistant', content: answer }, finish_reason: 'stop' }], usage: { prompt_tokens: 9, completion_tokens: 3, total_tokens: 12 } } } },
+ * })
+ * const cassette = { version: 1 as const, interactions: [chat('Weather in Paris?', 'Sunny, 18 °C.')] }
+ * const code = toMsw(cassette, { source: 'weather.cassette.json' })
+ * // Written to handlers.js, then: setupServer(...(await import('./handlers.js')).handlers).listen()
+ * code.includes('http.post("https://api.openai.com/v1/chat/completions"') // → true
  */
 export function toMsw(cassette: Cassette, options: ToMswOptions = {}): string {
   const warn = options.onWarning ?? (() => {})

@@ -64,7 +64,15 @@ export interface NockOptions {
  * whole: definitions cannot express either (each gives a warning).
  *
  * @example
- * nock.define(toNock(readCassetteFile('weather.cassette.json')!))
+ * const chat = (question: string, answer: string) => ({
+ *   request: { method: 'POST', url: 'https://api.openai.com/v1/chat/completions', headers: { 'content-type': 'application/json' }, body: { json: { model: 'gpt-4o-mini', messages: [{ role: 'user', content: question }] } } },
+ *   response: { status: 200, headers: { 'content-type': 'application/json' }, body: { json: { id: 'chatcmpl-1', object: 'chat.completion', model: 'gpt-4o-mini', choices: [{ index: 0, message: { role: 'assistant', content: answer }, finish_reason: 'stop' }], usage: { prompt_tokens: 9, completion_tokens: 3, total_tokens: 12 } } } },
+ * })
+ * const cassette = { version: 1 as const, interactions: [chat('Weather in Paris?', 'Sunny, 18 °C.')] }
+ * // Then nock.define(definitions) serves them.
+ * const definitions = toNock(cassette)
+ * definitions.map((definition) => [definition.scope, definition.method, definition.path, definition.status])
+ * // → [['https://api.openai.com', 'POST', '/v1/chat/completions', 200]]
  */
 export function toNock(cassette: Cassette, options: NockOptions = {}): NockDefinition[] {
   const warn = options.onWarning ?? (() => {})
@@ -110,7 +118,10 @@ export function toNock(cassette: Cassette, options: NockOptions = {}): NockDefin
  * Definitions carry no timing, so none is stored.
  *
  * @example
- * const cassette = fromNock(JSON.parse(readFileSync('fixtures.json', 'utf8')), { source: 'fixtures.json' })
+ * const fixtures = [{ scope: 'https://api.example.com:443', method: 'GET', path: '/health', status: 200, response: { ok: true } }]
+ * const cassette = fromNock(fixtures, { source: 'fixtures.json' })
+ * cassette.interactions.map((interaction) => [interaction.request.method, interaction.request.url, interaction.response.status])
+ * // → [['GET', 'https://api.example.com/health', 200]]
  */
 export function fromNock(data: unknown, options: NockOptions = {}): Cassette {
   const input: InputSource = { format: 'nock', source: options.source ?? 'input' }

@@ -87,8 +87,15 @@ const DOUBLE_ATTRIBUTES: ReadonlySet<string> = new Set([
  * same cassette twice gives the same trace.
  *
  * @example
- * const traces = toOtel(readCassetteFile('weather.cassette.json')!, { startTime: new Date() })
- * await fetch('http://localhost:4318/v1/traces', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(traces) })
+ * const chat = (question: string, answer: string) => ({
+ *   request: { method: 'POST', url: 'https://api.openai.com/v1/chat/completions', headers: { 'content-type': 'application/json' }, body: { json: { model: 'gpt-4o-mini', messages: [{ role: 'user', content: question }] } } },
+ *   response: { status: 200, headers: { 'content-type': 'application/json' }, body: { json: { id: 'chatcmpl-1', object: 'chat.completion', model: 'gpt-4o-mini', choices: [{ index: 0, message: { role: 'assistant', content: answer }, finish_reason: 'stop' }], usage: { prompt_tokens: 9, completion_tokens: 3, total_tokens: 12 } } } },
+ * })
+ * const cassette = { version: 1 as const, interactions: [chat('Weather in Paris?', 'Sunny, 18 °C.')] }
+ * const traces = toOtel(cassette, { startTime: new Date('2025-01-31T09:00:00Z') })
+ * // Then POST JSON.stringify(traces) to a collector's /v1/traces.
+ * const spans = traces.resourceSpans[0]!.scopeSpans[0]!.spans
+ * spans.map((span) => span.name) // → ['chat gpt-4o-mini']
  */
 export function toOtel(cassette: Cassette, options: ToOtelOptions = {}): OtlpTraces {
   const traceId = sha256(serializeCassette(cassette)).slice(0, 32)

@@ -56,7 +56,18 @@ export interface ExportOptions {
  * input is unusable, 4 when a secret survived redaction (nothing is written).
  *
  * @example
- * const code = await importFile({ format: 'har', file: 'session.har', output: '__cassettes__/session.cassette.json' }, terminal)
+ * import { mkdtempSync, writeFileSync } from 'node:fs'
+ * import { tmpdir } from 'node:os'
+ * import { join } from 'node:path'
+ * import { readCassetteFile } from '@retrace/cassettes'
+ * import { bufferTerminal } from '../output/terminal.ts'
+ * const dir = mkdtempSync(join(tmpdir(), 'retrace-'))
+ * const har = { log: { version: '1.2', creator: { name: 'devtools', version: '1' }, entries: [{ startedDateTime: '2025-01-31T09:00:00.000Z', time: 12, request: { method: 'GET', url: 'https://api.example.com/health', httpVersion: 'HTTP/1.1', headers: [], queryString: [], cookies: [], headersSize: -1, bodySize: 0 }, response: { status: 200, statusText: 'OK', httpVersion: 'HTTP/1.1', headers: [{ name: 'content-type', value: 'application/json' }], cookies: [], content: { size: 11, mimeType: 'application/json', text: '{"ok":true}' }, redirectURL: '', headersSize: -1, bodySize: 11 }, cache: {}, timings: { send: 0, wait: 12, receive: 0 } }] } }
+ * writeFileSync(join(dir, 'session.har'), JSON.stringify(har))
+ * const output = join(dir, '__cassettes__/session.cassette.json')
+ * const code = await importFile({ format: 'har', file: join(dir, 'session.har'), output }, bufferTerminal())
+ * code // → 0
+ * readCassetteFile(output)?.interactions[0]?.response.body // → { json: { ok: true } }
  */
 export async function importFile(options: ImportOptions, terminal: Terminal): Promise<ExitCode> {
   return withInteropExit(terminal, async () => {
@@ -92,7 +103,21 @@ export async function importFile(options: ImportOptions, terminal: Terminal): Pr
  * the cassette is missing or unusable, 5 for options that do not fit the format.
  *
  * @example
- * const code = await exportCassette({ format: 'msw', cassette: 'weather.cassette.json', output: 'handlers.ts' }, terminal)
+ * import { mkdtempSync, writeFileSync } from 'node:fs'
+ * import { tmpdir } from 'node:os'
+ * import { join } from 'node:path'
+ * import { existsSync } from 'node:fs'
+ * import { bufferTerminal } from '../output/terminal.ts'
+ * const chat = (question: string, answer: string) => ({
+ *   request: { method: 'POST', url: 'https://api.openai.com/v1/chat/completions', headers: { 'content-type': 'application/json' }, body: { json: { model: 'gpt-4o-mini', messages: [{ role: 'user', content: question }] } } },
+ *   response: { status: 200, headers: { 'content-type': 'application/json' }, body: { json: { id: 'chatcmpl-1', object: 'chat.completion', model: 'gpt-4o-mini', choices: [{ index: 0, message: { role: 'assistant', content: answer }, finish_reason: 'stop' }], usage: { prompt_tokens: 9, completion_tokens: 3, total_tokens: 12 } } } },
+ * })
+ * const dir = mkdtempSync(join(tmpdir(), 'retrace-'))
+ * const file = join(dir, 'weather.cassette.json')
+ * writeFileSync(file, JSON.stringify({ version: 1, interactions: [chat('Weather in Paris?', 'Sunny, 18 °C.')] }))
+ * const code = await exportCassette({ format: 'msw', cassette: file, output: join(dir, 'handlers.ts') }, bufferTerminal())
+ * code // → 0
+ * existsSync(join(dir, 'handlers.ts')) // → true
  */
 export async function exportCassette(options: ExportOptions, terminal: Terminal): Promise<ExitCode> {
   if (options.startTime !== undefined && options.format !== 'har' && options.format !== 'otel') {

@@ -25,8 +25,14 @@ const decoder = new TextDecoder()
  * Retrace replay does.
  *
  * @example
- * const served = servedResponse(cassette.interactions[0])
- * if (served.kind === 'response') console.log(served.status)
+ * const chat = (question: string, answer: string) => ({
+ *   request: { method: 'POST', url: 'https://api.openai.com/v1/chat/completions', headers: { 'content-type': 'application/json' }, body: { json: { model: 'gpt-4o-mini', messages: [{ role: 'user', content: question }] } } },
+ *   response: { status: 200, headers: { 'content-type': 'application/json' }, body: { json: { id: 'chatcmpl-1', object: 'chat.completion', model: 'gpt-4o-mini', choices: [{ index: 0, message: { role: 'assistant', content: answer }, finish_reason: 'stop' }], usage: { prompt_tokens: 9, completion_tokens: 3, total_tokens: 12 } } } },
+ * })
+ * const cassette = { version: 1 as const, interactions: [chat('Weather in Paris?', 'Sunny, 18 °C.')] }
+ * const served = servedResponse(cassette.interactions[0]!)
+ * served.kind // → 'response'
+ * served.kind === 'response' && served.status // → 200
  */
 export function servedResponse(interaction: Interaction): ServedResponse {
   const source = replaySourceOf(interaction)

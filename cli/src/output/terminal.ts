@@ -30,9 +30,11 @@ export function processTerminal(): Terminal {
  * A terminal that collects output, for tests.
  *
  * @example
+ * import { run } from '../program.ts'
  * const terminal = bufferTerminal()
- * await run(['node', 'retrace', 'cassette', 'show', file], terminal)
- * terminal.stdout()
+ * await run(['node', 'retrace', 'cassette', 'show', 'no-such.cassette.json'], terminal) // → 5
+ * terminal.stdout() // → ''
+ * terminal.stderr().includes('No such file: no-such.cassette.json') // → true
  */
 export function bufferTerminal(): Terminal & { stdout(): string; stderr(): string } {
   let out = ''

@@ -49,8 +49,14 @@ const ORDER: readonly ReviewVerdict[] = ['diverged', 'unreadable', 'added', 'del
  * the reason. Sorted so what needs a reviewer comes first. Pure.
  *
  * @example
- * const report = buildReview({ ref: 'origin/main', commit: 'abc1234' }, [{ path: 'a.cassette.json', change: 'modified', before, after }])
- * report.entries[0].verdict // 'diverged'
+ * const chat = (question: string, answer: string) => ({
+ *   request: { method: 'POST', url: 'https://api.openai.com/v1/chat/completions', headers: { 'content-type': 'application/json' }, body: { json: { model: 'gpt-4o-mini', messages: [{ role: 'user', content: question }] } } },
+ *   response: { status: 200, headers: { 'content-type': 'application/json' }, body: { json: { id: 'chatcmpl-1', object: 'chat.completion', model: 'gpt-4o-mini', choices: [{ index: 0, message: { role: 'assistant', content: answer }, finish_reason: 'stop' }], usage: { prompt_tokens: 9, completion_tokens: 3, total_tokens: 12 } } } },
+ * })
+ * const before = { version: 1 as const, interactions: [chat('Weather in Paris?', 'Sunny, 18 °C.')] }
+ * const after = { version: 1 as const, interactions: [chat('Weather in Paris?', 'It is raining heavily in Paris today.')] }
+ * const report = buildReview({ ref: 'origin/main', commit: 'abc1234' }, [{ path: 'a.cassette.json', change: 'modified', before: JSON.stringify(before), after: JSON.stringify(after) }])
+ * report.entries[0]!.verdict // → 'diverged'
  */
 export function buildReview(base: ReviewReport['base'], changes: readonly ChangedCassette[], options: DivergenceOptions = {}): ReviewReport {
   const entries = changes.map((change) => reviewEntry(change, options))

@@ -99,8 +99,13 @@ export interface Timeline {
  * reason, tokens, cost and latency; every other request as one entry; and totals. Pure.
  *
  * @example
- * const timeline = buildTimeline(readCassetteFile(file)!)
- * timeline.totals // { steps: 2, requests: 0, tokens: 231, costUsd: 0.000043, … }
+ * const chat = (question: string, answer: string) => ({
+ *   request: { method: 'POST', url: 'https://api.openai.com/v1/chat/completions', headers: { 'content-type': 'application/json' }, body: { json: { model: 'gpt-4o-mini', messages: [{ role: 'user', content: question }] } } },
+ *   response: { status: 200, headers: { 'content-type': 'application/json' }, body: { json: { id: 'chatcmpl-1', object: 'chat.completion', model: 'gpt-4o-mini', choices: [{ index: 0, message: { role: 'assistant', content: answer }, finish_reason: 'stop' }], usage: { prompt_tokens: 9, completion_tokens: 3, total_tokens: 12 } } } },
+ * })
+ * const cassette = { version: 1 as const, interactions: [chat('Weather in Paris?', 'Sunny, 18 °C.')] }
+ * const timeline = buildTimeline(cassette)
+ * ;[timeline.totals.steps, timeline.totals.requests] // → [1, 0]
  */
 export function buildTimeline(cassette: Cassette): Timeline {
   const { steps, requests } = cassetteParts(cassette)

@@ -25,8 +25,14 @@ export interface CassetteParts {
  * (`stepsOf`), so "step 2" here is "step 2" in a test failure.
  *
  * @example
- * const { steps, requests } = cassetteParts(readCassetteFile(file)!)
- * steps[0].stored.model // 'gpt-4o-mini'
+ * const chat = (question: string, answer: string) => ({
+ *   request: { method: 'POST', url: 'https://api.openai.com/v1/chat/completions', headers: { 'content-type': 'application/json' }, body: { json: { model: 'gpt-4o-mini', messages: [{ role: 'user', content: question }] } } },
+ *   response: { status: 200, headers: { 'content-type': 'application/json' }, body: { json: { id: 'chatcmpl-1', object: 'chat.completion', model: 'gpt-4o-mini', choices: [{ index: 0, message: { role: 'assistant', content: answer }, finish_reason: 'stop' }], usage: { prompt_tokens: 9, completion_tokens: 3, total_tokens: 12 } } } },
+ * })
+ * const health = { request: { method: 'GET', url: 'https://api.example.com/health', headers: {} }, response: { status: 200, headers: {}, body: { json: { ok: true } } } }
+ * const { steps, requests } = cassetteParts({ version: 1, interactions: [health, chat('Weather in Paris?', 'Sunny.')] })
+ * steps.map((step) => [step.interaction, step.stored.model]) // → [[1, 'gpt-4o-mini']]
+ * requests // → [0]
  */
 export function cassetteParts(cassette: Cassette): CassetteParts {
   const steps: CassetteStep[] = []

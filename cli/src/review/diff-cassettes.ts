@@ -86,9 +86,15 @@ const MATCH = compileMatchOptions()
  * HTTP requests, the run's result, and the totals. Pure.
  *
  * @example
+ * const chat = (question: string, answer: string) => ({
+ *   request: { method: 'POST', url: 'https://api.openai.com/v1/chat/completions', headers: { 'content-type': 'application/json' }, body: { json: { model: 'gpt-4o-mini', messages: [{ role: 'user', content: question }] } } },
+ *   response: { status: 200, headers: { 'content-type': 'application/json' }, body: { json: { id: 'chatcmpl-1', object: 'chat.completion', model: 'gpt-4o-mini', choices: [{ index: 0, message: { role: 'assistant', content: answer }, finish_reason: 'stop' }], usage: { prompt_tokens: 9, completion_tokens: 3, total_tokens: 12 } } } },
+ * })
+ * const before = { version: 1 as const, interactions: [chat('Weather in Paris?', 'Sunny, 18 °C.')] }
+ * const after = { version: 1 as const, interactions: [chat('Weather in Oslo?', 'It is raining heavily in Oslo today.')] }
  * const diff = diffCassettes(before, after)
- * diff.verdict // 'diverged'
- * diff.steps[0].requestChanges // [{ path: '$.messages[0].content', kind: 'changed', … }]
+ * diff.verdict // → 'diverged'
+ * diff.steps[0]!.requestChanges.map((change) => [change.path, change.kind]) // → [['$.messages[0].content', 'changed']]
  */
 export function diffCassettes(before: Cassette, after: Cassette, options: DivergenceOptions = {}): CassetteDiff {
   const a = cassetteParts(before)

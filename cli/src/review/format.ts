@@ -2,8 +2,8 @@
  * A USD amount, precise enough for single LLM calls (fractions of a cent) without float noise.
  *
  * @example
- * formatUsd(0.000018) // '$0.000018'
- * formatUsd(1.5) // '$1.50'
+ * formatUsd(0.000018) // → '$0.000018'
+ * formatUsd(1.5) // → '$1.50'
  */
 export function formatUsd(value: number): string {
   const sign = value < 0 ? '-' : ''
@@ -19,8 +19,8 @@ export function formatUsd(value: number): string {
  * A signed difference, `+3` / `-3` / `0`.
  *
  * @example
- * formatDelta(3) // '+3'
- * formatDelta(-0.5, formatUsd) // '-$0.50'
+ * formatDelta(3) // → '+3'
+ * formatDelta(-0.5, formatUsd) // → '-$0.5'
  */
 export function formatDelta(value: number, format: (value: number) => string = (n) => String(n)): string {
   // Rounding float noise (0.1 + 0.2 - 0.3) to zero keeps "no change" reading as 0.
@@ -32,7 +32,7 @@ export function formatDelta(value: number, format: (value: number) => string = (
  * A token count with thousands separators.
  *
  * @example
- * formatCount(12345) // '12,345'
+ * formatCount(12345) // → '12,345'
  */
 export function formatCount(value: number): string {
   return value.toLocaleString('en-US')
@@ -42,8 +42,8 @@ export function formatCount(value: number): string {
  * Milliseconds, as people read them.
  *
  * @example
- * formatMs(840) // '840 ms'
- * formatMs(2300) // '2.3 s'
+ * formatMs(840) // → '840 ms'
+ * formatMs(2300) // → '2.3 s'
  */
 export function formatMs(value: number): string {
   const sign = value < 0 ? '-' : ''
@@ -55,7 +55,7 @@ export function formatMs(value: number): string {
  * Cuts text to `max` characters (no limit when `max` is undefined), saying how much was left out.
  *
  * @example
- * clip('a'.repeat(500), 10) // 'aaaaaaaaaa… (+490 chars)'
+ * clip('a'.repeat(500), 10) // → 'aaaaaaaaaa… (+490 chars)'
  */
 export function clip(text: string, max: number | undefined): string {
   if (max === undefined || text.length <= max) return text
@@ -66,7 +66,7 @@ export function clip(text: string, max: number | undefined): string {
  * A JSON value on one line: strings as they are, everything else as compact JSON.
  *
  * @example
- * oneLine({ city: 'Paris' }) // '{"city":"Paris"}'
+ * oneLine({ city: 'Paris' }) // → '{"city":"Paris"}'
  */
 export function oneLine(value: unknown): string {
   if (typeof value === 'string') return value
@@ -77,7 +77,7 @@ export function oneLine(value: unknown): string {
  * Indents every line after the first, so multi-line text stays inside its block.
  *
  * @example
- * hangingIndent('a\nb', '    ') // 'a\n    b'
+ * hangingIndent('a\nb', '    ') // → 'a\n    b'
  */
 export function hangingIndent(text: string, indent: string): string {
   return text.replace(/\r?\n/g, `\n${indent}`)

@@ -21,7 +21,7 @@ export const DEFAULT_TEXTCONV_COMMAND = 'npx --no-install retrace cassette show 
  * True when the text already has a line giving `*.cassette.json` the `diff=retrace` attribute.
  *
  * @example
- * hasCassetteAttribute('*.cassette.json diff=retrace\n') // true
+ * hasCassetteAttribute('*.cassette.json diff=retrace\n') // → true
  */
 export function hasCassetteAttribute(text: string): boolean {
   return text.split(/\r?\n/).some((line) => {
@@ -35,7 +35,7 @@ export function hasCassetteAttribute(text: string): boolean {
  * Idempotent; keeps everything else as it was.
  *
  * @example
- * addCassetteAttribute('*.png binary') // { text: '*.png binary\n*.cassette.json diff=retrace\n', changed: true }
+ * addCassetteAttribute('*.png binary') // → { text: '*.png binary\n*.cassette.json diff=retrace\n', changed: true }
  */
 export function addCassetteAttribute(text: string): { text: string; changed: boolean } {
   if (hasCassetteAttribute(text)) return { text, changed: false }

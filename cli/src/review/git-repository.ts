@@ -13,7 +13,13 @@ const MAX_BUFFER = 512 * 1024 * 1024
  * what that means). Throws a `UsageError` when git itself cannot be started.
  *
  * @example
- * git(['rev-parse', '--show-toplevel'], process.cwd())
+ * import { mkdtempSync, realpathSync } from 'node:fs'
+ * import { tmpdir } from 'node:os'
+ * import { join } from 'node:path'
+ * const outside = realpathSync(mkdtempSync(join(tmpdir(), 'retrace-')))
+ * git(['init', '-q'], outside) // → ''
+ * git(['rev-parse', '--show-toplevel'], outside) // → `${outside}\n`
+ * git(['rev-parse', '--verify', '--quiet', 'no-such-branch'], outside) // → undefined
  */
 export function git(args: readonly string[], cwd: string): string | undefined {
   try {
@@ -31,7 +37,16 @@ export function git(args: readonly string[], cwd: string): string | undefined {
  * The repository's top-level folder, or a `UsageError` saying this is not a repository.
  *
  * @example
- * const root = gitTopLevel(process.cwd(), 'review') // '/home/me/project'
+ * import { execFileSync } from 'node:child_process'
+ * import { mkdtempSync, realpathSync, writeFileSync } from 'node:fs'
+ * import { tmpdir } from 'node:os'
+ * import { join } from 'node:path'
+ * import { mkdirSync } from 'node:fs'
+ * const repo = realpathSync(mkdtempSync(join(tmpdir(), 'retrace-repo-')))
+ * const run = (...args: string[]) => execFileSync('git', ['-c', 'user.name=Ana', '-c', 'user.email=ana@example.com', ...args], { cwd: repo })
+ * run('init', '-q', '-b', 'main')
+ * mkdirSync(join(repo, 'src'))
+ * gitTopLevel(join(repo, 'src'), 'review') // → repo
  */
 export function gitTopLevel(cwd: string, command: string): string {
   const top = git(['rev-parse', '--show-toplevel'], cwd)?.trim()
@@ -58,7 +73,20 @@ export const DEFAULT_BASE_REFS = ['origin/HEAD', 'origin/main', 'origin/master',
  * shown as reverted (the diff a pull request shows).
  *
  * @example
- * resolveReviewBase('/repo', 'origin/main') // { ref: 'origin/main', commit: '3f2a…' }
+ * import { execFileSync } from 'node:child_process'
+ * import { mkdtempSync, realpathSync, writeFileSync } from 'node:fs'
+ * import { tmpdir } from 'node:os'
+ * import { join } from 'node:path'
+ * const repo = realpathSync(mkdtempSync(join(tmpdir(), 'retrace-repo-')))
+ * const run = (...args: string[]) => execFileSync('git', ['-c', 'user.name=Ana', '-c', 'user.email=ana@example.com', ...args], { cwd: repo })
+ * run('init', '-q', '-b', 'main')
+ * writeFileSync(join(repo, 'README.md'), '# agent\n')
+ * run('add', '.')
+ * run('commit', '-q', '-m', 'first')
+ * const head = run('rev-parse', 'HEAD').toString().trim()
+ * resolveReviewBase(repo, 'main') // → { ref: 'main', commit: head }
+ * // Without a ref: origin/HEAD, origin/main, … main, the first that exists.
+ * resolveReviewBase(repo, undefined) // → { ref: 'main', commit: head }
  */
 export function resolveReviewBase(top: string, requested: string | undefined): ReviewBase {
   const verify = (ref: string) => git(['rev-parse', '--verify', '--quiet', '--end-of-options', `${ref}^{commit}`], top)?.trim() || undefined
@@ -95,7 +123,21 @@ export function resolveReviewBase(top: string, requested: string | undefined): R
  * not, plus untracked files git does not ignore), with both texts.
  *
  * @example
- * const changes = changedCassettes('/repo', base.commit)
+ * import { execFileSync } from 'node:child_process'
+ * import { mkdtempSync, realpathSync, writeFileSync } from 'node:fs'
+ * import { tmpdir } from 'node:os'
+ * import { join } from 'node:path'
+ * const repo = realpathSync(mkdtempSync(join(tmpdir(), 'retrace-repo-')))
+ * const run = (...args: string[]) => execFileSync('git', ['-c', 'user.name=Ana', '-c', 'user.email=ana@example.com', ...args], { cwd: repo })
+ * run('init', '-q', '-b', 'main')
+ * writeFileSync(join(repo, 'books.cassette.json'), '{ "version": 1, "interactions": [] }\n')
+ * run('add', '.')
+ * run('commit', '-q', '-m', 'first')
+ * const base = resolveReviewBase(repo, 'main')
+ * writeFileSync(join(repo, 'books.cassette.json'), '{ "version": 1, "interactions": [], "meta": {} }\n')
+ * writeFileSync(join(repo, 'new.cassette.json'), '{ "version": 1, "interactions": [] }\n')
+ * changedCassettes(repo, base.commit).map((change) => [change.path, change.change])
+ * // → [['books.cassette.json', 'modified'], ['new.cassette.json', 'added']]
  */
 export function changedCassettes(top: string, commit: string): ChangedCassette[] {
   // No rename detection: cassettes of one agent look alike, and git would pair a deleted

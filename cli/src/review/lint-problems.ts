@@ -26,8 +26,21 @@ export const LINT_FIXES: Readonly<Record<LintProblem['kind'], string>> = {
  * without its typed `error` is validated again from `text`, with the same check.
  *
  * @example
- * lintProblems(checkCassetteFiles([file])[0])
- * // [{ file, kind: 'secret', path: '$.interactions[0].request.headers.authorization', message: 'secret-shaped value (bearer-token)' }]
+ * import { mkdtempSync, writeFileSync } from 'node:fs'
+ * import { tmpdir } from 'node:os'
+ * import { join } from 'node:path'
+ * import { checkCassetteFiles } from '../cassette-files/check-cassette-files.ts'
+ * const chat = (question: string, answer: string) => ({
+ *   request: { method: 'POST', url: 'https://api.openai.com/v1/chat/completions', headers: { 'content-type': 'application/json' }, body: { json: { model: 'gpt-4o-mini', messages: [{ role: 'user', content: question }] } } },
+ *   response: { status: 200, headers: { 'content-type': 'application/json' }, body: { json: { id: 'chatcmpl-1', object: 'chat.completion', model: 'gpt-4o-mini', choices: [{ index: 0, message: { role: 'assistant', content: answer }, finish_reason: 'stop' }], usage: { prompt_tokens: 9, completion_tokens: 3, total_tokens: 12 } } } },
+ * })
+ * const dir = mkdtempSync(join(tmpdir(), 'retrace-'))
+ * const file = join(dir, 'weather.cassette.json')
+ * const leaked = chat('Weather in Paris?', 'Sunny, 18 °C.')
+ * leaked.request.headers['authorization'] = 'Bearer sk-proj-abcdefghijklmnopqrstuvwxyz0123456789'
+ * writeFileSync(file, JSON.stringify({ version: 1, interactions: [leaked] }))
+ * lintProblems(checkCassetteFiles([file])[0]!).map((problem) => [problem.kind, problem.path])
+ * // → [['secret', '$.interactions[0].request.headers.authorization']]
  */
 export function lintProblems(check: CassetteCheck, text?: string): LintProblem[] {
   const problems: LintProblem[] = check.secrets.map((secret) => ({ file: check.file, kind: 'secret', path: secret.path, message: `secret-shaped value (${secret.kind})` }))

@@ -35,7 +35,20 @@ const PASSING = new Set(['identical', 'equivalent'])
  * failed, diverged or was only partly exercised is skipped, with the reason. Pure.
  *
  * @example
+ * const finishedAt = '2026-01-01T12:00:00.000Z'
+ * const paris = '/p/__cassettes__/a.test.ts/paris.cassette.json'
+ * const oslo = '/p/__cassettes__/a.test.ts/oslo.cassette.json'
+ * const lastRun = {
+ *   finishedAt,
+ *   entries: [
+ *     { testPath: '/p/a.test.ts', testName: 'paris', cassette: paris, outcome: 'identical' as const, used: [1, 2] },
+ *     { testPath: '/p/a.test.ts', testName: 'oslo', cassette: oslo, outcome: 'recorded' as const },
+ *   ],
+ *   testFiles: [{ path: '/p/a.test.ts', complete: true }],
+ * }
  * const { candidates, skipped } = pruneCandidates(lastRun)
+ * candidates // → [{ file: paris, used: [1, 2] }]
+ * skipped // → [{ file: oslo, reason: 'recorded in the last run' }]
  */
 export function pruneCandidates(lastRun: LastRun): { candidates: PruneCandidate[]; skipped: PruneSkip[] } {
   const complete = new Set(lastRun.testFiles.filter((file) => file.complete).map((file) => file.path))
@@ -66,8 +79,22 @@ export function pruneCandidates(lastRun: LastRun): { candidates: PruneCandidate[
  * disk. A file changed after the run ended is left alone: the run says nothing about it. Pure.
  *
  * @example
- * const plan = planPrune(lastRun, [{ file: oslo, modifiedMs }], new Map([[paris, { interactions: 3, modifiedMs }]]))
- * plan.rewrites // [{ file: paris, drop: [0], before: 3, after: 2 }]
+ * const finishedAt = '2026-01-01T12:00:00.000Z'
+ * const paris = '/p/__cassettes__/a.test.ts/paris.cassette.json'
+ * const oslo = '/p/__cassettes__/a.test.ts/oslo.cassette.json'
+ * const lastRun = {
+ *   finishedAt,
+ *   entries: [
+ *     { testPath: '/p/a.test.ts', testName: 'paris', cassette: paris, outcome: 'identical' as const, used: [1, 2] },
+ *     { testPath: '/p/a.test.ts', testName: 'oslo', cassette: oslo, outcome: 'recorded' as const },
+ *   ],
+ *   testFiles: [{ path: '/p/a.test.ts', complete: true }],
+ * }
+ * const stale = '/p/__cassettes__/a.test.ts/renamed.cassette.json'
+ * const modifiedMs = Date.parse(finishedAt) - 60_000
+ * const plan = planPrune(lastRun, [{ file: stale, modifiedMs }], new Map([[paris, { interactions: 3, modifiedMs }]]))
+ * plan.rewrites // → [{ file: paris, drop: [0], before: 3, after: 2 }]
+ * plan.deletions // → [stale]
  */
 export function planPrune(lastRun: LastRun, obsolete: ReadonlyArray<{ file: string; modifiedMs: number }>, onDisk: ReadonlyMap<string, CassetteOnDisk>): PrunePlan {
   const finishedMs = Date.parse(lastRun.finishedAt)

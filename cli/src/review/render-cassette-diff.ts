@@ -22,7 +22,17 @@ const PLAIN: Terminal['style'] = (_format, text) => text
  * and latency deltas), other requests, the result and the totals.
  *
  * @example
- * terminal.out(renderCassetteDiff(diffCassettes(a, b), { style: terminal.style, labels: { before: 'a.json', after: 'b.json' } }))
+ * import { diffCassettes } from './diff-cassettes.ts'
+ * const chat = (question: string, answer: string) => ({
+ *   request: { method: 'POST', url: 'https://api.openai.com/v1/chat/completions', headers: { 'content-type': 'application/json' }, body: { json: { model: 'gpt-4o-mini', messages: [{ role: 'user', content: question }] } } },
+ *   response: { status: 200, headers: { 'content-type': 'application/json' }, body: { json: { id: 'chatcmpl-1', object: 'chat.completion', model: 'gpt-4o-mini', choices: [{ index: 0, message: { role: 'assistant', content: answer }, finish_reason: 'stop' }], usage: { prompt_tokens: 9, completion_tokens: 3, total_tokens: 12 } } } },
+ * })
+ * const before = { version: 1 as const, interactions: [chat('Weather in Paris?', 'Sunny, 18 °C.')] }
+ * const after = { version: 1 as const, interactions: [chat('Weather in Paris?', 'It is raining heavily in Paris today.')] }
+ * const text = renderCassetteDiff(diffCassettes(before, after), { labels: { before: 'a.json', after: 'b.json' } })
+ * text.split('\n')[0] // → 'a.json → b.json'
+ * text.split('\n')[1] // → 'Diverged at step 1 (text layer, score 0).'
+ * text.includes('[-Sunny, 18 °C-]{+It is raining heavily in Paris today+}') // → true
  */
 export function renderCassetteDiff(diff: CassetteDiff, options: RenderDiffOptions = {}): string {
   const style = options.style ?? PLAIN
@@ -54,7 +64,15 @@ export function renderCassetteDiff(diff: CassetteDiff, options: RenderDiffOption
  * The verdict sentence.
  *
  * @example
- * verdictLine(diff, (_f, text) => text) // 'Diverged at step 1 (text layer, score 0.52)'
+ * import { diffCassettes } from './diff-cassettes.ts'
+ * const chat = (question: string, answer: string) => ({
+ *   request: { method: 'POST', url: 'https://api.openai.com/v1/chat/completions', headers: { 'content-type': 'application/json' }, body: { json: { model: 'gpt-4o-mini', messages: [{ role: 'user', content: question }] } } },
+ *   response: { status: 200, headers: { 'content-type': 'application/json' }, body: { json: { id: 'chatcmpl-1', object: 'chat.completion', model: 'gpt-4o-mini', choices: [{ index: 0, message: { role: 'assistant', content: answer }, finish_reason: 'stop' }], usage: { prompt_tokens: 9, completion_tokens: 3, total_tokens: 12 } } } },
+ * })
+ * const before = { version: 1 as const, interactions: [chat('Weather in Paris?', 'Sunny, 18 °C.')] }
+ * const after = { version: 1 as const, interactions: [chat('Weather in Paris?', 'It is raining heavily in Paris today.')] }
+ * verdictLine(diffCassettes(before, before), (_format, text) => text) // → 'Identical: same requests and outputs (ids, timings and usage aside).'
+ * verdictLine(diffCassettes(before, after), (_format, text) => text) // → 'Diverged at step 1 (text layer, score 0).'
  */
 export function verdictLine(diff: CassetteDiff, style: Terminal['style'] = PLAIN): string {
   if (diff.verdict === 'identical') return style('green', 'Identical: same requests and outputs (ids, timings and usage aside).')

@@ -22,7 +22,18 @@ const MAX_COMMENT_CHARS = 60_000
  * GitHub's size limit are left out, with a note saying so.
  *
  * @example
- * writeFileSync('review.md', renderReviewMarkdown(buildReview(base, changes)))
+ * import { buildReview } from './build-review.ts'
+ * const chat = (question: string, answer: string) => ({
+ *   request: { method: 'POST', url: 'https://api.openai.com/v1/chat/completions', headers: { 'content-type': 'application/json' }, body: { json: { model: 'gpt-4o-mini', messages: [{ role: 'user', content: question }] } } },
+ *   response: { status: 200, headers: { 'content-type': 'application/json' }, body: { json: { id: 'chatcmpl-1', object: 'chat.completion', model: 'gpt-4o-mini', choices: [{ index: 0, message: { role: 'assistant', content: answer }, finish_reason: 'stop' }], usage: { prompt_tokens: 9, completion_tokens: 3, total_tokens: 12 } } } },
+ * })
+ * const before = { version: 1 as const, interactions: [chat('Weather in Paris?', 'Sunny, 18 °C.')] }
+ * const after = { version: 1 as const, interactions: [chat('Weather in Paris?', 'It is raining heavily in Paris today.')] }
+ * const changes = [{ path: 'weather.cassette.json', change: 'modified' as const, before: JSON.stringify(before), after: JSON.stringify(after) }]
+ * const markdown = renderReviewMarkdown(buildReview({ ref: 'origin/main', commit: 'abc1234' }, changes))
+ * // Written to review.md, or posted as a pull-request comment.
+ * markdown.split('\n')[0] // → '## Retrace cassette review'
+ * markdown.includes('weather.cassette.json') // → true
  */
 export function renderReviewMarkdown(report: ReviewReport, options: { maxChars?: number } = {}): string {
   const { counts, delta } = report

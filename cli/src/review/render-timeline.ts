@@ -30,7 +30,15 @@ const LIMITS = { input: 300, output: 600, json: 240 }
  * latency), one line per other request, then the run's result and the totals.
  *
  * @example
- * terminal.out(renderTimeline(buildTimeline(cassette), { style: terminal.style, title: file }))
+ * import { buildTimeline } from './build-timeline.ts'
+ * const chat = (question: string, answer: string) => ({
+ *   request: { method: 'POST', url: 'https://api.openai.com/v1/chat/completions', headers: { 'content-type': 'application/json' }, body: { json: { model: 'gpt-4o-mini', messages: [{ role: 'user', content: question }] } } },
+ *   response: { status: 200, headers: { 'content-type': 'application/json' }, body: { json: { id: 'chatcmpl-1', object: 'chat.completion', model: 'gpt-4o-mini', choices: [{ index: 0, message: { role: 'assistant', content: answer }, finish_reason: 'stop' }], usage: { prompt_tokens: 9, completion_tokens: 3, total_tokens: 12 } } } },
+ * })
+ * const cassette = { version: 1 as const, interactions: [chat('Weather in Paris?', 'Sunny, 18 °C.')] }
+ * const text = renderTimeline(buildTimeline(cassette), { title: 'weather.cassette.json' })
+ * text.split('\n')[0] // → 'weather.cassette.json'
+ * text.includes('Sunny, 18 °C.') // → true
  */
 export function renderTimeline(timeline: Timeline, options: RenderTimelineOptions = {}): string {
   const style = options.textconv ? PLAIN : (options.style ?? PLAIN)
@@ -108,7 +116,13 @@ function requestLine(request: TimelineRequest, style: Terminal['style'], textcon
  * The totals on one line.
  *
  * @example
- * totalsLine(timeline.totals, false) // '2 step(s) · 231 tokens (212 in / 19 out) · $0.000043 · 9 ms in calls'
+ * import { buildTimeline } from './build-timeline.ts'
+ * const chat = (question: string, answer: string) => ({
+ *   request: { method: 'POST', url: 'https://api.openai.com/v1/chat/completions', headers: { 'content-type': 'application/json' }, body: { json: { model: 'gpt-4o-mini', messages: [{ role: 'user', content: question }] } } },
+ *   response: { status: 200, headers: { 'content-type': 'application/json' }, body: { json: { id: 'chatcmpl-1', object: 'chat.completion', model: 'gpt-4o-mini', choices: [{ index: 0, message: { role: 'assistant', content: answer }, finish_reason: 'stop' }], usage: { prompt_tokens: 9, completion_tokens: 3, total_tokens: 12 } } } },
+ * })
+ * const cassette = { version: 1 as const, interactions: [chat('Weather in Paris?', 'Sunny, 18 °C.')] }
+ * totalsLine(buildTimeline(cassette).totals, false) // → '1 step(s) · 12 tokens (9 in / 3 out) · $0.000003 · 0 ms in calls'
  */
 export function totalsLine(totals: TimelineTotals, withoutTimings: boolean): string {
   const parts = [`${totals.steps} step(s)`]

@@ -1,4 +1,10 @@
-/** An API answer that was not 2xx, with the server's `{ error: { code, message } }`. */
+/**
+ * An API answer that was not 2xx, with the server's `{ error: { code, message } }`.
+ *
+ * @example
+ * const error = new ApiCallError(403, 'forbidden', 'This key cannot share traces.')
+ * ;[error.name, error.status, error.code] // → ['ApiCallError', 403, 'forbidden']
+ */
 export class ApiCallError extends Error {
   readonly status: number
   readonly code: string
@@ -18,7 +24,15 @@ let onUnauthorized: () => void = () => {}
  * Sets what happens when a call answers 401.
  *
  * @example
- * setUnauthorizedHandler(() => (session.value = null))
+ * import { createServer } from 'node:http'
+ * const server = createServer((_request, response) => response.writeHead(401).end())
+ * await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+ * let signedOut = false
+ * setUnauthorizedHandler(() => (signedOut = true))
+ * await api(`http://127.0.0.1:${(server.address() as { port: number }).port}/api/v1/traces`).catch(() => {})
+ * signedOut // → true
+ * setUnauthorizedHandler(() => {})
+ * server.close()
  */
 export function setUnauthorizedHandler(handler: () => void): void {
   onUnauthorized = handler
@@ -37,7 +51,20 @@ export interface ApiCallOptions {
  * in script; every write carries `x-retrace-csrf`, which the server requires of cookie calls.
  *
  * @example
- * const { traces } = await api<TracePage>('/api/v1/traces?limit=50')
+ * import { createServer } from 'node:http'
+ * // A stand-in for the Retrace server; in the page, paths are relative to its origin.
+ * const server = createServer((request, response) => {
+ *   const found = request.url === '/api/v1/traces?limit=50'
+ *   response.writeHead(found ? 200 : 404, { 'content-type': 'application/json' })
+ *   response.end(JSON.stringify(found ? { traces: [{ id: 'tr_1' }] } : { error: { code: 'not_found', message: 'No such trace.' } }))
+ * })
+ * await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+ * const origin = `http://127.0.0.1:${(server.address() as { port: number }).port}`
+ * const { traces } = await api<{ traces: Array<{ id: string }> }>(`${origin}/api/v1/traces?limit=50`)
+ * traces // → [{ id: 'tr_1' }]
+ * const failed = await api(`${origin}/api/v1/traces/tr_9`).catch((error: ApiCallError) => error)
+ * ;[failed.status, failed.code, failed.message] // → [404, 'not_found', 'No such trace.']
+ * server.close()
  */
 export async function api<T>(path: string, options: ApiCallOptions = {}): Promise<T> {
   const method = options.method ?? 'GET'
@@ -76,7 +103,8 @@ export async function api<T>(path: string, options: ApiCallOptions = {}): Promis
  * A query string from the defined values.
  *
  * @example
- * query({ limit: 50, cursor: undefined }) // '?limit=50'
+ * query({ limit: 50, cursor: undefined }) // → '?limit=50'
+ * query({ cursor: null }) // → ''
  */
 export function query(values: Record<string, string | number | boolean | undefined | null>): string {
   const params = new URLSearchParams()
@@ -85,7 +113,13 @@ export function query(values: Record<string, string | number | boolean | undefin
   return text ? `?${text}` : ''
 }
 
-/** The message to show for a failed call. */
+/**
+ * The message to show for a failed call.
+ *
+ * @example
+ * errorText(new ApiCallError(404, 'not_found', 'No such trace.')) // → 'No such trace.'
+ * errorText('offline') // → 'offline'
+ */
 export function errorText(error: unknown): string {
   if (error instanceof ApiCallError) return error.message
   if (error instanceof Error) return error.message
@@ -99,7 +133,19 @@ const prefetched = new Map<string, Promise<unknown>>()
  * trace does not wait for two round trips in a row. `takePrefetched` hands it over once.
  *
  * @example
- * prefetch('/api/v1/traces/tr_1')
+ * import { createServer } from 'node:http'
+ * // A stand-in for the Retrace server; in the page, paths are relative to its origin.
+ * const server = createServer((request, response) => {
+ *   const found = request.url === '/api/v1/traces?limit=50'
+ *   response.writeHead(found ? 200 : 404, { 'content-type': 'application/json' })
+ *   response.end(JSON.stringify(found ? { traces: [{ id: 'tr_1' }] } : { error: { code: 'not_found', message: 'No such trace.' } }))
+ * })
+ * await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+ * const origin = `http://127.0.0.1:${(server.address() as { port: number }).port}`
+ * prefetch(`${origin}/api/v1/traces?limit=50`)
+ * await takePrefetched(`${origin}/api/v1/traces?limit=50`) // → { traces: [{ id: 'tr_1' }] }
+ * takePrefetched(`${origin}/api/v1/traces?limit=50`) // → undefined
+ * server.close()
  */
 export function prefetch(path: string): void {
   const call = api(path, { quiet401: true })
@@ -107,7 +153,12 @@ export function prefetch(path: string): void {
   prefetched.set(path, call)
 }
 
-/** The prefetched answer for `path` (once), or undefined. */
+/**
+ * The prefetched answer for `path` (once), or undefined.
+ *
+ * @example
+ * takePrefetched('/api/v1/traces/never-prefetched') // → undefined
+ */
 export function takePrefetched<T>(path: string): Promise<T> | undefined {
   const call = prefetched.get(path)
   prefetched.delete(path)

@@ -26,7 +26,13 @@ export function startLiveUpdates(): void {
   })
 }
 
-/** Closes the stream (sign-out). */
+/**
+ * Closes the stream (sign-out). Does nothing when none is open.
+ *
+ * @example
+ * startLiveUpdates()
+ * stopLiveUpdates()
+ */
 export function stopLiveUpdates(): void {
   source?.close()
   source = undefined
@@ -36,7 +42,10 @@ export function stopLiveUpdates(): void {
  * Calls `listener` with the changed trace ids; returns the unsubscribe function.
  *
  * @example
- * useEffect(() => onLiveTraces((ids) => ids.includes(traceId) && reload()), [traceId])
+ * // In a view: useEffect(() => onLiveTraces((ids) => ids.includes(traceId) && reload()), [traceId])
+ * const unsubscribe = onLiveTraces((ids) => console.log(ids))
+ * unsubscribe() // → true
+ * unsubscribe() // → false
  */
 export function onLiveTraces(listener: LiveListener): () => void {
   listeners.add(listener)

@@ -14,7 +14,8 @@ export interface ForkInputDraft {
  * user message of an LLM call.
  *
  * @example
- * forkInputDraft(['What is the weather in Paris?'], span) // { text: 'What is the weather in Paris?', mode: 'text' }
+ * forkInputDraft(['What is the weather in Paris?'], undefined) // → { text: 'What is the weather in Paris?', mode: 'text' }
+ * forkInputDraft([{ city: 'Paris' }, 2], undefined) // → { text: '[\n  {\n    "city": "Paris"\n  },\n  2\n]', mode: 'json' }
  */
 export function forkInputDraft(traceInput: unknown, span: SpanNode | undefined): ForkInputDraft {
   const fromValue = (value: unknown): ForkInputDraft => (typeof value === 'string' ? { text: value, mode: 'text' } : { text: JSON.stringify(value, null, 2), mode: 'json' })
@@ -31,7 +32,9 @@ export function forkInputDraft(traceInput: unknown, span: SpanNode | undefined):
  * (an error naming the position when it does not parse).
  *
  * @example
- * parseForkInput({ text: '{"city":"Oslo"}', mode: 'json' }) // { ok: true, value: { city: 'Oslo' } }
+ * parseForkInput({ text: '{"city":"Oslo"}', mode: 'json' }) // → { ok: true, value: { city: 'Oslo' } }
+ * parseForkInput({ text: 'Oslo', mode: 'text' }) // → { ok: true, value: 'Oslo' }
+ * parseForkInput({ text: '{"city":', mode: 'json' }).ok // → false
  */
 export function parseForkInput(draft: ForkInputDraft): { ok: true; value: unknown } | { ok: false; message: string } {
   if (draft.mode === 'text') return { ok: true, value: draft.text }

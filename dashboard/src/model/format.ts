@@ -4,7 +4,7 @@
  * USD with enough digits for fractions of a cent.
  *
  * @example
- * formatUsd(0.000412) // '$0.000412'
+ * formatUsd(0.000412) // → '$0.000412'
  */
 export function formatUsd(usd: number | null | undefined): string {
   if (usd === null || usd === undefined || !Number.isFinite(usd)) return '—'
@@ -20,7 +20,7 @@ export function formatUsd(usd: number | null | undefined): string {
  * A duration in ms, s or min.
  *
  * @example
- * formatDuration(1530) // '1.53 s'
+ * formatDuration(1530) // → '1.53 s'
  */
 export function formatDuration(ms: number | null | undefined): string {
   if (ms === null || ms === undefined || !Number.isFinite(ms)) return '—'
@@ -36,7 +36,7 @@ export function formatDuration(ms: number | null | undefined): string {
  * A count with thousands separators.
  *
  * @example
- * formatCount(12345) // '12,345'
+ * formatCount(12345) // → '12,345'
  */
 export function formatCount(value: number | null | undefined): string {
   if (value === null || value === undefined || !Number.isFinite(value)) return '—'
@@ -48,7 +48,7 @@ export function formatCount(value: number | null | undefined): string {
  * A signed change, for deltas: '+12', '−$0.0003', '±0'.
  *
  * @example
- * formatDelta(-3, formatCount) // '−3'
+ * formatDelta(-3, formatCount) // → '−3'
  */
 export function formatDelta(value: number | null | undefined, format: (value: number) => string): string {
   if (value === null || value === undefined || !Number.isFinite(value)) return '—'
@@ -75,7 +75,7 @@ export function formatTime(iso: string | null | undefined): string {
  * JSON for reading: pretty, strings as they are.
  *
  * @example
- * prettyJson({ a: 1 }) // '{\n  "a": 1\n}'
+ * prettyJson({ a: 1 }) // → '{\n  "a": 1\n}'
  */
 export function prettyJson(value: unknown): string {
   if (typeof value === 'string') return value

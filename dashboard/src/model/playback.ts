@@ -52,8 +52,15 @@ const ms = isoMs
  * tool span or the next request. With running totals (tokens, cost, time) per step.
  *
  * @example
- * const playback = buildPlayback(spans)
- * playback.entries.slice(0, playback.visibleEntries[3]) // the transcript after step 4
+ * const span = (id: string, startMs: number, endMs: number, fields: object = {}) => ({ id, traceId: 't1', kind: 'span' as const, name: id, startedAt: new Date(startMs).toISOString(), endedAt: new Date(endMs).toISOString(), durationMs: endMs - startMs, status: 'ok' as const, children: [], ...fields })
+ * const root = span('run', 0, 3000, { kind: 'agent', children: [
+ *   span('search', 1000, 1500, { kind: 'tool', input: { q: 'Rome' }, output: { flights: 3 } }),
+ * ] })
+ * const playback = buildPlayback([root])
+ * playback.steps.map((step) => [step.span.id, step.atMs]) // → [['run', 0], ['search', 1000]]
+ * // The transcript once step 2 has happened:
+ * playback.entries.slice(0, playback.visibleEntries[1]).map((entry) => entry.kind)
+ * // → ['event', 'tool-call', 'tool-result']
  */
 export function buildPlayback(roots: readonly SpanNode[]): Playback {
   const all = flattenSpans(roots)

@@ -23,7 +23,7 @@ const parsed = new Map<string, number>()
  * replay read each span's times, and a 5,000-span trace would parse them 30,000 times.
  *
  * @example
- * isoMs('2026-03-01T10:00:00.000Z') // 1772359200000
+ * isoMs('2026-03-01T10:00:00.000Z') // → 1772359200000
  */
 export function isoMs(iso: string): number {
   let ms = parsed.get(iso)
@@ -41,7 +41,9 @@ const time = isoMs
  * The first start and the last end over every span of the tree.
  *
  * @example
- * timeRange(spans) // { startMs: 1733390000000, endMs: 1733390001200 }
+ * const span = (id: string, startMs: number, endMs: number, fields: object = {}) => ({ id, traceId: 't1', kind: 'span' as const, name: id, startedAt: new Date(startMs).toISOString(), endedAt: new Date(endMs).toISOString(), durationMs: endMs - startMs, status: 'ok' as const, children: [], ...fields })
+ * const spans = [span('run', 1733390000000, 1733390001000, { children: [span('call', 1733390000500, 1733390001200)] })]
+ * timeRange(spans) // → { startMs: 1733390000000, endMs: 1733390001200 }
  */
 export function timeRange(roots: readonly SpanNode[]): TimeRange {
   let startMs = Infinity
@@ -65,7 +67,11 @@ export function timeRange(roots: readonly SpanNode[]): TimeRange {
  * deeply must not overflow the stack.
  *
  * @example
- * const rows = spanRows(spans, new Set(), timeRange(spans))
+ * const span = (id: string, startMs: number, endMs: number, fields: object = {}) => ({ id, traceId: 't1', kind: 'span' as const, name: id, startedAt: new Date(startMs).toISOString(), endedAt: new Date(endMs).toISOString(), durationMs: endMs - startMs, status: 'ok' as const, children: [], ...fields })
+ * const spans = [span('run', 0, 1000, { children: [span('call', 500, 1000)] })]
+ * spanRows(spans, new Set(), timeRange(spans)).map((row) => row.span.id) // → ['run', 'call']
+ * // A collapsed span hides its children:
+ * spanRows(spans, new Set(['run']), timeRange(spans)).length // → 1
  */
 export function spanRows(roots: readonly SpanNode[], collapsed: ReadonlySet<string>, range: TimeRange): SpanRow[] {
   const rows: SpanRow[] = []
@@ -92,7 +98,7 @@ function clamp01(value: number): number {
  * trace of thousands of spans renders a few dozen rows.
  *
  * @example
- * visibleWindow({ count: 5000, rowHeight: 28, scrollTop: 2800, viewport: 420 }) // { first: 92, last: 123 }
+ * visibleWindow({ count: 5000, rowHeight: 28, scrollTop: 2800, viewport: 420 }) // → { first: 92, last: 123 }
  */
 export function visibleWindow(options: { count: number; rowHeight: number; scrollTop: number; viewport: number; overscan?: number }): { first: number; last: number } {
   const overscan = options.overscan ?? 8
@@ -105,7 +111,9 @@ export function visibleWindow(options: { count: number; rowHeight: number; scrol
  * Every span of the tree, depth first.
  *
  * @example
- * flattenSpans(spans).length // the trace's span count
+ * const span = (id: string, startMs: number, endMs: number, fields: object = {}) => ({ id, traceId: 't1', kind: 'span' as const, name: id, startedAt: new Date(startMs).toISOString(), endedAt: new Date(endMs).toISOString(), durationMs: endMs - startMs, status: 'ok' as const, children: [], ...fields })
+ * const spans = [span('run', 0, 1000, { children: [span('a', 0, 500), span('b', 500, 1000)] })]
+ * flattenSpans(spans).map((node) => node.id) // → ['run', 'a', 'b']
  */
 export function flattenSpans(roots: readonly SpanNode[]): SpanNode[] {
   const out: SpanNode[] = []

@@ -33,7 +33,12 @@ const MARGIN = 24
  * edges drawn as curves. Deterministic: the same topology draws the same picture.
  *
  * @example
- * const { agents, edges, width, height } = layoutTopology(topology)
+ * const { agents, edges } = layoutTopology({
+ *   agents: [{ id: 'planner', spans: 2, invocations: 1 }, { id: 'coder', spans: 1, invocations: 1 }],
+ *   edges: [{ from: 'planner', to: 'coder', kind: 'handoff', count: 1 }],
+ * })
+ * agents.map((agent) => [agent.id, agent.layer]) // → [['planner', 0], ['coder', 1]]
+ * edges.map((edge) => [edge.from, edge.to]) // → [['planner', 'coder']]
  */
 export function layoutTopology(topology: AgentTopology): { agents: PlacedAgent[]; edges: PlacedEdge[]; width: number; height: number } {
   const ids = topology.agents.map((agent) => agent.id)

@@ -23,7 +23,7 @@ const SORTS = new Set(['newest', 'oldest', 'cost', 'duration'])
  * The filters in a page URL's query.
  *
  * @example
- * filtersFromQuery(new URLSearchParams('status=failed&sort=cost')).sort // 'cost'
+ * filtersFromQuery(new URLSearchParams('status=failed&sort=cost')).sort // → 'cost'
  */
 export function filtersFromQuery(params: URLSearchParams): TraceFilters {
   const text = (name: keyof TraceFilters) => params.get(name)?.slice(0, 1000) ?? ''
@@ -48,7 +48,7 @@ export function filtersFromQuery(params: URLSearchParams): TraceFilters {
  * The page URL query for filters (defaults left out).
  *
  * @example
- * filtersToQuery({ ...EMPTY_FILTERS, status: 'failed' }) // { status: 'failed' }
+ * filtersToQuery({ ...EMPTY_FILTERS, status: 'failed' }) // → { status: 'failed' }
  */
 export function filtersToQuery(filters: TraceFilters): Record<string, string> {
   const out: Record<string, string> = {}
@@ -62,7 +62,9 @@ export function filtersToQuery(filters: TraceFilters): Record<string, string> {
  * The `GET /api/v1/traces` query for filters: local times become ISO instants, costs numbers.
  *
  * @example
- * apiTraceQuery({ ...EMPTY_FILTERS, minCost: '0.01' }, 50) // { limit: 50, minCost: 0.01, sort: 'newest' }
+ * import { query } from '../api/api-client.ts'
+ * // Unset filters are undefined, which `query` leaves out:
+ * query(apiTraceQuery({ ...EMPTY_FILTERS, minCost: '0.01' }, 50)) // → '?limit=50&minCost=0.01&sort=newest'
  */
 export function apiTraceQuery(filters: TraceFilters, limit: number, cursor?: string): Record<string, string | number | undefined> {
   const instant = (local: string) => {

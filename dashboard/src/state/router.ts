@@ -18,7 +18,8 @@ export type Route =
  * The route of a path.
  *
  * @example
- * matchRoute('/traces/tr_1/agents') // { name: 'trace', traceId: 'tr_1', tab: 'agents' }
+ * matchRoute('/traces/tr_1/agents') // → { name: 'trace', traceId: 'tr_1', tab: 'agents' }
+ * matchRoute('/nowhere/at/all') // → { name: 'not-found' }
  */
 export function matchRoute(pathname: string): Route {
   const parts = pathname.split('/').filter(Boolean).map((part) => {
@@ -70,7 +71,13 @@ export function setQuery(values: Record<string, string | number | undefined | nu
   location.value = next
 }
 
-/** Same-origin links move within the app instead of reloading the page. */
+/**
+ * Same-origin links move within the app instead of reloading the page.
+ *
+ * @example
+ * // main.tsx, once, before the first render
+ * startRouter()
+ */
 export function startRouter(): void {
   window.addEventListener('popstate', () => (location.value = new URL(window.location.href)))
   document.addEventListener('click', (event) => {

@@ -41,14 +41,26 @@ export async function signIn(key: string): Promise<void> {
   startLiveUpdates()
 }
 
-/** Signs out: the server clears the cookie. */
+/**
+ * Signs out: the server clears the cookie.
+ *
+ * @example
+ * await signOut()
+ * session.value // → null
+ */
 export async function signOut(): Promise<void> {
   stopLiveUpdates()
   await api(SESSION_PATH, { method: 'DELETE', quiet401: true }).catch(() => {})
   session.value = null
 }
 
-/** Whether the signed-in key may do admin things (share, revoke). */
+/**
+ * Whether the signed-in key may do admin things (share, revoke).
+ *
+ * @example
+ * session.value = null
+ * canAdmin() // → false
+ */
 export function canAdmin(): boolean {
   return session.value?.key.scopes.includes('admin') ?? false
 }

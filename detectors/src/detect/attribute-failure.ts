@@ -15,7 +15,16 @@ export interface FailureAttribution {
  * nothing was flagged.
  *
  * @example
- * attributeFailure(detect(trace)) // { agent: 'WebSurfer', spanId: 'who-and-when-…:12', kind: 'task-derailment', confidence: 0.7 }
+ * import { detect } from '@retrace/detectors'
+ * const at = (second: number) => new Date(Date.UTC(2025, 0, 31, 9, 0, second)).toISOString()
+ * const search = (id: string, second: number) => ({ id, traceId: 't1', kind: 'tool' as const, name: 'search_web', agent: { id: 'researcher' }, startedAt: at(second), endedAt: at(second), durationMs: 0, status: 'ok' as const, input: { query: 'Lyon population 2023' }, output: { results: ['Lyon - Wikipedia'] } })
+ * const trace = {
+ *   trace: { id: 't1', name: 'research', startedAt: at(0), input: 'What was the population of Lyon in 2023?' },
+ *   spans: [search('s1', 1), search('s2', 2), search('s3', 3)],
+ *   end: { id: 't1', endedAt: at(4), status: 'completed' as const, output: 'Lyon had 522,250 inhabitants in 2023.', totals: { inputTokens: 0, outputTokens: 0, usd: 0, durationMs: 4000 } },
+ * }
+ * attributeFailure(detect(trace, { detectors: ['loop'] })) // → { agent: 'researcher', spanId: 's2', kind: 'loop', confidence: 0.85 }
+ * attributeFailure(detect(trace, { detectors: ['ping-pong'] })) // → undefined
  */
 export function attributeFailure(result: DetectionResult): FailureAttribution | undefined {
   const top = result.flags[0]

@@ -29,7 +29,19 @@ const JUDGE_TEXT_CHARS = 2_000
  * `DetectorJudgeError`, which carries the deterministic flags.
  *
  * @example
+ * import { createLlmJudge } from '@retrace/detectors'
+ * const at = (second: number) => new Date(Date.UTC(2025, 0, 31, 9, 0, second)).toISOString()
+ * const search = (id: string, second: number) => ({ id, traceId: 't1', kind: 'tool' as const, name: 'search_web', agent: { id: 'researcher' }, startedAt: at(second), endedAt: at(second), durationMs: 0, status: 'ok' as const, input: { query: 'Lyon population 2023' }, output: { results: ['Lyon - Wikipedia'] } })
+ * const trace = {
+ *   trace: { id: 't1', name: 'research', startedAt: at(0), input: 'What was the population of Lyon in 2023?' },
+ *   spans: [search('s1', 1), search('s2', 2), search('s3', 3)],
+ *   end: { id: 't1', endedAt: at(4), status: 'completed' as const, output: 'Lyon had 522,250 inhabitants in 2023.', totals: { inputTokens: 0, outputTokens: 0, usd: 0, durationMs: 4000 } },
+ * }
+ * // Your model's answer; here a stand-in that lowers the loop flag's confidence.
+ * const complete = async (prompt: string) => (prompt.includes('search_web') ? '{ "rescore": [{ "flag": 0, "confidence": 0.4 }] }' : '{}')
  * const result = await detectAsync(trace, { judge: createLlmJudge({ id: 'gpt-4o-mini/mast-v1', complete }) })
+ * result.flags.map((flag) => [flag.kind, flag.confidence]) // → [['missing-verification', 0.5], ['loop', 0.4]]
+ * result.judge // → 'gpt-4o-mini/mast-v1'
  */
 export async function detectAsync(trace: DetectorTrace, options: DetectAsyncOptions = {}): Promise<DetectionResult> {
   const { embedder, judge, embeddingWeight, ...rest } = options

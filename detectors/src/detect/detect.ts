@@ -28,8 +28,17 @@ const DETECTORS: Readonly<Record<DetectorKind, Detector>> = {
  * same flags, offline. The trace is validated first (`DetectorTraceError` on a bad one).
  *
  * @example
- * const result = detect({ trace: start, spans, end })
- * for (const flag of result.flags) console.log(flag.kind, flag.mastMode, flag.agent, flag.message)
+ * const at = (second: number) => new Date(Date.UTC(2025, 0, 31, 9, 0, second)).toISOString()
+ * const search = (id: string, second: number) => ({ id, traceId: 't1', kind: 'tool' as const, name: 'search_web', agent: { id: 'researcher' }, startedAt: at(second), endedAt: at(second), durationMs: 0, status: 'ok' as const, input: { query: 'Lyon population 2023' }, output: { results: ['Lyon - Wikipedia'] } })
+ * const trace = {
+ *   trace: { id: 't1', name: 'research', startedAt: at(0), input: 'What was the population of Lyon in 2023?' },
+ *   spans: [search('s1', 1), search('s2', 2), search('s3', 3)],
+ *   end: { id: 't1', endedAt: at(4), status: 'completed' as const, output: 'Lyon had 522,250 inhabitants in 2023.', totals: { inputTokens: 0, outputTokens: 0, usd: 0, durationMs: 4000 } },
+ * }
+ * const result = detect(trace)
+ * result.flags.map((flag) => [flag.kind, flag.mastMode, flag.agent, flag.spanIds])
+ * // → [['loop', '1.3 step repetition', 'researcher', ['s2', 's1', 's3']], ['missing-verification', '3.2 no or incomplete verification', 'researcher', ['s3']]]
+ * result.flags[0]?.message // → 'researcher called search_web({"query":"Lyon population 2023"}) 3 times, with the same result each time.'
  */
 export function detect(trace: DetectorTrace, options: DetectOptions = {}): DetectionResult {
   const resolved = resolveDetectOptions(options)
@@ -43,7 +52,17 @@ export function detect(trace: DetectorTrace, options: DetectOptions = {}): Detec
  * text comparisons (`semantic`). Shared by `detect` and `detectAsync`.
  *
  * @example
- * runDetectors(buildTraceView(trace), resolveDetectOptions())
+ * import { buildTraceView } from '../trace/trace-view.ts'
+ * import { resolveDetectOptions } from '../detectors/detect-options.ts'
+ * const at = (second: number) => new Date(Date.UTC(2025, 0, 31, 9, 0, second)).toISOString()
+ * const search = (id: string, second: number) => ({ id, traceId: 't1', kind: 'tool' as const, name: 'search_web', agent: { id: 'researcher' }, startedAt: at(second), endedAt: at(second), durationMs: 0, status: 'ok' as const, input: { query: 'Lyon population 2023' }, output: { results: ['Lyon - Wikipedia'] } })
+ * const trace = {
+ *   trace: { id: 't1', name: 'research', startedAt: at(0), input: 'What was the population of Lyon in 2023?' },
+ *   spans: [search('s1', 1), search('s2', 2), search('s3', 3)],
+ *   end: { id: 't1', endedAt: at(4), status: 'completed' as const, output: 'Lyon had 522,250 inhabitants in 2023.', totals: { inputTokens: 0, outputTokens: 0, usd: 0, durationMs: 4000 } },
+ * }
+ * runDetectors(buildTraceView(trace), resolveDetectOptions()).flags.map((flag) => flag.kind) // → ['loop', 'missing-verification']
+ * runDetectors(buildTraceView(trace), resolveDetectOptions({ detectors: ['ping-pong'] })).flags // → []
  */
 export function runDetectors(view: TraceView, options: ResolvedDetectOptions, semantic?: TextSimilarityOptions): DetectionResult {
   const corpus = [...(view.task ? [view.task] : []), ...view.steps.map((step) => step.text).filter(Boolean)]

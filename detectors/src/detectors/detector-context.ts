@@ -38,7 +38,7 @@ export function detectorFlag(kind: DetectorKind, fields: Pick<Flag, 'agent' | 's
  * Words of a text, for "is this message more than protocol chatter" checks.
  *
  * @example
- * wordCount('Next speaker WebSurfer') // 3
+ * wordCount('Next speaker WebSurfer') // → 3
  */
 export function wordCount(text: string): number {
   return tokenize(text).length

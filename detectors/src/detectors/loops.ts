@@ -20,7 +20,19 @@ export const LOOP_WINDOW = 10
  * The decisive step is the first repeat.
  *
  * @example
- * detectLoops(context) // [{ kind: 'loop', agent: 'researcher', spanIds: ['s2', 's1', 's3'], … }]
+ * import { buildTraceView } from '../trace/trace-view.ts'
+ * import { createTextSimilarity } from '../trace/text-similarity.ts'
+ * import { resolveDetectOptions } from './detect-options.ts'
+ * const at = (second: number) => new Date(Date.UTC(2025, 0, 31, 9, 0, second)).toISOString()
+ * const search = (id: string, second: number) => ({ id, traceId: 't1', kind: 'tool' as const, name: 'search_web', agent: { id: 'researcher' }, startedAt: at(second), endedAt: at(second), durationMs: 0, status: 'ok' as const, input: { query: 'Lyon population 2023' }, output: { results: ['Lyon - Wikipedia'] } })
+ * const trace = {
+ *   trace: { id: 't1', name: 'research', startedAt: at(0), input: 'What was the population of Lyon in 2023?' },
+ *   spans: [search('s1', 1), search('s2', 2), search('s3', 3)],
+ *   end: { id: 't1', endedAt: at(4), status: 'completed' as const, output: 'Lyon had 522,250 inhabitants in 2023.', totals: { inputTokens: 0, outputTokens: 0, usd: 0, durationMs: 4000 } },
+ * }
+ * const view = buildTraceView(trace)
+ * const context = { view, texts: createTextSimilarity(view.steps.map((step) => step.text)), options: resolveDetectOptions() }
+ * detectLoops(context).map((flag) => [flag.kind, flag.agent, flag.spanIds]) // → [['loop', 'researcher', ['s2', 's1', 's3']]]
  */
 export function detectLoops(context: DetectorContext): Flag[] {
   const flags = actionLoops(context)

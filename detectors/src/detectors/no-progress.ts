@@ -13,7 +13,25 @@ import { detectorFlag, type DetectorContext } from './detector-context.ts'
  * The decisive step is the first action that left the state as it was.
  *
  * @example
- * detectNoProgress(context) // [{ kind: 'no-progress', agent: 'browser', … }]
+ * import { buildTraceView } from '../trace/trace-view.ts'
+ * import { createTextSimilarity } from '../trace/text-similarity.ts'
+ * import { resolveDetectOptions } from './detect-options.ts'
+ * let clock = 0
+ * const at = (second: number) => new Date(Date.UTC(2025, 0, 31, 9, 0, second)).toISOString()
+ * const span = (fields: object) => ({ id: `s${++clock}`, traceId: 't1', startedAt: at(clock), endedAt: at(clock), durationMs: 0, status: 'ok' as const, ...fields })
+ * const message = (agent: string, output: string, to?: string) => span({ kind: 'agent', name: agent, agent: { id: agent }, output, ...(to ? { metadata: { to } } : {}) })
+ * const tool = (agent: string, name: string, input: unknown, output: unknown) => span({ kind: 'tool', name, agent: { id: agent }, input, output })
+ * const ended = (task: string, spans: object[], output: unknown) => ({ trace: { id: 't1', name: 'run', startedAt: at(0), input: task }, spans, end: { id: 't1', endedAt: at(99), status: 'completed' as const, output, totals: { inputTokens: 0, outputTokens: 0, usd: 0, durationMs: 99_000 } } })
+ * const page = { url: 'https://vendor.example.com/pricing', visiblePlans: ['Free', 'Team'] }
+ * const trace = ended('Find the price of the Pro plan on the vendor site.', [
+ *   tool('browser', 'open', { url: page.url }, page),
+ *   tool('browser', 'click', { target: 'Show all plans' }, page),
+ *   tool('browser', 'scroll', { direction: 'down' }, page),
+ *   tool('browser', 'click', { target: 'Compare plans' }, page),
+ * ], 'The Pro plan costs $49 per month.')
+ * const view = buildTraceView(trace)
+ * const context = { view, texts: createTextSimilarity(view.steps.map((step) => step.text)), options: resolveDetectOptions() }
+ * detectNoProgress(context).map((flag) => [flag.kind, flag.agent]) // → [['no-progress', 'browser']]
  */
 export function detectNoProgress({ view, texts, options }: DetectorContext): Flag[] {
   const flags: Flag[] = []

@@ -22,7 +22,23 @@ interface Turn {
  * unchanged.
  *
  * @example
- * detectPingPong(context) // [{ kind: 'ping-pong', agent: 'reviewer', … }]
+ * import { buildTraceView } from '../trace/trace-view.ts'
+ * import { createTextSimilarity } from '../trace/text-similarity.ts'
+ * import { resolveDetectOptions } from './detect-options.ts'
+ * let clock = 0
+ * const at = (second: number) => new Date(Date.UTC(2025, 0, 31, 9, 0, second)).toISOString()
+ * const span = (fields: object) => ({ id: `s${++clock}`, traceId: 't1', startedAt: at(clock), endedAt: at(clock), durationMs: 0, status: 'ok' as const, ...fields })
+ * const message = (agent: string, output: string, to?: string) => span({ kind: 'agent', name: agent, agent: { id: agent }, output, ...(to ? { metadata: { to } } : {}) })
+ * const tool = (agent: string, name: string, input: unknown, output: unknown) => span({ kind: 'tool', name, agent: { id: agent }, input, output })
+ * const ended = (task: string, spans: object[], output: unknown) => ({ trace: { id: 't1', name: 'run', startedAt: at(0), input: task }, spans, end: { id: 't1', endedAt: at(99), status: 'completed' as const, output, totals: { inputTokens: 0, outputTokens: 0, usd: 0, durationMs: 99_000 } } })
+ * const draft = 'Here is the draft: The Aurora desk lamp brings soft, adjustable light to any workspace. Its slim arm folds flat when you are done.'
+ * const review = 'The intro is too generic; please rewrite the first sentence and send it back to me.'
+ * const trace = ended('Write a two-sentence product description for the Aurora desk lamp.', [
+ *   ...[1, 2, 3].flatMap(() => [message('writer', draft, 'reviewer'), message('reviewer', review, 'writer')]),
+ * ], draft)
+ * const view = buildTraceView(trace)
+ * const context = { view, texts: createTextSimilarity(view.steps.map((step) => step.text)), options: resolveDetectOptions() }
+ * detectPingPong(context).map((flag) => [flag.kind, flag.agent]) // → [['ping-pong', 'writer']]
  */
 export function detectPingPong({ view, texts, options }: DetectorContext): Flag[] {
   const turns = turnsOf(view.steps)

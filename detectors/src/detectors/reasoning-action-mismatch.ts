@@ -34,7 +34,24 @@ interface Intent {
  * ("I will", "let me", "next step", …). The decisive step is the contradicting action.
  *
  * @example
- * detectReasoningActionMismatch(context) // [{ kind: 'reasoning-action-mismatch', agent: 'planner', … }]
+ * import { buildTraceView } from '../trace/trace-view.ts'
+ * import { createTextSimilarity } from '../trace/text-similarity.ts'
+ * import { resolveDetectOptions } from './detect-options.ts'
+ * let clock = 0
+ * const at = (second: number) => new Date(Date.UTC(2025, 0, 31, 9, 0, second)).toISOString()
+ * const span = (fields: object) => ({ id: `s${++clock}`, traceId: 't1', startedAt: at(clock), endedAt: at(clock), durationMs: 0, status: 'ok' as const, ...fields })
+ * const message = (agent: string, output: string, to?: string) => span({ kind: 'agent', name: agent, agent: { id: agent }, output, ...(to ? { metadata: { to } } : {}) })
+ * const tool = (agent: string, name: string, input: unknown, output: unknown) => span({ kind: 'tool', name, agent: { id: agent }, input, output })
+ * const ended = (task: string, spans: object[], output: unknown) => ({ trace: { id: 't1', name: 'run', startedAt: at(0), input: task }, spans, end: { id: 't1', endedAt: at(99), status: 'completed' as const, output, totals: { inputTokens: 0, outputTokens: 0, usd: 0, durationMs: 99_000 } } })
+ * const trace = ended('Ship the hotfix for the login bug.', [
+ *   message('lead', 'The patch is ready. I will ask the reviewer to check the diff before anything else.'),
+ *   message('lead', 'Please deploy the login hotfix to production now.', 'deployer'),
+ *   message('deployer', 'Deployed the login hotfix; I verified the login page works in production.'),
+ *   message('reviewer', 'Nobody asked me to review anything.'),
+ * ], 'The login hotfix is live.')
+ * const view = buildTraceView(trace)
+ * const context = { view, texts: createTextSimilarity(view.steps.map((step) => step.text)), options: resolveDetectOptions() }
+ * detectReasoningActionMismatch(context).map((flag) => [flag.kind, flag.agent]) // → [['reasoning-action-mismatch', 'lead']]
  */
 export function detectReasoningActionMismatch({ view }: DetectorContext): Flag[] {
   const tools = new Set(view.steps.flatMap((step) => step.actions.map((action) => action.name)))

@@ -24,7 +24,24 @@ export const ON_TASK_FACTOR = 3
  * The decisive step is the first off-task message.
  *
  * @example
- * detectTaskDerailment(context) // [{ kind: 'task-derailment', agent: 'researcher', … }]
+ * import { buildTraceView } from '../trace/trace-view.ts'
+ * import { createTextSimilarity } from '../trace/text-similarity.ts'
+ * import { resolveDetectOptions } from './detect-options.ts'
+ * let clock = 0
+ * const at = (second: number) => new Date(Date.UTC(2025, 0, 31, 9, 0, second)).toISOString()
+ * const span = (fields: object) => ({ id: `s${++clock}`, traceId: 't1', startedAt: at(clock), endedAt: at(clock), durationMs: 0, status: 'ok' as const, ...fields })
+ * const message = (agent: string, output: string, to?: string) => span({ kind: 'agent', name: agent, agent: { id: agent }, output, ...(to ? { metadata: { to } } : {}) })
+ * const tool = (agent: string, name: string, input: unknown, output: unknown) => span({ kind: 'tool', name, agent: { id: agent }, input, output })
+ * const ended = (task: string, spans: object[], output: unknown) => ({ trace: { id: 't1', name: 'run', startedAt: at(0), input: task }, spans, end: { id: 't1', endedAt: at(99), status: 'completed' as const, output, totals: { inputTokens: 0, outputTokens: 0, usd: 0, durationMs: 99_000 } } })
+ * const trace = ended('Summarise ACME Corp quarterly revenue growth for Q3 2024 from the investor report.', [
+ *   message('researcher', 'ACME Corp quarterly revenue grew in Q3 2024 according to the investor report; I am reading the revenue table now.'),
+ *   message('researcher', 'Meanwhile the local football club won their derby match on Saturday with a late penalty kick.'),
+ *   message('researcher', 'The striker who scored has now netted twelve goals this season, a club record for a winger.'),
+ *   message('researcher', 'Tickets for the next home game against the league leaders sell out fast, so fans should book early.'),
+ * ], 'ACME Corp revenue grew 8% in Q3 2024.')
+ * const view = buildTraceView(trace)
+ * const context = { view, texts: createTextSimilarity(view.steps.map((step) => step.text)), options: resolveDetectOptions() }
+ * detectTaskDerailment(context).map((flag) => [flag.kind, flag.agent]) // → [['task-derailment', 'researcher']]
  */
 export function detectTaskDerailment({ view, texts, options }: DetectorContext): Flag[] {
   const task = view.task

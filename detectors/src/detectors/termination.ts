@@ -30,7 +30,22 @@ const COMPLETION = /\b(?:final answer|request (?:is |has been |was )?(?:now )?(?
  * The decisive step is the run's last step: where the agents stopped.
  *
  * @example
- * detectPrematureTermination(context) // [{ kind: 'premature-termination', … }]
+ * import { buildTraceView } from '../trace/trace-view.ts'
+ * import { createTextSimilarity } from '../trace/text-similarity.ts'
+ * import { resolveDetectOptions } from './detect-options.ts'
+ * let clock = 0
+ * const at = (second: number) => new Date(Date.UTC(2025, 0, 31, 9, 0, second)).toISOString()
+ * const span = (fields: object) => ({ id: `s${++clock}`, traceId: 't1', startedAt: at(clock), endedAt: at(clock), durationMs: 0, status: 'ok' as const, ...fields })
+ * const message = (agent: string, output: string, to?: string) => span({ kind: 'agent', name: agent, agent: { id: agent }, output, ...(to ? { metadata: { to } } : {}) })
+ * const tool = (agent: string, name: string, input: unknown, output: unknown) => span({ kind: 'tool', name, agent: { id: agent }, input, output })
+ * const ended = (task: string, spans: object[], output: unknown) => ({ trace: { id: 't1', name: 'run', startedAt: at(0), input: task }, spans, end: { id: 't1', endedAt: at(99), status: 'completed' as const, output, totals: { inputTokens: 0, outputTokens: 0, usd: 0, durationMs: 99_000 } } })
+ * const trace = ended('How many public holidays does Bavaria have in 2025?', [
+ *   message('orchestrator', 'Searcher, please find the list of public holidays in Bavaria for 2025.', 'searcher'),
+ *   tool('searcher', 'search_web', { query: 'Bavaria public holidays 2025' }, { results: ['feiertage-bayern.de'] }),
+ * ], null)
+ * const view = buildTraceView(trace)
+ * const context = { view, texts: createTextSimilarity(view.steps.map((step) => step.text)), options: resolveDetectOptions() }
+ * detectPrematureTermination(context).map((flag) => [flag.kind, flag.agent]) // → [['premature-termination', 'searcher']]
  */
 export function detectPrematureTermination({ view }: DetectorContext): Flag[] {
   const end = view.trace.end
@@ -63,7 +78,22 @@ export function detectPrematureTermination({ view }: DetectorContext): Flag[] {
  * complete", "TERMINATE" step) at or after the answer appeared, else the last step.
  *
  * @example
- * detectMissingVerification(context) // [{ kind: 'missing-verification', … }]
+ * import { buildTraceView } from '../trace/trace-view.ts'
+ * import { createTextSimilarity } from '../trace/text-similarity.ts'
+ * import { resolveDetectOptions } from './detect-options.ts'
+ * let clock = 0
+ * const at = (second: number) => new Date(Date.UTC(2025, 0, 31, 9, 0, second)).toISOString()
+ * const span = (fields: object) => ({ id: `s${++clock}`, traceId: 't1', startedAt: at(clock), endedAt: at(clock), durationMs: 0, status: 'ok' as const, ...fields })
+ * const message = (agent: string, output: string, to?: string) => span({ kind: 'agent', name: agent, agent: { id: agent }, output, ...(to ? { metadata: { to } } : {}) })
+ * const tool = (agent: string, name: string, input: unknown, output: unknown) => span({ kind: 'tool', name, agent: { id: agent }, input, output })
+ * const ended = (task: string, spans: object[], output: unknown) => ({ trace: { id: 't1', name: 'run', startedAt: at(0), input: task }, spans, end: { id: 't1', endedAt: at(99), status: 'completed' as const, output, totals: { inputTokens: 0, outputTokens: 0, usd: 0, durationMs: 99_000 } } })
+ * const trace = ended('Rename the function getUser to fetchUser everywhere.', [
+ *   tool('coder', 'edit_file', { path: 'src/users.ts', find: 'getUser', replace: 'fetchUser' }, { changed: 3 }),
+ *   message('coder', 'Task complete: getUser is now fetchUser in src/users.ts.'),
+ * ], 'Renamed getUser to fetchUser (3 places).')
+ * const view = buildTraceView(trace)
+ * const context = { view, texts: createTextSimilarity(view.steps.map((step) => step.text)), options: resolveDetectOptions() }
+ * detectMissingVerification(context).map((flag) => [flag.kind, flag.agent, flag.spanIds[0]]) // → [['missing-verification', 'coder', 's2']]
  */
 export function detectMissingVerification({ view }: DetectorContext): Flag[] {
   const end = view.trace.end
@@ -95,7 +125,17 @@ export function detectMissingVerification({ view }: DetectorContext): Flag[] {
  * text of the last step that said something.
  *
  * @example
- * finalAnswer(view) // 'The weather in Paris is sunny, 18 °C.'
+ * import { buildTraceView } from '../trace/trace-view.ts'
+ * let clock = 0
+ * const at = (second: number) => new Date(Date.UTC(2025, 0, 31, 9, 0, second)).toISOString()
+ * const span = (fields: object) => ({ id: `s${++clock}`, traceId: 't1', startedAt: at(clock), endedAt: at(clock), durationMs: 0, status: 'ok' as const, ...fields })
+ * const message = (agent: string, output: string, to?: string) => span({ kind: 'agent', name: agent, agent: { id: agent }, output, ...(to ? { metadata: { to } } : {}) })
+ * const tool = (agent: string, name: string, input: unknown, output: unknown) => span({ kind: 'tool', name, agent: { id: agent }, input, output })
+ * const ended = (task: string, spans: object[], output: unknown) => ({ trace: { id: 't1', name: 'run', startedAt: at(0), input: task }, spans, end: { id: 't1', endedAt: at(99), status: 'completed' as const, output, totals: { inputTokens: 0, outputTokens: 0, usd: 0, durationMs: 99_000 } } })
+ * const steps = [message('assistant', 'The weather in Paris is sunny, 18 °C.')]
+ * finalAnswer(buildTraceView(ended('Weather in Paris?', steps, 'Sunny, 18 °C.'))) // → 'Sunny, 18 °C.'
+ * // No output at the end: the last thing said.
+ * finalAnswer(buildTraceView({ ...ended('Weather in Paris?', steps, 'unused'), end: undefined })) // → 'The weather in Paris is sunny, 18 °C.'
  */
 export function finalAnswer(view: TraceView): string {
   const output = view.trace.end?.output

@@ -89,10 +89,13 @@ export interface LlmJudgeOptions {
  * flags to add). The answer's first JSON object is read and validated.
  *
  * @example
- * const judge = createLlmJudge({
- *   id: 'gpt-4o-mini/mast-v1',
- *   complete: async (prompt) => (await openai.chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: prompt }] })).choices[0]!.message.content ?? '',
- * })
+ * // With a model: complete: async (prompt) => (await openai.chat.completions.create({ model: 'gpt-4o-mini',
+ * //   messages: [{ role: 'user', content: prompt }] })).choices[0]!.message.content ?? ''
+ * // Here a stand-in answers as a model would: prose around the JSON.
+ * const judge = createLlmJudge({ id: 'gpt-4o-mini/mast-v1', complete: async () => 'Verdict: {"rescore": [{ "flag": 0, "confidence": 0.9 }]} Done.' })
+ * judge.id // → 'gpt-4o-mini/mast-v1'
+ * await judge.review({ traceId: 't1', task: 'Find a flight.', answer: '€89', steps: [], flags: [], mastModes: [] })
+ * // → { rescore: [{ flag: 0, confidence: 0.9 }] }
  */
 export function createLlmJudge(options: LlmJudgeOptions): DetectorJudge {
   return {
@@ -110,7 +113,9 @@ export function createLlmJudge(options: LlmJudgeOptions): DetectorJudge {
  * The prompt `createLlmJudge` sends: rubric, task, steps and flags, and the JSON shape to answer in.
  *
  * @example
- * judgePrompt(request).startsWith('You review a multi-agent run') // true
+ * const request = { traceId: 't1', task: 'Find the cheapest flight to Rome.', answer: '€89', steps: [], flags: [], mastModes: ['1.3 step repetition' as const] }
+ * judgePrompt(request).startsWith('You review a multi-agent run') // → true
+ * judgePrompt(request).includes('Find the cheapest flight to Rome.') // → true
  */
 export function judgePrompt(request: JudgeRequest): string {
   const rubric = MAST_MODES.map((mode) => `- ${mode}: ${MAST_DEFINITIONS[mode]}`).join('\n')

@@ -44,9 +44,19 @@ export type AgentTopology = z.infer<typeof AgentTopologySchema>
  * calls it on stored spans.
  *
  * @example
- * const { agents, edges } = buildTopology(spans)
- * // agents: [{ id: 'planner', spans: 4, invocations: 1 }, { id: 'coder', parentId: 'planner', … }]
- * // edges:  [{ from: 'planner', to: 'coder', kind: 'handoff', count: 2 }, …]
+ * let clock = 0
+ * const at = (second: number) => new Date(Date.UTC(2025, 0, 31, 9, 0, second)).toISOString()
+ * const span = (fields: object) => ({ id: `s${++clock}`, traceId: 't1', startedAt: at(clock), endedAt: at(clock), durationMs: 0, status: 'ok' as const, ...fields })
+ * const message = (agent: string, output: string, to?: string) => span({ kind: 'agent', name: agent, agent: { id: agent }, output, ...(to ? { metadata: { to } } : {}) })
+ * const tool = (agent: string, name: string, input: unknown, output: unknown) => span({ kind: 'tool', name, agent: { id: agent }, input, output })
+ * const ended = (task: string, spans: object[], output: unknown) => ({ trace: { id: 't1', name: 'run', startedAt: at(0), input: task }, spans, end: { id: 't1', endedAt: at(99), status: 'completed' as const, output, totals: { inputTokens: 0, outputTokens: 0, usd: 0, durationMs: 99_000 } } })
+ * const { agents, edges } = buildTopology([
+ *   message('planner', 'Please add input validation to the signup form.', 'coder'),
+ *   message('coder', 'Done: the form rejects an empty email.', 'planner'),
+ *   message('planner', 'Also check the password length.', 'coder'),
+ * ])
+ * agents.map((agent) => agent.id) // → ['planner', 'coder']
+ * edges.map((edge) => [edge.from, edge.to, edge.count]) // → [['planner', 'coder', 2], ['coder', 'planner', 1]]
  */
 export function buildTopology(spans: readonly WireSpan[]): AgentTopology {
   const byId = new Map(spans.map((span) => [span.id, span]))

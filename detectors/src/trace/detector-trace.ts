@@ -25,7 +25,11 @@ export type DetectorTrace = z.infer<typeof DetectorTraceSchema>
  * offending field and the fix, never a zod stack.
  *
  * @example
- * const trace = parseDetectorTrace(JSON.parse(readFileSync('run.trace.json', 'utf8')), 'run.trace.json')
+ * import assert from 'node:assert/strict'
+ * import { DetectorTraceError } from '../errors/detector-errors.ts'
+ * const text = '{ "trace": { "id": "t1", "name": "run", "startedAt": "2025-01-31T09:00:00.000Z" }, "spans": [] }'
+ * parseDetectorTrace(JSON.parse(text), 'run.trace.json').trace.id // → 't1'
+ * assert.throws(() => parseDetectorTrace({ trace: { id: 't1' }, spans: [] }, 'run.trace.json'), DetectorTraceError)
  */
 export function parseDetectorTrace(value: unknown, source = 'the trace'): DetectorTrace {
   const result = DetectorTraceSchema.safeParse(value)

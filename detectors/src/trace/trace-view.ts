@@ -56,8 +56,19 @@ export interface TraceView {
  * instead of a step of its own.
  *
  * @example
- * const view = buildTraceView(trace)
- * view.steps.map((step) => `${step.agent}: ${step.text}`)
+ * let clock = 0
+ * const at = (second: number) => new Date(Date.UTC(2025, 0, 31, 9, 0, second)).toISOString()
+ * const span = (fields: object) => ({ id: `s${++clock}`, traceId: 't1', startedAt: at(clock), endedAt: at(clock), durationMs: 0, status: 'ok' as const, ...fields })
+ * const message = (agent: string, output: string, to?: string) => span({ kind: 'agent', name: agent, agent: { id: agent }, output, ...(to ? { metadata: { to } } : {}) })
+ * const tool = (agent: string, name: string, input: unknown, output: unknown) => span({ kind: 'tool', name, agent: { id: agent }, input, output })
+ * const ended = (task: string, spans: object[], output: unknown) => ({ trace: { id: 't1', name: 'run', startedAt: at(0), input: task }, spans, end: { id: 't1', endedAt: at(99), status: 'completed' as const, output, totals: { inputTokens: 0, outputTokens: 0, usd: 0, durationMs: 99_000 } } })
+ * const view = buildTraceView(ended('Find a flight to Rome.', [
+ *   message('planner', 'Search flights to Rome for next Friday.', 'searcher'),
+ *   tool('searcher', 'search_flights', { to: 'Rome' }, { flights: 3 }),
+ * ], 'The cheapest flight is €89.'))
+ * view.steps.map((step) => `${step.agent}: ${step.text}`) // → ['planner: Search flights to Rome for next Friday.', 'searcher: ']
+ * view.steps[1]?.actions.map((action) => action.key) // → ['search_flights({"to":"Rome"})']
+ * view.agents // → ['planner', 'searcher']
  */
 export function buildTraceView(trace: DetectorTrace, options: { task?: string } = {}): TraceView {
   const spanById = new Map(trace.spans.map((span) => [span.id, span]))
@@ -141,7 +152,7 @@ export function buildTraceView(trace: DetectorTrace, options: { task?: string } 
  * canonical JSON (key order does not matter).
  *
  * @example
- * actionKey('search', { q: 'paris', page: 1 }) === actionKey('search', { page: 1, q: 'paris' }) // true
+ * actionKey('search', { q: 'paris', page: 1 }) === actionKey('search', { page: 1, q: 'paris' }) // → true
  */
 export function actionKey(name: string, args: JsonValue | undefined): string {
   return `${name}(${canonicalJson(args)})`
@@ -199,7 +210,8 @@ function firstUserMessage(spans: readonly WireSpan[]): string {
  * throws (the spans keep their array order among themselves).
  *
  * @example
- * spanTime('1970-01-01T00:00:01.000Z') // 1000
+ * spanTime('1970-01-01T00:00:01.000Z') // → 1000
+ * spanTime('yesterday') // → 0
  */
 export function spanTime(iso: string): number {
   const value = Date.parse(iso)

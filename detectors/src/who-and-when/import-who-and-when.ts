@@ -47,8 +47,20 @@ const MESSAGE_MS = 1_000
  * naming the field when the input is not a run, or a label points at no message.
  *
  * @example
- * const { trace, labels } = importWhoAndWhen(JSON.parse(readFileSync('3.json', 'utf8')), { source: '3.json' })
- * labels?.mistakeSpanId // the span of history[labels.mistakeStep]
+ * const run = {
+ *   question: 'How many moons does Neptune have?',
+ *   history: [
+ *     { role: 'Orchestrator (-> WebSurfer)', content: 'Please search for the number of moons of Neptune.' },
+ *     { role: 'WebSurfer', content: 'Neptune has many moons.' },
+ *   ],
+ *   mistake_agent: 'WebSurfer',
+ *   mistake_step: '1',
+ * }
+ * const { trace, labels } = importWhoAndWhen(run, { source: '3.json' })
+ * trace.spans.length >= 2 // → true
+ * labels?.mistakeAgent // → 'WebSurfer'
+ * // The span of history[labels.mistakeStep]:
+ * whoAndWhenStep(trace, labels!.mistakeSpanId!) // → 1
  */
 export function importWhoAndWhen(raw: unknown, options: ImportWhoAndWhenOptions = {}): WhoAndWhenImport {
   const source = options.source ?? 'the run'
@@ -118,7 +130,18 @@ export function importWhoAndWhen(raw: unknown, options: ImportWhoAndWhenOptions 
  * one), or undefined for a span the import did not make.
  *
  * @example
- * whoAndWhenStep(trace, flags[0].spanIds[0]) // 12
+ * const run = {
+ *   question: 'How many moons does Neptune have?',
+ *   history: [
+ *     { role: 'Orchestrator (-> WebSurfer)', content: 'Please search for the number of moons of Neptune.' },
+ *     { role: 'WebSurfer', content: 'Neptune has many moons.' },
+ *   ],
+ *   mistake_agent: 'WebSurfer',
+ *   mistake_step: '1',
+ * }
+ * const { trace } = importWhoAndWhen(run)
+ * trace.spans.map((span) => whoAndWhenStep(trace, span.id)).slice(0, 2) // → [0, 1]
+ * whoAndWhenStep(trace, 'not-a-span') // → undefined
  */
 export function whoAndWhenStep(trace: DetectorTrace, spanId: string): number | undefined {
   const byId = new Map(trace.spans.map((span) => [span.id, span]))

@@ -24,7 +24,11 @@ const PROTOCOL_CODES: Partial<Record<ApiErrorCode, string>> = {
  * carries the flat `code` / `message` / `retryAfterSeconds` of PROTOCOL.md §6.
  *
  * @example
- * return errorResponse(new ApiError(404, 'not_found', 'No trace tr_1 in this project.'))
+ * import { ApiError } from '../errors/server-errors.ts'
+ * // In a handler: return errorResponse(new ApiError(404, 'not_found', 'No trace tr_1 in this project.'))
+ * const response = errorResponse(new ApiError(404, 'not_found', 'No trace tr_1 in this project.'))
+ * response.status // → 404
+ * await response.json() // → { error: { code: 'not_found', message: 'No trace tr_1 in this project.' } }
  */
 export function errorResponse(error: ApiError, options: { protocol?: boolean } = {}): Response {
   const headers: Record<string, string> = { 'content-type': 'application/json; charset=utf-8' }
@@ -43,7 +47,10 @@ export function errorResponse(error: ApiError, options: { protocol?: boolean } =
  * whose message says nothing about the internals (the log has them).
  *
  * @example
- * const apiError = asApiError(caught)
+ * import { ApiError } from '../errors/server-errors.ts'
+ * asApiError(new ApiError(400, 'bad_request', 'no body')).status // → 400
+ * // Anything else is a 500 that names no internals:
+ * asApiError(new TypeError('x is undefined')).status // → 500
  */
 export function asApiError(error: unknown): ApiError {
   if (error instanceof ApiError) return error

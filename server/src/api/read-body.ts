@@ -5,7 +5,11 @@ import { ApiError } from '../errors/server-errors.ts'
  * rest is not read into memory). Invalid UTF-8 becomes U+FFFD, as `TextDecoder` does.
  *
  * @example
- * const text = await readBodyText(c.req.raw, 16 * 1024 * 1024)
+ * import { ApiError } from '../errors/server-errors.ts'
+ * // In a route: const text = await readBodyText(c.req.raw, 16 * 1024 * 1024)
+ * const post = (body: string) => new Request('http://127.0.0.1:8787/v1/events', { method: 'POST', body })
+ * await readBodyText(post('hello'), 1024) // → 'hello'
+ * await readBodyText(post('x'.repeat(2048)), 1024).catch((error: ApiError) => error.status) // → 413
  */
 export async function readBodyText(request: Request, limit: number): Promise<string> {
   const declared = Number(request.headers.get('content-length'))
@@ -36,7 +40,10 @@ export async function readBodyText(request: Request, limit: number): Promise<str
  * The body parsed as JSON; 400 naming the position when it is not JSON.
  *
  * @example
- * const body = await readJsonBody(c.req.raw, 1024 * 1024)
+ * import { ApiError } from '../errors/server-errors.ts'
+ * const post = (body: string) => new Request('http://127.0.0.1:8787/api/v1/forks', { method: 'POST', body })
+ * await readJsonBody(post('{"force":true}'), 1024) // → { force: true }
+ * await readJsonBody(post('{"force":'), 1024).catch((error: ApiError) => error.status) // → 400
  */
 export async function readJsonBody(request: Request, limit: number): Promise<unknown> {
   return parseJsonText(await readBodyText(request, limit))
@@ -46,7 +53,7 @@ export async function readJsonBody(request: Request, limit: number): Promise<unk
  * A body's text parsed as JSON; 400 naming the position when it is not JSON.
  *
  * @example
- * const body = parseJsonText('{"force":true}')
+ * parseJsonText('{"force":true}') // → { force: true }
  */
 export function parseJsonText(text: string): unknown {
   try {

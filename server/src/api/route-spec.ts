@@ -49,7 +49,14 @@ export interface RouteSpec<P extends AnyObject = AnyObject, Q extends AnyObject 
  * Declares a route with its types inferred from its schemas.
  *
  * @example
- * export const getTrace = defineRoute({ method: 'get', path: '/api/v1/traces/:traceId', scope: 'read', params: z.object({ traceId: z.string() }), … })
+ * import { z } from 'zod'
+ * const hello = defineRoute({
+ *   method: 'get', path: '/api/v1/hello/:name', summary: 'Greets', tag: 'example', scope: 'read',
+ *   params: z.object({ name: z.string().max(20) }),
+ *   responses: { 200: { description: 'A greeting', schema: z.object({ hello: z.string() }) } },
+ *   handler: async ({ params }) => ({ body: { hello: params.name } }),
+ * })
+ * ;[hello.method, hello.path, hello.scope] // → ['get', '/api/v1/hello/:name', 'read']
  */
 export function defineRoute<P extends AnyObject, Q extends AnyObject, B extends z.ZodType>(spec: RouteSpec<P, Q, B>): RouteSpec {
   return spec as unknown as RouteSpec
@@ -74,7 +81,39 @@ function describeIssue(where: string, error: z.ZodError): string {
  * handler; every failure in the one error shape.
  *
  * @example
- * mountRoutes(app, [listTraces, getTrace], services)
+ * import { mkdtempSync } from 'node:fs'
+ * import { tmpdir } from 'node:os'
+ * import { join } from 'node:path'
+ * import { generateApiKey } from '../auth/api-keys.ts'
+ * import { resolveServerConfig } from '../config/server-config.ts'
+ * import { ConnectionRegistry } from '../ingest/connection-registry.ts'
+ * import { IngestWriter } from '../ingest/ingest-writer.ts'
+ * import { createRateLimiter } from '../ingest/rate-limiter.ts'
+ * import { createLogger } from '../logging/logger.ts'
+ * import { openStore } from '../store/open-store.ts'
+ * import { Hono } from 'hono'
+ * import { z } from 'zod'
+ * // What startServer wires together, over a fresh SQLite store with its first project and key.
+ * const config = resolveServerConfig({ databaseUrl: `sqlite:${join(mkdtempSync(join(tmpdir(), 'retrace-')), 'retrace.db')}`, logLevel: 'silent' })
+ * const store = await openStore(config.databaseUrl)
+ * const key = generateApiKey()
+ * const { project } = (await store.bootstrap(key))!
+ * const log = createLogger({ level: 'silent' })
+ * const services = { config, store, writer: new IngestWriter(store), limiter: createRateLimiter(config.rateLimit), connections: new ConnectionRegistry(store, 'srv_1', log), log, serverId: 'srv_1', publicUrl: () => 'http://127.0.0.1:8787', stopping: new AbortController().signal }
+ * const hello = defineRoute({
+ *   method: 'get', path: '/api/v1/hello/:name', summary: 'Greets', tag: 'example', scope: 'read',
+ *   params: z.object({ name: z.string().max(20) }),
+ *   responses: { 200: { description: 'A greeting', schema: z.object({ hello: z.string() }) } },
+ *   handler: async ({ params }) => ({ body: { hello: params.name } }),
+ * })
+ * const app = new Hono()
+ * mountRoutes(app, [hello], services)
+ * await (await app.request('/api/v1/hello/Ana', { headers: { 'x-retrace-key': key.secret } })).json() // → { hello: 'Ana' }
+ * // Authenticated, rate-limited and validated before the handler runs:
+ * (await app.request('/api/v1/hello/Ana')).status // → 401
+ * (await app.request(`/api/v1/hello/${'a'.repeat(30)}`, { headers: { 'x-retrace-key': key.secret } })).status // → 400
+ * services.connections.dispose()
+ * await store.close()
  */
 export function mountRoutes(app: Hono, routes: readonly RouteSpec[], services: ServerServices): void {
   for (const route of routes) {
@@ -127,7 +166,16 @@ const ERROR_RESPONSES: Record<number, string> = {
  * The OpenAPI 3.1 document of the routes, generated from their zod schemas.
  *
  * @example
- * app.get('/api/v1/openapi.json', (c) => c.json(openApiDocument(routes, extra, VERSION)))
+ * import { z } from 'zod'
+ * const hello = defineRoute({
+ *   method: 'get', path: '/api/v1/hello/:name', summary: 'Greets', tag: 'example', scope: 'read',
+ *   params: z.object({ name: z.string().max(20) }),
+ *   responses: { 200: { description: 'A greeting', schema: z.object({ hello: z.string() }) } },
+ *   handler: async ({ params }) => ({ body: { hello: params.name } }),
+ * })
+ * // Served as: app.get('/api/v1/openapi.json', (c) => c.json(openApiDocument(routes, VERSION)))
+ * const document = openApiDocument([hello], '1.0.0') as { openapi: string; paths: Record<string, { get: { summary: string } }> }
+ * document.paths['/api/v1/hello/{name}']?.get.summary // → 'Greets'
  */
 export function openApiDocument(routes: readonly RouteSpec[], version: string): Record<string, unknown> {
   const schema = (type: z.ZodType, io: 'input' | 'output') => z.toJSONSchema(type, { target: 'draft-2020-12', unrepresentable: 'any', io })

@@ -19,6 +19,7 @@ export interface NewKey {
  *
  * @example
  * const { secret, hash } = generateApiKey()
+ * hashApiKey(secret) === hash // → true
  */
 export function generateApiKey(): NewKey {
   const bytes = randomBytes(32)
@@ -33,7 +34,8 @@ export function generateApiKey(): NewKey {
  * password stretching needed) and lookups stay one indexed read.
  *
  * @example
- * hashApiKey('rt_live_…') // '9f86d08…'
+ * hashApiKey('rt_live_example') === hashApiKey('rt_live_example') // → true
+ * hashApiKey('rt_live_example').length // → 64
  */
 export function hashApiKey(secret: string): string {
   return createHash('sha256').update(secret).digest('hex')
@@ -45,7 +47,20 @@ export function hashApiKey(secret: string): string {
  * 403 for a key without the scope.
  *
  * @example
- * const key = await authenticate(store, request.headers.get('x-retrace-key'), 'read')
+ * import { mkdtempSync } from 'node:fs'
+ * import { tmpdir } from 'node:os'
+ * import { join } from 'node:path'
+ * import { openStore } from '../store/open-store.ts'
+ * import { generateApiKey } from '../auth/api-keys.ts'
+ * import { ApiError } from '../errors/server-errors.ts'
+ * const store = await openStore(`sqlite:${join(mkdtempSync(join(tmpdir(), 'retrace-')), 'retrace.db')}`)
+ * const key = generateApiKey()
+ * const { project } = (await store.bootstrap(key))!
+ * // In a route: const found = await authenticate(store, request.headers.get('x-retrace-key'), 'read')
+ * const found = await authenticate(store, key.secret, 'read')
+ * found.projectId === project.id // → true
+ * await authenticate(store, 'rt_not_a_key', 'read').catch((error: ApiError) => error.status) // → 401
+ * await store.close()
  */
 export async function authenticate(store: Store, header: string | null | undefined, scope: Scope): Promise<KeyRecord> {
   const secret = header?.trim()

@@ -15,7 +15,8 @@ const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS'])
  * The value of one cookie of a `Cookie` header, or undefined.
  *
  * @example
- * readCookie('a=1; retrace_key=rt_live_x', 'retrace_key') // 'rt_live_x'
+ * readCookie('a=1; retrace_key=rt_live_x', 'retrace_key') // → 'rt_live_x'
+ * readCookie(null, 'retrace_key') // → undefined
  */
 export function readCookie(header: string | null | undefined, name: string): string | undefined {
   if (!header) return undefined
@@ -40,7 +41,12 @@ export function readCookie(header: string | null | undefined, name: string): str
  * requests; this is the second lock.
  *
  * @example
- * assertSameOrigin(request) // throws ApiError 403 for a cross-site write
+ * import assert from 'node:assert/strict'
+ * import { ApiError } from '../errors/server-errors.ts'
+ * const from = (origin: string) => new Request('http://127.0.0.1:8787/api/v1/shares', { method: 'POST', headers: { origin, [CSRF_HEADER]: '1' } })
+ * assertSameOrigin(from('http://127.0.0.1:8787'))
+ * // A cross-site write: ApiError 403.
+ * assert.throws(() => assertSameOrigin(from('https://evil.example')), (error: ApiError) => error.status === 403)
  */
 export function assertSameOrigin(request: Request): void {
   const site = request.headers.get('sec-fetch-site')
@@ -56,7 +62,9 @@ export function assertSameOrigin(request: Request): void {
  * sign-in cookie, accepted only from the dashboard's own origin (see {@link assertSameOrigin}).
  *
  * @example
- * const key = await authenticate(store, presentedKey(c.req.raw), 'read')
+ * // In a route: const key = await authenticate(store, presentedKey(c.req.raw), 'read')
+ * presentedKey(new Request('http://127.0.0.1:8787/api/v1/traces', { headers: { 'x-retrace-key': 'rt_live_x' } })) // → 'rt_live_x'
+ * presentedKey(new Request('http://127.0.0.1:8787/api/v1/traces')) // → undefined
  */
 export function presentedKey(request: Request): string | undefined {
   const header = request.headers.get('x-retrace-key')
@@ -72,7 +80,11 @@ export function presentedKey(request: Request): string | undefined {
  * `Secure` when the request came over HTTPS (directly or through a proxy that says so).
  *
  * @example
- * headers.append('set-cookie', sessionCookie(request, secret))
+ * // Then: headers.append('set-cookie', sessionCookie(request, secret))
+ * const request = new Request('https://retrace.example.com/api/v1/dashboard/session', { method: 'POST' })
+ * const cookie = sessionCookie(request, 'rt_live_x')
+ * cookie.startsWith(`${SESSION_COOKIE}=rt_live_x`) // → true
+ * cookie.includes('HttpOnly') && cookie.includes('Secure') // → true
  */
 export function sessionCookie(request: Request, key: string | undefined): string {
   const https = new URL(request.url).protocol === 'https:' || request.headers.get('x-forwarded-proto')?.split(',')[0]?.trim() === 'https'

@@ -27,7 +27,11 @@ export interface StopSignals {
  * 0 stopped cleanly · 1 could not start · 2 bad configuration.
  *
  * @example
- * process.exitCode = await runServerCommand(process.argv.slice(2))
+ * // The bin: process.exitCode = await runServerCommand(process.argv.slice(2))
+ * let out = ''
+ * await runServerCommand(['--help'], { io: { out: (text) => void (out += text), err: () => {} }, env: {} }) // → 0
+ * out.includes('--port') // → true
+ * await runServerCommand(['--port', 'eighty'], { io: { out: () => {}, err: () => {} }, env: {} }) // → 2
  */
 export async function runServerCommand(argv: readonly string[], options: { command?: string; io?: CommandIo; env?: NodeJS.ProcessEnv; signals?: StopSignals } = {}): Promise<number> {
   const io = options.io ?? processIo

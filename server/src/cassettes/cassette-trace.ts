@@ -8,13 +8,25 @@ import type { CassetteTraceInput, GitMetadata } from '../store/store.ts'
  * (key order and whitespace do not matter).
  *
  * @example
- * cassetteHash(cassette) // '3f1c…'
+ * const chat = (question: string, answer: string) => ({
+ *   request: { method: 'POST', url: 'https://api.openai.com/v1/chat/completions', headers: { 'content-type': 'application/json' }, body: { json: { model: 'gpt-4o-mini', messages: [{ role: 'user', content: question }] } } },
+ *   response: { status: 200, headers: { 'content-type': 'application/json' }, body: { json: { id: 'chatcmpl-1', object: 'chat.completion', model: 'gpt-4o-mini', choices: [{ index: 0, message: { role: 'assistant', content: answer }, finish_reason: 'stop' }], usage: { prompt_tokens: 9, completion_tokens: 3, total_tokens: 12 } } } },
+ * })
+ * const cassette = { version: 1 as const, interactions: [chat('Weather in Paris?', 'Sunny, 18 °C.')] }
+ * const hash = cassetteHash(cassette)
+ * hash === cassetteHash(structuredClone(cassette)) // → true
+ * hash === cassetteHash({ ...cassette, interactions: [] }) // → false
  */
 export function cassetteHash(cassette: Cassette): string {
   return createHash('sha256').update(canonicalJson(cassette as unknown as JsonValue)).digest('hex')
 }
 
-/** The trace id of a pushed cassette: the same content gives the same trace. */
+/**
+ * The trace id of a pushed cassette: the same content gives the same trace.
+ *
+ * @example
+ * cassetteTraceId('3f1c'.repeat(16)) // → `cs_${'3f1c'.repeat(8)}`
+ */
 export function cassetteTraceId(hash: string): string {
   return `cs_${hash.slice(0, 32)}`
 }
@@ -27,7 +39,14 @@ export function cassetteTraceId(hash: string): string {
  * from `cassette.run`. Times are laid out from `receivedAt` using the recorded durations.
  *
  * @example
- * const trace = cassetteToTrace(cassette, { name: 'weather › Paris', receivedAt: new Date() })
+ * const chat = (question: string, answer: string) => ({
+ *   request: { method: 'POST', url: 'https://api.openai.com/v1/chat/completions', headers: { 'content-type': 'application/json' }, body: { json: { model: 'gpt-4o-mini', messages: [{ role: 'user', content: question }] } } },
+ *   response: { status: 200, headers: { 'content-type': 'application/json' }, body: { json: { id: 'chatcmpl-1', object: 'chat.completion', model: 'gpt-4o-mini', choices: [{ index: 0, message: { role: 'assistant', content: answer }, finish_reason: 'stop' }], usage: { prompt_tokens: 9, completion_tokens: 3, total_tokens: 12 } } } },
+ * })
+ * const cassette = { version: 1 as const, interactions: [chat('Weather in Paris?', 'Sunny, 18 °C.')] }
+ * const trace = cassetteToTrace(cassette, { name: 'weather › Paris', receivedAt: new Date('2026-03-01T10:00:00Z'), hash: cassetteHash(cassette) })
+ * // No step stored in the cassette and none sent: a plain request span.
+ * trace.spans.map((span) => [span.kind, span.name]) // → [['span', 'POST api.openai.com/v1/chat/completions']]
  */
 export function cassetteToTrace(
   cassette: Cassette,

@@ -105,8 +105,10 @@ export type ServerCommand = { action: 'run'; config: ServerConfig } | { action: 
  * variable) and the fix, in one line.
  *
  * @example
- * const command = parseServerCommand(['--port', '0'], process.env)
- * if (command.action === 'run') await startServer(command.config)
+ * // Then: if (command.action === 'run') await startServer(command.config)
+ * const command = parseServerCommand(['--port', '0'], {})
+ * command.action === 'run' && command.config.port // → 0
+ * parseServerCommand(['--help'], {}) // → { action: 'help' }
  */
 export function parseServerCommand(argv: readonly string[], env: NodeJS.ProcessEnv = process.env): ServerCommand {
   const options: Record<string, { type: 'string' | 'boolean'; short?: string }> = { help: { type: 'boolean', short: 'h' }, version: { type: 'boolean', short: 'v' } }
@@ -143,6 +145,7 @@ export function parseServerCommand(argv: readonly string[], env: NodeJS.ProcessE
  *
  * @example
  * const config = resolveServerConfig({ port: 0, databaseUrl: 'sqlite:/tmp/retrace.db' })
+ * ;[config.host, config.port, config.databaseUrl] // → [DEFAULT_HOST, 0, 'sqlite:/tmp/retrace.db']
  */
 export function resolveServerConfig(given: Partial<ServerConfig> = {}): ServerConfig {
   const defaults = Object.fromEntries(SERVER_OPTIONS.map((spec) => [spec.key, spec.default]))
@@ -158,7 +161,8 @@ export function resolveServerConfig(given: Partial<ServerConfig> = {}): ServerCo
  * The `--help` text: every option with its environment variables and default.
  *
  * @example
- * process.stdout.write(serverHelp('retrace-server'))
+ * // Printed by `retrace-server --help`:
+ * serverHelp('retrace-server').includes('--port') // → true
  */
 export function serverHelp(command: string): string {
   const rows = SERVER_OPTIONS.map((spec) => [`--${spec.flag} ${spec.value}`, `${spec.description} (env ${spec.env.join(' or ')}; default ${spec.default})`])

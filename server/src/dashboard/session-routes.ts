@@ -27,7 +27,32 @@ async function describeSession(key: KeyRecord, services: ServerServices) {
  * need the `x-retrace-csrf` header.
  *
  * @example
+ * import { mkdtempSync } from 'node:fs'
+ * import { tmpdir } from 'node:os'
+ * import { join } from 'node:path'
+ * import { generateApiKey } from '../auth/api-keys.ts'
+ * import { resolveServerConfig } from '../config/server-config.ts'
+ * import { ConnectionRegistry } from '../ingest/connection-registry.ts'
+ * import { IngestWriter } from '../ingest/ingest-writer.ts'
+ * import { createRateLimiter } from '../ingest/rate-limiter.ts'
+ * import { createLogger } from '../logging/logger.ts'
+ * import { openStore } from '../store/open-store.ts'
+ * import { Hono } from 'hono'
+ * // What startServer wires together, over a fresh SQLite store with its first project and key.
+ * const config = resolveServerConfig({ databaseUrl: `sqlite:${join(mkdtempSync(join(tmpdir(), 'retrace-')), 'retrace.db')}`, logLevel: 'silent' })
+ * const store = await openStore(config.databaseUrl)
+ * const key = generateApiKey()
+ * const { project } = (await store.bootstrap(key))!
+ * const log = createLogger({ level: 'silent' })
+ * const services = { config, store, writer: new IngestWriter(store), limiter: createRateLimiter(config.rateLimit), connections: new ConnectionRegistry(store, 'srv_1', log), log, serverId: 'srv_1', publicUrl: () => 'http://127.0.0.1:8787', stopping: new AbortController().signal }
+ * const app = new Hono()
  * mountSessionRoutes(app, services)
+ * const signIn = await app.request('http://127.0.0.1:8787/api/v1/dashboard/session', { method: 'POST', headers: { 'content-type': 'application/json', origin: 'http://127.0.0.1:8787', 'x-retrace-csrf': '1' }, body: JSON.stringify({ key: key.secret }) })
+ * signIn.status // → 200
+ * signIn.headers.get('set-cookie')?.includes('HttpOnly') // → true
+ * await (await app.request('http://127.0.0.1:8787/api/v1/dashboard/session')).json() // → { signedIn: false }
+ * services.connections.dispose()
+ * await store.close()
  */
 export function mountSessionRoutes(app: Hono, services: ServerServices): void {
   app.get(SESSION_PATH, async (c) => {

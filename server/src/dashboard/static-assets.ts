@@ -73,7 +73,19 @@ const NOT_BUILT = `<!doctype html><html lang="en"><head><meta charset="utf-8"><m
  * page answer carries a strict Content-Security-Policy and `noindex`.
  *
  * @example
- * mountDashboardAssets(app, dashboardAssetsDir)
+ * import { mkdtempSync, writeFileSync } from 'node:fs'
+ * import { tmpdir } from 'node:os'
+ * import { join } from 'node:path'
+ * import { Hono } from 'hono'
+ * const dir = mkdtempSync(join(tmpdir(), 'retrace-dashboard-'))
+ * writeFileSync(join(dir, 'index.html'), '<!doctype html><title>Retrace</title>')
+ * writeFileSync(join(dir, 'app.js'), 'console.log(1)')
+ * const app = new Hono()
+ * mountDashboardAssets(app, dir)
+ * await (await app.request('/app.js')).text() // → 'console.log(1)'
+ * // A page path of the app: index.html.
+ * await (await app.request('/traces/tr_1')).text() // → '<!doctype html><title>Retrace</title>'
+ * (await app.request('/api/v1/nothing')).status // → 404
  */
 export function mountDashboardAssets(app: Hono, dir: string): void {
   const assets = loadAssets(dir)

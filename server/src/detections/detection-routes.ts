@@ -43,7 +43,13 @@ export const getTraceFile = defineRoute({
  * detectors on demand through the server's scheduler.
  *
  * @example
- * createApp(services, state, [...detectionRoutes(detections)])
+ * import { createLogger } from '../logging/logger.ts'
+ * import { DetectionScheduler } from './detection-scheduler.ts'
+ * // startServer: createApp(services, state, [...detectionRoutes(detections)])
+ * const detections = new DetectionScheduler({ store: undefined as never, log: createLogger({ level: 'silent' }) })
+ * detectionRoutes(detections).map((route) => `${route.method.toUpperCase()} ${route.path}`)
+ * // → ['GET /api/v1/traces/:traceId/detections', 'GET /api/v1/traces/:traceId/trace-file', 'POST /api/v1/traces/:traceId/detect']
+ * await detections.close()
  */
 export function detectionRoutes(scheduler: DetectionScheduler): RouteSpec[] {
   const detectTrace = defineRoute({

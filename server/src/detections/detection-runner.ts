@@ -32,9 +32,13 @@ interface Pending {
  * trace and is replaced after a timeout or a crash; `run` never rejects.
  *
  * @example
+ * const at = (second: number) => new Date(Date.UTC(2026, 2, 1, 10, 0, second)).toISOString()
+ * const message = (n: number, agent: string, output: string) => ({ id: `tr_1.${n}`, traceId: 'tr_1', kind: 'agent' as const, name: agent, agent: { id: agent }, startedAt: at(n), endedAt: at(n), durationMs: 0, status: 'ok' as const, output })
+ * const spans = [1, 2, 3].map((n) => ({ ...message(n, 'researcher', ''), kind: 'tool' as const, name: 'search_web', input: { query: 'Lyon population 2023' }, output: { results: ['Lyon - Wikipedia'] } }))
+ * const trace = { trace: { id: 'tr_1', name: 'research', startedAt: at(0), input: 'What was the population of Lyon in 2023?' }, spans }
  * const runner = new DetectionRunner()
  * const outcome = await runner.run(trace)
- * if ('result' in outcome) console.log(outcome.result.flags)
+ * 'result' in outcome && outcome.result.flags.map((flag) => flag.kind) // → ['loop']
  * await runner.close()
  */
 export class DetectionRunner {

@@ -31,7 +31,14 @@ const keyOf = (projectId: string, traceId: string) => `${projectId}\u0000${trace
 /** Running traces whose spans are remembered (about 100 bytes each). */
 const MAX_TRACES_REMEMBERED = 50_000
 
-/** Whether any span is an agent's: tagged with an agent, or an `agent` span. */
+/**
+ * Whether any span is an agent's: tagged with an agent, or an `agent` span.
+ *
+ * @example
+ * const span = { id: 's1', traceId: 't1', kind: 'tool' as const, name: 'search', startedAt: '2026-03-01T10:00:00.000Z', endedAt: '2026-03-01T10:00:01.000Z', durationMs: 1000, status: 'ok' as const }
+ * hasAgentSpans([span]) // → false
+ * hasAgentSpans([{ ...span, agent: { id: 'researcher' } }]) // → true
+ */
 export function hasAgentSpans(spans: DetectorTrace['spans']): boolean {
   return spans.some((span) => span.kind === 'agent' || span.agent !== undefined)
 }
@@ -44,9 +51,28 @@ export function hasAgentSpans(spans: DetectorTrace['spans']): boolean {
  * (`DetectionRunner`); results are stored with the trace, with the rules version.
  *
  * @example
- * const detections = new DetectionScheduler({ store, log })
- * writer.onCommitted((batches) => detections.noteCommitted(batches))
- * await detections.detectNow(projectId, traceId)
+ * import { mkdtempSync } from 'node:fs'
+ * import { tmpdir } from 'node:os'
+ * import { join } from 'node:path'
+ * import { openStore } from '../store/open-store.ts'
+ * import { generateApiKey } from '../auth/api-keys.ts'
+ * import { createLogger } from '../logging/logger.ts'
+ * const store = await openStore(`sqlite:${join(mkdtempSync(join(tmpdir(), 'retrace-')), 'retrace.db')}`)
+ * const key = generateApiKey()
+ * const { project } = (await store.bootstrap(key))!
+ * const at = (second: number) => new Date(Date.UTC(2026, 2, 1, 10, 0, second)).toISOString()
+ * const message = (n: number, agent: string, output: string) => ({ id: `tr_1.${n}`, traceId: 'tr_1', kind: 'agent' as const, name: agent, agent: { id: agent }, startedAt: at(n), endedAt: at(n), durationMs: 0, status: 'ok' as const, output })
+ * const spans = [1, 2, 3].map((n) => ({ ...message(n, 'researcher', ''), kind: 'tool' as const, name: 'search_web', input: { query: 'Lyon population 2023' }, output: { results: ['Lyon - Wikipedia'] } }))
+ * await store.ingest([{ accountId: project.accountId, projectId: project.id, events: [
+ *   { type: 'trace.start', id: 'tr_1:start', trace: { id: 'tr_1', name: 'research', startedAt: at(0), input: 'What was the population of Lyon in 2023?' } },
+ *   ...spans.map((span) => ({ type: 'span' as const, id: span.id, span })),
+ * ] }])
+ * const detections = new DetectionScheduler({ store, log: createLogger({ level: 'silent' }) })
+ * // startServer: writer.onCommitted((batches) => detections.noteCommitted(batches))
+ * const result = await detections.detectNow(project.id, 'tr_1')
+ * result?.flags.map((flag) => flag.kind) // → ['loop']
+ * await detections.close()
+ * await store.close()
  */
 export class DetectionScheduler {
   readonly #store: Store

@@ -40,7 +40,8 @@ export type TraceDetections = z.infer<typeof TraceDetectionsSchema>
  * The read API's view of a trace's stored detections (or of none yet).
  *
  * @example
- * toTraceDetections(traceId, await store.detections.get(projectId, traceId)).flags
+ * // In a route: toTraceDetections(traceId, await store.detections.get(projectId, traceId))
+ * toTraceDetections('tr_1', undefined).flags // → []
  */
 export function toTraceDetections(traceId: string, stored: StoredDetectionRun | undefined): TraceDetections {
   if (!stored) {

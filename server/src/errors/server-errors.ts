@@ -5,7 +5,8 @@ import { RetraceError } from '@retrace/cassettes'
  * the server refuses to start.
  *
  * @example
- * throw new StoreSchemaTooNewError(3, 2)
+ * const error = new StoreSchemaTooNewError(3, 2)
+ * error.message.split(':')[0] // → "the database schema is version 3, newer than this server's version 2"
  */
 export class StoreSchemaTooNewError extends RetraceError {
   readonly databaseVersion: number
@@ -26,7 +27,9 @@ export class StoreSchemaTooNewError extends RetraceError {
  * which and what to check.
  *
  * @example
- * throw new StoreUnavailableError('cannot reach PostgreSQL at db.internal:5432 (ECONNREFUSED)', { cause })
+ * const cause = new Error('connect ECONNREFUSED 10.0.0.5:5432')
+ * const error = new StoreUnavailableError('cannot reach PostgreSQL at db.internal:5432 (ECONNREFUSED)', { cause })
+ * error.cause === cause // → true
  */
 export class StoreUnavailableError extends RetraceError {
   constructor(message: string, options: { cause?: unknown } = {}) {
@@ -55,7 +58,8 @@ export type ApiErrorCode =
  * error shape by the app's error handler.
  *
  * @example
- * throw new ApiError(404, 'not_found', `No trace ${id} in this project.`)
+ * const error = new ApiError(404, 'not_found', 'No trace tr_9 in this project.')
+ * ;[error.status, error.apiCode, error.code] // → [404, 'not_found', 'RETRACE_API_NOT_FOUND']
  */
 export class ApiError extends RetraceError {
   readonly status: number

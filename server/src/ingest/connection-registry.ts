@@ -25,9 +25,28 @@ interface LocalConnection {
  * closes its connections on every process (4401).
  *
  * @example
- * const registry = new ConnectionRegistry(store, serverId, log)
- * const id = await registry.open(key, socket)
- * await registry.register(id, message)
+ * import { mkdtempSync } from 'node:fs'
+ * import { tmpdir } from 'node:os'
+ * import { join } from 'node:path'
+ * import { openStore } from '../store/open-store.ts'
+ * import { generateApiKey } from '../auth/api-keys.ts'
+ * import { authenticate } from '../auth/api-keys.ts'
+ * import { createLogger } from '../logging/logger.ts'
+ * const store = await openStore(`sqlite:${join(mkdtempSync(join(tmpdir(), 'retrace-')), 'retrace.db')}`)
+ * const key = generateApiKey()
+ * const { project } = (await store.bootstrap(key))!
+ * const registry = new ConnectionRegistry(store, 'srv_1', createLogger({ level: 'silent' }))
+ * const sent: string[] = []
+ * // A WebSocket of the stream endpoint; here one that keeps what it is sent.
+ * const socket = { send: (text: string) => void sent.push(text), close: () => {} }
+ * const id = registry.open(await authenticate(store, key.secret, 'ingest'), socket)
+ * await registry.register(id, { type: 'register', sdk: '@retrace/core', protocol: 1, resumable: ['weather'] })
+ * (await store.forks.localConnections('srv_1')).map((connection) => connection.resumable) // → [['weather']]
+ * await registry.send(id, { type: 'ping' }) // → true
+ * await registry.close(id)
+ * registry.size // → 0
+ * registry.dispose()
+ * await store.close()
  */
 export class ConnectionRegistry {
   readonly #store: Store

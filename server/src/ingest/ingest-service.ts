@@ -18,8 +18,39 @@ export type IngestOutcome =
  * and answers once they are committed.
  *
  * @example
- * const outcome = await ingestBatch({ store, writer }, key, frameText)
- * if (outcome.kind === 'ack') socket.send(JSON.stringify({ type: 'ack', ...counts }))
+ * import { mkdtempSync } from 'node:fs'
+ * import { tmpdir } from 'node:os'
+ * import { join } from 'node:path'
+ * import { openStore } from '../store/open-store.ts'
+ * import { generateApiKey } from '../auth/api-keys.ts'
+ * import { authenticate } from '../auth/api-keys.ts'
+ * import { IngestWriter } from './ingest-writer.ts'
+ * const store = await openStore(`sqlite:${join(mkdtempSync(join(tmpdir(), 'retrace-')), 'retrace.db')}`)
+ * const key = generateApiKey()
+ * const { project } = (await store.bootstrap(key))!
+ * const at = (second: number) => new Date(Date.UTC(2026, 2, 1, 10, 0, second)).toISOString()
+ * const exchange = (text: string) => ({
+ *   request: { method: 'POST', url: 'https://api.openai.com/v1/chat/completions', headers: {}, body: { json: { model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'Weather in Paris?' }] } } },
+ *   response: { status: 200, headers: {}, body: { json: { id: 'chatcmpl-1', object: 'chat.completion', model: 'gpt-4o-mini', choices: [{ index: 0, message: { role: 'assistant', content: text }, finish_reason: 'stop' }] } } },
+ * })
+ * const llm = (traceId: string, n: number, text: string) => ({
+ *   id: `${traceId}.${n}`, traceId, kind: 'llm' as const, name: 'chat', startedAt: at(2 * n), endedAt: at(2 * n + 1), durationMs: 1000, status: 'ok' as const,
+ *   step: { provider: 'openai', api: 'openai.chat.completions', operation: 'chat', model: 'gpt-4o-mini', streamed: false, complete: true, input: [{ role: 'user' as const, parts: [{ type: 'text' as const, content: 'Weather in Paris?' }] }], tools: [], output: [{ type: 'text' as const, content: text }], finishReason: 'stop', usage: { inputTokens: 900, outputTokens: 100 } },
+ *   interaction: exchange(text),
+ * })
+ * // One run as the SDK streams it: its start, its LLM spans, its end.
+ * const run = (traceId: string, answers: string[]) => [
+ *   { type: 'trace.start' as const, id: `${traceId}:start`, trace: { id: traceId, name: 'weather', startedAt: at(0), input: 'Weather in Paris?' } },
+ *   ...answers.map((text, index) => ({ type: 'span' as const, id: `${traceId}.${index + 1}`, span: llm(traceId, index + 1, text) })),
+ *   { type: 'trace.end' as const, id: `${traceId}:end`, trace: { id: traceId, endedAt: at(59), status: 'completed' as const, output: answers.at(-1), totals: { inputTokens: 0, outputTokens: 0, usd: 0, durationMs: 59_000 } } },
+ * ]
+ * const writer = new IngestWriter(store)
+ * const keyRecord = await authenticate(store, key.secret, 'ingest')
+ * const frameText = JSON.stringify({ type: 'batch', batchId: 'b1', events: run('tr_1', ['Sunny, 18 °C.']) })
+ * // Then, on the socket: if (outcome.kind === 'ack') socket.send(JSON.stringify({ type: 'ack', ...outcome }))
+ * await ingestBatch({ store, writer }, keyRecord, frameText) // → { kind: 'ack', batchId: 'b1', accepted: 3, duplicates: 0, rejected: [] }
+ * (await ingestBatch({ store, writer }, keyRecord, '{"type":')).kind // → 'bad_request'
+ * await store.close()
  */
 export async function ingestBatch(services: { store: Store; writer: IngestWriter }, key: KeyRecord, input: string | ParsedBatch): Promise<IngestOutcome> {
   const batch = typeof input === 'string' ? parseBatch(input) : input

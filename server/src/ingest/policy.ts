@@ -7,7 +7,10 @@ import type { ProjectRecord } from '../store/store.ts'
  * stored LLM spans today (UTC). Pure: the caller reads today's spend.
  *
  * @example
- * decidePolicy(project, check, { usdToday: 12.5 }) // { verdict: 'allow' }
+ * const project = { id: 'p1', accountId: 'a1', name: 'agents', createdAt: '2026-03-01T10:00:00.000Z', budgets: { usdPerDay: 20, stepsPerRun: 10, usdPerRun: null }, maxEventsPerDay: null }
+ * const check = { traceId: 't1', name: 'answer', totals: { inputTokens: 900, outputTokens: 100, usd: 0.02, durationMs: 1200, steps: 3 } }
+ * decidePolicy(project, check, { usdToday: 12.5 }) // → { verdict: 'allow' }
+ * decidePolicy(project, check, { usdToday: 20 }) // → { verdict: 'block', reason: 'project daily budget of $20 reached' }
  */
 export function decidePolicy(project: ProjectRecord, check: PolicyCheck, usage: { usdToday: number }): PolicyVerdict {
   const { stepsPerRun, usdPerRun, usdPerDay } = project.budgets

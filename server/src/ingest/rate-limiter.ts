@@ -8,8 +8,14 @@ export type RateLimited = string | { id: string; rateLimit: number | null }
  * each applies the limit on its own (a key may make `perSecond` requests on each).
  *
  * @example
- * const limiter = createRateLimiter(1000)
- * const wait = limiter.take(key) // 0 when allowed, else seconds to wait
+ * let clock = 0
+ * const limiter = createRateLimiter(2, () => clock)
+ * // 0 when allowed, else the seconds to wait:
+ * ;[limiter.take('key_1'), limiter.take('key_1'), limiter.take('key_1') > 0] // → [0, 0, true]
+ * clock += 1000
+ * limiter.take('key_1') // → 0
+ * // A key with its own limit (from the key's record) overrides the server's.
+ * limiter.take({ id: 'key_2', rateLimit: 1 }) // → 0
  */
 export function createRateLimiter(perSecond: number, now: () => number = () => performance.now()) {
   const buckets = new Map<string, { tokens: number; at: number }>()

@@ -12,7 +12,8 @@ export const MAX_JSON_DEPTH = 200
  * hostile 100,000-level value cannot exhaust the stack while being checked.
  *
  * @example
- * nestsDeeperThan([[[1]]], 2) // true
+ * nestsDeeperThan([[[1]]], 2) // → true
+ * nestsDeeperThan([[1]], 2) // → false
  */
 export function nestsDeeperThan(value: unknown, limit: number): boolean {
   const stack: Array<[unknown, number]> = [[value, 0]]
@@ -33,7 +34,8 @@ export type ParsedBatch = { ok: true; batchId: string; events: unknown[] } | { o
  * whitespace allowed). Only the envelope is checked here; events are validated one by one.
  *
  * @example
- * parseBatch('{"type":"batch","batchId":"b1","events":[]}\n') // { ok: true, batchId: 'b1', events: [] }
+ * parseBatch('{"type":"batch","batchId":"b1","events":[]}\n') // → { ok: true, batchId: 'b1', events: [] }
+ * parseBatch('{"type":"batch"').ok // → false
  */
 export function parseBatch(text: string): ParsedBatch {
   let raw: unknown
@@ -45,7 +47,13 @@ export function parseBatch(text: string): ParsedBatch {
   return batchEnvelope(raw)
 }
 
-/** Checks an already-parsed message is a batch envelope. */
+/**
+ * Checks an already-parsed message is a batch envelope.
+ *
+ * @example
+ * batchEnvelope({ type: 'batch', batchId: 'b1', events: [] }) // → { ok: true, batchId: 'b1', events: [] }
+ * batchEnvelope({ type: 'register', batchId: 'b1' }).ok // → false
+ */
 export function batchEnvelope(raw: unknown): ParsedBatch {
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return { ok: false, batchId: undefined, message: 'Not an event batch: expected {"type":"batch","batchId":…,"events":[…]}.' }
   const message = raw as { type?: unknown; batchId?: unknown; events?: unknown }
@@ -62,7 +70,8 @@ export function batchEnvelope(raw: unknown): ParsedBatch {
  * refusal can name the batch (the client then drops it instead of resending it forever).
  *
  * @example
- * batchIdIn('{"type":"batch","batchId":"b7","events":[…') // 'b7'
+ * // The id of a batch too broken to parse, to answer about it:
+ * batchIdIn('{"type":"batch","batchId":"b7","events":[{"type":') // → 'b7'
  */
 export function batchIdIn(text: string): string | undefined {
   const match = /"batchId"\s*:\s*"((?:[^"\\]|\\.){0,1024})"/.exec(text.slice(0, 4096))
@@ -86,7 +95,10 @@ export interface TargetProject {
  * invalid ones are listed in `rejected` with the reason.
  *
  * @example
- * const { valid, rejected } = validateEvents(batch.events, { id: project.id, name: project.name })
+ * const start = { type: 'trace.start', id: 't1:start', trace: { id: 't1', name: 'answer', startedAt: '2026-03-01T10:00:00.000Z' } }
+ * const { valid, rejected } = validateEvents([start, { type: 'span', id: 's1' }], { id: 'p1', name: 'agents' })
+ * valid.map((event) => event.id) // → ['t1:start']
+ * rejected.map((event) => event.id) // → ['s1']
  */
 export function validateEvents(events: readonly unknown[], project: TargetProject): { valid: WireEvent[]; rejected: RejectedEvent[] } {
   const valid: WireEvent[] = []

@@ -16,8 +16,9 @@ export interface LoggerOptions {
  * `x-retrace-key` header is never logged by the server in the first place.
  *
  * @example
- * const log = createLogger({ level: 'info' })
- * log.info({ batchId, accepted }, 'batch stored')
+ * const log = createLogger({ level: 'warn' })
+ * log.info({ batchId: 'b_1', accepted: 3 }, 'batch stored') // below the level: not written
+ * log.level // → 'warn'
  */
 export function createLogger(options: LoggerOptions): Logger {
   return pino(

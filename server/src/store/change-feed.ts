@@ -26,7 +26,10 @@ export const MAX_TRACE_IDS_PER_MESSAGE = 40
  *
  * @example
  * const feed = createLocalFeed()
- * feed.subscribe((message) => console.log(message.kind))
+ * const seen: string[] = []
+ * feed.subscribe((message) => seen.push(message.kind))
+ * await feed.publish({ kind: 'key.revoked', keyId: 'key_1' })
+ * seen // → ['key.revoked']
  */
 export function createLocalFeed(): ChangeFeed {
   const listeners = new Set<(message: FeedMessage) => void>()
@@ -50,7 +53,8 @@ export function createLocalFeed(): ChangeFeed {
  * Parses a notification payload; undefined for anything that is not a feed message.
  *
  * @example
- * parseFeedMessage('{"kind":"key.revoked","keyId":"key_1"}')
+ * parseFeedMessage('{"kind":"key.revoked","keyId":"key_1"}') // → { kind: 'key.revoked', keyId: 'key_1' }
+ * parseFeedMessage('not json') // → undefined
  */
 export function parseFeedMessage(payload: string | undefined): FeedMessage | undefined {
   if (!payload) return undefined

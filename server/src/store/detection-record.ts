@@ -50,7 +50,13 @@ export interface DetectionStore {
   get(projectId: string, traceId: string): Promise<StoredDetectionRun | undefined>
 }
 
-/** Parses a stored result (written by this server, so only a damaged row fails). */
+/**
+ * Parses a stored result (written by this server, so only a damaged row fails).
+ *
+ * @example
+ * parseStoredResult(null) // → undefined
+ * parseStoredResult('{ damaged') // → undefined
+ */
 export function parseStoredResult(text: string | null): DetectionResult | undefined {
   if (text === null) return undefined
   try {

@@ -14,7 +14,7 @@ export type StoreLocation = { engine: 'sqlite'; file: string } | { engine: 'post
  * `file:<file>` or a plain path for the embedded store.
  *
  * @example
- * storeLocation('sqlite:./.retrace/retrace.db') // { engine: 'sqlite', file: '/abs/.retrace/retrace.db' }
+ * storeLocation('sqlite:./.retrace/retrace.db', '/srv/agent') // → { engine: 'sqlite', file: '/srv/agent/.retrace/retrace.db' }
  */
 export function storeLocation(databaseUrl: string, cwd = process.cwd()): StoreLocation {
   if (/^postgres(?:ql)?:\/\//i.test(databaseUrl)) return { engine: 'postgres', url: databaseUrl }
@@ -31,7 +31,14 @@ export function storeLocation(databaseUrl: string, cwd = process.cwd()): StoreLo
  * Opens the store a database URL names and brings its schema up to date.
  *
  * @example
- * const store = await openStore('postgres://retrace@localhost/retrace', { onFeedError: (e) => log.warn(e) })
+ * import { mkdtempSync } from 'node:fs'
+ * import { tmpdir } from 'node:os'
+ * import { join } from 'node:path'
+ * const databaseUrl = `sqlite:${join(mkdtempSync(join(tmpdir(), 'retrace-server-')), 'retrace.db')}`
+ * // PostgreSQL the same way: openStore('postgres://retrace@localhost/retrace', { onFeedError: (e) => log.warn(e) })
+ * const store = await openStore(databaseUrl)
+ * store.engine // → 'sqlite'
+ * await store.close()
  */
 export async function openStore(databaseUrl: string, options: { onFeedError?: (error: Error) => void; poolSize?: number; now?: () => number } = {}): Promise<Store> {
   const location = storeLocation(databaseUrl)

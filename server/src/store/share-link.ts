@@ -43,7 +43,9 @@ export const SHARE_TOKEN_PREFIX = 'rts_'
  * SHA-256 (what is stored) and a display prefix.
  *
  * @example
- * const { token, hash } = generateShareToken()
+ * const { token, hash, prefix } = generateShareToken()
+ * hashShareToken(token) === hash // → true
+ * token.startsWith(prefix) // → true
  */
 export function generateShareToken(): { token: string; hash: string; prefix: string } {
   const token = `${SHARE_TOKEN_PREFIX}${randomBytes(32).toString('base64url')}`
@@ -55,7 +57,7 @@ export function generateShareToken(): { token: string; hash: string; prefix: str
  * a leaked table cannot be turned back into links.
  *
  * @example
- * hashShareToken('rts_…') // '5e88…'
+ * hashShareToken('rts_example') === hashShareToken('rts_example') // → true
  */
 export function hashShareToken(token: string): string {
   return createHash('sha256').update(token).digest('hex')
@@ -65,7 +67,10 @@ export function hashShareToken(token: string): string {
  * Whether a link opens now: not revoked and not expired.
  *
  * @example
- * if (!isShareLinkActive(link, Date.now())) throw notFound()
+ * const link = { id: 'sh_1', projectId: 'p1', traceId: 'tr_1', tokenPrefix: 'rts_ab', createdAt: '2026-03-01T10:00:00.000Z', expiresAt: '2026-03-08T10:00:00.000Z', revokedAt: null }
+ * isShareLinkActive(link, Date.parse('2026-03-02T10:00:00.000Z')) // → true
+ * isShareLinkActive(link, Date.parse('2026-03-09T10:00:00.000Z')) // → false
+ * isShareLinkActive({ ...link, revokedAt: '2026-03-01T11:00:00.000Z' }, Date.parse('2026-03-02T10:00:00.000Z')) // → false
  */
 export function isShareLinkActive(link: ShareLink, nowMs: number): boolean {
   return link.revokedAt === null && (link.expiresAt === null || Date.parse(link.expiresAt) > nowMs)

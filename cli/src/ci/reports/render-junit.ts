@@ -6,7 +6,14 @@ import type { CiVerdict } from '../ci-verdict.ts'
  * outcome as their type and the message as their text, for CI systems that chart JUnit.
  *
  * @example
- * writeFileSync('reports/retrace.xml', renderJunit(verdict, process.cwd()))
+ * import { ciVerdict } from '../ci-verdict.ts'
+ * const entries = [{ testPath: '/repo/agent.test.ts', testName: 'books', cassette: '/repo/__cassettes__/agent.test.ts/books.cassette.json', outcome: 'diverged' as const, step: 2, message: 'the answer changed' }]
+ * const verdict = ciVerdict({ entries, checks: [], tests: { command: 'vitest run', exitCode: 1 } })
+ * const xml = renderJunit(verdict, '/repo')
+ * // Then: writeFileSync('reports/retrace.xml', xml)
+ * xml.startsWith('<?xml') // → true
+ * xml.includes('__cassettes__/agent.test.ts/books.cassette.json') // → true
+ * xml.includes('<failure') // → true
  */
 export function renderJunit(verdict: CiVerdict, cwd: string): string {
   const cases = verdict.outcomes.map((outcome) => {

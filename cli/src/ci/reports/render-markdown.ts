@@ -20,7 +20,13 @@ const ICON: Record<CiOutcome['outcome'], string> = {
  * of every cassette, then a collapsible section per failure with the step and the message.
  *
  * @example
- * appendFileSync(process.env.GITHUB_STEP_SUMMARY!, renderMarkdown(verdict, process.cwd()))
+ * import { ciVerdict } from '../ci-verdict.ts'
+ * const entries = [{ testPath: '/repo/agent.test.ts', testName: 'books', cassette: '/repo/__cassettes__/agent.test.ts/books.cassette.json', outcome: 'diverged' as const, step: 2, message: 'the answer changed' }]
+ * const verdict = ciVerdict({ entries, checks: [], tests: { command: 'vitest run', exitCode: 1 } })
+ * const markdown = renderMarkdown(verdict, '/repo')
+ * // Then: appendFileSync(process.env.GITHUB_STEP_SUMMARY!, markdown)
+ * markdown.includes('__cassettes__/agent.test.ts/books.cassette.json') // → true
+ * markdown.includes('the answer changed') // → true
  */
 export function renderMarkdown(verdict: CiVerdict, cwd: string): string {
   const rel = (path: string) => (path ? relative(cwd, path) || path : '—')

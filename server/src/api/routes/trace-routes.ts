@@ -33,7 +33,11 @@ function after(cursor: string | undefined): [number, string] | undefined {
  * exist or belongs to another project).
  *
  * @example
- * const trace = orNotFound(await store.getTrace(projectId, id), 'trace', id)
+ * import assert from 'node:assert/strict'
+ * import { ApiError } from '../../errors/server-errors.ts'
+ * // In a route: const trace = orNotFound(await store.getTrace(projectId, id), 'trace', id)
+ * orNotFound({ id: 'tr_1' }, 'trace', 'tr_1') // → { id: 'tr_1' }
+ * assert.throws(() => orNotFound(undefined, 'trace', 'tr_9'), (error: ApiError) => error.status === 404)
  */
 export function orNotFound<T>(value: T | undefined, what: string, id: string): T {
   if (value === undefined) throw new ApiError(404, 'not_found', `No ${what} ${id.slice(0, 200)} in this project.`)
@@ -100,7 +104,9 @@ const SpanNodeSchema: z.ZodType<SpanNode> = WireSpanSchema.extend({
  * roots too, so nothing stored is hidden. Children keep the order given (start time).
  *
  * @example
- * buildSpanTree(spans)[0].children
+ * const span = (id: string, parentId?: string) => ({ id, traceId: 't1', kind: 'span' as const, name: id, startedAt: '2026-03-01T10:00:00.000Z', endedAt: '2026-03-01T10:00:01.000Z', durationMs: 1000, status: 'ok' as const, ...(parentId ? { parentId } : {}) })
+ * const [root] = buildSpanTree([span('child', 'root'), span('root')])
+ * ;[root!.id, root!.children.map((child) => child.id)] // → ['root', ['child']]
  */
 export function buildSpanTree(spans: readonly WireSpan[]): SpanNode[] {
   const nodes = new Map<string, SpanNode>()

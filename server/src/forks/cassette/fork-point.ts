@@ -24,7 +24,16 @@ export const FORKABLE_KINDS: ReadonlySet<WireSpan['kind']> = new Set(['llm', 'to
  * cassette, an older SDK) it is rebuilt from the order of the LLM calls and the span's start.
  *
  * @example
- * forkPointOf(trace.spans, thirdLlmSpan) // { step: 3, toolCall: null }
+ * const at = (second: number) => new Date(Date.UTC(2026, 2, 1, 10, 0, second)).toISOString()
+ * const llm = (n: number, text: string) => ({
+ *   id: `sp_${n}`, traceId: 'tr_1', kind: 'llm' as const, name: 'chat', startedAt: at(2 * n), endedAt: at(2 * n + 1), durationMs: 1000, status: 'ok' as const,
+ *   step: { provider: 'openai', api: 'openai.chat.completions', operation: 'chat', model: 'gpt-4o-mini', streamed: false, complete: true, input: [{ role: 'user' as const, parts: [{ type: 'text' as const, content: 'Weather in Paris?' }] }], tools: [], output: [{ type: 'text' as const, content: text }], finishReason: 'stop', usage: { inputTokens: 900, outputTokens: 100 } },
+ * })
+ * const spans = [llm(1, 'Let me check.'), llm(2, 'Checking the forecast.'), llm(3, 'Sunny, 18 °C.')]
+ * forkPointOf(spans, spans[2]!) // → { step: 3, toolCall: null }
+ * // A tool span started after step 1 ended: the fork starts at step 2 and re-runs the tool.
+ * const tool = { ...spans[0]!, id: 'sp_t', kind: 'tool' as const, name: 'get_weather', step: undefined, startedAt: at(4) }
+ * forkPointOf(spans, tool) // → { step: 2, toolCall: null }
  */
 export function forkPointOf(spans: readonly WireSpan[], span: WireSpan): ForkPoint {
   if (span.forkPoint) return { step: span.forkPoint.step, toolCall: isLlmSpan(span) ? null : (span.forkPoint.toolCall ?? null) }

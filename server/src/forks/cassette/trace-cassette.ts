@@ -3,7 +3,14 @@ import type { WireSpan } from '@retrace/protocol'
 import type { Store, TraceWithSpans } from '../../store/store.ts'
 import { VERSION } from '../../version.ts'
 
-/** An LLM call's span: it carries a provider-neutral step (`llm`, or `error` for a failed call). */
+/**
+ * An LLM call's span: it carries a provider-neutral step (`llm`, or `error` for a failed call).
+ *
+ * @example
+ * const span = { id: 's1', traceId: 't1', kind: 'tool' as const, name: 'search', startedAt: '2026-03-01T10:00:00.000Z', endedAt: '2026-03-01T10:00:01.000Z', durationMs: 1000, status: 'ok' as const }
+ * isLlmSpan(span) // → false
+ * isLlmSpan({ ...span, kind: 'error', step: { provider: 'openai', api: 'openai.chat.completions', operation: 'chat', streamed: false, complete: false, input: [], tools: [], output: [] } }) // → true
+ */
 export function isLlmSpan(span: WireSpan): boolean {
   return span.step !== undefined
 }
@@ -18,7 +25,13 @@ const timeOf = (iso: string) => {
  * by completion), else a pushed cassette's interaction order, else end time.
  *
  * @example
- * llmSpansInOrder(trace.spans).map((span) => span.step!.model)
+ * const at = (second: number) => new Date(Date.UTC(2026, 2, 1, 10, 0, second)).toISOString()
+ * const llm = (n: number, text: string) => ({
+ *   id: `sp_${n}`, traceId: 'tr_1', kind: 'llm' as const, name: 'chat', startedAt: at(2 * n), endedAt: at(2 * n + 1), durationMs: 1000, status: 'ok' as const,
+ *   step: { provider: 'openai', api: 'openai.chat.completions', operation: 'chat', model: 'gpt-4o-mini', streamed: false, complete: true, input: [{ role: 'user' as const, parts: [{ type: 'text' as const, content: 'Weather in Paris?' }] }], tools: [], output: [{ type: 'text' as const, content: text }], finishReason: 'stop', usage: { inputTokens: 900, outputTokens: 100 } },
+ * })
+ * const tool = { ...llm(9, ''), id: 'sp_t', kind: 'tool' as const, step: undefined }
+ * llmSpansInOrder([llm(2, 'Sunny.'), tool, llm(1, 'Let me check.')]).map((span) => span.id) // → ['sp_1', 'sp_2']
  */
 export function llmSpansInOrder(spans: readonly WireSpan[]): WireSpan[] {
   const key = (span: WireSpan): number => {
@@ -39,8 +52,35 @@ export type CassetteOutcome = { cassette: Cassette; pushed: boolean } | { proble
  * `maxPayloadChars`) cannot be one; the problem says which and what to do.
  *
  * @example
- * const outcome = assembleCassette(await store.getTrace(projectId, traceId))
- * if ('cassette' in outcome) writeCassetteFile(file, outcome.cassette)
+ * import { mkdtempSync } from 'node:fs'
+ * import { tmpdir } from 'node:os'
+ * import { join } from 'node:path'
+ * import { openStore } from '../../store/open-store.ts'
+ * import { generateApiKey } from '../../auth/api-keys.ts'
+ * const store = await openStore(`sqlite:${join(mkdtempSync(join(tmpdir(), 'retrace-')), 'retrace.db')}`)
+ * const key = generateApiKey()
+ * const { project } = (await store.bootstrap(key))!
+ * const at = (second: number) => new Date(Date.UTC(2026, 2, 1, 10, 0, second)).toISOString()
+ * const exchange = (text: string) => ({
+ *   request: { method: 'POST', url: 'https://api.openai.com/v1/chat/completions', headers: {}, body: { json: { model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'Weather in Paris?' }] } } },
+ *   response: { status: 200, headers: {}, body: { json: { id: 'chatcmpl-1', object: 'chat.completion', model: 'gpt-4o-mini', choices: [{ index: 0, message: { role: 'assistant', content: text }, finish_reason: 'stop' }] } } },
+ * })
+ * const llm = (traceId: string, n: number, text: string) => ({
+ *   id: `${traceId}.${n}`, traceId, kind: 'llm' as const, name: 'chat', startedAt: at(2 * n), endedAt: at(2 * n + 1), durationMs: 1000, status: 'ok' as const,
+ *   step: { provider: 'openai', api: 'openai.chat.completions', operation: 'chat', model: 'gpt-4o-mini', streamed: false, complete: true, input: [{ role: 'user' as const, parts: [{ type: 'text' as const, content: 'Weather in Paris?' }] }], tools: [], output: [{ type: 'text' as const, content: text }], finishReason: 'stop', usage: { inputTokens: 900, outputTokens: 100 } },
+ *   interaction: exchange(text),
+ * })
+ * // One run as the SDK streams it: its start, its LLM spans, its end.
+ * const run = (traceId: string, answers: string[]) => [
+ *   { type: 'trace.start' as const, id: `${traceId}:start`, trace: { id: traceId, name: 'weather', startedAt: at(0), input: 'Weather in Paris?' } },
+ *   ...answers.map((text, index) => ({ type: 'span' as const, id: `${traceId}.${index + 1}`, span: llm(traceId, index + 1, text) })),
+ *   { type: 'trace.end' as const, id: `${traceId}:end`, trace: { id: traceId, endedAt: at(59), status: 'completed' as const, output: answers.at(-1), totals: { inputTokens: 0, outputTokens: 0, usd: 0, durationMs: 59_000 } } },
+ * ]
+ * await store.ingest([{ accountId: project.accountId, projectId: project.id, events: run('tr_1', ['Let me check.', 'Sunny, 18 °C.']) }])
+ * const outcome = assembleCassette((await store.getTrace(project.id, 'tr_1'))!)
+ * // Then: if ('cassette' in outcome) await writeCassetteFile(file, outcome.cassette)
+ * 'cassette' in outcome && outcome.cassette.interactions.length // → 2
+ * await store.close()
  */
 export function assembleCassette(found: TraceWithSpans): CassetteOutcome {
   const llm = llmSpansInOrder(found.spans)
@@ -73,7 +113,35 @@ export function assembleCassette(found: TraceWithSpans): CassetteOutcome {
  * trace rebuilt from its spans; undefined when there is no such trace in the project.
  *
  * @example
- * const outcome = await cassetteOfTrace(store, projectId, traceId)
+ * import { mkdtempSync } from 'node:fs'
+ * import { tmpdir } from 'node:os'
+ * import { join } from 'node:path'
+ * import { openStore } from '../../store/open-store.ts'
+ * import { generateApiKey } from '../../auth/api-keys.ts'
+ * const store = await openStore(`sqlite:${join(mkdtempSync(join(tmpdir(), 'retrace-')), 'retrace.db')}`)
+ * const key = generateApiKey()
+ * const { project } = (await store.bootstrap(key))!
+ * const at = (second: number) => new Date(Date.UTC(2026, 2, 1, 10, 0, second)).toISOString()
+ * const exchange = (text: string) => ({
+ *   request: { method: 'POST', url: 'https://api.openai.com/v1/chat/completions', headers: {}, body: { json: { model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'Weather in Paris?' }] } } },
+ *   response: { status: 200, headers: {}, body: { json: { id: 'chatcmpl-1', object: 'chat.completion', model: 'gpt-4o-mini', choices: [{ index: 0, message: { role: 'assistant', content: text }, finish_reason: 'stop' }] } } },
+ * })
+ * const llm = (traceId: string, n: number, text: string) => ({
+ *   id: `${traceId}.${n}`, traceId, kind: 'llm' as const, name: 'chat', startedAt: at(2 * n), endedAt: at(2 * n + 1), durationMs: 1000, status: 'ok' as const,
+ *   step: { provider: 'openai', api: 'openai.chat.completions', operation: 'chat', model: 'gpt-4o-mini', streamed: false, complete: true, input: [{ role: 'user' as const, parts: [{ type: 'text' as const, content: 'Weather in Paris?' }] }], tools: [], output: [{ type: 'text' as const, content: text }], finishReason: 'stop', usage: { inputTokens: 900, outputTokens: 100 } },
+ *   interaction: exchange(text),
+ * })
+ * // One run as the SDK streams it: its start, its LLM spans, its end.
+ * const run = (traceId: string, answers: string[]) => [
+ *   { type: 'trace.start' as const, id: `${traceId}:start`, trace: { id: traceId, name: 'weather', startedAt: at(0), input: 'Weather in Paris?' } },
+ *   ...answers.map((text, index) => ({ type: 'span' as const, id: `${traceId}.${index + 1}`, span: llm(traceId, index + 1, text) })),
+ *   { type: 'trace.end' as const, id: `${traceId}:end`, trace: { id: traceId, endedAt: at(59), status: 'completed' as const, output: answers.at(-1), totals: { inputTokens: 0, outputTokens: 0, usd: 0, durationMs: 59_000 } } },
+ * ]
+ * await store.ingest([{ accountId: project.accountId, projectId: project.id, events: run('tr_1', ['Let me check.', 'Sunny, 18 °C.']) }])
+ * const outcome = await cassetteOfTrace(store, project.id, 'tr_1')
+ * outcome !== undefined && 'cassette' in outcome && outcome.pushed // → false
+ * await cassetteOfTrace(store, project.id, 'tr_9') // → undefined
+ * await store.close()
  */
 export async function cassetteOfTrace(store: Store, projectId: string, traceId: string): Promise<CassetteOutcome | undefined> {
   const body = await store.getCassetteBody(projectId, traceId)
@@ -87,7 +155,9 @@ export async function cassetteOfTrace(store: Store, projectId: string, traceId: 
  * returns instead of running them again.
  *
  * @example
- * recordedToolCalls(trace.spans) // [{ name: 'get_weather', input: { city: 'Paris' }, output: { sky: 'sunny' } }]
+ * const tool = (n: number, city: string) => ({ id: `sp_${n}`, traceId: 'tr_1', kind: 'tool' as const, name: 'get_weather', startedAt: '2026-03-01T10:00:00.000Z', endedAt: '2026-03-01T10:00:01.000Z', durationMs: 1000, status: 'ok' as const, input: { city }, output: { sky: 'sunny' }, forkPoint: { step: 2, toolCall: n } })
+ * recordedToolCalls([tool(2, 'Oslo'), tool(1, 'Paris')])
+ * // → [{ name: 'get_weather', input: { city: 'Paris' }, output: { sky: 'sunny' } }, { name: 'get_weather', input: { city: 'Oslo' }, output: { sky: 'sunny' } }]
  */
 export function recordedToolCalls(spans: readonly WireSpan[]): Array<{ name: string; input?: JsonValue; output?: JsonValue }> {
   return spans

@@ -99,7 +99,35 @@ function totalsOf(found: TraceWithSpans, llm: readonly WireSpan[]): z.infer<type
  * A run as the divergence engine compares it: its LLM steps in order and its outcome.
  *
  * @example
- * compareRuns(runRecordOf(original), runRecordOf(fork))
+ * import { mkdtempSync } from 'node:fs'
+ * import { tmpdir } from 'node:os'
+ * import { join } from 'node:path'
+ * import { openStore } from '../../store/open-store.ts'
+ * import { generateApiKey } from '../../auth/api-keys.ts'
+ * const store = await openStore(`sqlite:${join(mkdtempSync(join(tmpdir(), 'retrace-')), 'retrace.db')}`)
+ * const key = generateApiKey()
+ * const { project } = (await store.bootstrap(key))!
+ * const at = (second: number) => new Date(Date.UTC(2026, 2, 1, 10, 0, second)).toISOString()
+ * const exchange = (text: string) => ({
+ *   request: { method: 'POST', url: 'https://api.openai.com/v1/chat/completions', headers: {}, body: { json: { model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'Weather in Paris?' }] } } },
+ *   response: { status: 200, headers: {}, body: { json: { id: 'chatcmpl-1', object: 'chat.completion', model: 'gpt-4o-mini', choices: [{ index: 0, message: { role: 'assistant', content: text }, finish_reason: 'stop' }] } } },
+ * })
+ * const llm = (traceId: string, n: number, text: string) => ({
+ *   id: `${traceId}.${n}`, traceId, kind: 'llm' as const, name: 'chat', startedAt: at(2 * n), endedAt: at(2 * n + 1), durationMs: 1000, status: 'ok' as const,
+ *   step: { provider: 'openai', api: 'openai.chat.completions', operation: 'chat', model: 'gpt-4o-mini', streamed: false, complete: true, input: [{ role: 'user' as const, parts: [{ type: 'text' as const, content: 'Weather in Paris?' }] }], tools: [], output: [{ type: 'text' as const, content: text }], finishReason: 'stop', usage: { inputTokens: 900, outputTokens: 100 } },
+ *   interaction: exchange(text),
+ * })
+ * // One run as the SDK streams it: its start, its LLM spans, its end.
+ * const run = (traceId: string, answers: string[]) => [
+ *   { type: 'trace.start' as const, id: `${traceId}:start`, trace: { id: traceId, name: 'weather', startedAt: at(0), input: 'Weather in Paris?' } },
+ *   ...answers.map((text, index) => ({ type: 'span' as const, id: `${traceId}.${index + 1}`, span: llm(traceId, index + 1, text) })),
+ *   { type: 'trace.end' as const, id: `${traceId}:end`, trace: { id: traceId, endedAt: at(59), status: 'completed' as const, output: answers.at(-1), totals: { inputTokens: 0, outputTokens: 0, usd: 0, durationMs: 59_000 } } },
+ * ]
+ * await store.ingest([{ accountId: project.accountId, projectId: project.id, events: run('tr_1', ['Let me check.', 'Sunny, 18 °C.']) }])
+ * const record = runRecordOf((await store.getTrace(project.id, 'tr_1'))!)
+ * // Then: compareRuns(runRecordOf(original), runRecordOf(fork)) (@retrace/divergence)
+ * ;[record.steps.length, record.result] // → [2, 'Sunny, 18 °C.']
+ * await store.close()
  */
 export function runRecordOf(found: TraceWithSpans): RunRecord {
   return { steps: llmSpansInOrder(found.spans).map((span) => span.step as Step), ...(found.trace.output !== null ? { result: found.trace.output as JsonValue } : {}) }
@@ -113,8 +141,37 @@ export function runRecordOf(found: TraceWithSpans): RunRecord {
  * engine's verdict and reasons (semantic: a paraphrase is `equivalent`, a changed number is not).
  *
  * @example
- * const diff = diffFork({ forkId, forkPointStep: 3 }, original, forked, compareRuns)
- * diff.divergence.first_divergent_step // 3
+ * import { mkdtempSync } from 'node:fs'
+ * import { tmpdir } from 'node:os'
+ * import { join } from 'node:path'
+ * import { openStore } from '../../store/open-store.ts'
+ * import { generateApiKey } from '../../auth/api-keys.ts'
+ * import { compareRuns } from '@retrace/divergence'
+ * const store = await openStore(`sqlite:${join(mkdtempSync(join(tmpdir(), 'retrace-')), 'retrace.db')}`)
+ * const key = generateApiKey()
+ * const { project } = (await store.bootstrap(key))!
+ * const at = (second: number) => new Date(Date.UTC(2026, 2, 1, 10, 0, second)).toISOString()
+ * const exchange = (text: string) => ({
+ *   request: { method: 'POST', url: 'https://api.openai.com/v1/chat/completions', headers: {}, body: { json: { model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'Weather in Paris?' }] } } },
+ *   response: { status: 200, headers: {}, body: { json: { id: 'chatcmpl-1', object: 'chat.completion', model: 'gpt-4o-mini', choices: [{ index: 0, message: { role: 'assistant', content: text }, finish_reason: 'stop' }] } } },
+ * })
+ * const llm = (traceId: string, n: number, text: string) => ({
+ *   id: `${traceId}.${n}`, traceId, kind: 'llm' as const, name: 'chat', startedAt: at(2 * n), endedAt: at(2 * n + 1), durationMs: 1000, status: 'ok' as const,
+ *   step: { provider: 'openai', api: 'openai.chat.completions', operation: 'chat', model: 'gpt-4o-mini', streamed: false, complete: true, input: [{ role: 'user' as const, parts: [{ type: 'text' as const, content: 'Weather in Paris?' }] }], tools: [], output: [{ type: 'text' as const, content: text }], finishReason: 'stop', usage: { inputTokens: 900, outputTokens: 100 } },
+ *   interaction: exchange(text),
+ * })
+ * // One run as the SDK streams it: its start, its LLM spans, its end.
+ * const run = (traceId: string, answers: string[]) => [
+ *   { type: 'trace.start' as const, id: `${traceId}:start`, trace: { id: traceId, name: 'weather', startedAt: at(0), input: 'Weather in Paris?' } },
+ *   ...answers.map((text, index) => ({ type: 'span' as const, id: `${traceId}.${index + 1}`, span: llm(traceId, index + 1, text) })),
+ *   { type: 'trace.end' as const, id: `${traceId}:end`, trace: { id: traceId, endedAt: at(59), status: 'completed' as const, output: answers.at(-1), totals: { inputTokens: 0, outputTokens: 0, usd: 0, durationMs: 59_000 } } },
+ * ]
+ * await store.ingest([{ accountId: project.accountId, projectId: project.id, events: [...run('tr_1', ['Let me check.', 'Sunny, 18 °C.']), ...run('tr_2', ['Let me check.', 'Heavy rain and 6 °C in Oslo today.'])] }])
+ * const original = (await store.getTrace(project.id, 'tr_1'))!
+ * const forked = (await store.getTrace(project.id, 'tr_2'))!
+ * const diff = diffFork({ id: 'fk_1', forkPointStep: 2 }, original, forked, compareRuns)
+ * ;[diff.divergence.verdict, diff.divergence.first_divergent_step] // → ['diverged', 2]
+ * await store.close()
  */
 export function diffFork(fork: { id: string; forkPointStep: number }, original: TraceWithSpans, forked: TraceWithSpans, compareRuns: CompareRuns): ForkDiff {
   const a = llmSpansInOrder(original.spans)

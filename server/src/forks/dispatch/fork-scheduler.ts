@@ -38,7 +38,10 @@ const RECORDING_CACHE_MS = 120_000
  * function, by project: `projectId \u0000 name` → count.
  *
  * @example
- * workersOffering(await store.forks.liveConnections(45_000)).get(`${projectId}\u0000support-agent`)
+ * // In the scheduler: workersOffering(await store.forks.liveConnections(45_000))
+ * const connection = (id: string, instanceId: string) => ({ id, serverId: 'srv_1', projectId: 'p1', keyId: 'key_1', instanceId, sdk: null, runtime: null, resumable: ['support-agent'], connectedAt: '2026-03-01T10:00:00.000Z', registeredAt: null })
+ * // Two connections of one process (a reconnect) count once:
+ * workersOffering([connection('c1', 'i1'), connection('c2', 'i1'), connection('c3', 'i2')]).get('p1\u0000support-agent') // → 2
  */
 export function workersOffering(connections: readonly ConnectionRecord[]): Map<string, number> {
   const instances = new Map<string, Set<string>>()
@@ -57,7 +60,7 @@ export function workersOffering(connections: readonly ConnectionRecord[]): Map<s
  * The message a fork gets when no process offers its function.
  *
  * @example
- * noWorkerMessage('support-agent', 5000)
+ * noWorkerMessage('support-agent', 5000).includes('support-agent') // → true
  */
 export function noWorkerMessage(functionName: string, workerTimeoutMs: number): string {
   return (
@@ -79,8 +82,53 @@ export function noWorkerMessage(functionName: string, workerTimeoutMs: number): 
  *   the run timeout and ends as `no_worker` those no process offered to run in time.
  *
  * @example
- * const scheduler = new ForkScheduler(services, { workerTimeoutMs: 5000, runTimeoutMs: 600_000 })
+ * import { mkdtempSync } from 'node:fs'
+ * import { tmpdir } from 'node:os'
+ * import { join } from 'node:path'
+ * import { generateApiKey } from '../../auth/api-keys.ts'
+ * import { resolveServerConfig } from '../../config/server-config.ts'
+ * import { ConnectionRegistry } from '../../ingest/connection-registry.ts'
+ * import { IngestWriter } from '../../ingest/ingest-writer.ts'
+ * import { createRateLimiter } from '../../ingest/rate-limiter.ts'
+ * import { createLogger } from '../../logging/logger.ts'
+ * import { openStore } from '../../store/open-store.ts'
+ * // What startServer wires together, over a fresh SQLite store with its first project and key.
+ * const config = resolveServerConfig({ databaseUrl: `sqlite:${join(mkdtempSync(join(tmpdir(), 'retrace-')), 'retrace.db')}`, logLevel: 'silent' })
+ * const store = await openStore(config.databaseUrl)
+ * const key = generateApiKey()
+ * const { project } = (await store.bootstrap(key))!
+ * const log = createLogger({ level: 'silent' })
+ * const services = { config, store, writer: new IngestWriter(store), limiter: createRateLimiter(config.rateLimit), connections: new ConnectionRegistry(store, 'srv_1', log), log, serverId: 'srv_1', publicUrl: () => 'http://127.0.0.1:8787', stopping: new AbortController().signal }
+ * const at = (second: number) => new Date(Date.UTC(2026, 2, 1, 10, 0, second)).toISOString()
+ * const exchange = (text: string) => ({
+ *   request: { method: 'POST', url: 'https://api.openai.com/v1/chat/completions', headers: {}, body: { json: { model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'Weather in Paris?' }] } } },
+ *   response: { status: 200, headers: {}, body: { json: { id: 'chatcmpl-1', object: 'chat.completion', model: 'gpt-4o-mini', choices: [{ index: 0, message: { role: 'assistant', content: text }, finish_reason: 'stop' }] } } },
+ * })
+ * const llm = (traceId: string, n: number, text: string) => ({
+ *   id: `${traceId}.${n}`, traceId, kind: 'llm' as const, name: 'chat', startedAt: at(2 * n), endedAt: at(2 * n + 1), durationMs: 1000, status: 'ok' as const,
+ *   step: { provider: 'openai', api: 'openai.chat.completions', operation: 'chat', model: 'gpt-4o-mini', streamed: false, complete: true, input: [{ role: 'user' as const, parts: [{ type: 'text' as const, content: 'Weather in Paris?' }] }], tools: [], output: [{ type: 'text' as const, content: text }], finishReason: 'stop', usage: { inputTokens: 900, outputTokens: 100 } },
+ *   interaction: exchange(text),
+ * })
+ * // One run as the SDK streams it: its start, its LLM spans, its end.
+ * const run = (traceId: string, answers: string[]) => [
+ *   { type: 'trace.start' as const, id: `${traceId}:start`, trace: { id: traceId, name: 'weather', startedAt: at(0), input: 'Weather in Paris?' } },
+ *   ...answers.map((text, index) => ({ type: 'span' as const, id: `${traceId}.${index + 1}`, span: llm(traceId, index + 1, text) })),
+ *   { type: 'trace.end' as const, id: `${traceId}:end`, trace: { id: traceId, endedAt: at(59), status: 'completed' as const, output: answers.at(-1), totals: { inputTokens: 0, outputTokens: 0, usd: 0, durationMs: 59_000 } } },
+ * ]
+ * await store.ingest([{ accountId: project.accountId, projectId: project.id, events: run('tr_1', ['Let me check.', 'Sunny, 18 °C.']) }])
+ * const fork = await store.forks.createFork({ projectId: project.id, traceId: 'tr_1', spanId: 'tr_1.2', forkPointStep: 2, forkPointToolCall: null, functionName: 'weather', modifiedInput: 'Oslo?', queued: true })
+ * const scheduler = new ForkScheduler(services, { workerTimeoutMs: 50, runTimeoutMs: 600_000, pollMs: 10 })
  * scheduler.start()
+ * // No process registered `weather`: after workerTimeoutMs the fork ends as no_worker.
+ * let status = fork.status
+ * for (let tries = 0; status === 'queued' && tries < 200; tries++) {
+ *   await new Promise((resolve) => setTimeout(resolve, 20))
+ *   status = (await store.forks.getFork(project.id, fork.id))!.status
+ * }
+ * status // → 'no_worker'
+ * await scheduler.close()
+ * services.connections.dispose()
+ * await store.close()
  */
 export class ForkScheduler {
   readonly #services: ForkSchedulerServices

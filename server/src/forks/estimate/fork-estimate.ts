@@ -72,7 +72,8 @@ const round = (value: number) => Number(value.toFixed(12))
  * trailing punctuation dropped, everywhere in the value.
  *
  * @example
- * cacheKeyOf('What about Oslo? ') === cacheKeyOf('what about  oslo') // true
+ * cacheKeyOf('What about Oslo? ') === cacheKeyOf('what about  oslo') // → true
+ * cacheKeyOf('What about Oslo?') === cacheKeyOf('What about Bergen?') // → false
  */
 export function cacheKeyOf(value: unknown): string {
   const normalize = (item: unknown): unknown => {
@@ -90,7 +91,9 @@ export function cacheKeyOf(value: unknown): string {
  * arguments and tool results count).
  *
  * @example
- * compressibleTokens(step.input) // 57
+ * const text = (role: 'system' | 'user' | 'assistant', content: string) => ({ role, parts: [{ type: 'text' as const, content }] })
+ * // The last two messages and system prompts stay; 40 characters are 10 tokens (CHARS_PER_TOKEN 4).
+ * compressibleTokens([text('system', 'You are terse.'), text('user', 'x'.repeat(40)), text('assistant', 'Sure.'), text('user', 'And Oslo?')]) // → 10
  */
 export function compressibleTokens(messages: readonly Message[]): number {
   const older = messages.slice(0, Math.max(0, messages.length - 2)).filter((message) => message.role !== 'system')
@@ -112,8 +115,19 @@ export function compressibleTokens(messages: readonly Message[]): number {
  * context compressed where the messages allow), and what a full re-run would cost.
  *
  * @example
- * const estimate = estimateFork({ id, traceId, forkPointStep: 3, forkPointToolCall: null, modifiedInput: 'Oslo' }, spans, earlierForks, price)
- * estimate.savings_usd
+ * const at = (second: number) => new Date(Date.UTC(2026, 2, 1, 10, 0, second)).toISOString()
+ * const llm = (n: number, text: string) => ({
+ *   id: `sp_${n}`, traceId: 'tr_1', kind: 'llm' as const, name: 'chat', startedAt: at(2 * n), endedAt: at(2 * n + 1), durationMs: 1000, status: 'ok' as const,
+ *   step: { provider: 'openai', api: 'openai.chat.completions', operation: 'chat', model: 'gpt-4o-mini', streamed: false, complete: true, input: [{ role: 'user' as const, parts: [{ type: 'text' as const, content: 'Weather in Paris?' }] }], tools: [], output: [{ type: 'text' as const, content: text }], finishReason: 'stop', usage: { inputTokens: 900, outputTokens: 100 } },
+ * })
+ * const spans = [llm(1, 'Let me check.'), llm(2, 'Checking the forecast.'), llm(3, 'Sunny, 18 °C.')]
+ * const price = () => 0.001
+ * const fork = { id: 'fk_2', traceId: 'tr_1', forkPointStep: 2, forkPointToolCall: null, modifiedInput: 'What about Oslo?' }
+ * const estimate = estimateFork(fork, spans, [], price)
+ * // Steps 2 and 3 run live; step 1 comes from the recording.
+ * ;[estimate.naive_usd, estimate.full_rerun_usd] // → [0.002, 0.003]
+ * // An earlier fork with the same input at the same step answers from the semantic cache:
+ * estimateFork(fork, spans, [{ id: 'fk_1', forkPointStep: 2, forkPointToolCall: null, modifiedInput: 'what about oslo', spans }], price).optimized_usd // → 0
  */
 export function estimateFork(
   fork: { id: string; traceId: string; forkPointStep: number; forkPointToolCall: number | null; modifiedInput: unknown },

@@ -4,7 +4,13 @@ import { defineRoute } from '../../api/route-spec.ts'
 import { ForkSchema, forkView } from '../../store/fork-records.ts'
 import { announceQueued, forkOrNotFound, newForkAt, resolveForkPoint } from './fork-lookup.ts'
 
-/** Ids in paths and bodies. */
+/**
+ * Ids in paths and bodies.
+ *
+ * @example
+ * idField().safeParse('fk_1').success // → true
+ * idField().safeParse('').success // → false
+ */
 export const idField = () => z.string().min(1).max(1024)
 export const forkParams = z.object({ forkId: idField() })
 /** The new input of a fork (PROTOCOL.md §8): an array replaces the arguments, anything else the first one. */

@@ -17,6 +17,7 @@ export interface Perturbation {
  *
  * @example
  * const reversed = definePerturbation({ name: 'reversed', description: 'Words in reverse order.', apply: (text) => text.split(' ').reverse().join(' ') })
+ * reversed.apply('book two tickets', () => 0.5) // → 'tickets two book'
  */
 export function definePerturbation(perturbation: Perturbation): Perturbation {
   if (!/^[a-z][a-z0-9_-]{0,40}$/.test(perturbation.name)) throw new Error(`perturbation name "${perturbation.name}": lower-case letters, digits, - and _ only`)
@@ -189,7 +190,15 @@ export const PERTURBATIONS: readonly Perturbation[] = [
   }),
 ]
 
-/** A seeded random source in [0, 1): mulberry32 over a 32-bit seed. */
+/**
+ * A seeded random source in [0, 1): mulberry32 over a 32-bit seed.
+ *
+ * @example
+ * const a = seededRandom('7')
+ * const b = seededRandom('7')
+ * ;[a(), a()] // → [b(), b()]
+ * a() >= 0 && a() < 1 // → true
+ */
 export function seededRandom(seed: string): () => number {
   let state = createHash('sha256').update(seed).digest().readUInt32LE(0)
   return () => {
@@ -253,8 +262,12 @@ function textSlot(input: JsonValue): { get: () => string; set: (text: string) =>
  * text; in an object, its longest string. Returns undefined when the input holds no text.
  *
  * @example
- * perturbInput(['Book 2 tickets to Paris.'], { k: 3, seed: 7 })
- * // [{ label: 'numbers-1', kind: 'numbers', input: ['Book 3 tickets to Paris.'], … }, …]
+ * const variants = perturbInput(['Book 2 tickets to Paris.'], { k: 3, seed: 7 })!
+ * variants.length // → 3
+ * // The same seed, the same variants:
+ * perturbInput(['Book 2 tickets to Paris.'], { k: 3, seed: 7 }) // → variants
+ * // No text to perturb:
+ * perturbInput([42], { k: 3, seed: 7 }) // → undefined
  */
 export function perturbInput(input: JsonValue, options: { k: number; seed: number | string; kinds?: readonly string[]; available?: readonly Perturbation[] }): PerturbedVariant[] | undefined {
   const slot = textSlot(input)

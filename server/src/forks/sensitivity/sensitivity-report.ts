@@ -60,7 +60,17 @@ function toolSequence(run: RunRecord): string[] {
  * Deterministic: the same runs give the same report.
  *
  * @example
- * const report = sensitivityReport(original, variants, compareRuns, { k: 8, seed: 1, perturbations, forkPointStep: 1 })
+ * import { compareRuns } from '@retrace/divergence'
+ * const step = (text: string) => ({ provider: 'openai', api: 'openai.chat.completions', operation: 'chat', model: 'gpt-4o-mini', streamed: false, complete: true, input: [], tools: [], output: [{ type: 'text' as const, content: text }], finishReason: 'stop' })
+ * const outcome = (text: string) => ({ status: 'completed', run: { steps: [step(text)], result: text } })
+ * const original = outcome('Sunny, 18 °C in Paris.')
+ * const variants = [
+ *   { ...outcome('Sunny, 18 °C in Paris.'), label: 'typos-1', kind: 'typos', modifiedInput: 'Wether in Paris?' },
+ *   { ...outcome('I cannot help with that.'), label: 'case-1', kind: 'case', modifiedInput: 'WEATHER IN PARIS?' },
+ * ]
+ * const report = sensitivityReport(original, variants, compareRuns, { k: 2, seed: 1, perturbations: ['typos', 'case'], forkPointStep: 1 })
+ * ;[report.scored, report.flip_rate] // → [2, 0.5]
+ * report.variants.map((variant) => [variant.label, variant.flipped]) // → [['typos-1', false], ['case-1', true]]
  */
 export function sensitivityReport(original: RunOutcome, variants: readonly VariantRun[], compare: Compare, meta: { k: number; seed: number | string; perturbations: readonly string[]; forkPointStep: number }): SensitivityReport {
   const n = variants.length

@@ -20,7 +20,12 @@ const MAX_ATTEMPTS = 3
  * numbered (`$1`, `$2`, …) once per statement text.
  *
  * @example
- * const client = await openPostgres('postgres://retrace@db/retrace')
+ * import { StoreUnavailableError } from '../../errors/server-errors.ts'
+ * // With a PostgreSQL server: const client = await openPostgres('postgres://retrace@db/retrace')
+ * // Nothing listening there: a typed error naming the database and the fix, no stack.
+ * const error = await openPostgres('postgres://retrace@127.0.0.1:1/retrace').catch((error: StoreUnavailableError) => error)
+ * error instanceof StoreUnavailableError // → true
+ * error.message.startsWith('cannot reach PostgreSQL at 127.0.0.1:1/retrace') // → true
  */
 export async function openPostgres(url: string, options: { max?: number } = {}): Promise<SqlClient & { pool: pg.Pool }> {
   const pool = new pg.Pool({ connectionString: url, max: options.max ?? 10, types, application_name: 'retrace-server' })
@@ -86,7 +91,13 @@ export async function openPostgres(url: string, options: { max?: number } = {}):
   }
 }
 
-/** The URL without its password, for messages. */
+/**
+ * The URL without its password, for messages.
+ *
+ * @example
+ * describeUrl('postgres://retrace:s3cret@db.internal:5432/retrace') // → 'db.internal:5432/retrace'
+ * describeUrl('not a url') // → 'the given URL'
+ */
 export function describeUrl(url: string): string {
   try {
     const parsed = new URL(url)

@@ -10,7 +10,13 @@ const CHANNEL = 'retrace_feed'
  * publishing transaction commits.
  *
  * @example
- * const feed = await openPostgresFeed(url, pool, (error) => log.warn(error))
+ * import pg from 'pg'
+ * // With PostgreSQL: const feed = await openPostgresFeed(url, pool, (error) => log.warn(error))
+ * const url = 'postgres://retrace@127.0.0.1:1/retrace'
+ * const pool = new pg.Pool({ connectionString: url })
+ * // Nothing listening: it fails at once, never later in the background.
+ * await openPostgresFeed(url, pool, () => {}).then(() => 'opened', () => 'failed') // → 'failed'
+ * await pool.end()
  */
 export async function openPostgresFeed(url: string, pool: pg.Pool, onError: (error: Error) => void): Promise<ChangeFeed> {
   const listeners = new Set<(message: FeedMessage) => void>()

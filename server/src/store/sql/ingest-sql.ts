@@ -25,7 +25,14 @@ const FIRST_WINS: readonly TraceColumn[] = [
 const ADDED: readonly TraceColumn[] = ['span_count', 'llm_count', 'error_count', 'span_usd', 'span_in_tokens', 'span_out_tokens']
 const FLAGS: readonly TraceColumn[] = ['resumable', 'lossy', 'terminated_early', 'truncated']
 
-/** The upsert that merges trace deltas into `traces`, for `rows` rows. */
+/**
+ * The upsert that merges trace deltas into `traces`, for `rows` rows.
+ *
+ * @example
+ * const sql = traceUpsertSql(2)
+ * sql.startsWith('INSERT INTO traces (project_id, id, name') // → true
+ * sql.includes('ON CONFLICT (project_id, id) DO UPDATE SET name = COALESCE(traces.name, excluded.name)') // → true
+ */
 export function traceUpsertSql(rows: number): string {
   const set = [
     ...FIRST_WINS.map((column) => `${column} = COALESCE(traces.${column}, excluded.${column})`),
@@ -40,7 +47,13 @@ export function traceUpsertSql(rows: number): string {
     ON CONFLICT (project_id, id) DO UPDATE SET ${set.join(', ')}`
 }
 
-/** An empty delta for one trace: nothing known, nothing counted. */
+/**
+ * An empty delta for one trace: nothing known, nothing counted.
+ *
+ * @example
+ * const row = emptyTraceRow('p1', 'tr_1', 1000)
+ * ;[row.id, row.name, row.span_count, row.sort_ms] // → ['tr_1', null, 0, 1000]
+ */
 export function emptyTraceRow(projectId: string, traceId: string, nowMs: number): TraceRow {
   const row = Object.fromEntries(TRACE_COLUMNS.map((column) => [column, null])) as TraceRow
   Object.assign(row, { project_id: projectId, id: traceId, resumable: 0, lossy: 0, terminated_early: 0, truncated: 0, span_count: 0, llm_count: 0, error_count: 0, span_usd: 0, span_in_tokens: 0, span_out_tokens: 0, source: 'sdk', sort_ms: nowMs, first_seen_ms: nowMs, updated_ms: nowMs })
@@ -50,14 +63,28 @@ export function emptyTraceRow(projectId: string, traceId: string, nowMs: number)
 const json = (value: unknown): string | null => (value === undefined ? null : JSON.stringify(value))
 const flag = (value: boolean | undefined): number => (value ? 1 : 0)
 
-/** Epoch ms of an ISO timestamp; undefined for text that is not one. */
+/**
+ * Epoch ms of an ISO timestamp; undefined for text that is not one.
+ *
+ * @example
+ * timeOf('1970-01-01T00:00:01.000Z') // → 1000
+ * timeOf('soon') // → undefined
+ */
 export function timeOf(iso: string | undefined): number | undefined {
   if (iso === undefined) return undefined
   const ms = Date.parse(iso)
   return Number.isFinite(ms) ? ms : undefined
 }
 
-/** The trace an event belongs to. */
+/**
+ * The trace an event belongs to.
+ *
+ * @example
+ * const start = { type: 'trace.start' as const, id: 'tr_1:start', trace: { id: 'tr_1', name: 'weather', startedAt: '2026-03-01T10:00:00.000Z', tags: ['prod'] } }
+ * const span = { id: 'sp_1', traceId: 'tr_1', kind: 'tool' as const, name: 'get_weather', startedAt: '2026-03-01T10:00:01.000Z', endedAt: '2026-03-01T10:00:02.000Z', durationMs: 1000, status: 'ok' as const }
+ * traceIdOf(start) // → 'tr_1'
+ * traceIdOf({ type: 'span', id: 'sp_1', span }) // → 'tr_1'
+ */
 export function traceIdOf(event: WireEvent): string {
   switch (event.type) {
     case 'trace.start':
@@ -70,7 +97,17 @@ export function traceIdOf(event: WireEvent): string {
   }
 }
 
-/** Folds one new event into its trace's delta (and lists its span and tags). */
+/**
+ * Folds one new event into its trace's delta (and lists its span and tags).
+ *
+ * @example
+ * const start = { type: 'trace.start' as const, id: 'tr_1:start', trace: { id: 'tr_1', name: 'weather', startedAt: '2026-03-01T10:00:00.000Z', tags: ['prod'] } }
+ * const span = { id: 'sp_1', traceId: 'tr_1', kind: 'tool' as const, name: 'get_weather', startedAt: '2026-03-01T10:00:01.000Z', endedAt: '2026-03-01T10:00:02.000Z', durationMs: 1000, status: 'ok' as const }
+ * const row = emptyTraceRow('p1', 'tr_1', 0)
+ * applyEventToRow(row, { type: 'span', id: 'sp_1', span })
+ * applyEventToRow(row, start)
+ * ;[row.name, row.tags, row.span_count, row.sort_ms] // → ['weather', '["prod"]', 1, Date.parse('2026-03-01T10:00:00.000Z')]
+ */
 export function applyEventToRow(row: TraceRow, event: WireEvent): void {
   switch (event.type) {
     case 'trace.start': {
@@ -132,7 +169,13 @@ export function applyEventToRow(row: TraceRow, event: WireEvent): void {
   }
 }
 
-/** The row of `spans` for a span. */
+/**
+ * The row of `spans` for a span.
+ *
+ * @example
+ * const span = { id: 'sp_1', traceId: 'tr_1', kind: 'tool' as const, name: 'get_weather', startedAt: '2026-03-01T10:00:01.000Z', endedAt: '2026-03-01T10:00:02.000Z', durationMs: 1000, status: 'ok' as const }
+ * spanRow('p1', span).slice(0, 6) // → ['p1', 'tr_1', 'sp_1', null, 'tool', Date.parse('2026-03-01T10:00:01.000Z')]
+ */
 export function spanRow(projectId: string, span: WireSpan): SqlValue[] {
   return [projectId, span.traceId, span.id, span.parentId ?? null, span.kind, timeOf(span.startedAt) ?? null, JSON.stringify(span)]
 }
@@ -148,6 +191,23 @@ function columnsOf(rows: readonly SqlValue[][], width: number): SqlValue[][] {
   return columns
 }
 
+/**
+ * Inserts span rows (`spanRow`), keeping the first of each id: `unnest` arrays in one
+ * statement on PostgreSQL, a prepared single-row insert per row on SQLite.
+ *
+ * @example
+ * import { mkdtempSync } from 'node:fs'
+ * import { tmpdir } from 'node:os'
+ * import { join } from 'node:path'
+ * import { openSqlite } from '../sqlite/sqlite-client.ts'
+ * import { migrate } from './migrations.ts'
+ * const client = openSqlite(join(mkdtempSync(join(tmpdir(), 'retrace-')), 'retrace.db'))
+ * await migrate(client)
+ * const span = { id: 'sp_1', traceId: 'tr_1', kind: 'tool' as const, name: 'get_weather', startedAt: '2026-03-01T10:00:01.000Z', endedAt: '2026-03-01T10:00:02.000Z', durationMs: 1000, status: 'ok' as const }
+ * await client.transaction((tx) => insertSpans(tx, [spanRow('p1', span), spanRow('p1', span)]))
+ * (await client.all<{ n: number }>('SELECT COUNT(*) AS n FROM spans'))[0]?.n // → 1
+ * await client.close()
+ */
 export async function insertSpans(tx: SqlExecutor, rows: SqlValue[][]): Promise<void> {
   if (tx.dialect === 'postgres') {
     if (rows.length) await tx.run('INSERT INTO spans (project_id, trace_id, id, parent_id, kind, started_ms, data) SELECT * FROM unnest(?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::bigint[], ?::text[]) ON CONFLICT DO NOTHING', columnsOf(rows, 7))
@@ -158,6 +218,27 @@ export async function insertSpans(tx: SqlExecutor, rows: SqlValue[][]): Promise<
   for (const row of rows) await tx.run('INSERT INTO spans (project_id, trace_id, id, parent_id, kind, started_ms, data) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING', row)
 }
 
+/**
+ * Merges trace deltas into `traces` (`traceUpsertSql`), in key order so that two processes
+ * lock the same rows in the same order.
+ *
+ * @example
+ * import { mkdtempSync } from 'node:fs'
+ * import { tmpdir } from 'node:os'
+ * import { join } from 'node:path'
+ * import { openSqlite } from '../sqlite/sqlite-client.ts'
+ * import { migrate } from './migrations.ts'
+ * const client = openSqlite(join(mkdtempSync(join(tmpdir(), 'retrace-')), 'retrace.db'))
+ * await migrate(client)
+ * const start = { type: 'trace.start' as const, id: 'tr_1:start', trace: { id: 'tr_1', name: 'weather', startedAt: '2026-03-01T10:00:00.000Z', tags: ['prod'] } }
+ * const row = emptyTraceRow('p1', 'tr_1', 0)
+ * applyEventToRow(row, start)
+ * await client.transaction((tx) => upsertTraces(tx, [row]))
+ * await client.transaction((tx) => upsertTraces(tx, [{ ...emptyTraceRow('p1', 'tr_1', 0), name: 'renamed' }]))
+ * // The first name stored wins:
+ * (await client.all<{ name: string }>('SELECT name FROM traces'))[0]?.name // → 'weather'
+ * await client.close()
+ */
 export async function upsertTraces(tx: SqlExecutor, rows: TraceRow[]): Promise<void> {
   const sorted = [...rows].sort((a, b) => compare(`${a.project_id}\u0000${a.id}`, `${b.project_id}\u0000${b.id}`))
   const values = (row: TraceRow) => TRACE_COLUMNS.map((column) => row[column])
@@ -168,6 +249,21 @@ export async function upsertTraces(tx: SqlExecutor, rows: TraceRow[]): Promise<v
   for (const chunk of chunksFor(sorted, TRACE_COLUMNS.length)) await tx.run(traceUpsertSql(chunk.length), chunk.flatMap(values))
 }
 
+/**
+ * Inserts `[projectId, tag, traceId]` rows into `trace_tags`, once each.
+ *
+ * @example
+ * import { mkdtempSync } from 'node:fs'
+ * import { tmpdir } from 'node:os'
+ * import { join } from 'node:path'
+ * import { openSqlite } from '../sqlite/sqlite-client.ts'
+ * import { migrate } from './migrations.ts'
+ * const client = openSqlite(join(mkdtempSync(join(tmpdir(), 'retrace-')), 'retrace.db'))
+ * await migrate(client)
+ * await client.transaction((tx) => insertTags(tx, [['p1', 'prod', 'tr_1'], ['p1', 'prod', 'tr_1']]))
+ * (await client.all('SELECT tag, trace_id FROM trace_tags')).map((row) => ({ ...row })) // → [{ tag: 'prod', trace_id: 'tr_1' }]
+ * await client.close()
+ */
 export async function insertTags(tx: SqlExecutor, rows: SqlValue[][]): Promise<void> {
   if (tx.dialect === 'postgres') {
     if (rows.length) await tx.run('INSERT INTO trace_tags (project_id, tag, trace_id) SELECT * FROM unnest(?::text[], ?::text[], ?::text[]) ON CONFLICT DO NOTHING', columnsOf(rows, 3))
@@ -178,7 +274,12 @@ export async function insertTags(tx: SqlExecutor, rows: SqlValue[][]): Promise<v
 
 const compare = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0)
 
-/** The UTC day of an epoch ms, `YYYY-MM-DD`. */
+/**
+ * The UTC day of an epoch ms, `YYYY-MM-DD`.
+ *
+ * @example
+ * dayOf(Date.parse('2026-03-01T23:59:59.000Z')) // → '2026-03-01'
+ */
 export function dayOf(ms: number): string {
   return new Date(ms).toISOString().slice(0, 10)
 }
@@ -189,7 +290,40 @@ export function dayOf(ms: number): string {
  * traces are rebuilt from ids whatever the arrival order.
  *
  * @example
+ * import { mkdtempSync } from 'node:fs'
+ * import { tmpdir } from 'node:os'
+ * import { join } from 'node:path'
+ * import { generateApiKey } from '../../auth/api-keys.ts'
+ * import { createLocalFeed } from '../change-feed.ts'
+ * import { openSqlite } from '../sqlite/sqlite-client.ts'
+ * import { migrate } from './migrations.ts'
+ * import { SqlStore } from './sql-store.ts'
+ * const client = openSqlite(join(mkdtempSync(join(tmpdir(), 'retrace-')), 'retrace.db'))
+ * await migrate(client)
+ * const store = new SqlStore(client, createLocalFeed())
+ * const { project } = (await store.bootstrap(generateApiKey()))!
+ * const at = (second: number) => new Date(Date.UTC(2026, 2, 1, 10, 0, second)).toISOString()
+ * const exchange = (text: string) => ({
+ *   request: { method: 'POST', url: 'https://api.openai.com/v1/chat/completions', headers: {}, body: { json: { model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'Weather in Paris?' }] } } },
+ *   response: { status: 200, headers: {}, body: { json: { id: 'chatcmpl-1', object: 'chat.completion', model: 'gpt-4o-mini', choices: [{ index: 0, message: { role: 'assistant', content: text }, finish_reason: 'stop' }] } } },
+ * })
+ * const llm = (traceId: string, n: number, text: string) => ({
+ *   id: `${traceId}.${n}`, traceId, kind: 'llm' as const, name: 'chat', startedAt: at(2 * n), endedAt: at(2 * n + 1), durationMs: 1000, status: 'ok' as const,
+ *   step: { provider: 'openai', api: 'openai.chat.completions', operation: 'chat', model: 'gpt-4o-mini', streamed: false, complete: true, input: [{ role: 'user' as const, parts: [{ type: 'text' as const, content: 'Weather in Paris?' }] }], tools: [], output: [{ type: 'text' as const, content: text }], finishReason: 'stop', usage: { inputTokens: 900, outputTokens: 100 } },
+ *   interaction: exchange(text),
+ * })
+ * // One run as the SDK streams it: its start, its LLM spans, its end.
+ * const run = (traceId: string, answers: string[]) => [
+ *   { type: 'trace.start' as const, id: `${traceId}:start`, trace: { id: traceId, name: 'weather', startedAt: at(0), input: 'Weather in Paris?' } },
+ *   ...answers.map((text, index) => ({ type: 'span' as const, id: `${traceId}.${index + 1}`, span: llm(traceId, index + 1, text) })),
+ *   { type: 'trace.end' as const, id: `${traceId}:end`, trace: { id: traceId, endedAt: at(59), status: 'completed' as const, output: answers.at(-1), totals: { inputTokens: 0, outputTokens: 0, usd: 0, durationMs: 59_000 } } },
+ * ]
+ * const batches = [{ accountId: project.accountId, projectId: project.id, events: run('tr_1', ['Sunny, 18 °C.']) }]
  * const { counts } = await client.transaction((tx) => ingestInTransaction(tx, batches, Date.now()))
+ * counts // → [{ accepted: 3, duplicates: 0 }]
+ * // Redelivered: stored once.
+ * (await client.transaction((tx) => ingestInTransaction(tx, batches, Date.now()))).counts // → [{ accepted: 0, duplicates: 3 }]
+ * await store.close()
  */
 export async function ingestInTransaction(tx: SqlExecutor, batches: readonly IngestBatch[], nowMs: number): Promise<{ counts: IngestCounts[]; changed: Map<string, Set<string>> }> {
   const counts: IngestCounts[] = batches.map(() => ({ accepted: 0, duplicates: 0 }))

@@ -128,7 +128,14 @@ export const SCHEMA_VERSION = Math.max(...MIGRATIONS.map((migration) => migratio
  * refused with `StoreSchemaTooNewError`.
  *
  * @example
- * const { from, to } = await migrate(client)
+ * import { mkdtempSync } from 'node:fs'
+ * import { tmpdir } from 'node:os'
+ * import { join } from 'node:path'
+ * import { openSqlite } from '../sqlite/sqlite-client.ts'
+ * const client = openSqlite(join(mkdtempSync(join(tmpdir(), 'retrace-')), 'retrace.db'))
+ * await migrate(client) // → { from: 0, to: SCHEMA_VERSION }
+ * await migrate(client) // → { from: SCHEMA_VERSION, to: SCHEMA_VERSION }
+ * await client.close()
  */
 export async function migrate(client: SqlClient, migrations: readonly Migration[] = MIGRATIONS): Promise<{ from: number; to: number }> {
   // The highest version, wherever branches merged it into the list.

@@ -12,7 +12,14 @@ const isoOrNull = (ms: unknown): string | null => (ms === null || ms === undefin
 const numberOrNull = (value: unknown): number | null => (value === null || value === undefined ? null : Number(value))
 const text = (value: unknown): string | null => (value === null || value === undefined ? null : String(value))
 
-/** JSON text from the store; a value that does not parse (never expected) reads as null. */
+/**
+ * JSON text from the store; a value that does not parse (never expected) reads as null.
+ *
+ * @example
+ * parseJson<string[]>('["prod"]') // → ['prod']
+ * parseJson('{broken') // → null
+ * parseJson(null) // → null
+ */
 export function parseJson<T>(value: unknown): T | null {
   if (typeof value !== 'string') return null
   try {
@@ -22,6 +29,13 @@ export function parseJson<T>(value: unknown): T | null {
   }
 }
 
+/**
+ * A `projects` row as the API's project (numbers may come as numeric text from PostgreSQL).
+ *
+ * @example
+ * toProject({ id: 'p1', account_id: 'a1', name: 'agents', created_ms: 0, usd_per_day: '20', steps_per_run: null, usd_per_run: null, max_events_per_day: null })
+ * // → { id: 'p1', accountId: 'a1', name: 'agents', createdAt: '1970-01-01T00:00:00.000Z', budgets: { usdPerDay: 20, stepsPerRun: null, usdPerRun: null }, maxEventsPerDay: null }
+ */
 export function toProject(row: Row): ProjectRecord {
   return {
     id: String(row.id),
@@ -34,6 +48,13 @@ export function toProject(row: Row): ProjectRecord {
   }
 }
 
+/**
+ * An `api_keys` row as a key record (never its hash).
+ *
+ * @example
+ * toKey({ id: 'key_1', project_id: 'p1', account_id: 'a1', name: 'ci', prefix: 'rt_live_ab', scopes: 'ingest,read', created_ms: 0, revoked_ms: null }).scopes
+ * // → ['ingest', 'read']
+ */
 export function toKey(row: Row): KeyRecord {
   return {
     id: String(row.id),
@@ -48,6 +69,15 @@ export function toKey(row: Row): KeyRecord {
   }
 }
 
+/**
+ * A `traces` row as a trace summary: running until its end arrived, with the totals its spans
+ * add up to until then.
+ *
+ * @example
+ * const row = { id: 'tr_1', project_id: 'p1', name: 'weather', end_status: null, error_count: 0, span_count: 2, llm_count: 1, span_in_tokens: '900', span_out_tokens: 100, span_usd: 0.0002, in_tokens: null, out_tokens: null, usd: null, duration_ms: null, lossy: 0, terminated_early: 0, truncated: 0, resumable: 1, tags: '["prod"]', source: 'sdk', input: '"Weather in Paris?"' }
+ * const summary = toTraceSummary(row)
+ * ;[summary.status, summary.tags, summary.totals.inputTokens, summary.totals.durationMs] // → ['running', ['prod'], 900, null]
+ */
 export function toTraceSummary(row: Row): TraceSummary {
   const ended = row.end_status !== null && row.end_status !== undefined
   const errors = Number(row.error_count)
@@ -84,6 +114,13 @@ export function toTraceSummary(row: Row): TraceSummary {
   }
 }
 
+/**
+ * A `traces` row as the full trace record: the summary plus input, output, error and metadata.
+ *
+ * @example
+ * const row = { id: 'tr_1', project_id: 'p1', name: 'weather', end_status: null, error_count: 0, span_count: 2, llm_count: 1, span_in_tokens: '900', span_out_tokens: 100, span_usd: 0.0002, in_tokens: null, out_tokens: null, usd: null, duration_ms: null, lossy: 0, terminated_early: 0, truncated: 0, resumable: 1, tags: '["prod"]', source: 'sdk', input: '"Weather in Paris?"' }
+ * toTraceRecord(row).input // → 'Weather in Paris?'
+ */
 export function toTraceRecord(row: Row): TraceRecord {
   return {
     ...toTraceSummary(row),
@@ -94,6 +131,13 @@ export function toTraceRecord(row: Row): TraceRecord {
   }
 }
 
+/**
+ * A row of the sessions query (traces grouped by session) as a session summary.
+ *
+ * @example
+ * toSession({ session_id: 'chat-7', traces: 2, first_ms: 0, last_ms: 1000, errors: 0, in_tokens: '10', out_tokens: 5, usd: 0.001 })
+ * // → { id: 'chat-7', traces: 2, firstAt: '1970-01-01T00:00:00.000Z', lastAt: '1970-01-01T00:00:01.000Z', hasError: false, totals: { inputTokens: 10, outputTokens: 5, usd: 0.001 } }
+ */
 export function toSession(row: Row): SessionSummary {
   return {
     id: String(row.session_id),
@@ -105,6 +149,13 @@ export function toSession(row: Row): SessionSummary {
   }
 }
 
+/**
+ * A `connections` row as a connection record.
+ *
+ * @example
+ * toConnection({ id: 'c1', server_id: 'srv_1', project_id: 'p1', key_id: 'key_1', instance_id: null, sdk: '@retrace/core', runtime: null, resumable: '["weather"]', connected_ms: 0, registered_ms: null }).resumable
+ * // → ['weather']
+ */
 export function toConnection(row: Row): ConnectionRecord {
   return {
     id: String(row.id),
@@ -125,13 +176,19 @@ export function toConnection(row: Row): ConnectionRecord {
  * duration for those sort orders).
  *
  * @example
- * encodeCursor([1733390000000, 'tr_1']) // 'WzE3MzMzOTAwMDAwMDAsInRyXzEiXQ'
+ * encodeCursor([1733390000000, 'tr_1']) // → 'WzE3MzMzOTAwMDAwMDAsInRyXzEiXQ'
  */
 export function encodeCursor(key: [number, string]): string {
   return Buffer.from(JSON.stringify(key)).toString('base64url')
 }
 
-/** The sort key in a cursor; undefined for a cursor this server did not make. */
+/**
+ * The sort key in a cursor; undefined for a cursor this server did not make.
+ *
+ * @example
+ * decodeCursor(encodeCursor([1733390000000, 'tr_1'])) // → [1733390000000, 'tr_1']
+ * decodeCursor('not-a-cursor') // → undefined
+ */
 export function decodeCursor(cursor: string): [number, string] | undefined {
   const value = parseJson<unknown>(Buffer.from(cursor, 'base64url').toString('utf8'))
   return Array.isArray(value) && value.length === 2 && Number.isFinite(value[0]) && typeof value[1] === 'string' ? [value[0] as number, value[1] as string] : undefined

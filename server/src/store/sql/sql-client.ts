@@ -29,7 +29,7 @@ export interface SqlClient extends SqlExecutor {
  * `(?, ?, …)` rows for a multi-row `VALUES`, `rows` rows of `columns` placeholders.
  *
  * @example
- * valuesList(2, 3) // '(?,?,?),(?,?,?)'
+ * valuesList(2, 3) // → '(?,?,?),(?,?,?)'
  */
 export function valuesList(rows: number, columns: number): string {
   const row = `(${Array.from({ length: columns }, () => '?').join(',')})`
@@ -43,7 +43,10 @@ export const MAX_PARAMS = 30_000
  * Splits `rows` into chunks small enough for one statement each.
  *
  * @example
- * for (const chunk of chunksFor(rows, 6)) await tx.run(`INSERT … VALUES ${valuesList(chunk.length, 6)}`, chunk.flat())
+ * // In a transaction: for (const chunk of chunksFor(rows, 6)) await tx.run(`INSERT INTO t VALUES ${valuesList(chunk.length, 6)}`, chunk.flat())
+ * // At most MAX_PARAMS (30,000) bound values a statement: 5,000 rows of 6 columns.
+ * const rows = Array.from({ length: 6000 }, (_, index) => [index, 2, 3, 4, 5, 6])
+ * chunksFor(rows, 6).map((chunk) => chunk.length) // → [5000, 1000]
  */
 export function chunksFor<T>(rows: readonly T[], columns: number): T[][] {
   const size = Math.max(1, Math.floor(MAX_PARAMS / columns))

@@ -70,7 +70,13 @@ function toSweep(row: Row): SweepRecord {
   }
 }
 
-/** The id a fork's `resume` carries for its nth attempt (the fork trace echoes it as `forkId`). */
+/**
+ * The id a fork's `resume` carries for its nth attempt (the fork trace echoes it as `forkId`).
+ *
+ * @example
+ * commandIdFor('fk_1', 1) // → 'fk_1'
+ * commandIdFor('fk_1', 2) // → 'fk_1.2'
+ */
 export function commandIdFor(forkId: string, attempt: number): string {
   return attempt <= 1 ? forkId : `${forkId}.${attempt}`
 }
@@ -79,7 +85,35 @@ export function commandIdFor(forkId: string, attempt: number): string {
  * The forks, sweeps and baselines of every project, over either engine.
  *
  * @example
- * const fork = await store.forks.createFork({ projectId, traceId, spanId, forkPointStep: 3, … })
+ * import { mkdtempSync } from 'node:fs'
+ * import { tmpdir } from 'node:os'
+ * import { join } from 'node:path'
+ * import { openStore } from '../../store/open-store.ts'
+ * import { generateApiKey } from '../../auth/api-keys.ts'
+ * const store = await openStore(`sqlite:${join(mkdtempSync(join(tmpdir(), 'retrace-')), 'retrace.db')}`)
+ * const key = generateApiKey()
+ * const { project } = (await store.bootstrap(key))!
+ * const at = (second: number) => new Date(Date.UTC(2026, 2, 1, 10, 0, second)).toISOString()
+ * const exchange = (text: string) => ({
+ *   request: { method: 'POST', url: 'https://api.openai.com/v1/chat/completions', headers: {}, body: { json: { model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'Weather in Paris?' }] } } },
+ *   response: { status: 200, headers: {}, body: { json: { id: 'chatcmpl-1', object: 'chat.completion', model: 'gpt-4o-mini', choices: [{ index: 0, message: { role: 'assistant', content: text }, finish_reason: 'stop' }] } } },
+ * })
+ * const llm = (traceId: string, n: number, text: string) => ({
+ *   id: `${traceId}.${n}`, traceId, kind: 'llm' as const, name: 'chat', startedAt: at(2 * n), endedAt: at(2 * n + 1), durationMs: 1000, status: 'ok' as const,
+ *   step: { provider: 'openai', api: 'openai.chat.completions', operation: 'chat', model: 'gpt-4o-mini', streamed: false, complete: true, input: [{ role: 'user' as const, parts: [{ type: 'text' as const, content: 'Weather in Paris?' }] }], tools: [], output: [{ type: 'text' as const, content: text }], finishReason: 'stop', usage: { inputTokens: 900, outputTokens: 100 } },
+ *   interaction: exchange(text),
+ * })
+ * // One run as the SDK streams it: its start, its LLM spans, its end.
+ * const run = (traceId: string, answers: string[]) => [
+ *   { type: 'trace.start' as const, id: `${traceId}:start`, trace: { id: traceId, name: 'weather', startedAt: at(0), input: 'Weather in Paris?' } },
+ *   ...answers.map((text, index) => ({ type: 'span' as const, id: `${traceId}.${index + 1}`, span: llm(traceId, index + 1, text) })),
+ *   { type: 'trace.end' as const, id: `${traceId}:end`, trace: { id: traceId, endedAt: at(59), status: 'completed' as const, output: answers.at(-1), totals: { inputTokens: 0, outputTokens: 0, usd: 0, durationMs: 59_000 } } },
+ * ]
+ * await store.ingest([{ accountId: project.accountId, projectId: project.id, events: run('tr_1', ['Let me check.', 'Sunny, 18 °C.']) }])
+ * const fork = await store.forks.createFork({ projectId: project.id, traceId: 'tr_1', spanId: 'tr_1.2', forkPointStep: 2, forkPointToolCall: null, functionName: 'weather', modifiedInput: 'Weather in Oslo?' })
+ * ;[fork.status, fork.forkPointStep] // → ['created', 2]
+ * (await store.forks.getFork(project.id, fork.id))?.modifiedInput // → 'Weather in Oslo?'
+ * await store.close()
  */
 export class SqlForkStore implements ForkStore {
   readonly #sql: SqlClient

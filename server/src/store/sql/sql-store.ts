@@ -41,7 +41,8 @@ const TRACE_ORDER: Record<TraceSort, { key: string; direction: 'ASC' | 'DESC'; a
  * Makes an id: a prefix and 20 random base62-ish characters (never parsed, only compared).
  *
  * @example
- * newId('p') // 'p_4f9KcQ2x…'
+ * newId('p').startsWith('p_') // → true
+ * newId('p') === newId('p') // → false
  */
 export function newId(prefix: string): string {
   return `${prefix}_${randomBytes(15).toString('base64url')}`
@@ -52,7 +53,17 @@ export function newId(prefix: string): string {
  * engine's connections behind `SqlClient`.
  *
  * @example
- * const store = new SqlStore(openSqlite(file), createLocalFeed())
+ * import { mkdtempSync } from 'node:fs'
+ * import { tmpdir } from 'node:os'
+ * import { join } from 'node:path'
+ * import { openSqlite } from '../../store/sqlite/sqlite-client.ts'
+ * import { migrate } from '../../store/sql/migrations.ts'
+ * import { createLocalFeed } from '../change-feed.ts'
+ * const client = openSqlite(join(mkdtempSync(join(tmpdir(), 'retrace-')), 'retrace.db'))
+ * await migrate(client)
+ * const store = new SqlStore(client, createLocalFeed())
+ * store.engine // → 'sqlite'
+ * await store.close()
  */
 export class SqlStore implements Store {
   readonly engine: 'sqlite' | 'postgres'

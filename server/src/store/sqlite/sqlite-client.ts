@@ -9,7 +9,13 @@ import type { SqlClient, SqlExecutor, SqlParam, SqlValue } from '../sql/sql-clie
  * progress and never wait for one.
  *
  * @example
- * const client = openSqlite('./.retrace/retrace.db')
+ * import { mkdtempSync } from 'node:fs'
+ * import { tmpdir } from 'node:os'
+ * import { join } from 'node:path'
+ * const client = openSqlite(join(mkdtempSync(join(tmpdir(), 'retrace-')), 'retrace.db'))
+ * client.dialect // → 'sqlite'
+ * (await client.all<{ one: number }>('SELECT 1 AS one'))[0]?.one // → 1
+ * await client.close()
  */
 export function openSqlite(file: string): SqlClient {
   if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true })
