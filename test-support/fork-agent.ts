@@ -6,7 +6,9 @@
  * the second time about the first answer.
  *
  * @example
- * createFixtureProject({ 'agent.ts': twoCallAgent('cli-agent'), 'record-once.ts': RECORD_ONCE })
+ * const source = twoCallAgent('cli-agent')
+ * source.includes("record({ name: 'cli-agent', resumable: true }") // → true
+ * source.includes('process.env.FAKE_OPENAI_URL') // → true
  */
 export function twoCallAgent(name: string): string {
   return `import OpenAI from 'openai'

@@ -29,8 +29,17 @@ export interface DedupeRetentionOptions {
  * after the store closes.
  *
  * @example
- * const retention = startDedupeRetention({ store, log })
+ * import { mkdtempSync } from 'node:fs'
+ * import { tmpdir } from 'node:os'
+ * import { join } from 'node:path'
+ * import { pino } from 'pino'
+ * import { openStore } from '../store/open-store.ts'
+ * const store = await openStore(`sqlite:${join(mkdtempSync(join(tmpdir(), 'retrace-')), 'retrace.db')}`)
+ * const retention = startDedupeRetention({ store, log: pino({ level: 'silent' }) })
+ * // Nothing is older than 30 days yet, so no event id is forgotten:
+ * await retention.prune() // → 0
  * await retention.stop()
+ * await store.close()
  */
 export function startDedupeRetention(options: DedupeRetentionOptions) {
   const now = options.now ?? Date.now

@@ -52,8 +52,12 @@ function splitIds(event: WireEvent): { key: 'span' | 'trace' | 'lossy'; content:
  * JSON paths and rules, never the secret.
  *
  * @example
- * const { events, secrets, rejected } = maskEventSecrets(valid)
- * // secrets[i]: values masked in events[i]
+ * const leaked = 'sk-proj-' + 'A1b2C3d4E5f6G7h8I9j0K1l2M3n4O5p6Q7r8S9t0U1v2W3x4'
+ * const span = { id: '5b1f0a52-8f0e-4c8e-9d61-1f2b3c4d5e6f', traceId: '0c2d3e4f-5a6b-4c7d-8e9f-0a1b2c3d4e5f', kind: 'tool' as const, name: 'config', startedAt: '2026-01-01T00:00:00.000Z', endedAt: '2026-01-01T00:00:00.010Z', durationMs: 10, status: 'ok' as const, output: { openai: leaked } }
+ * const { events, secrets, rejected } = maskEventSecrets([{ type: 'span', id: span.id, span }])
+ * secrets // → [1]
+ * rejected // → []
+ * JSON.stringify(events).includes(leaked) // → false
  */
 export function maskEventSecrets(valid: readonly WireEvent[]): MaskedEvents {
   const split = valid.map(splitIds)

@@ -56,7 +56,8 @@ export async function resumeRun(message: ResumeMessage, context: ResumeContext):
     // The fork's own trace says so, so the server does not wait for it.
     await runInFork(fork, () =>
       Promise.resolve(
-        record({ name: name ?? 'unknown' }, (..._args: unknown[]) => {
+        // Async, so the refusal rejects (and is caught below) instead of throwing out of here.
+        record({ name: name ?? 'unknown' }, async (..._args: unknown[]) => {
           throw Object.assign(new Error(problem), { name: 'RetraceResumeError' })
         })(...args),
       ).catch(() => undefined),

@@ -4,8 +4,15 @@
  *
  * @example
  * const queue = new ResumeQueue()
- * queue.limit = 4
- * queue.submit(() => resumeRun(message, context))
+ * queue.limit = 1
+ * const order: string[] = []
+ * queue.submit(async () => void order.push('first'))
+ * queue.submit(async () => void order.push('second'))
+ * queue.waiting // → 1
+ * await queue.idle()
+ * order // → ['first', 'second']
+ * queue.stopAccepting()
+ * queue.submit(async () => void order.push('third')) // → false
  */
 export class ResumeQueue {
   /** Most resumes running at once (default: no limit). */

@@ -6,7 +6,9 @@ import { runtime } from '../runtime.ts'
  * no API key to connect with. The message says which and what to do.
  *
  * @example
- * throw new RetraceWorkerError('no resumable function registered', 'Wrap your agent with record({ name, resumable: true }, fn).')
+ * const error = new RetraceWorkerError('no resumable function registered', 'Wrap your agent with record({ name, resumable: true }, fn).')
+ * error.code // → 'RETRACE_WORKER'
+ * error.message // → 'no resumable function registered. Wrap your agent with record({ name, resumable: true }, fn).'
  */
 export class RetraceWorkerError extends RetraceError {
   constructor(problem: string, fix: string) {
@@ -46,9 +48,16 @@ export interface RetraceWorker {
  * `concurrency` at a time. `retrace worker <module…>` is this plus signal handling.
  *
  * @example
- * import './agent.ts' // exports record({ name: 'support-agent', resumable: true }, runAgent)
- * const worker = startWorker({ concurrency: 4 })
- * process.on('SIGTERM', async () => { await worker.stop(); process.exit(0) })
+ * import { configure, record } from '@retrace/core'
+ * // In a worker's entry module: configure (or RETRACE_* env), then import the agents' modules.
+ * configure({ apiKey: 'rt_example', baseUrl: 'http://127.0.0.1:9' })
+ * record({ name: 'support-agent', resumable: true }, async (question: string) => `An answer to ${question}`)
+ * const worker = startWorker({ concurrency: 2 })
+ * worker.functions.includes('support-agent') // → true
+ * worker.running // → 0
+ * // What `retrace worker` does on SIGTERM:
+ * await worker.stop({ timeoutMs: 1_000 }) // → { drained: true }
+ * configure({})
  */
 export function startWorker(options: WorkerOptions = {}): RetraceWorker {
   const rt = runtime()

@@ -34,7 +34,7 @@ export function parseJson<T>(value: unknown): T | null {
  *
  * @example
  * toProject({ id: 'p1', account_id: 'a1', name: 'agents', created_ms: 0, usd_per_day: '20', steps_per_run: null, usd_per_run: null, max_events_per_day: null })
- * // → { id: 'p1', accountId: 'a1', name: 'agents', createdAt: '1970-01-01T00:00:00.000Z', budgets: { usdPerDay: 20, stepsPerRun: null, usdPerRun: null }, maxEventsPerDay: null }
+ * // → { id: 'p1', accountId: 'a1', name: 'agents', createdAt: '1970-01-01T00:00:00.000Z', budgets: { usdPerDay: 20, stepsPerRun: null, usdPerRun: null }, maxEventsPerDay: null, secretsMasked: 0 }
  */
 export function toProject(row: Row): ProjectRecord {
   return {
