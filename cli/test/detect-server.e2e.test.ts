@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { importWhoAndWhen } from '@retrace/detectors'
 import { createLogger, startServer, type RetraceServer } from '@retrace/server'
 import { createFixtureProject, runInProject, type FixtureProject } from '../../test-support/fixture-project.ts'
+import { STUCK_TICKET_RUN } from '../../test-support/who-and-when-data.ts'
 
 // `retrace detect <trace-id>`: the built binary fetches a trace stored on a real server and
 // runs the detectors over it, as over a file; the exit codes of a missing key, an unreachable
@@ -17,26 +18,8 @@ let key: string
 let traceId: string
 const retrace = (args: string[], env: Record<string, string> = {}) => runInProject(project, process.execPath, [retraceBin, ...args], { RETRACE_BASE_URL: server.url, RETRACE_API_KEY: key, ...env })
 
-// A Magentic-One run: WebSurfer clicks 'Buy' three times on a page that never changes.
-const SCREEN = 'Here is a screenshot of [Tickets](https://tickets.example.com/). The viewport shows 40% of the webpage, and is positioned at the top of the page.'
-const stuckRun = {
-  question: 'How much is a weekend ticket to the Riverside Jazz Festival?',
-  ground_truth: '$85',
-  mistake_agent: 'WebSurfer',
-  mistake_step: '4',
-  history: [
-    { role: 'human', content: 'How much is a weekend ticket to the Riverside Jazz Festival?' },
-    { role: 'Orchestrator (-> WebSurfer)', content: 'Open the festival ticket page and find the weekend ticket price.' },
-    ...['Please try clicking Buy again to reach the price list.', 'The weekend pass may sit behind that button; press it once more.', 'One last attempt: use the purchase control and report what opens.'].flatMap((instruction) => [
-      { role: 'WebSurfer', content: `I clicked 'Buy'.\n\n${SCREEN}` },
-      { role: 'Orchestrator (-> WebSurfer)', content: instruction },
-    ]),
-    { role: 'Orchestrator (termination condition)', content: 'FINAL ANSWER: $70' },
-  ],
-}
-
 beforeAll(async () => {
-  const { trace } = importWhoAndWhen(stuckRun, { source: 'stuck.json' })
+  const { trace } = importWhoAndWhen(STUCK_TICKET_RUN, { source: 'stuck.json' })
   traceId = trace.trace.id
   project = createFixtureProject({ 'stuck.trace.json': JSON.stringify({ version: 1, ...trace }) })
   server = await startServer({ port: 0, databaseUrl: `sqlite:${join(mkdtempSync(join(tmpdir(), 'retrace-detect-')), 'retrace.db')}`, logger: createLogger({ level: 'silent' }) })

@@ -3,7 +3,7 @@ import { join } from 'node:path'
 import { beforeAll, describe, expect, test } from 'vitest'
 import type { Cassette, Interaction } from '@retrace/cassettes'
 import { createFixtureProject, runInProject, type FixtureProject } from '../../test-support/fixture-project.ts'
-import { whoAndWhenDataDir } from '../../test-support/who-and-when-data.ts'
+import { STUCK_TICKET_RUN, whoAndWhenDataDir } from '../../test-support/who-and-when-data.ts'
 import { cassetteText, chatInteraction } from './hand-made-cassettes.ts'
 
 // The built `retrace` binary: `import who-and-when` writes trace files, `detect` reads them
@@ -12,27 +12,6 @@ import { cassetteText, chatInteraction } from './hand-made-cassettes.ts'
 const retraceBin = join(import.meta.dirname, '..', 'bin', 'retrace.js')
 let project: FixtureProject
 const retrace = (...args: string[]) => runInProject(project, process.execPath, [retraceBin, ...args])
-
-const SCREEN = (position: string) => `Here is a screenshot of [Tickets](https://tickets.example.com/). The viewport shows 40% of the webpage, and is positioned ${position}.`
-
-// A hand-written Magentic-One run: WebSurfer clicks 'Buy' three times on a page that never
-// changes, while the Orchestrator words its request differently each time (so it is a loop,
-// not a ping-pong).
-const stuckRun = {
-  question: 'How much is a weekend ticket to the Riverside Jazz Festival?',
-  ground_truth: '$85',
-  mistake_agent: 'WebSurfer',
-  mistake_step: '4',
-  history: [
-    { role: 'human', content: 'How much is a weekend ticket to the Riverside Jazz Festival?' },
-    { role: 'Orchestrator (-> WebSurfer)', content: 'Open the festival ticket page and find the weekend ticket price.' },
-    ...['Please try clicking Buy again to reach the price list.', 'The weekend pass may sit behind that button; press it once more.', 'One last attempt: use the purchase control and report what opens.'].flatMap((instruction) => [
-      { role: 'WebSurfer', content: `I clicked 'Buy'.\n\n${SCREEN('at the top of the page')}` },
-      { role: 'Orchestrator (-> WebSurfer)', content: instruction },
-    ]),
-    { role: 'Orchestrator (termination condition)', content: 'FINAL ANSWER: $70' },
-  ],
-}
 
 // A model that asks for the same tool call three times and gets the same answer.
 function loopingCassette(): Cassette {
@@ -51,9 +30,9 @@ function loopingCassette(): Cassette {
 
 beforeAll(() => {
   project = createFixtureProject({
-    'runs/stuck.json': JSON.stringify(stuckRun),
+    'runs/stuck.json': JSON.stringify(STUCK_TICKET_RUN),
     'runs/broken.json': '{ "question": "no history" }',
-    'single/stuck.json': JSON.stringify(stuckRun),
+    'single/stuck.json': JSON.stringify(STUCK_TICKET_RUN),
     'looping.cassette.json': cassetteText(loopingCassette()),
     'not-a-run.json': '{ "hello": "world" }',
     'truncated.trace.json': '{ "trace": { "id": "t" ',
