@@ -19,7 +19,7 @@ export const getTraceDetections = defineRoute({
   responses: { 200: { description: 'The stored detections (status none: not detected yet).', schema: TraceDetectionsSchema }, 404: notFound },
   async handler({ key, params, services }) {
     const stored = await services.store.detections.get(key.projectId, params.traceId)
-    if (!stored) orNotFound(await services.store.detections.state(key.projectId, params.traceId), 'trace', params.traceId)
+    if (!stored) orNotFound((await services.store.detections.states(key.projectId, [params.traceId])).get(params.traceId), 'trace', params.traceId)
     return { body: toTraceDetections(params.traceId, stored) }
   },
 })

@@ -1,6 +1,6 @@
 import type { Logger } from 'pino'
 import { DETECTORS_VERSION, type DetectorTrace } from '@retrace/detectors'
-import type { DetectionTrigger } from '../store/detection-record.ts'
+import type { DetectionTraceState, DetectionTrigger } from '../store/detection-record.ts'
 import type { IngestBatch, Store } from '../store/store.ts'
 import { DetectionRunner, STOPPING, type DetectionRunnerOptions } from './detection-runner.ts'
 import { toTraceDetections, type TraceDetections } from './detection-view.ts'
@@ -13,7 +13,7 @@ export interface DetectionSchedulerOptions {
   liveIntervalMs?: number
   /** Live detection only while a running trace has at most this many spans (larger ones wait for the end). Default 2,000. */
   liveMaxSpans?: number
-  /** Traces checked at once (the store reads; the detectors themselves run one at a time). Default 4. */
+  /** Batches of due traces checked at once (the store reads; the detectors themselves run one at a time). Default 4. */
   concurrency?: number
   runner?: DetectionRunnerOptions
 }
@@ -30,6 +30,8 @@ interface Due {
 const keyOf = (projectId: string, traceId: string) => `${projectId}\u0000${traceId}`
 /** Running traces whose spans are remembered (about 100 bytes each). */
 const MAX_TRACES_REMEMBERED = 50_000
+/** Due traces whose state is read in one query (a bulk load ends thousands of traces at once). */
+const CHECKS_PER_BATCH = 500
 
 /**
  * Whether any span is an agent's: tagged with an agent, or an `agent` span.
@@ -84,11 +86,14 @@ export class DetectionScheduler {
   readonly #concurrency: number
   readonly #due = new Map<string, Due>()
   /** Checks whose time came, waiting for a free slot. */
-  readonly #ready: string[] = []
+  readonly #ready = new Set<string>()
   /** Running traces this process stored spans of, and whether any was an agent's (oldest forgotten first). */
   readonly #spansSeen = new Map<string, boolean>()
   /** Keys being checked; a key noted again meanwhile is checked once more after. */
   readonly #checking = new Map<string, boolean>()
+  /** Batches being checked (at most `concurrency`). */
+  #batchesRunning = 0
+  #pumpQueued = false
   #idle: Array<() => void> = []
   #closed = false
   #stopped = false
@@ -161,7 +166,7 @@ export class DetectionScheduler {
     for (const [key, due] of this.#due) {
       clearTimeout(due.timer)
       if (!due.ended) this.#due.delete(key)
-      else if (due.timer !== undefined) this.#ready.push(key)
+      else if (due.timer !== undefined) this.#ready.add(key)
     }
     this.#closed = true
     this.#pump()
@@ -188,31 +193,53 @@ export class DetectionScheduler {
       const current = this.#due.get(key)
       if (!current) return
       current.timer = undefined
-      this.#ready.push(key)
-      this.#pump()
+      this.#ready.add(key)
+      this.#pumpSoon()
     }, delayMs)
     timer.unref()
     this.#due.set(key, { projectId, traceId, at, ended: ended || (due?.ended ?? false), timer })
   }
 
+  /** Pumps once the timers due now have all fired, so traces that ended together share a batch. */
+  #pumpSoon(): void {
+    if (this.#pumpQueued) return
+    this.#pumpQueued = true
+    setImmediate(() => {
+      this.#pumpQueued = false
+      this.#pump()
+    })
+  }
+
   #pump(): void {
-    while (this.#checking.size < this.#concurrency && this.#ready.length) {
-      const key = this.#ready.shift()!
-      const due = this.#due.get(key)
-      if (!due) continue
-      this.#due.delete(key)
-      if (this.#checking.has(key)) {
-        // Being checked: look again once that check is done.
-        this.#checking.set(key, true)
-        continue
+    while (this.#batchesRunning < this.#concurrency && this.#ready.size) {
+      const batch: Due[] = []
+      // Oldest first; a Set, so taking a batch from 100,000 waiting keys moves none of the others.
+      for (const key of this.#ready) {
+        if (batch.length === CHECKS_PER_BATCH) break
+        this.#ready.delete(key)
+        const due = this.#due.get(key)
+        if (!due) continue
+        this.#due.delete(key)
+        if (this.#checking.has(key)) {
+          // Being checked: look again once that check is done.
+          this.#checking.set(key, true)
+          continue
+        }
+        this.#checking.set(key, false)
+        batch.push(due)
       }
-      this.#checking.set(key, false)
-      void this.#check(due.projectId, due.traceId)
-        .catch((error: unknown) => this.#log.warn({ err: error, traceId: due.traceId }, 'detections failed'))
+      if (!batch.length) continue
+      this.#batchesRunning++
+      void this.#checkBatch(batch)
+        .catch((error: unknown) => this.#log.warn({ err: error, traces: batch.length }, 'detections failed'))
         .finally(() => {
-          const again = this.#checking.get(key)
-          this.#checking.delete(key)
-          if (again) this.#schedule(due.projectId, due.traceId, 0, due.ended)
+          this.#batchesRunning--
+          for (const due of batch) {
+            const key = keyOf(due.projectId, due.traceId)
+            const again = this.#checking.get(key)
+            this.#checking.delete(key)
+            if (again) this.#schedule(due.projectId, due.traceId, 0, due.ended)
+          }
           this.#pump()
           this.#notifyIdle()
         })
@@ -220,17 +247,36 @@ export class DetectionScheduler {
     this.#notifyIdle()
   }
 
-  /** Runs the detectors over a trace if it has agent spans and changed since it was last detected. */
-  async #check(projectId: string, traceId: string): Promise<void> {
-    const state = await this.#store.detections.state(projectId, traceId)
-    if (!state?.mayHaveAgents) return
+  /**
+   * Reads the state of every trace in the batch with one query per project, then runs the
+   * detectors over those with agent spans that changed since they were last detected.
+   */
+  async #checkBatch(batch: readonly Due[]): Promise<void> {
+    const byProject = new Map<string, string[]>()
+    for (const due of batch) byProject.set(due.projectId, [...(byProject.get(due.projectId) ?? []), due.traceId])
+    for (const [projectId, traceIds] of byProject) {
+      const states = await this.#store.detections.states(projectId, traceIds)
+      for (const traceId of traceIds) {
+        const state = states.get(traceId)
+        if (!state || !this.#needsDetection(state)) continue
+        try {
+          const trace = await this.#store.detections.loadTrace(projectId, traceId)
+          if (trace && hasAgentSpans(trace.spans)) await this.#detect(projectId, trace, trace.end ? 'trace-end' : 'live')
+        } catch (error) {
+          // One trace failing does not keep the others of its batch from being detected.
+          this.#log.warn({ err: error, traceId }, 'detections failed')
+        }
+      }
+    }
+  }
+
+  /** Whether a trace has agent spans and changed since it was last detected (a live one only while small). */
+  #needsDetection(state: DetectionTraceState): boolean {
+    if (!state.mayHaveAgents) return false
     const ended = state.status !== 'running'
-    if (!ended && (this.#closed || state.spanCount > this.#liveMaxSpans)) return
+    if (!ended && (this.#closed || state.spanCount > this.#liveMaxSpans)) return false
     const stored = state.stored
-    if (stored && stored.version === DETECTORS_VERSION && stored.spanCount === state.spanCount && (stored.traceStatus !== 'running') === ended) return
-    const trace = await this.#store.detections.loadTrace(projectId, traceId)
-    if (!trace || !hasAgentSpans(trace.spans)) return
-    await this.#detect(projectId, trace, trace.end ? 'trace-end' : 'live')
+    return !(stored && stored.version === DETECTORS_VERSION && stored.spanCount === state.spanCount && (stored.traceStatus !== 'running') === ended)
   }
 
   async #detect(projectId: string, trace: DetectorTrace, trigger: DetectionTrigger): Promise<void> {
@@ -254,7 +300,7 @@ export class DetectionScheduler {
   }
 
   #isIdle(): boolean {
-    return this.#checking.size === 0 && this.#ready.length === 0 && this.#due.size === 0
+    return !this.#pumpQueued && this.#batchesRunning === 0 && this.#checking.size === 0 && this.#ready.size === 0 && this.#due.size === 0
   }
 
   #notifyIdle(): void {

@@ -38,7 +38,12 @@ export interface DetectionTraceState {
 
 /** The detections of traces in the store, beside the traces (migration 4, `trace_detections`). */
 export interface DetectionStore {
-  state(projectId: string, traceId: string): Promise<DetectionTraceState | undefined>
+  /**
+   * What deciding whether to run the detectors needs, for many traces of a project in one
+   * read (a server checking every ended trace one query at a time kept PostgreSQL busy for
+   * minutes after a bulk load). Traces the project does not have are absent from the map.
+   */
+  states(projectId: string, traceIds: readonly string[]): Promise<Map<string, DetectionTraceState>>
   /** The stored trace as the detectors read it (a `*.trace.json` object); undefined when no such trace. */
   loadTrace(projectId: string, traceId: string): Promise<DetectorTrace | undefined>
   /**
