@@ -1,5 +1,5 @@
-import { openRunLedger, type RunLedger } from '@retrace/core/run-ledger'
-import type { RanTestFile } from '@retrace/matchers'
+import { closeRunLedger, openRunLedger, type RunLedger } from '@retrace/core/run-ledger'
+import { finishTestRun, type RanTestFile } from '@retrace/matchers/plugin'
 
 interface JestGlobalConfig {
   updateSnapshot?: 'all' | 'new' | 'none'
@@ -50,8 +50,8 @@ export default class RetraceJestReporter {
   }
 
   async onRunComplete(_contexts: unknown, results: JestAggregatedResult): Promise<void> {
-    // Loaded at the end of the run, not with the config: starting Jest stays as fast as without Retrace.
-    const [{ closeRunLedger }, { finishTestRun }] = await Promise.all([import('@retrace/core'), import('@retrace/matchers')])
+    // Both come from light entry points (no recorder, no divergence engine): the main process
+    // never loads what only the test workers run.
     const entries = closeRunLedger(this.#ledger)
     // No ledger means no knowledge of what was used: report nothing rather than call every cassette obsolete.
     if (!entries) return

@@ -1,5 +1,5 @@
 import { CassetteFormatError, parseCassette } from '@retrace/cassettes'
-import { type DivergenceOptions } from '@retrace/divergence'
+import type { DivergenceOptions } from '@retrace/divergence'
 import { buildTimeline, type Timeline } from './build-timeline.ts'
 import { diffCassettes, type CassetteDiff } from './diff-cassettes.ts'
 

@@ -1,5 +1,5 @@
 import { formatRequestDifferences } from '@retrace/cassettes'
-import { type DivergenceReason } from '@retrace/divergence'
+import type { DivergenceReason } from '@retrace/divergence'
 import type { Terminal } from '../output/terminal.ts'
 import type { CassetteDiff, StepDiff, StepMetrics } from './diff-cassettes.ts'
 import { formatCount, formatDelta, formatMs, formatUsd } from './format.ts'

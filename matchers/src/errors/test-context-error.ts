@@ -1,4 +1,4 @@
-import { RetraceError } from '@retrace/cassettes'
+import { RetraceError } from '@retrace/cassettes/errors'
 
 /**
  * A matcher was called through an `expect` that cannot tell which test is running: the

@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto'
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
-import { RetraceError } from '@retrace/cassettes'
+import { RetraceError } from '@retrace/cassettes/errors'
 import type { LedgerEntry } from '@retrace/core'
-import { LedgerEntrySchema } from '@retrace/core/internal'
+import { LedgerEntrySchema } from '@retrace/core/run-ledger'
 import type { RanTestFile } from './obsolete-cassettes.ts'
 
 /**

@@ -1,6 +1,6 @@
 import { z } from 'zod'
-import { RetraceConfigError } from '@retrace/cassettes'
-import { type DivergenceOptions } from '@retrace/divergence'
+import { RetraceConfigError } from '@retrace/cassettes/errors'
+import type { DivergenceOptions } from '@retrace/divergence'
 import type { CassetteOptions } from '@retrace/core'
 
 /** Options of `toMatchCassette` (and the cassette part of the other matchers). */

@@ -1,6 +1,6 @@
 import { relative } from 'node:path'
 import { CassetteMismatchError, RetraceError } from '@retrace/cassettes'
-import { type DivergenceResult } from '@retrace/divergence'
+import type { DivergenceResult } from '@retrace/divergence'
 import type { RunnerContext } from '../runner-context.ts'
 import { recordCommand, rerecordCommand } from './rerecord-command.ts'
 
