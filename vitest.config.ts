@@ -6,9 +6,14 @@ const conditions = ['@retrace/source', 'node', 'import', 'module', 'default']
 const serverConditions = ['@retrace/source', 'node', 'default']
 const serverExamples = ['doc-examples/server.test.ts', 'doc-examples/dashboard.test.ts', 'doc-examples/test-support.test.ts']
 
-/** A project of doc-example tests, resolving packages with `resolveConditions`. */
+/**
+ * A project of doc-example tests, resolving packages with `resolveConditions`. The examples of
+ * the dashboard's `.tsx` components are JSX: compiled as the dashboard compiles them (its
+ * vite.config.ts), with Preact's automatic runtime.
+ */
 function docExamples(name: string, files: { include: string[]; exclude?: string[] }, resolveConditions: string[], timeoutMs: number) {
   return {
+    oxc: { jsx: { runtime: 'automatic' as const, importSource: 'preact' } },
     resolve: { conditions: resolveConditions },
     ssr: { resolve: { conditions: resolveConditions, externalConditions: resolveConditions } },
     test: { name, ...files, setupFiles: ['test-support/fail-on-deprecation-warnings.ts'], testTimeout: timeoutMs, hookTimeout: timeoutMs },

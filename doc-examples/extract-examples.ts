@@ -50,8 +50,9 @@ export interface ExtractedFile {
 }
 
 /**
- * The source files of a package folder (`core` → `core/src/**`, tests left out; `test-support`
- * → its own files), parsed by TypeScript, with their examples and public declarations.
+ * The source files of a package folder (`core` → `core/src/**`, `.ts` and `.tsx`, tests left
+ * out; `test-support` → its own files), parsed by TypeScript, with their examples and public
+ * declarations.
  *
  * @example
  * const files = extractExamples('protocol')
@@ -68,7 +69,8 @@ export function extractExamples(folder: string): ExtractedFile[] {
 }
 
 function sourceFilesOf(api: API, folder: string): SourceFile[] {
-  const isSource = (name: string) => name.endsWith('.ts') && !name.endsWith('.test.ts') && !name.endsWith('.d.ts')
+  // `.tsx` too: the dashboard's components (JSX), whose examples render them.
+  const isSource = (name: string) => /\.tsx?$/.test(name) && !/\.test\.tsx?$/.test(name) && !name.endsWith('.d.ts')
   if (folder === 'test-support') {
     // Not a package: no tsconfig of its own, so its files are opened one by one.
     const files = readdirSync(join(repoRoot, folder)).filter(isSource).map((name) => join(repoRoot, folder, name))

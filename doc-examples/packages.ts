@@ -32,7 +32,7 @@ export const PENDING: Partial<Record<ExampleFolder, string>> = {
  * examples in Node. The dashboard's browser e2e tests (dashboard/test) cover these modules.
  */
 export const BROWSER_ONLY: Readonly<Record<string, string>> = {
-  'dashboard/src/state/router.ts': 'reads window.location and history as it loads',
+  'dashboard/src/state/router.ts': "navigate, setQuery and startRouter drive the page's history and listen to its clicks",
   'dashboard/src/state/session.ts': 'calls the page-relative /api/v1/dashboard/session',
   'dashboard/src/components/use-title.ts': 'a Preact hook: runs inside a rendered component and sets document.title',
 }

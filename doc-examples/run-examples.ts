@@ -52,7 +52,9 @@ let written = 0
  */
 export async function runExample(example: DocExample, file: ExtractedFile, dir: string): Promise<void> {
   const documented = resolve(repoRoot, example.file)
-  const module = join(dir, `${(++written).toString().padStart(4, '0')}-${example.file.replace(/[/\\]/g, '__')}.${example.line}.ts`)
+  // An example from a `.tsx` file is a `.tsx` module: JSX compiles in it as in its component.
+  const extension = example.file.endsWith('.tsx') ? 'tsx' : 'ts'
+  const module = join(dir, `${(++written).toString().padStart(4, '0')}-${example.file.replace(/[/\\]/g, '__')}.${example.line}.${extension}`)
   mkdirSync(dir, { recursive: true })
   writeFileSync(module, exampleModule(example, { file: documented, exports: file.valueExports }))
   // Examples run as on a developer's machine, whatever the environment of this test run, and

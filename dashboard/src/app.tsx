@@ -15,6 +15,23 @@ import { TracesView } from './views/traces-view.tsx'
 /**
  * The dashboard: a shared trace for `/s/<token>` (no sign-in), else the sign-in form or the
  * signed-in pages.
+ *
+ * @example
+ * import { renderToString } from 'preact-render-to-string'
+ * import { location } from './state/router.ts'
+ * import { session } from './state/session.ts'
+ * import type { DashboardSession } from './api/api-types.ts'
+ * // main.tsx renders it into the page; the session is asked for once it is mounted.
+ * renderToString(<App />) // → '<main id="main" class="page narrow" aria-busy="true"><p class="muted">Loading…</p></main>'
+ * session.value = null
+ * renderToString(<App />).includes('<label for="api-key">API key</label>') // → true
+ * // Signed in, each address shows its page:
+ * const signedIn: DashboardSession = { signedIn: true, project: { id: 'p1', name: 'Travel agent' }, key: { id: 'k1', name: 'laptop', prefix: 'rt_live_ab12', scopes: ['read', 'admin'] }, sharing: 'on' }
+ * session.value = signedIn
+ * location.value = new URL('http://localhost/settings')
+ * renderToString(<App />).includes('<h1>Settings</h1>') // → true
+ * location.value = new URL('http://localhost/')
+ * session.value = undefined
  */
 export function App() {
   const route = matchRoute(location.value.pathname)

@@ -18,7 +18,21 @@ export interface PlayerBarProps {
  * the speed, and the tokens, cost and time the run had spent at the current step.
  *
  * @example
- * <PlayerBar playback={playback} cursor={cursor} playing={false} speed={1} … />
+ * import { renderToString } from 'preact-render-to-string'
+ * import { buildPlayback } from '../model/playback.ts'
+ * const span = (id: string, startMs: number, endMs: number, fields: object = {}) => ({ id, traceId: 't1', kind: 'span' as const, name: id, startedAt: new Date(startMs).toISOString(), endedAt: new Date(endMs).toISOString(), durationMs: endMs - startMs, status: 'ok' as const, children: [], ...fields })
+ * const step = { provider: 'openai', api: 'openai.chat.completions', operation: 'chat', model: 'gpt-4o-mini', streamed: false, complete: true, tools: [], input: [{ role: 'user', parts: [{ type: 'text', content: 'Weather in Paris?' }] }], output: [{ type: 'text', content: 'Sunny, 21 °C.' }], usage: { inputTokens: 12, outputTokens: 6 }, costUsd: 0.0000054 }
+ * const spans = [span('weather-agent', 0, 900, { children: [
+ *   span('get_weather', 100, 300, { kind: 'tool', input: { city: 'Paris' }, output: { sky: 'sunny' } }),
+ *   span('openai.chat.completions', 300, 900, { kind: 'llm', step }),
+ * ] })]
+ * const playback = buildPlayback(spans)
+ * let cursor = 2
+ * const html = renderToString(<PlayerBar playback={playback} cursor={cursor} playing={false} speed={1} onCursor={(step) => (cursor = step)} onPlaying={() => {}} onSpeed={() => {}} />)
+ * html.includes('<strong>Step 3 of 3</strong><span> · openai.chat.completions</span>') // → true
+ * html.includes('so far 12 in / 6 out tokens · $0.0000054 · 900 ms · 1 LLM call') // → true
+ * // On the last step, Next is off:
+ * html.includes('aria-label="Next step" aria-keyshortcuts="ArrowRight" disabled') // → true
  */
 export function PlayerBar(props: PlayerBarProps) {
   const { playback, cursor } = props

@@ -25,7 +25,26 @@ export interface TimelineGridProps {
  * replay. Only the rows in view are rendered, so a run of thousands of spans stays quick.
  *
  * @example
- * <TimelineGrid rows={rows} stepOfSpan={playback.stepOfSpan} cursor={3} … />
+ * import { renderToString } from 'preact-render-to-string'
+ * import { buildPlayback } from '../model/playback.ts'
+ * import { spanRows, timeRange } from '../model/span-rows.ts'
+ * const span = (id: string, startMs: number, endMs: number, fields: object = {}) => ({ id, traceId: 't1', kind: 'span' as const, name: id, startedAt: new Date(startMs).toISOString(), endedAt: new Date(endMs).toISOString(), durationMs: endMs - startMs, status: 'ok' as const, children: [], ...fields })
+ * const step = { provider: 'openai', api: 'openai.chat.completions', operation: 'chat', model: 'gpt-4o-mini', streamed: false, complete: true, tools: [], input: [{ role: 'user', parts: [{ type: 'text', content: 'Weather in Paris?' }] }], output: [{ type: 'text', content: 'Sunny, 21 °C.' }], usage: { inputTokens: 12, outputTokens: 6 }, costUsd: 0.0000054 }
+ * const spans = [span('weather-agent', 0, 900, { children: [
+ *   span('get_weather', 100, 300, { kind: 'tool', input: { city: 'Paris' }, output: { sky: 'sunny' } }),
+ *   span('openai.chat.completions', 300, 900, { kind: 'llm', step }),
+ * ] })]
+ * const playback = buildPlayback(spans)
+ * const range = timeRange(spans)
+ * const totalMs = range.endMs - range.startMs
+ * const html = renderToString(
+ *   <TimelineGrid rows={spanRows(spans, new Set(), range)} stepOfSpan={playback.stepOfSpan} cursor={1} currentSpanId="get_weather"
+ *     playhead={playback.steps[1]!.atMs / totalMs} totalMs={totalMs} collapsed={new Set()} onSelect={() => {}} onToggle={() => {}} />,
+ * )
+ * html.includes('aria-label="3 spans"') // → true
+ * // get_weather is step 2, the current one; the answer is still to come:
+ * html.includes('<li class="timeline-row current" data-span-id="get_weather" data-step="2"') // → true
+ * html.includes('<li class="timeline-row future" data-span-id="openai.chat.completions" data-step="3"') // → true
  */
 export function TimelineGrid(props: TimelineGridProps) {
   const { rows, cursor } = props

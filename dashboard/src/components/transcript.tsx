@@ -10,7 +10,21 @@ const SHOWN = 200
  * results, in the order they happened; the current step's lines stand out.
  *
  * @example
- * <Transcript playback={playback} cursor={cursor} onStep={setCursor} />
+ * import { renderToString } from 'preact-render-to-string'
+ * import { buildPlayback } from '../model/playback.ts'
+ * const span = (id: string, startMs: number, endMs: number, fields: object = {}) => ({ id, traceId: 't1', kind: 'span' as const, name: id, startedAt: new Date(startMs).toISOString(), endedAt: new Date(endMs).toISOString(), durationMs: endMs - startMs, status: 'ok' as const, children: [], ...fields })
+ * const step = { provider: 'openai', api: 'openai.chat.completions', operation: 'chat', model: 'gpt-4o-mini', streamed: false, complete: true, tools: [], input: [{ role: 'user', parts: [{ type: 'text', content: 'Weather in Paris?' }] }], output: [{ type: 'text', content: 'Sunny, 21 °C.' }], usage: { inputTokens: 12, outputTokens: 6 }, costUsd: 0.0000054 }
+ * const spans = [span('weather-agent', 0, 900, { children: [
+ *   span('get_weather', 100, 300, { kind: 'tool', input: { city: 'Paris' }, output: { sky: 'sunny' } }),
+ *   span('openai.chat.completions', 300, 900, { kind: 'llm', step }),
+ * ] })]
+ * const playback = buildPlayback(spans)
+ * let cursor = 1
+ * const html = renderToString(<Transcript playback={playback} cursor={cursor} onStep={(step) => (cursor = step)} />)
+ * // At step 2 the tool has been called, and its lines are the current ones:
+ * html.includes('<li class="entry entry-tool-call current" data-step="2">') // → true
+ * html.includes('Weather in Paris?') // → false
+ * renderToString(<Transcript playback={playback} cursor={2} onStep={() => {}} />).includes('<div class="entry-text">Weather in Paris?</div>') // → true
  */
 export function Transcript({ playback, cursor, onStep }: { playback: Playback; cursor: number; onStep(index: number): void }) {
   const [showAll, setShowAll] = useState(false)

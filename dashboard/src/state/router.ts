@@ -1,7 +1,10 @@
 import { signal } from '@preact/signals'
 
-/** The page's address; every view reads it, `navigate` changes it. */
-export const location = signal(new URL(window.location.href))
+/**
+ * The page's address; every view reads it, `navigate` changes it. Outside a page (a view
+ * rendered to a string, as the doc examples do) it starts at `/`, so the views can load.
+ */
+export const location = signal(new URL(typeof window === 'undefined' ? 'http://localhost/' : window.location.href))
 
 /** One of the dashboard's pages, from its path. */
 export type Route =

@@ -7,6 +7,14 @@ import { Notice } from '../components/notice.tsx'
  * The multi-agent detectors' flags the server stored with a trace, most confident first: the
  * kind and MAST mode, the agent, what happened, and a link to the decisive step. Beside the
  * topology in the agents view.
+ *
+ * @example
+ * import { renderToString } from 'preact-render-to-string'
+ * import { api } from '../api/api-client.ts'
+ * import type { TraceDetections } from '../api/api-types.ts'
+ * const flags = <AgentFlags load={() => api<TraceDetections>('/api/v1/traces/t1/detections')} reloadOn="t1" spanHref={(spanId) => `/traces/t1?span=${spanId}`} />
+ * // The flags are loaded once it is mounted; until then it says so:
+ * renderToString(flags).includes('<p class="muted small">Loading the flags…</p>') // → true
  */
 export function AgentFlags({ load, reloadOn, spanHref }: { load(): Promise<TraceDetections>; reloadOn: unknown; spanHref(spanId: string): string }) {
   const [detections, setDetections] = useState<TraceDetections | undefined>()

@@ -12,6 +12,14 @@ import { AgentFlags } from './agent-flags.tsx'
  * A multi-agent run's topology: agents as nodes, hand-offs and messages as edges (with how
  * often), the failure flags the server's detectors stored (when given), and each agent's
  * spans, linked to their step in the timeline.
+ *
+ * @example
+ * import { renderToString } from 'preact-render-to-string'
+ * import { api } from '../api/api-client.ts'
+ * import type { AgentTopology } from '../api/api-types.ts'
+ * const panel = <AgentsPanel spans={[]} loadTopology={() => api<AgentTopology>('/api/v1/traces/t1/topology')} onSpan={() => {}} spanHref={(spanId) => `/traces/t1?span=${spanId}`} />
+ * // The topology is loaded once it is mounted; until then it says so:
+ * renderToString(panel) // → '<p class="muted" aria-busy="true">Loading the topology…</p>'
  */
 export function AgentsPanel({
   spans,

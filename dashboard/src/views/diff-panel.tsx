@@ -7,6 +7,22 @@ import { formatCount, formatDelta, formatDuration, formatUsd, prettyJson } from 
  * Original vs fork: the divergence score and verdict (semantic, from @retrace/divergence),
  * total deltas, the aligned steps side by side with their deltas (the first divergent step
  * highlighted), and a word diff of the two final outputs.
+ *
+ * @example
+ * import { renderToString } from 'preact-render-to-string'
+ * // `GET /api/v1/forks/:id/diff` of a fork whose answer changed:
+ * const totals = { input_tokens: 40, output_tokens: 8, cost_usd: 0.00002, latency_ms: 300, steps: 2, duration_ms: 900, live_cost_usd: 0 }
+ * const diff = {
+ *   fork_id: 'fk_1', trace_id: 't1', fork_trace_id: 't2', fork_point_step: 1,
+ *   divergence: { score: 0.42, verdict: 'diverged' as const, first_divergent_step: 2, reasons: ['step 2: the answer changed'] },
+ *   steps: [],
+ *   totals: { original: totals, fork: { ...totals, live_cost_usd: 0.00001 }, delta: { ...totals, input_tokens: 0, output_tokens: 0, cost_usd: 0, latency_ms: 0 } },
+ *   outcome: { original: { status: 'completed', output: 'Sunny in Paris' }, fork: { status: 'completed', output: 'Rainy in Rome' } },
+ * }
+ * const html = renderToString(<DiffPanel diff={diff} />)
+ * html.includes('<dd data-testid="divergence-score">0.420</dd>') // → true
+ * html.match(/data-testid="output-diff">(.*?)<\/pre>/)?.[1]
+ * // → '<del>Sunny</del><ins>Rainy</ins><span> in </span><del>Paris</del><ins>Rome</ins>'
  */
 export function DiffPanel({ diff }: { diff: ForkDiff }) {
   const changes = diffWords(prettyJson(diff.outcome.original.output ?? ''), prettyJson(diff.outcome.fork.output ?? ''))

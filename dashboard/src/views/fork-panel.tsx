@@ -16,6 +16,20 @@ interface VariantDraft {
  * Fork from the current span: edit the run's input inline, estimate what the fork costs,
  * replay it (the fork's page then streams it in and opens the diff when it ends), or launch
  * a sweep of variants or a sensitivity analysis from the same point.
+ *
+ * @example
+ * import { renderToString } from 'preact-render-to-string'
+ * const trace = {
+ *   id: 't1', name: 'weather-agent', sessionId: null, status: 'completed' as const, startedAt: '1970-01-01T00:00:00.000Z', endedAt: '1970-01-01T00:00:00.900Z',
+ *   tags: [], hasError: false, lossy: false, droppedEvents: null, terminatedEarly: false, truncated: false, resumable: true, forkOf: null, forkPointStep: null, forkId: null,
+ *   source: 'sdk' as const, git: null, input: ['Weather in Paris?'], output: 'Sunny, 21 °C.', error: null, metadata: null,
+ *   totals: { inputTokens: 12, outputTokens: 6, usd: 0.0000054, durationMs: 900, spans: 3, llmCalls: 1, errors: 0 },
+ * }
+ * const span = { id: 'sp_1', traceId: 't1', kind: 'agent' as const, name: 'weather-agent', startedAt: '1970-01-01T00:00:00.000Z', endedAt: '1970-01-01T00:00:00.900Z', durationMs: 900, status: 'ok' as const, children: [] }
+ * const html = renderToString(<ForkPanel trace={trace} span={span} onClose={() => {}} />)
+ * html.includes('<h2 id="fork-title" class="section-title">Fork from “weather-agent”</h2>') // → true
+ * // The run was called with one string: the editor starts from it, as text.
+ * html.includes('>Weather in Paris?</textarea>') // → true
  */
 export function ForkPanel({ trace, span, onClose }: { trace: WorkspaceTrace; span: SpanNode; onClose(): void }) {
   const [draft, setDraft] = useState<ForkInputDraft>(() => forkInputDraft(trace.input, span))
@@ -178,7 +192,26 @@ const TREATMENTS: Record<ForkEstimate['steps'][number]['treatment'], string> = {
   live: 'live',
 }
 
-/** Naive vs optimized cost of a fork, per step, with the savings and the assumptions. */
+/**
+ * Naive vs optimized cost of a fork, per step, with the savings and the assumptions.
+ *
+ * @example
+ * import { renderToString } from 'preact-render-to-string'
+ * // `GET /api/v1/forks/:id/estimate`:
+ * const estimate = {
+ *   fork_id: 'fk_1', fork_point_step: 2, full_rerun_usd: 0.0021, naive_usd: 0.0014, optimized_usd: 0.0009, savings_usd: 0.0005, savings_pct: 35.7,
+ *   savings: { differential_replay_usd: 0, semantic_cache_usd: 0.0005, context_compression_usd: 0 },
+ *   steps: [
+ *     { step: 2, span_id: 'sp_2', model: 'gpt-4o-mini', input_tokens: 900, output_tokens: 40, treatment: 'semantic_cache' as const, naive_usd: 0.0005, optimized_usd: 0 },
+ *     { step: 3, span_id: 'sp_3', model: 'gpt-4o-mini', input_tokens: 1200, output_tokens: 80, treatment: 'live' as const, naive_usd: 0.0009, optimized_usd: 0.0009 },
+ *   ],
+ *   assumptions: ['Prices of gpt-4o-mini from the price table.'],
+ * }
+ * const html = renderToString(<EstimateTable estimate={estimate} />)
+ * html.includes('<dd data-testid="naive-usd">$0.0014</dd>') // → true
+ * html.includes('<dd>$0.0005 (36%)</dd>') // → true
+ * html.includes('<td>semantic cache (an earlier identical fork)</td>') // → true
+ */
 export function EstimateTable({ estimate }: { estimate: ForkEstimate }) {
   return (
     <div class="estimate" data-testid="estimate">

@@ -15,6 +15,11 @@ const POLL_MS = 1000
 /**
  * A fork as it runs: its status, its trace streaming in live (the replay follows the newest
  * step), and the diff against the original, opened when the fork ends.
+ *
+ * @example
+ * import { renderToString } from 'preact-render-to-string'
+ * // The app shows it at /forks/:forkId; it polls the fork once mounted and says so until the first answer:
+ * renderToString(<ForkView forkId="fk_1" />) // → '<p class="muted" aria-busy="true">Loading the fork…</p>'
  */
 export function ForkView({ forkId }: { forkId: string }) {
   useTitle('Fork')

@@ -8,6 +8,11 @@ import { SweepProgress, usePolled } from './sweep-view.tsx'
 /**
  * A sensitivity analysis: progress while its perturbations run, then the sensitivity score
  * (ProSA PSS), the flip rate, and the per-step flip rate: which step the outcome hinges on.
+ *
+ * @example
+ * import { renderToString } from 'preact-render-to-string'
+ * // The app shows it at /sensitivity/:analysisId; it polls the analysis once mounted and says so until the first answer:
+ * renderToString(<SensitivityView analysisId="sn_1" />) // → '<p class="muted" aria-busy="true">Loading the analysis…</p>'
  */
 export function SensitivityView({ analysisId }: { analysisId: string }) {
   useTitle('Sensitivity')
@@ -84,7 +89,15 @@ export function SensitivityView({ analysisId }: { analysisId: string }) {
 const BAR_WIDTH = 44
 const CHART_HEIGHT = 160
 
-/** Per-step flip rate: for each step from the fork point on, the share of variants that first diverge there. */
+/**
+ * Per-step flip rate: for each step from the fork point on, the share of variants that first diverge there.
+ *
+ * @example
+ * import { renderToString } from 'preact-render-to-string'
+ * const html = renderToString(<FlipRateChart steps={[{ step: 2, rate: 0.25, variants: 2 }, { step: 3, rate: 0.75, variants: 6 }]} />)
+ * html.includes('the outcome hinges most on step 3 (75% of variants first diverge there)') // → true
+ * renderToString(<FlipRateChart steps={[]} />) // → '<p class="muted">No step after the fork point.</p>'
+ */
 export function FlipRateChart({ steps }: { steps: ReadonlyArray<{ step: number; rate: number; variants: number }> }) {
   if (!steps.length) return <p class="muted">No step after the fork point.</p>
   const width = steps.length * (BAR_WIDTH + 12) + 56

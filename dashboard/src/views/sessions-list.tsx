@@ -5,7 +5,14 @@ import { Notice } from '../components/notice.tsx'
 import { formatCount, formatTime, formatUsd } from '../model/format.ts'
 import { TraceTable } from './traces-view.tsx'
 
-/** Traces grouped by session: each session opens to its traces, oldest first. */
+/**
+ * Traces grouped by session: each session opens to its traces, oldest first.
+ *
+ * @example
+ * import { renderToString } from 'preact-render-to-string'
+ * // Under "By session" on the traces page; the sessions are loaded once it is mounted:
+ * renderToString(<SessionsList />) // → '<p class="muted" aria-busy="true">Loading sessions…</p>'
+ */
 export function SessionsList() {
   const [sessions, setSessions] = useState<SessionSummary[] | undefined>()
   const [cursor, setCursor] = useState<string | null>(null)

@@ -6,7 +6,22 @@ import { useTitle } from '../components/use-title.ts'
 import { canAdmin, session, signOut } from '../state/session.ts'
 import { ShareLinkTable } from './share-panel.tsx'
 
-/** The session, the instance's sharing switch, every share link of the project (revocable), sign-out. */
+/**
+ * The session, the instance's sharing switch, every share link of the project (revocable), sign-out.
+ *
+ * @example
+ * import { renderToString } from 'preact-render-to-string'
+ * import { session } from '../state/session.ts'
+ * import type { DashboardSession } from '../api/api-types.ts'
+ * const signedIn: DashboardSession = { signedIn: true, project: { id: 'p1', name: 'Travel agent' }, key: { id: 'k1', name: 'laptop', prefix: 'rt_live_ab12', scopes: ['read', 'admin'] }, sharing: 'on' }
+ * session.value = signedIn
+ * const html = renderToString(<SettingsView />)
+ * html.includes('<dt>Scopes</dt><dd>read, admin</dd>') // → true
+ * html.includes('<strong data-testid="sharing-state">on</strong>') // → true
+ * // Signed out, there is nothing to show:
+ * session.value = null
+ * renderToString(<SettingsView />) // → ''
+ */
 export function SettingsView() {
   useTitle('Settings')
   const current = session.value

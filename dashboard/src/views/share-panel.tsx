@@ -16,6 +16,18 @@ const EXPIRIES = [
 /**
  * Creates a public, read-only link to one trace (optionally expiring) and lists this trace's
  * links with a revoke button. The link's token is shown once, here.
+ *
+ * @example
+ * import { renderToString } from 'preact-render-to-string'
+ * import { session } from '../state/session.ts'
+ * import type { DashboardSession } from '../api/api-types.ts'
+ * const signedIn: DashboardSession = { signedIn: true, project: { id: 'p1', name: 'Travel agent' }, key: { id: 'k1', name: 'laptop', prefix: 'rt_live_ab12', scopes: ['read', 'admin'] }, sharing: 'on' }
+ * session.value = signedIn
+ * renderToString(<SharePanel traceId="t1" onClose={() => {}} />).includes('>Create link</button>') // → true
+ * // A server started with --sharing off makes no link:
+ * session.value = { ...signedIn, sharing: 'off' }
+ * renderToString(<SharePanel traceId="t1" onClose={() => {}} />).includes('Sharing is turned off on this server') // → true
+ * session.value = null
  */
 export function SharePanel({ traceId, onClose }: { traceId: string; onClose(): void }) {
   const [expiry, setExpiry] = useState(0)
@@ -93,7 +105,18 @@ export function SharePanel({ traceId, onClose }: { traceId: string; onClose(): v
   )
 }
 
-/** Share links with their state, and a revoke button for active ones. */
+/**
+ * Share links with their state, and a revoke button for active ones.
+ *
+ * @example
+ * import { renderToString } from 'preact-render-to-string'
+ * const link = { id: 'sh_1', projectId: 'p1', traceId: 't1', tokenPrefix: 'rts_Ab3d', createdAt: '2026-03-01T10:00:00.000Z', expiresAt: null, revokedAt: null }
+ * const revoked = { ...link, id: 'sh_2', tokenPrefix: 'rts_Zx9q', revokedAt: '2026-03-02T10:00:00.000Z' }
+ * const html = renderToString(<ShareLinkTable links={[link, revoked]} onRevoke={(id) => console.log('revoke', id)} />)
+ * ;[...html.matchAll(/<span class="badge badge-\w+">(\w+)<\/span>/g)].map((match) => match[1]) // → ['active', 'revoked']
+ * // Only the active link can be revoked:
+ * [html.includes('aria-label="Revoke link rts_Ab3d"'), html.includes('aria-label="Revoke link rts_Zx9q"')] // → [true, false]
+ */
 export function ShareLinkTable({ links, onRevoke, showTrace }: { links: readonly ShareLink[]; onRevoke?: ((id: string) => void) | undefined; showTrace?: boolean }) {
   const now = Date.now()
   return (

@@ -8,7 +8,16 @@ import { formatTime } from '../model/format.ts'
 import { location } from '../state/router.ts'
 import { TraceWorkspace } from './trace-workspace.tsx'
 
-/** A trace opened from a public share link: read-only, no key, this trace and nothing else. */
+/**
+ * A trace opened from a public share link: read-only, no key, this trace and nothing else.
+ *
+ * @example
+ * import { renderToString } from 'preact-render-to-string'
+ * // The app shows it at /s/:token, signed in or not; the trace is loaded once it is mounted:
+ * const html = renderToString(<SharedTraceView token="rts_Ab3d" />)
+ * html.includes('<span class="muted small">A shared, read-only trace</span>') // → true
+ * html.includes('<p class="muted" aria-busy="true">Loading the shared trace…</p>') // → true
+ */
 export function SharedTraceView({ token }: { token: string }) {
   const [shared, setShared] = useState<SharedTrace | undefined>()
   const [failure, setFailure] = useState<string | undefined>()

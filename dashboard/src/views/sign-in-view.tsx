@@ -4,7 +4,16 @@ import { Notice } from '../components/notice.tsx'
 import { useTitle } from '../components/use-title.ts'
 import { signIn } from '../state/session.ts'
 
-/** Sign-in with an API key; the server keeps it in an httpOnly cookie, the page never stores it. */
+/**
+ * Sign-in with an API key; the server keeps it in an httpOnly cookie, the page never stores it.
+ *
+ * @example
+ * import { renderToString } from 'preact-render-to-string'
+ * const html = renderToString(<SignInView />)
+ * html.includes('<input id="api-key" name="key" type="password"') // → true
+ * // Nothing to send until a key is typed:
+ * html.includes('<button type="submit" class="button primary" disabled>Sign in</button>') // → true
+ */
 export function SignInView() {
   useTitle('Sign in')
   const [key, setKey] = useState('')

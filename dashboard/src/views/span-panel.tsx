@@ -23,7 +23,17 @@ export interface SpanPanelProps {
  * recorded) and "Copy as cassette".
  *
  * @example
- * <SpanPanel span={span} fromCassette={false} loadCassette={load} />
+ * import { renderToString } from 'preact-render-to-string'
+ * import { api } from '../api/api-client.ts'
+ * import type { Step } from '../api/api-types.ts'
+ * import type { Cassette } from '../model/cassette-export.ts'
+ * const step: Step = { provider: 'openai', api: 'openai.chat.completions', operation: 'chat', model: 'gpt-4o-mini', streamed: false, complete: true, tools: [], input: [{ role: 'user', parts: [{ type: 'text', content: 'Weather in Paris?' }] }], output: [{ type: 'text', content: 'Sunny, 21 °C.' }], usage: { inputTokens: 12, outputTokens: 6 }, costUsd: 0.0000054 }
+ * const span = { id: 'sp_2', traceId: 't1', kind: 'llm' as const, name: 'openai.chat.completions', startedAt: '2026-03-01T10:00:00.300Z', endedAt: '2026-03-01T10:00:00.900Z', durationMs: 600, status: 'ok' as const, children: [], step }
+ * // Streamed by the SDK (not a pushed cassette): the cassette is not loaded, the step is shown.
+ * const html = renderToString(<SpanPanel span={span} fromCassette={false} loadCassette={() => api<Cassette>('/api/v1/traces/t1/cassette')} />)
+ * html.includes('<div class="entry-text">Weather in Paris?</div>') // → true
+ * html.includes('<dt>Model</dt><dd>gpt-4o-mini <span class="muted small">(openai)</span></dd>') // → true
+ * html.includes('<dt>Tokens in / out</dt><dd>12 / 6</dd>') // → true
  */
 export function SpanPanel({ span, fromCassette, loadCassette, onFork }: SpanPanelProps) {
   const step = span.step

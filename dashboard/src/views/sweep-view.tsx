@@ -14,7 +14,15 @@ const POLL_MS = 1000
  * variant's fork streaming in). Returns the latest answer, the last error and a reload.
  *
  * @example
- * const { value } = usePolled<Sweep>(`/api/v1/forks/sweep/${id}`, (sweep) => sweep.status !== 'running')
+ * import { renderToString } from 'preact-render-to-string'
+ * import type { Sweep } from '../api/api-types.ts'
+ * function SweepStatus({ id }: { id: string }) {
+ *   const { value, failure } = usePolled<Sweep>(`/api/v1/forks/sweep/${id}`, (sweep) => sweep.status !== 'running')
+ *   if (failure) return <p role="alert">{failure}</p>
+ *   return <p>{value ? value.status : 'Loading…'}</p>
+ * }
+ * // The first render, before the first answer (polling starts once the component is mounted):
+ * renderToString(<SweepStatus id="sw_1" />) // → '<p>Loading…</p>'
  */
 export function usePolled<T>(path: string, done: (value: T) => boolean): { value: T | undefined; failure: string | undefined; reload(): void } {
   const [value, setValue] = useState<T | undefined>()
@@ -50,7 +58,14 @@ export function usePolled<T>(path: string, done: (value: T) => boolean): { value
   return { value, failure, reload: () => setTick(tick + 1) }
 }
 
-/** A sweep: progress (never more than its concurrency in flight), then a results table. */
+/**
+ * A sweep: progress (never more than its concurrency in flight), then a results table.
+ *
+ * @example
+ * import { renderToString } from 'preact-render-to-string'
+ * // The app shows it at /sweeps/:sweepId; it polls the sweep once mounted and says so until the first answer:
+ * renderToString(<SweepView sweepId="sw_1" />) // → '<p class="muted" aria-busy="true">Loading the sweep…</p>'
+ */
 export function SweepView({ sweepId }: { sweepId: string }) {
   useTitle('Sweep')
   const path = `/api/v1/forks/sweep/${encodeURIComponent(sweepId)}`
@@ -86,7 +101,15 @@ export function SweepView({ sweepId }: { sweepId: string }) {
   )
 }
 
-/** Done / total, in flight and failed, as a progress bar and in words. */
+/**
+ * Done / total, in flight and failed, as a progress bar and in words.
+ *
+ * @example
+ * import { renderToString } from 'preact-render-to-string'
+ * const progress = { total: 4, done: 1, queued: 1, running: 2, completed: 1, failed: 0, no_worker: 0, cancelled: 0 }
+ * renderToString(<SweepProgress progress={progress} concurrency={2} />)
+ * // → '<div class="progress-block" data-testid="progress"><label for="sweep-progress">1 of 4 variants done · 2 running (at most 2) · 1 queued · 0 failed</label><progress id="sweep-progress" max="4" value="1"></progress></div>'
+ */
 export function SweepProgress({ progress, concurrency }: { progress: Progress; concurrency?: number }) {
   return (
     <div class="progress-block" data-testid="progress">

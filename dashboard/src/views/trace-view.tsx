@@ -10,7 +10,14 @@ import { ForkPanel } from './fork-panel.tsx'
 import { SharePanel } from './share-panel.tsx'
 import { TraceWorkspace } from './trace-workspace.tsx'
 
-/** A signed-in trace: the workspace, kept current over the live stream, with Share and Fork. */
+/**
+ * A signed-in trace: the workspace, kept current over the live stream, with Share and Fork.
+ *
+ * @example
+ * import { renderToString } from 'preact-render-to-string'
+ * // The app shows it at /traces/:traceId (tab "timeline") and /traces/:traceId/agents; the trace is loaded once it is mounted:
+ * renderToString(<TraceView traceId="t1" tab="timeline" />) // → '<p class="muted" aria-busy="true">Loading the trace…</p>'
+ */
 export function TraceView({ traceId, tab }: { traceId: string; tab: 'timeline' | 'agents' }) {
   const [detail, setDetail] = useState<TraceDetail | undefined>()
   const [failure, setFailure] = useState<string | undefined>()

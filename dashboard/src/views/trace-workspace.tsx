@@ -41,6 +41,32 @@ const STEP_MS = 900
  * A trace, replayable: the header with totals, the player, the span tree beside the gantt
  * timeline, the transcript building up step by step, and the current span in full. Keyboard:
  * ← and → step, space plays and pauses. Used signed in and on a shared page.
+ *
+ * @example
+ * import { renderToString } from 'preact-render-to-string'
+ * import { api } from '../api/api-client.ts'
+ * import type { AgentTopology } from '../api/api-types.ts'
+ * import type { Cassette } from '../model/cassette-export.ts'
+ * const span = (id: string, startMs: number, endMs: number, fields: object = {}) => ({ id, traceId: 't1', kind: 'span' as const, name: id, startedAt: new Date(startMs).toISOString(), endedAt: new Date(endMs).toISOString(), durationMs: endMs - startMs, status: 'ok' as const, children: [], ...fields })
+ * const step = { provider: 'openai', api: 'openai.chat.completions', operation: 'chat', model: 'gpt-4o-mini', streamed: false, complete: true, tools: [], input: [{ role: 'user', parts: [{ type: 'text', content: 'Weather in Paris?' }] }], output: [{ type: 'text', content: 'Sunny, 21 °C.' }], usage: { inputTokens: 12, outputTokens: 6 }, costUsd: 0.0000054 }
+ * const spans = [span('weather-agent', 0, 900, { children: [
+ *   span('get_weather', 100, 300, { kind: 'tool', input: { city: 'Paris' }, output: { sky: 'sunny' } }),
+ *   span('openai.chat.completions', 300, 900, { kind: 'llm', step }),
+ * ] })]
+ * const trace = {
+ *   id: 't1', name: 'weather-agent', sessionId: null, status: 'completed' as const, startedAt: '1970-01-01T00:00:00.000Z', endedAt: '1970-01-01T00:00:00.900Z',
+ *   tags: [], hasError: false, lossy: false, droppedEvents: null, terminatedEarly: false, truncated: false, resumable: true, forkOf: null, forkPointStep: null, forkId: null,
+ *   source: 'sdk' as const, git: null, input: ['Weather in Paris?'], output: 'Sunny, 21 °C.', error: null, metadata: null,
+ *   totals: { inputTokens: 12, outputTokens: 6, usd: 0.0000054, durationMs: 900, spans: 3, llmCalls: 1, errors: 0 },
+ * }
+ * const html = renderToString(
+ *   <TraceWorkspace trace={trace} spans={spans} tab="timeline" tabHref={(tab) => (tab === 'agents' ? '/traces/t1/agents' : '/traces/t1')} initialStep={3}
+ *     loadTopology={() => api<AgentTopology>('/api/v1/traces/t1/topology')} loadCassette={() => api<Cassette>('/api/v1/traces/t1/cassette')} />,
+ * )
+ * // Opened at step 3 (`?step=3`): the player and the span panel are on the model's answer.
+ * html.includes('<strong>Step 3 of 3</strong><span> · openai.chat.completions</span>') // → true
+ * html.includes('<div class="entry-text">Sunny, 21 °C.</div>') // → true
+ * html.includes('<dt>Cost</dt><dd>$0.0000054</dd>') // → true
  */
 export function TraceWorkspace(props: TraceWorkspaceProps) {
   const { trace, spans } = props

@@ -12,7 +12,19 @@ import { SessionsList } from './sessions-list.tsx'
 
 const PAGE_SIZE = 50
 
-/** The trace list: search, filters, sort, cursor pages, live updates; or the same traces grouped by session. */
+/**
+ * The trace list: search, filters, sort, cursor pages, live updates; or the same traces grouped by session.
+ *
+ * @example
+ * import { renderToString } from 'preact-render-to-string'
+ * import { location } from '../state/router.ts'
+ * // The app shows it at `/`; the filters come from the address, the traces once it is mounted:
+ * location.value = new URL('http://localhost/?q=paris')
+ * const html = renderToString(<TracesView />)
+ * html.includes('id="filter-q" value="paris"') // → true
+ * html.includes('<p class="muted" aria-busy="true">Loading traces…</p>') // → true
+ * location.value = new URL('http://localhost/')
+ */
 export function TracesView() {
   useTitle('Traces')
   const filters = filtersFromQuery(location.value.searchParams)
@@ -177,7 +189,16 @@ export function TracesView() {
  * Traces as a table: outcome, time, size, cost, and where they came from.
  *
  * @example
- * <TraceTable traces={page.traces} />
+ * import { renderToString } from 'preact-render-to-string'
+ * // A page of `GET /api/v1/traces`:
+ * const traces = [{
+ *   id: 'tr_1', projectId: 'p1', name: 'weather-agent', sessionId: 'chat-42', status: 'completed' as const, startedAt: '2026-03-01T10:00:00.000Z', endedAt: '2026-03-01T10:00:01.530Z',
+ *   tags: [], hasError: false, lossy: false, droppedEvents: null, terminatedEarly: false, truncated: false, resumable: true, forkOf: null, forkPointStep: null, forkId: null,
+ *   source: 'sdk' as const, git: null, totals: { inputTokens: 1200, outputTokens: 80, usd: 0.00023, durationMs: 1530, spans: 3, llmCalls: 1, errors: 0 },
+ * }]
+ * const html = renderToString(<TraceTable traces={traces} />)
+ * html.includes('<a href="/traces/tr_1">weather-agent</a>') // → true
+ * html.includes('<td class="num">1.53 s</td><td class="num">3</td><td class="num">1,200 / 80</td><td class="num">$0.00023</td>') // → true
  */
 export function TraceTable({ traces }: { traces: readonly TraceSummary[] }) {
   return (
@@ -226,7 +247,16 @@ export function TraceTable({ traces }: { traces: readonly TraceSummary[] }) {
   )
 }
 
-/** Where a pushed cassette came from: repository, branch, commit and test. */
+/**
+ * Where a pushed cassette came from: repository, branch, commit and test.
+ *
+ * @example
+ * import { renderToString } from 'preact-render-to-string'
+ * renderToString(<GitSource trace={{ source: 'sdk', git: null }} />) // → '<span class="muted">SDK</span>'
+ * const git = { repository: 'https://github.com/acme/agent', branch: 'main', commit: '3f2a9c1d7e', testName: 'books a flight' }
+ * renderToString(<GitSource trace={{ source: 'cassette', git }} />)
+ * // → '<span class="git"><span>github.com/acme/agent</span><span> · main</span><code> @3f2a9c1d</code><span class="muted small"> · books a flight</span></span>'
+ */
 export function GitSource({ trace }: { trace: Pick<TraceSummary, 'source' | 'git'> }) {
   if (trace.source !== 'cassette') return <span class="muted">SDK</span>
   const git = trace.git
