@@ -14,7 +14,9 @@ function repoModulesLoadedBy(script: string): string[] {
     registerHooks({ load(url, context, next) { loaded.push(url); return next(url, context) } })
     ${script}
     console.log(JSON.stringify(loaded.filter((url) => !url.includes('/node_modules/') && url.startsWith('file:'))))`
-  const output = execFileSync(process.execPath, ['--input-type=module', '-e', tracker], { cwd: import.meta.dirname, encoding: 'utf8' })
+  // A fresh process, as a user's: none of this run's RETRACE_* (its run ledger folder above all).
+  const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('RETRACE_')))
+  const output = execFileSync(process.execPath, ['--input-type=module', '-e', tracker], { cwd: import.meta.dirname, encoding: 'utf8', env })
   return JSON.parse(output.trim().split('\n').at(-1)!) as string[]
 }
 
