@@ -3,4 +3,4 @@ import { describeExamples } from './run-examples.ts'
 
 // The dashboard's examples that need a page (DOM_FILES in packages.ts); the others run in
 // Node, in dashboard.test.ts.
-describeExamples('dashboard', { environment: 'page' })
+describeExamples('dashboard', { environment: 'happy-dom' })

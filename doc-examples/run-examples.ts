@@ -7,14 +7,15 @@ import { exampleModule } from './example-module.ts'
 import { extractExamples, repoRoot, type DocExample, type ExtractedFile } from './extract-examples.ts'
 import { DOM_FILES, PENDING, type ExampleFolder } from './packages.ts'
 
-/** Where a test file runs its folder's examples: plain Node, or a page (happy-dom). */
+/** Where a test file runs its folder's examples: plain Node, or a page in happy-dom. */
 export interface ExamplesOptions {
   /**
-   * `'page'` runs the examples of the folder's `DOM_FILES` (packages.ts), and only those; the
-   * test file must run in happy-dom (a `// @vitest-environment happy-dom` docblock). `'node'`
-   * (the default) runs all the others, and checks the house rule for every file.
+   * As the test file's Vitest environment. `'happy-dom'` runs the examples of the folder's
+   * `DOM_FILES` (packages.ts), and only those: the test file starts with a
+   * `// @vitest-environment happy-dom` docblock. `'node'` (the default) runs all the others,
+   * and checks the house rule for every file.
    */
-  environment?: 'node' | 'page'
+  environment?: 'node' | 'happy-dom'
 }
 
 /**
@@ -26,12 +27,12 @@ export interface ExamplesOptions {
  * // doc-examples/core.test.ts
  * describeExamples('core')
  * // doc-examples/dashboard-dom.test.ts, under a `// @vitest-environment happy-dom` docblock
- * describeExamples('dashboard', { environment: 'page' })
+ * describeExamples('dashboard', { environment: 'happy-dom' })
  */
 export function describeExamples(folder: ExampleFolder, options: ExamplesOptions = {}): void {
-  const inPage = options.environment === 'page'
+  const inPage = options.environment === 'happy-dom'
   if (inPage && !('document' in globalThis)) {
-    throw new Error(`describeExamples('${folder}', { environment: 'page' }) runs in a page: start its test file with a \`// @vitest-environment happy-dom\` docblock.`)
+    throw new Error(`describeExamples('${folder}', { environment: 'happy-dom' }) runs its examples in a page: start the test file with a \`// @vitest-environment happy-dom\` docblock.`)
   }
   const files = extractExamples(folder)
   const pending = PENDING[folder]
