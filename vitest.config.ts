@@ -1,20 +1,24 @@
+import { tmpdir } from 'node:os'
 import { defineConfig } from 'vitest/config'
 
 // Our own tests run against package sources (the `@retrace/source` export condition),
 // so a change in one package is seen by the others without a rebuild.
 const conditions = ['@retrace/source', 'node', 'import', 'module', 'default']
 const serverConditions = ['@retrace/source', 'node', 'default']
-const serverExamples = ['doc-examples/server.test.ts', 'doc-examples/dashboard.test.ts', 'doc-examples/test-support.test.ts']
+const serverExamples = ['doc-examples/server.test.ts', 'doc-examples/dashboard.test.ts', 'doc-examples/dashboard-dom.test.ts', 'doc-examples/test-support.test.ts']
 
 /**
  * A project of doc-example tests, resolving packages with `resolveConditions`. The examples of
  * the dashboard's `.tsx` components are JSX: compiled as the dashboard compiles them (its
- * vite.config.ts), with Preact's automatic runtime.
+ * vite.config.ts), with Preact's automatic runtime. The examples that run in a page (happy-dom)
+ * load through Vite's client environment, which reads only the repository's files unless
+ * told: their modules are written to the temp folder.
  */
 function docExamples(name: string, files: { include: string[]; exclude?: string[] }, resolveConditions: string[], timeoutMs: number) {
   return {
     oxc: { jsx: { runtime: 'automatic' as const, importSource: 'preact' } },
     resolve: { conditions: resolveConditions },
+    server: { fs: { allow: [import.meta.dirname, tmpdir()] } },
     ssr: { resolve: { conditions: resolveConditions, externalConditions: resolveConditions } },
     test: { name, ...files, setupFiles: ['test-support/fail-on-deprecation-warnings.ts'], testTimeout: timeoutMs, hookTimeout: timeoutMs },
   }

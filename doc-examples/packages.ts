@@ -27,11 +27,12 @@ export const PENDING: Partial<Record<ExampleFolder, string>> = {
 }
 
 /**
- * Files whose examples need a browser page (a `window`, same-origin relative fetches, a
- * rendered component) and so are found and reported as skipped, with why: the runner runs
- * examples in Node. The dashboard's browser e2e tests (dashboard/test) cover these modules.
+ * Files whose examples run in a page: they read and change the page's address and history,
+ * listen to its clicks, call the API relative to its origin or set `document.title` from a
+ * rendered component. They run in `<folder>-dom.test.ts`, in happy-dom (a DOM in Node); the
+ * other examples of their folder run in plain Node. Why each file needs the page:
  */
-export const BROWSER_ONLY: Readonly<Record<string, string>> = {
+export const DOM_FILES: Readonly<Record<string, string>> = {
   'dashboard/src/state/router.ts': "navigate, setQuery and startRouter drive the page's history and listen to its clicks",
   'dashboard/src/state/session.ts': 'calls the page-relative /api/v1/dashboard/session',
   'dashboard/src/components/use-title.ts': 'a Preact hook: runs inside a rendered component and sets document.title',

@@ -47,7 +47,13 @@ export function matchRoute(pathname: string): Route {
  * Goes to a page of the dashboard without reloading it.
  *
  * @example
- * navigate(`/traces/${id}`)
+ * navigate('/traces/tr_1')
+ * window.location.pathname // → '/traces/tr_1'
+ * matchRoute(location.value.pathname) // → { name: 'trace', traceId: 'tr_1', tab: 'timeline' }
+ * // `replace` leaves no history entry: Back skips this page
+ * const entries = history.length
+ * navigate('/traces/tr_1/agents', { replace: true })
+ * ;[window.location.pathname, history.length - entries] // → ['/traces/tr_1/agents', 0]
  */
 export function navigate(path: string, options: { replace?: boolean } = {}): void {
   const next = new URL(path, window.location.origin)
@@ -61,7 +67,12 @@ export function navigate(path: string, options: { replace?: boolean } = {}): voi
  * Changes query parameters of the current page in place (no history entry).
  *
  * @example
- * setQuery({ step: 3 })
+ * navigate('/traces/tr_1')
+ * setQuery({ step: 3, span: 'sp_2' })
+ * location.value.search // → '?step=3&span=sp_2'
+ * // undefined, null or '' removes a parameter
+ * setQuery({ span: undefined })
+ * window.location.search // → '?step=3'
  */
 export function setQuery(values: Record<string, string | number | undefined | null>): void {
   const next = new URL(location.value.href)
@@ -80,6 +91,10 @@ export function setQuery(values: Record<string, string | number | undefined | nu
  * @example
  * // main.tsx, once, before the first render
  * startRouter()
+ * document.body.innerHTML = '<a href="/settings">Settings</a>'
+ * document.querySelector('a')!.click()
+ * // No reload: the address and the `location` signal changed, so the view did
+ * ;[window.location.pathname, matchRoute(location.value.pathname)] // → ['/settings', { name: 'settings' }]
  */
 export function startRouter(): void {
   window.addEventListener('popstate', () => (location.value = new URL(window.location.href)))
