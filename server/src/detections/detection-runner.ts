@@ -114,7 +114,7 @@ export class DetectionRunner {
     worker.on('error', (error) => {
       if (this.#worker !== worker) return
       this.#dropWorker()
-      this.#finish({ error: { code: (error as { code?: string }).code ?? 'RETRACE_DETECTOR_WORKER', message: `The detection worker failed: ${error.message}` } })
+      this.#finish({ error: { code: (error as { code?: string }).code ?? 'RETRACE_DETECTOR_WORKER', message: `The detection worker failed: ${error instanceof Error ? error.message : String(error)}` } })
     })
     worker.on('exit', () => {
       if (this.#worker !== worker) return

@@ -25,7 +25,8 @@ test.skipIf(!postgres.available)('a transaction PostgreSQL aborts as a deadlock 
         await tx.run('UPDATE counters SET n = n + 1 WHERE id = ?', [order[1]])
       })
     await Promise.all([writer('first', ['a', 'b']), writer('second', ['b', 'a'])])
-    expect(attempts.first + attempts.second).toBe(3)
+    // At least one writer ran again (under load, a retry can meet the other writer once more).
+    expect(attempts.first + attempts.second).toBeGreaterThanOrEqual(3)
     const rows = await client.all<{ id: string; n: number }>('SELECT id, n FROM counters ORDER BY id')
     expect(rows.map((row) => [row.id, Number(row.n)])).toEqual([['a', 2], ['b', 2]])
   } finally {
