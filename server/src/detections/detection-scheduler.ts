@@ -253,7 +253,11 @@ export class DetectionScheduler {
    */
   async #checkBatch(batch: readonly Due[]): Promise<void> {
     const byProject = new Map<string, string[]>()
-    for (const due of batch) byProject.set(due.projectId, [...(byProject.get(due.projectId) ?? []), due.traceId])
+    for (const due of batch) {
+      const traceIds = byProject.get(due.projectId)
+      if (traceIds) traceIds.push(due.traceId)
+      else byProject.set(due.projectId, [due.traceId])
+    }
     for (const [projectId, traceIds] of byProject) {
       const states = await this.#store.detections.states(projectId, traceIds)
       for (const traceId of traceIds) {

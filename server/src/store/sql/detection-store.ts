@@ -3,13 +3,13 @@ import type { JsonValue } from '@retrace/cassettes'
 import type { WireSpan } from '@retrace/protocol'
 import { parseStoredResult, type DetectionRun, type DetectionStore, type DetectionTraceState, type StoredDetectionRun } from '../detection-record.ts'
 import type { TraceStatus } from '../records.ts'
-import { parseJson } from './row-mapping.ts'
+import { parseJson, textOrNull } from './row-mapping.ts'
 import type { SqlClient } from './sql-client.ts'
 
 type Row = Record<string, unknown>
 
 const statusOf = (endStatus: unknown): TraceStatus => (endStatus === null || endStatus === undefined ? 'running' : endStatus === 'failed' ? 'failed' : 'completed')
-const text = (value: unknown): string | undefined => (value === null || value === undefined ? undefined : String(value))
+const text = (value: unknown): string | undefined => textOrNull(value) ?? undefined
 
 /** Traces read per `states` statement. */
 const STATES_PER_QUERY = 500

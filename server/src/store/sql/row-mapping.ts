@@ -8,9 +8,33 @@ import type { ConnectionRecord, GitMetadata, KeyRecord, ProjectRecord, Scope, Se
 type Row = Record<string, unknown>
 
 const iso = (ms: unknown): string => new Date(Number(ms)).toISOString()
-const isoOrNull = (ms: unknown): string | null => (ms === null || ms === undefined ? null : iso(ms))
-const numberOrNull = (value: unknown): number | null => (value === null || value === undefined ? null : Number(value))
-const text = (value: unknown): string | null => (value === null || value === undefined ? null : String(value))
+
+/**
+ * A nullable epoch-milliseconds column as an ISO date, or null.
+ *
+ * @example
+ * isoOrNull(0) // → '1970-01-01T00:00:00.000Z'
+ * isoOrNull(null) // → null
+ */
+export const isoOrNull = (ms: unknown): string | null => (ms === null || ms === undefined ? null : iso(ms))
+
+/**
+ * A nullable numeric column (a number, or numeric text from PostgreSQL) as a number, or null.
+ *
+ * @example
+ * numberOrNull('42') // → 42
+ * numberOrNull(undefined) // → null
+ */
+export const numberOrNull = (value: unknown): number | null => (value === null || value === undefined ? null : Number(value))
+
+/**
+ * A nullable text column as a string, or null.
+ *
+ * @example
+ * textOrNull('tr_1') // → 'tr_1'
+ * textOrNull(null) // → null
+ */
+export const textOrNull = (value: unknown): string | null => (value === null || value === undefined ? null : String(value))
 
 /**
  * JSON text from the store; a value that does not parse (never expected) reads as null.
@@ -84,11 +108,11 @@ export function toTraceSummary(row: Row): TraceSummary {
   return {
     id: String(row.id),
     projectId: String(row.project_id),
-    name: text(row.name),
-    sessionId: text(row.session_id),
+    name: textOrNull(row.name),
+    sessionId: textOrNull(row.session_id),
     status: ended ? (row.end_status === 'failed' ? 'failed' : 'completed') : 'running',
-    startedAt: text(row.started_at),
-    endedAt: text(row.ended_at),
+    startedAt: textOrNull(row.started_at),
+    endedAt: textOrNull(row.ended_at),
     tags: parseJson<string[]>(row.tags) ?? [],
     hasError: errors > 0 || row.end_status === 'failed',
     lossy: Number(row.lossy) === 1,
@@ -96,9 +120,9 @@ export function toTraceSummary(row: Row): TraceSummary {
     terminatedEarly: Number(row.terminated_early) === 1,
     truncated: Number(row.truncated) === 1,
     resumable: Number(row.resumable) === 1,
-    forkOf: text(row.fork_of),
+    forkOf: textOrNull(row.fork_of),
     forkPointStep: numberOrNull(row.fork_point_step),
-    forkId: text(row.fork_id),
+    forkId: textOrNull(row.fork_id),
     source: row.source === 'cassette' ? 'cassette' : 'sdk',
     git: parseJson<GitMetadata>(row.git),
     // The run's own totals once its end arrived; until then, what its spans add up to.
@@ -162,9 +186,9 @@ export function toConnection(row: Row): ConnectionRecord {
     serverId: String(row.server_id),
     projectId: String(row.project_id),
     keyId: String(row.key_id),
-    instanceId: text(row.instance_id),
-    sdk: text(row.sdk),
-    runtime: text(row.runtime),
+    instanceId: textOrNull(row.instance_id),
+    sdk: textOrNull(row.sdk),
+    runtime: textOrNull(row.runtime),
     resumable: parseJson<string[]>(row.resumable) ?? [],
     connectedAt: iso(row.connected_ms),
     registeredAt: isoOrNull(row.registered_ms),

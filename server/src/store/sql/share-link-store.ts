@@ -1,9 +1,8 @@
 import type { SqlClient } from './sql-client.ts'
 import type { NewShareLink, ShareLink, ShareLinkStore } from '../share-link.ts'
+import { isoOrNull } from './row-mapping.ts'
 
 type Row = Record<string, unknown>
-
-const iso = (ms: unknown): string | null => (ms === null || ms === undefined ? null : new Date(Number(ms)).toISOString())
 
 function toShareLink(row: Row): ShareLink {
   return {
@@ -11,9 +10,9 @@ function toShareLink(row: Row): ShareLink {
     projectId: String(row.project_id),
     traceId: String(row.trace_id),
     tokenPrefix: String(row.token_prefix),
-    createdAt: iso(row.created_ms)!,
-    expiresAt: iso(row.expires_ms),
-    revokedAt: iso(row.revoked_ms),
+    createdAt: isoOrNull(row.created_ms)!,
+    expiresAt: isoOrNull(row.expires_ms),
+    revokedAt: isoOrNull(row.revoked_ms),
   }
 }
 

@@ -1,7 +1,7 @@
 import type { BaselineRecord, ForkRecord, ForkStatus, SweepRecord } from '../fork-records.ts'
 import type { ClaimedFork, ClaimOptions, ForkStore, ForkTimeouts, ForkTraceState, LocalWorker, NewFork, NewSweep } from '../fork-store.ts'
 import type { ConnectionRecord } from '../records.ts'
-import { parseJson, toConnection } from './row-mapping.ts'
+import { numberOrNull, parseJson, textOrNull, toConnection } from './row-mapping.ts'
 import type { SqlClient, SqlExecutor, SqlValue } from './sql-client.ts'
 import { newId } from './sql-store.ts'
 
@@ -19,8 +19,6 @@ const FORK_COLUMNS = [
 ] as const
 
 type Row = Record<string, unknown>
-const num = (value: unknown): number | null => (value === null || value === undefined ? null : Number(value))
-const text = (value: unknown): string | null => (value === null || value === undefined ? null : String(value))
 
 function toFork(row: Row): ForkRecord {
   return {
@@ -29,27 +27,27 @@ function toFork(row: Row): ForkRecord {
     traceId: String(row.trace_id),
     spanId: String(row.span_id),
     forkPointStep: Number(row.fork_point_step),
-    forkPointToolCall: num(row.fork_point_tool_call),
+    forkPointToolCall: numberOrNull(row.fork_point_tool_call),
     functionName: String(row.function_name),
     modifiedInput: parseJson(row.modified_input),
     status: String(row.status) as ForkStatus,
-    message: text(row.message),
-    sweepId: text(row.sweep_id),
-    variantIndex: num(row.variant_index),
-    label: text(row.label),
-    commandId: text(row.command_id),
+    message: textOrNull(row.message),
+    sweepId: textOrNull(row.sweep_id),
+    variantIndex: numberOrNull(row.variant_index),
+    label: textOrNull(row.label),
+    commandId: textOrNull(row.command_id),
     attempt: Number(row.attempt),
-    forkTraceId: text(row.fork_trace_id),
-    serverId: text(row.server_id),
-    connectionId: text(row.connection_id),
-    instanceId: text(row.instance_id),
-    lostMs: num(row.lost_ms),
-    workerWaitMs: num(row.worker_wait_ms),
+    forkTraceId: textOrNull(row.fork_trace_id),
+    serverId: textOrNull(row.server_id),
+    connectionId: textOrNull(row.connection_id),
+    instanceId: textOrNull(row.instance_id),
+    lostMs: numberOrNull(row.lost_ms),
+    workerWaitMs: numberOrNull(row.worker_wait_ms),
     createdMs: Number(row.created_ms),
-    queuedMs: num(row.queued_ms),
-    startedMs: num(row.started_ms),
-    finishedMs: num(row.finished_ms),
-    committedMs: num(row.committed_ms),
+    queuedMs: numberOrNull(row.queued_ms),
+    startedMs: numberOrNull(row.started_ms),
+    finishedMs: numberOrNull(row.finished_ms),
+    committedMs: numberOrNull(row.committed_ms),
   }
 }
 
@@ -65,8 +63,8 @@ function toSweep(row: Row): SweepRecord {
     params: parseJson<Record<string, unknown>>(row.params),
     report: parseJson(row.report),
     createdMs: Number(row.created_ms),
-    finishedMs: num(row.finished_ms),
-    cancelledMs: num(row.cancelled_ms),
+    finishedMs: numberOrNull(row.finished_ms),
+    cancelledMs: numberOrNull(row.cancelled_ms),
   }
 }
 
