@@ -236,6 +236,10 @@ export class SqlForkStore implements ForkStore {
   }
 
   async #finishSweepIfDone(tx: SqlExecutor, sweepId: string, now: number): Promise<void> {
+    // The sweep's row is the lock. Without it, two transactions that each end one of a sweep's
+    // last two variants (READ COMMITTED on PostgreSQL) each count the other's as still running,
+    // and the sweep never finishes. The second to take the lock counts after the first commits.
+    if (tx.dialect === 'postgres') await tx.all('SELECT id FROM sweeps WHERE id = ? FOR UPDATE', [sweepId])
     const [open] = await tx.all<{ n: number }>("SELECT COUNT(*) AS n FROM forks WHERE sweep_id = ? AND status IN ('created', 'queued', 'running')", [sweepId])
     if (Number(open?.n ?? 0) > 0) return
     await tx.run("UPDATE sweeps SET status = CASE WHEN cancelled_ms IS NULL THEN 'completed' ELSE 'cancelled' END, finished_ms = ?, updated_ms = ? WHERE id = ? AND status = 'running'", [now, now, sweepId])
@@ -254,7 +258,9 @@ export class SqlForkStore implements ForkStore {
 
   /** Is there any fork or sweep still to run (the scheduler polls faster then)? */
   async hasOpenWork(): Promise<boolean> {
-    const [row] = await this.#sql.all("SELECT 1 AS open FROM forks WHERE status IN ('queued', 'running') LIMIT 1")
+    // A running sweep is open work too, even with every variant final: maintenance (which runs
+    // only while there is open work) is what finishes one whose last write was lost.
+    const [row] = await this.#sql.all("SELECT 1 AS open FROM forks WHERE status IN ('queued', 'running') UNION ALL SELECT 1 AS open FROM sweeps WHERE status = 'running' LIMIT 1")
     return row !== undefined
   }
 
@@ -472,7 +478,8 @@ export class SqlForkStore implements ForkStore {
         if (item.counts) changed += changes
         if (changes && item.sweepId) sweeps.add(item.sweepId)
       }
-      for (const sweepId of sweeps) await this.#finishSweepIfDone(tx, sweepId, now)
+      // In id order, so two processes maintaining at once lock the sweeps' rows in one order.
+      for (const sweepId of [...sweeps].sort()) await this.#finishSweepIfDone(tx, sweepId, now)
       return changed
     })
   }
