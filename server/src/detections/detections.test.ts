@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest'
 import { detect, DETECTORS_VERSION, parseDetectorTrace } from '@retrace/detectors'
 import type { WireEvent } from '@retrace/protocol'
 import { createLogger } from '../logging/logger.ts'
-import { startServer } from '../server.ts'
+import { startServer, type RetraceServer } from '../server.ts'
 import { storeTargets } from '../../test/store-matrix.ts'
 import { startTestServer, type TestServer } from '../../test/test-server.ts'
 
@@ -124,52 +124,60 @@ describe.each(storeTargets())('detections on $engine', (target) => {
     })
   })
 
-  test.skipIf(!target.available)('a trace whose agent spans were stored before a restart is detected when its end arrives after it', async () => {
-    const databaseUrl = await target.freshUrl()
-    const options = { port: 0, databaseUrl, logger: createLogger({ level: 'silent' }) }
+  /**
+   * A server on a fresh database and the key its first start printed; `restart()` closes it and
+   * starts a second one on the same database, which has not seen the spans the first stored (as
+   * after a restart, or on another instance).
+   */
+  async function serverToRestart() {
+    const options = { port: 0, databaseUrl: await target.freshUrl(), logger: createLogger({ level: 'silent' }) }
     const first = await startServer(options)
     const key = first.firstStart!.apiKey
-    const send = (url: string, events: WireEvent[]) => fetch(`${url}/v1/events`, { method: 'POST', headers: { 'x-retrace-key': key, 'content-type': 'application/json' }, body: JSON.stringify(batch(events)) })
-    await send(first.url, [start('tr-restart'), ...searches('tr-restart', 3)])
-    await first.close()
-    const second = await startServer(options)
+    return {
+      first,
+      restart: async () => {
+        await first.close()
+        return startServer(options)
+      },
+      send: (server: RetraceServer, events: WireEvent[]) =>
+        fetch(`${server.url}/v1/events`, { method: 'POST', headers: { 'x-retrace-key': key, 'content-type': 'application/json' }, body: JSON.stringify(batch(events)) }),
+      detectionsOf: async (server: RetraceServer, traceId: string) => (await fetch(`${server.url}/api/v1/traces/${traceId}/detections`, { headers: { 'x-retrace-key': key } })).json(),
+    }
+  }
+
+  test.skipIf(!target.available)('a trace whose agent spans were stored before a restart is detected when its end arrives after it', async () => {
+    const { first, restart, send, detectionsOf } = await serverToRestart()
+    await send(first, [start('tr-restart'), ...searches('tr-restart', 3)])
+    const second = await restart()
     try {
-      expect((await send(second.url, [end('tr-restart')])).status).toBe(200)
+      expect((await send(second, [end('tr-restart')])).status).toBe(200)
       await second.detections.idle()
-      const stored = await (await fetch(`${second.url}/api/v1/traces/tr-restart/detections`, { headers: { 'x-retrace-key': key } })).json()
-      expect(stored).toMatchObject({ status: 'done', trigger: 'trace-end', spanCount: 3, attribution: { agent: 'researcher', kind: 'loop' } })
+      expect(await detectionsOf(second, 'tr-restart')).toMatchObject({ status: 'done', trigger: 'trace-end', spanCount: 3, attribution: { agent: 'researcher', kind: 'loop' } })
     } finally {
       await second.close()
     }
   })
 
   test.skipIf(!target.available)('after a bulk load, traces ended together are checked from a few store reads, and each one with agent spans is detected', async () => {
-    const databaseUrl = await target.freshUrl()
-    const options = { port: 0, databaseUrl, logger: createLogger({ level: 'silent' }) }
-    const first = await startServer(options)
-    const key = first.firstStart!.apiKey
-    const send = (url: string, events: WireEvent[]) => fetch(`${url}/v1/events`, { method: 'POST', headers: { 'x-retrace-key': key, 'content-type': 'application/json' }, body: JSON.stringify(batch(events)) })
+    const { first, restart, send, detectionsOf } = await serverToRestart()
     // 300 traces: every third has agent spans, the others none. A second process gets their ends,
     // so it has not seen their spans and must look in the store (as after a restart or on another instance).
     const ids = Array.from({ length: 300 }, (_, n) => `tr-bulk-${n}`)
     const withAgents = ids.filter((_, n) => n % 3 === 0)
     const spansOf = (id: string) => (withAgents.includes(id) ? searches(id, 3) : searches(id, 1).map((event) => (event.type === 'span' ? { ...event, span: { ...event.span, agent: undefined } } : event)))
-    expect((await send(first.url, ids.flatMap((id) => [start(id), ...spansOf(id)]))).status).toBe(200)
-    await first.close()
-    const second = await startServer(options)
+    expect((await send(first, ids.flatMap((id) => [start(id), ...spansOf(id)]))).status).toBe(200)
+    const second = await restart()
     try {
       const states = vi.spyOn(second.store.detections, 'states')
-      expect((await send(second.url, ids.map((id) => end(id)))).status).toBe(200)
+      expect((await send(second, ids.map((id) => end(id)))).status).toBe(200)
       await second.detections.idle()
       // One read per trace kept PostgreSQL busy for minutes after a load of 100,000 traces.
       expect(states.mock.calls.length).toBeLessThanOrEqual(5)
       expect(states.mock.calls.flatMap(([, traceIds]) => traceIds).sort()).toEqual([...ids].sort())
       for (const id of [withAgents[0]!, withAgents.at(-1)!]) {
-        const stored = await (await fetch(`${second.url}/api/v1/traces/${id}/detections`, { headers: { 'x-retrace-key': key } })).json()
-        expect(stored, id).toMatchObject({ status: 'done', trigger: 'trace-end', spanCount: 3, attribution: { agent: 'researcher', kind: 'loop' } })
+        expect(await detectionsOf(second, id), id).toMatchObject({ status: 'done', trigger: 'trace-end', spanCount: 3, attribution: { agent: 'researcher', kind: 'loop' } })
       }
-      const plain = await (await fetch(`${second.url}/api/v1/traces/tr-bulk-1/detections`, { headers: { 'x-retrace-key': key } })).json()
-      expect(plain).toMatchObject({ status: 'none' })
+      expect(await detectionsOf(second, 'tr-bulk-1')).toMatchObject({ status: 'none' })
     } finally {
       await second.close()
     }
