@@ -9,7 +9,8 @@ import { newId } from './sql-store.ts'
 // a fork's status is its place in the queue, and a claim moves it from `queued` to `running`
 // in one transaction. On PostgreSQL, claims lock the rows they take (FOR UPDATE SKIP LOCKED,
 // so concurrent claimers never wait for each other) and a sweep's row (FOR UPDATE, so the
-// check "fewer than `concurrency` running" and the claim are one step across processes); on
+// check "fewer than `concurrency` running" and the claim are one step across processes, and
+// so two transactions ending a sweep's last variants count them one after the other); on
 // SQLite the one writer serialises every transaction, which gives the same guarantees.
 
 const FORK_COLUMNS = [
@@ -120,6 +121,11 @@ export class SqlForkStore implements ForkStore {
     this.#sql = sql
   }
 
+  /** `FOR UPDATE` where the engine has row locks (PostgreSQL; SQLite's one writer serialises instead). */
+  #forUpdate(tx: SqlExecutor): string {
+    return tx.dialect === 'postgres' ? ' FOR UPDATE' : ''
+  }
+
   /** `FOR UPDATE SKIP LOCKED` where the engine has row locks (PostgreSQL). */
   #skipLocked(tx: SqlExecutor): string {
     return tx.dialect === 'postgres' ? ' FOR UPDATE SKIP LOCKED' : ''
@@ -218,7 +224,7 @@ export class SqlForkStore implements ForkStore {
   async cancelSweep(projectId: string, sweepId: string): Promise<SweepRecord | undefined> {
     return this.#sql.transaction(async (tx) => {
       const now = Date.now()
-      const [row] = await tx.all(`SELECT * FROM sweeps WHERE project_id = ? AND id = ?${tx.dialect === 'postgres' ? ' FOR UPDATE' : ''}`, [projectId, sweepId])
+      const [row] = await tx.all(`SELECT * FROM sweeps WHERE project_id = ? AND id = ?${this.#forUpdate(tx)}`, [projectId, sweepId])
       if (!row) return undefined
       if (row.status === 'running') {
         await tx.run("UPDATE forks SET status = 'cancelled', message = ?, finished_ms = ?, updated_ms = ? WHERE sweep_id = ? AND status IN ('created', 'queued')", ['The sweep was cancelled before this variant ran.', now, now, sweepId])
@@ -239,7 +245,7 @@ export class SqlForkStore implements ForkStore {
     // The sweep's row is the lock. Without it, two transactions that each end one of a sweep's
     // last two variants (READ COMMITTED on PostgreSQL) each count the other's as still running,
     // and the sweep never finishes. The second to take the lock counts after the first commits.
-    if (tx.dialect === 'postgres') await tx.all('SELECT id FROM sweeps WHERE id = ? FOR UPDATE', [sweepId])
+    await tx.all(`SELECT id FROM sweeps WHERE id = ?${this.#forUpdate(tx)}`, [sweepId])
     const [open] = await tx.all<{ n: number }>("SELECT COUNT(*) AS n FROM forks WHERE sweep_id = ? AND status IN ('created', 'queued', 'running')", [sweepId])
     if (Number(open?.n ?? 0) > 0) return
     await tx.run("UPDATE sweeps SET status = CASE WHEN cancelled_ms IS NULL THEN 'completed' ELSE 'cancelled' END, finished_ms = ?, updated_ms = ? WHERE id = ? AND status = 'running'", [now, now, sweepId])
@@ -259,7 +265,7 @@ export class SqlForkStore implements ForkStore {
   /** Is there any fork or sweep still to run (the scheduler polls faster then)? */
   async hasOpenWork(): Promise<boolean> {
     // A running sweep is open work too, even with every variant final: maintenance (which runs
-    // only while there is open work) is what finishes one whose last write was lost.
+    // only while there is open work) is what finishes a sweep left running.
     const [row] = await this.#sql.all("SELECT 1 AS open FROM forks WHERE status IN ('queued', 'running') UNION ALL SELECT 1 AS open FROM sweeps WHERE status = 'running' LIMIT 1")
     return row !== undefined
   }
@@ -324,7 +330,7 @@ export class SqlForkStore implements ForkStore {
       await this.#sql.transaction(async (tx) => {
         // The sweep's row is the lock: counting its running variants and taking more is one
         // step, whichever processes claim at the same time.
-        const [locked] = await tx.all<{ concurrency: number; status: string }>(`SELECT concurrency, status FROM sweeps WHERE id = ?${tx.dialect === 'postgres' ? ' FOR UPDATE' : ''}`, [sweep.id])
+        const [locked] = await tx.all<{ concurrency: number; status: string }>(`SELECT concurrency, status FROM sweeps WHERE id = ?${this.#forUpdate(tx)}`, [sweep.id])
         if (!locked || locked.status !== 'running') return
         const [running] = await tx.all<{ n: number; here: number }>("SELECT COUNT(*) AS n, SUM(CASE WHEN server_id = ? THEN 1 ELSE 0 END) AS here FROM forks WHERE sweep_id = ? AND status = 'running'", [serverId, sweep.id])
         const room = Number(locked.concurrency) - Number(running?.n ?? 0)
