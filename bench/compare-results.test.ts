@@ -1,3 +1,5 @@
+import { spawnSync } from 'node:child_process'
+import { join } from 'node:path'
 import { expect, test } from 'vitest'
 import { compareResults, type BenchResults } from './compare-results.ts'
 
@@ -25,4 +27,10 @@ test('measurements only one run has are left out, not compared with nothing', ()
   after.measurements.push({ ...after.measurements[0]!, id: 'server', ratios: [{ label: 'sqlite/ceiling', value: 0.6, stat: 'mean' }] })
   const lines = compareResults(run('a', 1.3, 32), after)
   expect(lines.some((line) => line.startsWith('| server'))).toBe(false)
+})
+
+test('a source that is neither a results file nor a commit is a one-line error and exit 2, not a stack trace', () => {
+  const run = spawnSync(process.execPath, ['--conditions=@retrace/source', join(import.meta.dirname, 'compare-results.ts'), 'no-such-ref'], { encoding: 'utf8' })
+  expect(run.status).toBe(2)
+  expect(run.stderr.trim().split('\n')).toEqual([expect.stringMatching(/^bench:compare: no-such-ref is neither a results file nor a git commit/)])
 })

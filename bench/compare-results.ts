@@ -59,11 +59,25 @@ export function compareResults(before: BenchResults, after: BenchResults): strin
   return lines
 }
 
-/** Reads a results file, or `bench/results.json` as it was at a git commit. */
+/**
+ * Reads a results file, or `bench/results.json` as it was at a git commit; a source that is
+ * neither, or does not parse, is a one-line error naming it.
+ */
 function readResults(source: string): BenchResults {
-  if (existsSync(source)) return JSON.parse(readFileSync(source, 'utf8')) as BenchResults
-  const text = execFileSync('git', ['show', `${source}:bench/results.json`], { encoding: 'utf8', cwd: fileURLToPath(new URL('..', import.meta.url)) })
-  return JSON.parse(text) as BenchResults
+  let text: string
+  if (existsSync(source)) text = readFileSync(source, 'utf8')
+  else {
+    try {
+      text = execFileSync('git', ['show', `${source}:bench/results.json`], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], cwd: fileURLToPath(new URL('..', import.meta.url)) })
+    } catch {
+      throw new Error(`${source} is neither a results file nor a git commit with bench/results.json: pass a path, or a ref such as HEAD~3 (git log -- bench/results.json lists them)`)
+    }
+  }
+  try {
+    return JSON.parse(text) as BenchResults
+  } catch {
+    throw new Error(`${source}: bench results are not JSON; pass a results.json that npm run bench wrote`)
+  }
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
@@ -72,5 +86,10 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
     console.error('usage: npm run bench:compare -- <git-ref | before.json> [after.json]')
     process.exit(2)
   }
-  console.log(compareResults(readResults(beforeSource), readResults(afterSource)).join('\n'))
+  try {
+    console.log(compareResults(readResults(beforeSource), readResults(afterSource)).join('\n'))
+  } catch (error) {
+    console.error(`bench:compare: ${(error as Error).message}`)
+    process.exit(2)
+  }
 }
